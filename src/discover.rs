@@ -1,0 +1,143 @@
+//! Finding the files to scan: walks the given paths (walkdir), skips directories that never hold
+//! a user's own configuration and the `--exclude` globs, and classifies each file by its name.
+//! Whether a `.yaml` or `.json` file really is a CloudFormation template is decided by the parser
+//! from its content, so a Kubernetes manifest or a `package.json` is skipped without an error.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// Directories that are tool state or dependencies, never the user's infrastructure code.
+pub const SKIPPED_DIRS: &[&str] = &[".git", ".terraform", "node_modules", "target"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    /// `.tf`
+    TerraformHcl,
+    /// `.tf.json`
+    TerraformJson,
+    /// `.json`, `.yaml`, `.yml`, `.template`: a CloudFormation template if its content says so.
+    StructuredData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    /// The path as reports show it: relative to the scanned directory.
+    pub display: String,
+    pub format: Format,
+}
+
+pub fn classify(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".tf.json") {
+        Some(Format::TerraformJson)
+    } else if name.ends_with(".tf") {
+        Some(Format::TerraformHcl)
+    } else if name.ends_with(".tfvars.json") {
+        None // read by the Terraform resolver with its module
+    } else if [".json", ".yaml", ".yml", ".template"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+    {
+        Some(Format::StructuredData)
+    } else {
+        None
+    }
+}
+
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        builder.add(Glob::new(glob).map_err(|e| format!("invalid --exclude glob {glob:?}: {e}"))?);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// A problem met while walking (unreadable directory, missing path).
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    pub display: String,
+    pub message: String,
+}
+
+/// Lists the files under `paths` in a stable order.
+pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<WalkError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        if !root.exists() {
+            errors.push(WalkError {
+                display: root.display().to_string(),
+                message: "no such file or directory".into(),
+            });
+            continue;
+        }
+        let base = if root.is_dir() {
+            root.clone()
+        } else {
+            root.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| {
+                let name = entry.file_name().to_string_lossy();
+                let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+                let skipped_dir = entry.depth() > 0
+                    && entry.file_type().is_dir()
+                    && SKIPPED_DIRS.contains(&name.as_ref());
+                !skipped_dir && (entry.depth() == 0 || !excludes.is_match(rel))
+            });
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => {
+                    if let Some(format) = classify(entry.path()) {
+                        let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+                        files.push(SourceFile {
+                            path: entry.path().to_path_buf(),
+                            display: display_path(rel),
+                            format,
+                        });
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => errors.push(WalkError {
+                    display: e
+                        .path()
+                        .map(|p| display_path(p.strip_prefix(&base).unwrap_or(p)))
+                        .unwrap_or_default(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup_by(|a, b| a.path == b.path);
+    (files, errors)
+}
+
+/// Forward slashes on every platform, so reports and SARIF URIs look the same everywhere.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classification_by_name() {
+        assert_eq!(classify(Path::new("main.tf")), Some(Format::TerraformHcl));
+        assert_eq!(classify(Path::new("a.tf.json")), Some(Format::TerraformJson));
+        assert_eq!(classify(Path::new("stack.yaml")), Some(Format::StructuredData));
+        assert_eq!(classify(Path::new("terraform.tfvars")), None);
+        assert_eq!(classify(Path::new("x.tfvars.json")), None);
+        assert_eq!(classify(Path::new("README.md")), None);
+    }
+}

@@ -1,0 +1,3 @@
+pub mod discover;
+pub mod parse;
+pub mod value;

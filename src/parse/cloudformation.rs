@@ -1,0 +1,135 @@
+//! CloudFormation templates, JSON or YAML (with short-form tags), into their resources,
+//! parameters, mappings and conditions. A YAML or JSON file that does not look like a template
+//! (no `AWSTemplateFormatVersion`, no `Resources` with `Type: AWS::...`) is not ours: `Ok(None)`.
+
+use super::tree::{self, Node, NodeKind};
+use super::ParseError;
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub display: String,
+    pub resources: Vec<CfnResource>,
+    pub parameters: Vec<(String, Node)>,
+    pub mappings: Option<Node>,
+    pub conditions: Option<Node>,
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CfnResource {
+    pub logical_id: String,
+    pub rtype: String,
+    /// `Properties`, in long form (`{"Ref": ...}`, `{"Fn::GetAtt": [...]}`).
+    pub properties: Node,
+    pub line: usize,
+    pub end_line: usize,
+}
+
+pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template>, ParseError> {
+    let root = if is_json {
+        match tree::load_json(text) {
+            Ok(root) => root,
+            // An unparsable `.json` is only our error if it claims to be a template.
+            Err(e) if looks_like_template_text(text) => return Err(e),
+            Err(_) => return Ok(None),
+        }
+    } else {
+        match tree::load_yaml(text) {
+            Ok(docs) => match docs.into_iter().next() {
+                Some(doc) => doc,
+                None => return Ok(None),
+            },
+            Err(e) if looks_like_template_text(text) => return Err(e),
+            Err(_) => return Ok(None),
+        }
+    };
+    if !is_template(&root) {
+        return Ok(None);
+    }
+    let mut resources = Vec::new();
+    if let Some(section) = root.get("Resources") {
+        if !matches!(section.kind, NodeKind::Map(_)) {
+            return Err(ParseError {
+                line: section.line,
+                message: "Resources must be a mapping of logical ids to resources".into(),
+            });
+        }
+        for (logical_id, body) in section.entries() {
+            let Some(rtype) = body.get("Type").and_then(Node::as_str) else {
+                return Err(ParseError {
+                    line: body.line,
+                    message: format!("resource {logical_id} has no Type"),
+                });
+            };
+            resources.push(CfnResource {
+                logical_id: logical_id.clone(),
+                rtype: rtype.to_string(),
+                properties: body.get("Properties").cloned().unwrap_or(Node {
+                    line: body.line,
+                    kind: NodeKind::Map(Vec::new()),
+                }),
+                line: body.line,
+                end_line: last_line(body),
+            });
+        }
+    }
+    Ok(Some(Template {
+        display: display.to_string(),
+        resources,
+        parameters: root
+            .get("Parameters")
+            .map(|p| p.entries().to_vec())
+            .unwrap_or_default(),
+        mappings: root.get("Mappings").cloned(),
+        conditions: root.get("Conditions").cloned(),
+        lines: text.lines().map(str::to_string).collect(),
+    }))
+}
+
+fn last_line(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Seq(items) => items.last().map_or(node.line, last_line),
+        NodeKind::Map(entries) => entries.last().map_or(node.line, |(_, v)| last_line(v)),
+        _ => node.line,
+    }
+}
+
+fn looks_like_template_text(text: &str) -> bool {
+    text.contains("AWSTemplateFormatVersion") || text.contains("AWS::")
+}
+
+fn is_template(root: &Node) -> bool {
+    if root.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    root.get("Resources").is_some_and(|resources| {
+        resources.entries().iter().any(|(_, r)| {
+            r.get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.starts_with("AWS::") || t.starts_with("Custom::"))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubernetes_yaml_is_not_a_template() {
+        let k8s = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+        assert!(parse(k8s, false, "cm.yaml").unwrap().is_none());
+        assert!(parse("{\"name\": \"pkg\"}", true, "package.json")
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn template_resources_with_lines() {
+        let text = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Mail:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub 'mail-${AWS::Region}'\n";
+        let t = parse(text, false, "t.yaml").unwrap().unwrap();
+        assert_eq!(t.resources[0].logical_id, "Mail");
+        assert_eq!(t.resources[0].line, 3);
+        assert_eq!(t.resources[0].end_line, 6);
+    }
+}

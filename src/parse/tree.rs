@@ -1,0 +1,482 @@
+//! A document tree that remembers the line of every node, loaded from JSON (jsonc-parser) or YAML
+//! (saphyr-parser). CloudFormation's YAML short-form tags (`!Ref x`, `!GetAtt a.b`, `!Sub ...`)
+//! become the same long-form maps (`{"Ref": "x"}`, `{"Fn::GetAtt": ["a", "b"]}`) that JSON
+//! templates use, so everything after parsing sees one shape.
+
+use super::ParseError;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// 1-based line where the node starts.
+    pub line: usize,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> &[(String, Node)] {
+        match &self.kind {
+            NodeKind::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Maps byte offsets to 1-based line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+}
+
+/// Deepest nesting accepted; deeper documents are hostile or broken and are refused rather than
+/// risking the stack.
+pub const MAX_DEPTH: usize = 200;
+
+pub fn load_json(text: &str) -> Result<Node, ParseError> {
+    use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
+    let lines = LineIndex::new(text);
+    let strict = ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    if let Some(line) = json_too_deep(text) {
+        return Err(ParseError {
+            line,
+            message: format!("JSON nested more than {MAX_DEPTH} levels deep"),
+        });
+    }
+    let parsed =
+        parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| ParseError {
+            line: e.line_display(),
+            message: format!("invalid JSON: {}", e.kind()),
+        })?;
+    match parsed.value {
+        Some(value) => Ok(json_node(&value, &lines)),
+        None => Err(ParseError {
+            line: 1,
+            message: "empty JSON document".into(),
+        }),
+    }
+}
+
+/// Line of the first bracket that opens more than `MAX_DEPTH` levels, ignoring strings.
+fn json_too_deep(text: &str) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped, mut line) = (0usize, false, false, 1usize);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(line);
+                }
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn json_node(value: &jsonc_parser::ast::Value, lines: &LineIndex) -> Node {
+    use jsonc_parser::ast::Value as J;
+    let (start, kind) = match value {
+        J::StringLit(s) => (s.range.start, NodeKind::String(s.value.to_string())),
+        J::NumberLit(n) => (n.range.start, NodeKind::Number(n.value.parse().unwrap_or(0.0))),
+        J::BooleanLit(b) => (b.range.start, NodeKind::Bool(b.value)),
+        J::NullKeyword(n) => (n.range.start, NodeKind::Null),
+        J::Array(a) => (
+            a.range.start,
+            NodeKind::Seq(a.elements.iter().map(|e| json_node(e, lines)).collect()),
+        ),
+        J::Object(o) => (
+            o.range.start,
+            NodeKind::Map(
+                o.properties
+                    .iter()
+                    .map(|p| {
+                        let mut node = json_node(&p.value, lines);
+                        // A property's line is where its key is written.
+                        node.line = lines.line(p.range.start);
+                        (p.name.as_str().to_string(), node)
+                    })
+                    .collect(),
+            ),
+        ),
+    };
+    Node {
+        line: lines.line(start),
+        kind,
+    }
+}
+
+/// Loads every document of a YAML stream.
+pub fn load_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
+    let mut builder = YamlBuilder::default();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| ParseError {
+            line: e.marker().line(),
+            message: format!("invalid YAML: {}", e.info()),
+        })?;
+        builder.push(event, span)?;
+    }
+    Ok(builder.documents)
+}
+
+enum Frame {
+    Seq {
+        line: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+        anchor: usize,
+    },
+    Map {
+        line: usize,
+        tag: Option<String>,
+        entries: Vec<(String, Node)>,
+        /// A key waiting for its value, with the key's line.
+        pending_key: Option<(String, usize)>,
+        anchor: usize,
+    },
+}
+
+#[derive(Default)]
+struct YamlBuilder {
+    stack: Vec<Frame>,
+    documents: Vec<Node>,
+    anchors: std::collections::HashMap<usize, Node>,
+    /// Nodes produced through aliases; bounded so that "billion laughs" documents are refused.
+    expanded: usize,
+}
+
+const MAX_ALIAS_EXPANSION: usize = 10_000;
+
+impl YamlBuilder {
+    fn push(&mut self, event: Event<'_>, span: Span) -> Result<(), ParseError> {
+        let line = span.start.line();
+        match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let node = Node {
+                    line,
+                    kind: yaml_scalar(&text, style, tag.as_deref()),
+                };
+                let node = apply_tag(node, tag.as_deref());
+                self.complete(node, anchor)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(
+                    Frame::Seq {
+                        line,
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        items: Vec::new(),
+                        anchor,
+                    },
+                    line,
+                )?;
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.open(
+                    Frame::Map {
+                        line,
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                        entries: Vec::new(),
+                        pending_key: None,
+                        anchor,
+                    },
+                    line,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq {
+                        line,
+                        tag,
+                        items,
+                        anchor,
+                    }) => (
+                        apply_tag(
+                            Node {
+                                line,
+                                kind: NodeKind::Seq(items),
+                            },
+                            tag.as_deref(),
+                        ),
+                        anchor,
+                    ),
+                    Some(Frame::Map {
+                        line,
+                        tag,
+                        entries,
+                        anchor,
+                        ..
+                    }) => (
+                        apply_tag(
+                            Node {
+                                line,
+                                kind: NodeKind::Map(entries),
+                            },
+                            tag.as_deref(),
+                        ),
+                        anchor,
+                    ),
+                    None => return Ok(()),
+                };
+                self.complete(node, anchor)?;
+            }
+            Event::Alias(id) => {
+                let node = self.anchors.get(&id).cloned().ok_or(ParseError {
+                    line,
+                    message: "YAML alias refers to an unknown anchor".into(),
+                })?;
+                self.expanded += count_nodes(&node);
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err(ParseError {
+                        line,
+                        message: "YAML aliases expand to too many nodes".into(),
+                    });
+                }
+                self.complete(node, 0)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, frame: Frame, line: usize) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ParseError {
+                line,
+                message: format!("YAML nested more than {MAX_DEPTH} levels deep"),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        match self.stack.last_mut() {
+            None => self.documents.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => {
+                    let key = match &node.kind {
+                        NodeKind::String(s) => s.clone(),
+                        NodeKind::Number(n) => crate::value::format_number(*n),
+                        NodeKind::Bool(b) => b.to_string(),
+                        NodeKind::Null => "null".to_string(),
+                        _ => {
+                            return Err(ParseError {
+                                line: node.line,
+                                message: "a YAML mapping key must be a scalar".into(),
+                            })
+                        }
+                    };
+                    *pending_key = Some((key, node.line));
+                }
+                Some((key, key_line)) => {
+                    let mut node = node;
+                    // A value's line is where its key is written, as users read it.
+                    node.line = key_line;
+                    // `<<: *anchor` merges the anchored map's entries.
+                    if key == "<<" {
+                        if let NodeKind::Map(merged) = node.kind {
+                            for (k, v) in merged {
+                                if !entries.iter().any(|(e, _)| *e == k) {
+                                    entries.push((k, v));
+                                }
+                            }
+                            return Ok(());
+                        }
+                    }
+                    entries.push((key, node));
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+fn count_nodes(node: &Node) -> usize {
+    1 + match &node.kind {
+        NodeKind::Seq(items) => items.iter().map(count_nodes).sum(),
+        NodeKind::Map(entries) => entries.iter().map(|(_, v)| count_nodes(v)).sum(),
+        _ => 0,
+    }
+}
+
+fn yaml_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> NodeKind {
+    if style != ScalarStyle::Plain || tag.is_some_and(|t| t.starts_with('!') && t != "!!null") {
+        return NodeKind::String(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => NodeKind::Null,
+        "true" | "True" | "TRUE" => NodeKind::Bool(true),
+        "false" | "False" | "FALSE" => NodeKind::Bool(false),
+        _ => match text.parse::<f64>() {
+            // Keep text that only looks numeric in another form (account ids with leading zeros).
+            Ok(n) if !text.starts_with('0') || text == "0" || text.starts_with("0.") => {
+                NodeKind::Number(n)
+            }
+            _ => NodeKind::String(text.to_string()),
+        },
+    }
+}
+
+/// Turns a CloudFormation short-form tag into its long form.
+fn apply_tag(node: Node, tag: Option<&str>) -> Node {
+    let Some(tag) = tag else { return node };
+    let Some(name) = tag.strip_prefix('!') else {
+        return node;
+    };
+    if name.starts_with('!') || name.is_empty() {
+        return node; // core schema tags such as !!str
+    }
+    let line = node.line;
+    let (key, value) = match name {
+        "Ref" => ("Ref".to_string(), node),
+        "Condition" => ("Condition".to_string(), node),
+        "GetAtt" => {
+            // `!GetAtt Res.Attr` is the scalar form of `Fn::GetAtt: [Res, Attr]`.
+            let value = match &node.kind {
+                NodeKind::String(s) => match s.split_once('.') {
+                    Some((res, attr)) => Node {
+                        line,
+                        kind: NodeKind::Seq(vec![
+                            Node {
+                                line,
+                                kind: NodeKind::String(res.to_string()),
+                            },
+                            Node {
+                                line,
+                                kind: NodeKind::String(attr.to_string()),
+                            },
+                        ]),
+                    },
+                    None => node,
+                },
+                _ => node,
+            };
+            ("Fn::GetAtt".to_string(), value)
+        }
+        other => (format!("Fn::{other}"), node),
+    };
+    Node {
+        line,
+        kind: NodeKind::Map(vec![(key, value)]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_short_tags_become_long_form() {
+        let docs = load_yaml("a: !Ref Region\nb: !GetAtt Bucket.Arn\nc: !Sub 'x-${AWS::Region}'\n")
+            .unwrap();
+        let doc = &docs[0];
+        assert_eq!(doc.get("a").unwrap().get("Ref").unwrap().as_str(), Some("Region"));
+        let getatt = doc.get("b").unwrap().get("Fn::GetAtt").unwrap();
+        assert!(matches!(&getatt.kind, NodeKind::Seq(items) if items.len() == 2));
+        assert_eq!(doc.get("c").unwrap().line, 3);
+        assert!(doc.get("c").unwrap().get("Fn::Sub").is_some());
+    }
+
+    #[test]
+    fn json_lines_are_key_lines() {
+        let node = load_json("{\n  \"a\": {\n    \"b\": 1\n  }\n}").unwrap();
+        assert_eq!(node.get("a").unwrap().line, 2);
+        assert_eq!(node.get("a").unwrap().get("b").unwrap().line, 3);
+    }
+
+    #[test]
+    fn bad_inputs_are_errors_with_lines() {
+        let err = load_json("{\n \"a\": [1,\n").unwrap_err();
+        assert!(err.line >= 2, "{err:?}");
+        let err = load_yaml("a: [1, 2\nb: c: d\n").unwrap_err();
+        assert!(err.line >= 1);
+        let deep = "[".repeat(10_000);
+        assert!(load_json(&deep).is_err());
+        let deep_yaml = "[".repeat(10_000);
+        assert!(load_yaml(&deep_yaml).is_err());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut doc = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            doc.push_str(&format!(
+                "{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+            prev = c;
+        }
+        assert!(load_yaml(&doc).is_err());
+    }
+}

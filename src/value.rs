@@ -1,0 +1,180 @@
+//! Values that configuration attributes evaluate to.
+//!
+//! A value is either known (string, number, list, map, ...) or `Unknown` with the reason it could
+//! not be known from the files. An unknown value may still say which resource it belongs to
+//! (`refers_to`), because a computed attribute such as `aws_s3_bucket.x.arn` is unknown before
+//! apply, yet it names exactly which bucket a replication rule points at.
+
+use std::collections::BTreeMap;
+
+/// Why a value could not be determined, and which resource it came from, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unknown {
+    pub reason: String,
+    /// Address (Terraform) or logical id (CloudFormation) of the resource whose attribute this is.
+    pub refers_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    Unknown(Unknown),
+}
+
+impl Value {
+    pub fn unknown(reason: impl Into<String>) -> Value {
+        Value::Unknown(Unknown {
+            reason: reason.into(),
+            refers_to: None,
+        })
+    }
+
+    pub fn unknown_ref(reason: impl Into<String>, address: impl Into<String>) -> Value {
+        Value::Unknown(Unknown {
+            reason: reason.into(),
+            refers_to: Some(address.into()),
+        })
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" => Some(true),
+            Value::String(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_))
+    }
+
+    pub fn unknown_reason(&self) -> Option<&str> {
+        match self {
+            Value::Unknown(u) => Some(&u.reason),
+            _ => None,
+        }
+    }
+
+    /// The resource an unknown value points at (`aws_s3_bucket.x.arn` → `aws_s3_bucket.x`).
+    pub fn refers_to(&self) -> Option<&str> {
+        match self {
+            Value::Unknown(u) => u.refers_to.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Member of a map value; `Null` when absent or when `self` is not a map.
+    pub fn get(&self, key: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        match self {
+            Value::Map(m) => m.get(key).unwrap_or(&NULL),
+            _ => &NULL,
+        }
+    }
+
+    /// Follows a path of map keys.
+    pub fn path(&self, keys: &[&str]) -> &Value {
+        keys.iter().fold(self, |v, k| v.get(k))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A nested block or object, seen as a list whether it was written once (a map) or repeated
+    /// (a list of maps): Terraform blocks, JSON objects and CloudFormation lists all look alike here.
+    pub fn items(&self) -> Vec<&Value> {
+        match self {
+            Value::List(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            other => vec![other],
+        }
+    }
+
+    /// Text form of a scalar, for interpolation and display.
+    pub fn to_text(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(format_number(*n)),
+            _ => None,
+        }
+    }
+}
+
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Region, service and resource name taken apart from an ARN
+/// (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut parts = text.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        let partition = parts.next()?;
+        let service = parts.next()?;
+        let region = parts.next()?;
+        let _account = parts.next()?;
+        let resource = parts.next()?;
+        Some(Arn {
+            partition,
+            service,
+            region,
+            resource,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_parts() {
+        let arn = Arn::parse("arn:aws:sns:us-east-1:123456789012:mail").unwrap();
+        assert_eq!(arn.region, "us-east-1");
+        assert_eq!(arn.service, "sns");
+        let s3 = Arn::parse("arn:aws:s3:::acme-mail").unwrap();
+        assert_eq!(s3.region, "");
+        assert_eq!(s3.resource, "acme-mail");
+        assert!(Arn::parse("acme-mail").is_none());
+    }
+
+    #[test]
+    fn items_treats_single_block_as_list() {
+        let mut m = BTreeMap::new();
+        m.insert("a".to_string(), Value::Bool(true));
+        let v = Value::Map(m);
+        assert_eq!(v.items().len(), 1);
+        assert_eq!(Value::Null.items().len(), 0);
+    }
+}

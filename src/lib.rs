@@ -1,3 +1,4 @@
 pub mod discover;
 pub mod parse;
 pub mod value;
+pub mod catalog;

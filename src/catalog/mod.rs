@@ -1,0 +1,284 @@
+//! The catalog: where each provider's regions physically are (country, ISO 3166-1 alpha-2) and
+//! who operates them. The data lives in `src/catalog/data/*.json`, embedded at build time; every
+//! entry names its source and whether it is confirmed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+const DATA_FILES: &[(&str, &str)] = &[
+    ("aws.json", include_str!("data/aws.json")),
+    ("azure.json", include_str!("data/azure.json")),
+    ("gcp.json", include_str!("data/gcp.json")),
+];
+
+/// A legal entity and the country whose law it is incorporated under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entity {
+    pub name: String,
+    pub country: String,
+    /// `trustee` (a data trustee holds access, e.g. Microsoft Cloud Deutschland) or
+    /// `sovereign-subsidiary` (a local subsidiary runs it); absent for a direct operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partition {
+    pub id: String,
+    pub operator: Entity,
+    pub parent: Entity,
+    pub source: String,
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub city: String,
+    pub countries: Vec<String>,
+    pub partition: String,
+    /// `region` (default), `multi-region` or `dual-region`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Countries where object metadata may be kept besides `countries` (some GCS dual-regions).
+    #[serde(default)]
+    pub metadata_countries: Vec<String>,
+    #[serde(default)]
+    pub paired_region: Option<String>,
+    #[serde(default)]
+    pub closed: Option<String>,
+    #[serde(default)]
+    pub operator: Option<Entity>,
+    #[serde(default)]
+    pub parent: Option<Entity>,
+    pub source: String,
+    pub confirmed: bool,
+}
+
+/// A named geography that a service stores data in (Azure Communication Services `data_location`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geography {
+    pub id: String,
+    pub countries: Vec<String>,
+    pub source: String,
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderData {
+    pub provider: String,
+    pub name: String,
+    pub sources: BTreeMap<String, String>,
+    pub partitions: Vec<Partition>,
+    pub regions: Vec<Region>,
+    #[serde(default)]
+    pub geographies: Vec<Geography>,
+}
+
+pub struct Catalog {
+    pub providers: Vec<ProviderData>,
+    index: HashMap<(String, String), (usize, usize)>,
+}
+
+/// The United States and its territories: the ruling's "in the United States".
+pub const US_AND_TERRITORIES: &[&str] = &["US", "PR", "GU", "VI", "AS", "MP", "UM"];
+
+impl Catalog {
+    pub fn load() -> Result<Catalog, String> {
+        let mut providers = Vec::new();
+        for (name, text) in DATA_FILES {
+            let data: ProviderData = serde_json::from_str(text)
+                .map_err(|e| format!("catalog file {name}: {e} (line {})", e.line()))?;
+            providers.push(data);
+        }
+        let mut index = HashMap::new();
+        for (p, data) in providers.iter().enumerate() {
+            for (r, region) in data.regions.iter().enumerate() {
+                let key = (data.provider.clone(), normalise(&data.provider, &region.id));
+                if index.insert(key, (p, r)).is_some() {
+                    return Err(format!(
+                        "catalog: region {} appears twice for {}",
+                        region.id, data.provider
+                    ));
+                }
+            }
+        }
+        Ok(Catalog { providers, index })
+    }
+
+    pub fn provider(&self, provider: &str) -> Option<&ProviderData> {
+        self.providers.iter().find(|p| p.provider == provider)
+    }
+
+    /// Looks a region up by any spelling users write (`West Europe`, `westeurope`,
+    /// `eu-west-1a`, `europe-west1-b`, `EU`).
+    pub fn region(&self, provider: &str, raw: &str) -> Option<&Region> {
+        let key = normalise(provider, raw);
+        let found = self.index.get(&(provider.to_string(), key.clone()));
+        let found = found.or_else(|| {
+            // Availability zones and Google zones name their region plus a suffix.
+            let region = strip_zone(provider, &key)?;
+            self.index.get(&(provider.to_string(), region))
+        })?;
+        Some(&self.providers[found.0].regions[found.1])
+    }
+
+    pub fn partition(&self, provider: &str, id: &str) -> Option<&Partition> {
+        self.provider(provider)?
+            .partitions
+            .iter()
+            .find(|p| p.id == id)
+    }
+
+    pub fn geography(&self, provider: &str, name: &str) -> Option<&Geography> {
+        let wanted = name.to_ascii_lowercase().replace(' ', "");
+        self.provider(provider)?
+            .geographies
+            .iter()
+            .find(|g| g.id.to_ascii_lowercase().replace(' ', "") == wanted)
+    }
+
+    /// Operator and parent of a region: the region's own, else its partition's.
+    pub fn control(&self, provider: &str, region: &Region) -> Option<(Entity, Entity)> {
+        let partition = self.partition(provider, &region.partition)?;
+        Some((
+            region
+                .operator
+                .clone()
+                .unwrap_or_else(|| partition.operator.clone()),
+            region
+                .parent
+                .clone()
+                .unwrap_or_else(|| partition.parent.clone()),
+        ))
+    }
+}
+
+/// The catalog, loaded once. The embedded data is checked by tests, so a failure here is a bug.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| Catalog::load().expect("embedded catalog is valid"))
+}
+
+/// Canonical spelling of a region id: lower case; Azure display names lose their spaces.
+pub fn normalise(provider: &str, raw: &str) -> String {
+    let lower = raw.trim().to_ascii_lowercase();
+    match provider {
+        "azure" => lower.replace([' ', '_', '-'], ""),
+        _ => lower,
+    }
+}
+
+fn strip_zone(provider: &str, key: &str) -> Option<String> {
+    match provider {
+        // eu-west-1a → eu-west-1
+        "aws" => {
+            let last = key.chars().last()?;
+            let before = key.chars().nth_back(1)?;
+            (last.is_ascii_lowercase() && before.is_ascii_digit())
+                .then(|| key[..key.len() - 1].to_string())
+        }
+        // europe-west1-b → europe-west1
+        "gcp" => {
+            let (region, zone) = key.rsplit_once('-')?;
+            (zone.len() == 1 && zone.chars().all(|c| c.is_ascii_lowercase()))
+                .then(|| region.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// ISO 3166-1 alpha-2 codes (source: ISO 3166 Maintenance Agency, iso.org/obp), used to validate
+/// every country in the catalog and in user policies.
+pub const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF YE YT ZA ZM ZW";
+
+pub fn is_iso_country(code: &str) -> bool {
+    code.len() == 2 && ISO_3166_ALPHA2.split(' ').any(|c| c == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_loads_with_valid_countries_pairs_and_sources() {
+        let catalog = Catalog::load().unwrap();
+        for data in &catalog.providers {
+            for region in &data.regions {
+                assert!(!region.countries.is_empty(), "{} has no country", region.id);
+                for c in region.countries.iter().chain(&region.metadata_countries) {
+                    assert!(is_iso_country(c), "{}: {c} is not ISO 3166-1", region.id);
+                }
+                assert!(data.sources.contains_key(&region.source), "{}", region.id);
+                assert!(
+                    catalog.partition(&data.provider, &region.partition).is_some(),
+                    "{}: unknown partition",
+                    region.id
+                );
+                if let Some(pair) = &region.paired_region {
+                    assert!(catalog.region(&data.provider, pair).is_some(), "{pair}");
+                }
+                for member in &region.members {
+                    assert!(catalog.region(&data.provider, member).is_some(), "{member}");
+                }
+            }
+            for p in &data.partitions {
+                assert!(is_iso_country(&p.operator.country) && is_iso_country(&p.parent.country));
+                assert!(data.sources.contains_key(&p.source));
+            }
+            for g in &data.geographies {
+                assert!(g.countries.iter().all(|c| is_iso_country(c)));
+                assert!(data.sources.contains_key(&g.source));
+            }
+        }
+    }
+
+    #[test]
+    fn spellings_users_write() {
+        let c = catalog();
+        assert_eq!(c.region("azure", "West Europe").unwrap().countries, ["NL"]);
+        assert_eq!(c.region("azure", "westeurope").unwrap().id, "westeurope");
+        assert_eq!(c.region("azure", "WestEurope").unwrap().id, "westeurope");
+        assert_eq!(c.region("aws", "eu-west-1a").unwrap().id, "eu-west-1");
+        assert_eq!(c.region("gcp", "europe-west1-b").unwrap().id, "europe-west1");
+        assert_eq!(c.region("gcp", "EU").unwrap().countries.len(), 27);
+        assert!(c.region("aws", "westeurope").is_none());
+        assert!(c.region("aws", "mars-north-1").is_none());
+    }
+
+    #[test]
+    fn one_way_pair_crosses_a_border() {
+        let c = catalog();
+        let brazil = c.region("azure", "Brazil South").unwrap();
+        let pair = c
+            .region("azure", brazil.paired_region.as_deref().unwrap())
+            .unwrap();
+        assert_eq!(pair.countries, ["US"]);
+        assert_eq!(pair.paired_region.as_deref(), Some("northcentralus"));
+    }
+
+    #[test]
+    fn control_by_partition_and_region() {
+        let c = catalog();
+        let (op, parent) = c.control("aws", c.region("aws", "cn-north-1").unwrap()).unwrap();
+        assert_eq!((op.country.as_str(), parent.country.as_str()), ("CN", "CN"));
+        let (op, parent) = c
+            .control("aws", c.region("aws", "eusc-de-east-1").unwrap())
+            .unwrap();
+        assert_eq!((op.country.as_str(), parent.country.as_str()), ("DE", "US"));
+        let (op, _) = c
+            .control("azure", c.region("azure", "germanycentral").unwrap())
+            .unwrap();
+        assert_eq!(op.model.as_deref(), Some("trustee"));
+    }
+}

@@ -1,0 +1,433 @@
+//! Evaluating HCL expressions to `Value`s, the way Terraform would at plan time, as far as the
+//! files allow. Whatever depends on something the files do not say (a computed attribute, a data
+//! source, a function this evaluator does not know) becomes `Unknown` with the reason, and the
+//! unknown travels through templates, functions and conditionals instead of being guessed.
+
+use crate::value::{format_number, Unknown, Value};
+use hcl::expr::{BinaryOperator, Operation, TraversalOperator, UnaryOperator};
+use hcl::template::Element;
+use hcl::{Expression, ObjectKey, Template, TemplateExpr};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Evaluation stops at this depth (locals referring to locals ...) and reports it.
+pub const MAX_DEPTH: usize = 64;
+
+/// What an expression's names refer to: implemented by the Terraform module scope.
+pub trait Resolver {
+    /// The value of a traversal rooted at a name: `var.x`, `local.y`, `aws_s3_bucket.b.arn`,
+    /// `module.m.out`, `data.t.n.attr`, `each.key`, `count.index`, `path.module`.
+    fn traversal(&self, root: &str, ops: &[TraversalOperator]) -> Value;
+    /// Nesting depth of the evaluation in progress.
+    fn depth(&self) -> usize;
+}
+
+pub fn eval(expr: &Expression, r: &dyn Resolver) -> Value {
+    if r.depth() > MAX_DEPTH {
+        return Value::unknown("expression nesting is too deep to evaluate");
+    }
+    match expr {
+        Expression::Null => Value::Null,
+        Expression::Bool(b) => Value::Bool(*b),
+        Expression::Number(n) => n.as_f64().map_or(Value::Null, Value::Number),
+        Expression::String(s) => Value::String(s.clone()),
+        Expression::Array(items) => Value::List(items.iter().map(|e| eval(e, r)).collect()),
+        Expression::Object(object) => {
+            let mut map = BTreeMap::new();
+            for (key, value) in object {
+                let key = match key {
+                    ObjectKey::Identifier(id) => id.to_string(),
+                    ObjectKey::Expression(e) => match eval(e, r).to_text() {
+                        Some(k) => k,
+                        None => return Value::unknown("an object key could not be evaluated"),
+                    },
+                    _ => return Value::unknown("unsupported object key"),
+                };
+                map.insert(key, eval(value, r));
+            }
+            Value::Map(map)
+        }
+        Expression::TemplateExpr(t) => eval_template_text(
+            match t.as_ref() {
+                TemplateExpr::QuotedString(s) => s,
+                TemplateExpr::Heredoc(h) => &h.template,
+            },
+            r,
+        ),
+        Expression::Variable(v) => r.traversal(v.as_str(), &[]),
+        Expression::Traversal(t) => match &t.expr {
+            Expression::Variable(v) => r.traversal(v.as_str(), &t.operators),
+            other => apply_ops(eval(other, r), &t.operators, r),
+        },
+        Expression::FuncCall(call) => {
+            let args: Vec<Value> = call.args.iter().map(|a| eval(a, r)).collect();
+            let args = if call.expand_final {
+                expand_final(args)
+            } else {
+                args
+            };
+            call_function(call.name.name.as_str(), &args)
+        }
+        Expression::Parenthesis(inner) => eval(inner, r),
+        Expression::Conditional(c) => match eval(&c.cond_expr, r) {
+            Value::Bool(true) => eval(&c.true_expr, r),
+            Value::Bool(false) => eval(&c.false_expr, r),
+            Value::Unknown(u) => {
+                let (t, f) = (eval(&c.true_expr, r), eval(&c.false_expr, r));
+                if t == f && !t.is_unknown() {
+                    t
+                } else {
+                    Value::Unknown(Unknown {
+                        reason: format!("depends on a condition that is not known: {}", u.reason),
+                        refers_to: None,
+                    })
+                }
+            }
+            _ => Value::unknown("a condition is not a boolean"),
+        },
+        Expression::Operation(op) => eval_operation(op, r),
+        Expression::ForExpr(_) => Value::unknown("for expressions are not evaluated"),
+        _ => Value::unknown("unsupported expression"),
+    }
+}
+
+fn expand_final(mut args: Vec<Value>) -> Vec<Value> {
+    match args.pop() {
+        Some(Value::List(items)) => {
+            args.extend(items);
+            args
+        }
+        Some(other) => {
+            args.push(Value::unknown(match other.unknown_reason() {
+                Some(reason) => reason.to_string(),
+                None => "expanded argument is not a list".to_string(),
+            }));
+            args
+        }
+        None => args,
+    }
+}
+
+/// Applies `.attr`, `[index]` and splats to a value.
+pub fn apply_ops(mut value: Value, ops: &[TraversalOperator], r: &dyn Resolver) -> Value {
+    for op in ops {
+        value = match (value, op) {
+            (u @ Value::Unknown(_), _) => return u,
+            (Value::Map(mut m), TraversalOperator::GetAttr(name)) => {
+                match m.remove(name.as_str()) {
+                    Some(v) => v,
+                    None => return Value::unknown(format!("no attribute {name}")),
+                }
+            }
+            // A nested block written once and read as `block[0]`, or its attribute read directly.
+            (Value::List(mut items), TraversalOperator::GetAttr(name)) if items.len() == 1 => {
+                apply_ops(items.remove(0), &[TraversalOperator::GetAttr(name.clone())], r)
+            }
+            (v, TraversalOperator::Index(index)) => {
+                let key = eval(index, r);
+                index_value(v, &key)
+            }
+            (Value::List(items), TraversalOperator::LegacyIndex(i)) => {
+                match items.into_iter().nth(*i as usize) {
+                    Some(v) => v,
+                    None => return Value::unknown("index out of range"),
+                }
+            }
+            _ => return Value::unknown("splat and other traversals are not evaluated"),
+        };
+    }
+    value
+}
+
+fn index_value(value: Value, key: &Value) -> Value {
+    match (value, key) {
+        (_, Value::Unknown(u)) => Value::Unknown(u.clone()),
+        (Value::List(items), Value::Number(n)) => items
+            .into_iter()
+            .nth(*n as usize)
+            .unwrap_or_else(|| Value::unknown("index out of range")),
+        (Value::Map(mut m), k) => match k.to_text().and_then(|k| m.remove(&k)) {
+            Some(v) => v,
+            None => Value::unknown("no such key"),
+        },
+        _ => Value::unknown("value cannot be indexed"),
+    }
+}
+
+/// Evaluates the text of a quoted string or heredoc with `${...}` interpolations.
+pub fn eval_template_text(text: &str, r: &dyn Resolver) -> Value {
+    let template = match Template::from_str(text) {
+        Ok(t) => t,
+        Err(_) => return Value::unknown("template could not be parsed"),
+    };
+    // "${expr}" alone keeps the expression's own type, as in Terraform.
+    if let [Element::Interpolation(only)] = template.elements() {
+        return eval(&only.expr, r);
+    }
+    let mut out = String::new();
+    let mut unknown: Vec<Unknown> = Vec::new();
+    for element in template.elements() {
+        match element {
+            Element::Literal(s) => out.push_str(s),
+            Element::Interpolation(i) => match eval(&i.expr, r) {
+                Value::Unknown(u) => unknown.push(u),
+                v => match v.to_text() {
+                    Some(t) => out.push_str(&t),
+                    None => unknown.push(Unknown {
+                        reason: "a list or map cannot be interpolated".into(),
+                        refers_to: None,
+                    }),
+                },
+            },
+            Element::Directive(_) => unknown.push(Unknown {
+                reason: "template directives are not evaluated".into(),
+                refers_to: None,
+            }),
+        }
+    }
+    combine_unknown(unknown).unwrap_or(Value::String(out))
+}
+
+/// One unknown part makes the whole unknown; a single resource reference is kept so that
+/// `"arn:aws:s3:::${aws_s3_bucket.b.id}"` still points at `aws_s3_bucket.b`.
+pub fn combine_unknown(mut parts: Vec<Unknown>) -> Option<Value> {
+    match parts.len() {
+        0 => None,
+        1 => Some(Value::Unknown(parts.remove(0))),
+        _ => {
+            let mut refs: Vec<String> = parts.iter().filter_map(|u| u.refers_to.clone()).collect();
+            refs.dedup();
+            Some(Value::Unknown(Unknown {
+                reason: parts[0].reason.clone(),
+                refers_to: if refs.len() == 1 { refs.pop() } else { None },
+            }))
+        }
+    }
+}
+
+fn eval_operation(op: &Operation, r: &dyn Resolver) -> Value {
+    match op {
+        Operation::Unary(u) => match (u.operator, eval(&u.expr, r)) {
+            (_, v @ Value::Unknown(_)) => v,
+            (UnaryOperator::Not, Value::Bool(b)) => Value::Bool(!b),
+            (UnaryOperator::Neg, Value::Number(n)) => Value::Number(-n),
+            _ => Value::unknown("invalid operand"),
+        },
+        Operation::Binary(b) => {
+            let (l, rv) = (eval(&b.lhs_expr, r), eval(&b.rhs_expr, r));
+            use BinaryOperator::*;
+            match (b.operator, &l, &rv) {
+                (_, Value::Unknown(u), _) | (_, _, Value::Unknown(u)) => Value::Unknown(u.clone()),
+                (Eq, _, _) => Value::Bool(l == rv),
+                (NotEq, _, _) => Value::Bool(l != rv),
+                (And, Value::Bool(x), Value::Bool(y)) => Value::Bool(*x && *y),
+                (Or, Value::Bool(x), Value::Bool(y)) => Value::Bool(*x || *y),
+                (op, Value::Number(x), Value::Number(y)) => match op {
+                    Plus => Value::Number(x + y),
+                    Minus => Value::Number(x - y),
+                    Mul => Value::Number(x * y),
+                    Div if *y != 0.0 => Value::Number(x / y),
+                    Mod if *y != 0.0 => Value::Number(x % y),
+                    Less => Value::Bool(x < y),
+                    LessEq => Value::Bool(x <= y),
+                    Greater => Value::Bool(x > y),
+                    GreaterEq => Value::Bool(x >= y),
+                    _ => Value::unknown("invalid arithmetic"),
+                },
+                _ => Value::unknown("invalid operands"),
+            }
+        }
+    }
+}
+
+/// Terraform's built-in functions that location values are commonly built with.
+pub fn call_function(name: &str, args: &[Value]) -> Value {
+    // `try` and `coalesce` take the first usable argument, so unknowns are not fatal for them.
+    match name {
+        "try" => {
+            return args
+                .iter()
+                .find(|a| !a.is_unknown())
+                .cloned()
+                .unwrap_or_else(|| Value::unknown("no argument of try() could be evaluated"))
+        }
+        "coalesce" => {
+            for a in args {
+                match a {
+                    Value::Unknown(_) => return a.clone(),
+                    Value::Null => {}
+                    Value::String(s) if s.is_empty() => {}
+                    _ => return a.clone(),
+                }
+            }
+            return Value::unknown("coalesce() has no non-empty argument");
+        }
+        _ => {}
+    }
+    if let Some(u) = args.iter().find(|a| a.is_unknown()) {
+        return u.clone();
+    }
+    let text = |i: usize| args.get(i).and_then(Value::to_text);
+    let result = match name {
+        "lower" => text(0).map(|s| Value::String(s.to_lowercase())),
+        "upper" => text(0).map(|s| Value::String(s.to_uppercase())),
+        "trimspace" => text(0).map(|s| Value::String(s.trim().to_string())),
+        "tostring" => text(0).map(Value::String),
+        "replace" => match (text(0), text(1), text(2)) {
+            (Some(s), Some(from), Some(to)) if !from.starts_with('/') => {
+                Some(Value::String(s.replace(&from, &to)))
+            }
+            _ => None,
+        },
+        "format" => text(0).and_then(|f| format_fn(&f, &args[1..])),
+        "join" => match (text(0), args.get(1)) {
+            (Some(sep), Some(Value::List(items))) => items
+                .iter()
+                .map(Value::to_text)
+                .collect::<Option<Vec<_>>>()
+                .map(|parts| Value::String(parts.join(&sep))),
+            _ => None,
+        },
+        "split" => match (text(0), text(1)) {
+            (Some(sep), Some(s)) => Some(Value::List(
+                s.split(sep.as_str())
+                    .map(|p| Value::String(p.to_string()))
+                    .collect(),
+            )),
+            _ => None,
+        },
+        "concat" => args
+            .iter()
+            .map(|a| match a {
+                Value::List(items) => Some(items.clone()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|lists| Value::List(lists.concat())),
+        "merge" => args
+            .iter()
+            .try_fold(BTreeMap::new(), |mut acc, a| match a {
+                Value::Map(m) => {
+                    acc.extend(m.clone());
+                    Some(acc)
+                }
+                Value::Null => Some(acc),
+                _ => None,
+            })
+            .map(Value::Map),
+        "lookup" => match (args.first(), text(1)) {
+            (Some(Value::Map(m)), Some(k)) => m.get(&k).cloned().or_else(|| args.get(2).cloned()),
+            _ => None,
+        },
+        "element" => match (args.first(), args.get(1)) {
+            (Some(Value::List(items)), Some(Value::Number(n))) if !items.is_empty() => {
+                Some(items[(*n as usize) % items.len()].clone())
+            }
+            _ => None,
+        },
+        "length" => match args.first() {
+            Some(Value::List(items)) => Some(Value::Number(items.len() as f64)),
+            Some(Value::Map(m)) => Some(Value::Number(m.len() as f64)),
+            Some(Value::String(s)) => Some(Value::Number(s.chars().count() as f64)),
+            _ => None,
+        },
+        "contains" => match args.first() {
+            Some(Value::List(items)) => args.get(1).map(|v| Value::Bool(items.contains(v))),
+            _ => None,
+        },
+        "tolist" | "toset" => match args.first() {
+            Some(v @ Value::List(_)) => Some(v.clone()),
+            _ => None,
+        },
+        "tomap" => match args.first() {
+            Some(v @ Value::Map(_)) => Some(v.clone()),
+            _ => None,
+        },
+        _ => {
+            return Value::unknown(format!(
+                "function {name}() is not evaluated by residency"
+            ))
+        }
+    };
+    result.unwrap_or_else(|| Value::unknown(format!("invalid arguments to {name}()")))
+}
+
+/// `format("%s-%s", a, b)` with the verbs location strings use: `%s`, `%d`, `%v`, `%%`.
+fn format_fn(spec: &str, args: &[Value]) -> Option<Value> {
+    let mut out = String::new();
+    let mut next = args.iter();
+    let mut chars = spec.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'v' => out.push_str(&next.next()?.to_text()?),
+            'd' => match next.next()? {
+                Value::Number(n) => out.push_str(&format_number(n.trunc())),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Vars;
+    impl Resolver for Vars {
+        fn traversal(&self, root: &str, ops: &[TraversalOperator]) -> Value {
+            match root {
+                "var" => match ops.first() {
+                    Some(TraversalOperator::GetAttr(n)) if n.as_str() == "region" => {
+                        Value::String("eu-west-1".into())
+                    }
+                    _ => Value::unknown("variable has no value"),
+                },
+                "aws_s3_bucket" => Value::unknown_ref("computed", "aws_s3_bucket.b"),
+                _ => Value::unknown("unknown name"),
+            }
+        }
+        fn depth(&self) -> usize {
+            0
+        }
+    }
+
+    fn ev(src: &str) -> Value {
+        eval(&Expression::from_str(src).unwrap(), &Vars)
+    }
+
+    #[test]
+    fn templates_functions_and_conditionals() {
+        assert_eq!(ev("\"${var.region}\""), Value::String("eu-west-1".into()));
+        assert_eq!(ev("upper(var.region)"), Value::String("EU-WEST-1".into()));
+        assert_eq!(
+            ev("format(\"%s-dr\", var.region)"),
+            Value::String("eu-west-1-dr".into())
+        );
+        assert_eq!(
+            ev("var.region == \"eu-west-1\" ? \"a\" : \"b\""),
+            Value::String("a".into())
+        );
+        assert_eq!(ev("lookup({a = \"x\"}, \"a\", \"y\")"), Value::String("x".into()));
+        assert_eq!(ev("coalesce(\"\", \"z\")"), Value::String("z".into()));
+    }
+
+    #[test]
+    fn unknowns_travel_with_their_resource() {
+        let v = ev("\"arn:aws:s3:::${aws_s3_bucket.b.id}\"");
+        assert_eq!(v.refers_to(), Some("aws_s3_bucket.b"));
+        assert!(ev("var.missing").is_unknown());
+        assert!(ev("cidrsubnet(\"10.0.0.0/8\", 8, 1)").is_unknown());
+        assert!(ev("var.missing == \"x\" ? \"a\" : \"b\"").is_unknown());
+        assert_eq!(
+            ev("var.missing == \"x\" ? \"a\" : \"a\""),
+            Value::String("a".into())
+        );
+    }
+}

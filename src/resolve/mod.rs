@@ -1,0 +1,95 @@
+//! Resolving: evaluates what each format leaves to deploy time (Terraform variables, locals,
+//! providers and modules; CloudFormation parameters and intrinsics) into resources whose values
+//! are known or explicitly `Unknown` with the reason.
+
+pub mod cloudformation;
+pub mod hcl_eval;
+pub mod terraform;
+
+use crate::value::Value;
+use std::collections::BTreeMap;
+
+/// Where a value came from, which becomes a copy's `basis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Written as a literal in the scanned files.
+    Literal,
+    /// Came through a variable, tfvars, a template parameter, or a command-line option.
+    Variable,
+}
+
+impl Origin {
+    pub fn join(self, other: Origin) -> Origin {
+        if self == Origin::Variable || other == Origin::Variable {
+            Origin::Variable
+        } else {
+            Origin::Literal
+        }
+    }
+}
+
+/// The provider configuration a resource is created with, as far as location is concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderSetting {
+    /// Terraform provider name (`aws`, `azurerm`, `google`); `aws` for CloudFormation.
+    pub name: String,
+    pub alias: Option<String>,
+    /// The configuration's region (`region` for aws and google); `Null` when it has none.
+    pub region: Value,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceFormat {
+    Terraform,
+    Cloudformation,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// `module.mail.aws_s3_bucket.store`, `data.aws_s3_bucket.x`, or a CloudFormation logical id.
+    pub address: String,
+    /// `aws_s3_bucket` or `AWS::S3::Bucket`.
+    pub kind: String,
+    pub format: SourceFormat,
+    pub file: String,
+    pub line: usize,
+    pub end_line: usize,
+    /// Evaluated arguments and nested blocks (`Value::Map`).
+    pub attributes: Value,
+    /// For each top-level attribute, whether its value used a variable.
+    pub origins: BTreeMap<String, Origin>,
+    pub provider: ProviderSetting,
+}
+
+impl Resource {
+    pub fn attr(&self, name: &str) -> &Value {
+        self.attributes.get(name)
+    }
+
+    pub fn origin(&self, name: &str) -> Origin {
+        self.origins.get(name).copied().unwrap_or(Origin::Literal)
+    }
+}
+
+/// A diagnostic from resolving (a module that cannot be read, a cycle), with file and line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolveError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Values given on the command line that stand in for deploy-time settings.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// `--region`: the AWS region for providers without one, and the CloudFormation stack region.
+    pub region: Option<String>,
+    /// `--var NAME=VALUE`, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE`, in order.
+    pub var_files: Vec<std::path::PathBuf>,
+    /// `--parameter NAME=VALUE` for CloudFormation.
+    pub parameters: Vec<(String, String)>,
+}

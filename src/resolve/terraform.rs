@@ -1,0 +1,1066 @@
+//! Terraform: evaluates each root module the way `terraform plan` would see it, as far as the
+//! files allow. Variables take their value from `--var`, then `--var-file`, then
+//! `*.auto.tfvars[.json]`, then `terraform.tfvars.json`, then `terraform.tfvars`, then the
+//! default (later sources win, as in Terraform). Provider blocks and aliases give each resource
+//! its provider configuration; local modules (`source = "./..."`) are instantiated with their
+//! inputs and `providers` map, and their resources get Terraform's addresses
+//! (`module.mail.aws_s3_bucket.store`).
+
+use super::hcl_eval::{self, apply_ops, Resolver};
+use super::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use crate::parse::terraform::{parse_hcl, parse_json, TfBlock, TfFile};
+use crate::parse::tree;
+use crate::value::Value;
+use hcl::expr::TraversalOperator;
+use hcl::{Body, Expression};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+/// The parsed `.tf`/`.tf.json` files of one directory.
+pub struct DirFiles {
+    pub dir: PathBuf,
+    /// The directory as reports show it (relative to the scanned path).
+    pub display_dir: String,
+    pub files: Vec<TfFile>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Mode {
+    Managed,
+    Data,
+}
+
+struct ResourceDef {
+    mode: Mode,
+    rtype: String,
+    name: String,
+    body: Body,
+    file: String,
+    line: usize,
+    end_line: usize,
+}
+
+struct CallDef {
+    name: String,
+    body: Body,
+    file: String,
+    line: usize,
+}
+
+struct ProviderDef {
+    name: String,
+    body: Body,
+}
+
+#[derive(Default)]
+struct ModuleDef {
+    display_dir: String,
+    dir: PathBuf,
+    variables: BTreeMap<String, Option<Expression>>,
+    locals: BTreeMap<String, Expression>,
+    resources: Vec<ResourceDef>,
+    index: HashMap<(Mode, String, String), usize>,
+    providers: Vec<ProviderDef>,
+    calls: Vec<CallDef>,
+    outputs: BTreeMap<String, Expression>,
+}
+
+impl ModuleDef {
+    fn from_files(dir: PathBuf, display_dir: String, files: &[TfFile]) -> ModuleDef {
+        let mut def = ModuleDef {
+            dir,
+            display_dir,
+            ..Default::default()
+        };
+        for file in files {
+            for block in &file.blocks {
+                def.add_block(block, &file.display);
+            }
+        }
+        def
+    }
+
+    fn add_block(&mut self, block: &TfBlock, file: &str) {
+        let label = |i: usize| block.labels.get(i).cloned().unwrap_or_default();
+        match block.kind.as_str() {
+            "variable" => {
+                let default = attribute(&block.body, "default").cloned();
+                self.variables.insert(label(0), default);
+            }
+            "locals" => {
+                for attr in block.body.attributes() {
+                    self.locals
+                        .insert(attr.key.to_string(), attr.expr.clone());
+                }
+            }
+            "output" => {
+                if let Some(value) = attribute(&block.body, "value") {
+                    self.outputs.insert(label(0), value.clone());
+                }
+            }
+            "provider" => self.providers.push(ProviderDef {
+                name: label(0),
+                body: block.body.clone(),
+            }),
+            "module" => self.calls.push(CallDef {
+                name: label(0),
+                body: block.body.clone(),
+                file: file.to_string(),
+                line: block.line,
+            }),
+            "resource" | "data" if block.labels.len() == 2 => {
+                let mode = if block.kind == "data" {
+                    Mode::Data
+                } else {
+                    Mode::Managed
+                };
+                self.index
+                    .insert((mode, label(0), label(1)), self.resources.len());
+                self.resources.push(ResourceDef {
+                    mode,
+                    rtype: label(0),
+                    name: label(1),
+                    body: block.body.clone(),
+                    file: file.to_string(),
+                    line: block.line,
+                    end_line: block.end_line,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+fn attribute<'a>(body: &'a Body, name: &str) -> Option<&'a Expression> {
+    body.attributes()
+        .find(|a| a.key.as_str() == name)
+        .map(|a| &a.expr)
+}
+
+struct Instance {
+    def: usize,
+    /// `""` for a root module, `"module.mail."` for a child.
+    prefix: String,
+    vars: HashMap<String, (Value, Origin)>,
+    /// `aws` or `aws.eu` → index into `Evaluator::providers`.
+    providers: HashMap<String, usize>,
+    children: HashMap<String, usize>,
+}
+
+/// Per-instance bindings of `count.index` or `each.key`/`each.value`.
+#[derive(Clone, Default)]
+struct Binding {
+    count_index: Option<usize>,
+    each: Option<(Value, Value)>,
+}
+
+struct Evaluator {
+    defs: Vec<ModuleDef>,
+    instances: Vec<Instance>,
+    providers: Vec<ProviderSetting>,
+    memo: RefCell<HashMap<(usize, String), (Value, Origin)>>,
+    in_progress: RefCell<HashSet<(usize, String)>>,
+    default_region: Option<String>,
+}
+
+struct Ctx<'a> {
+    ev: &'a Evaluator,
+    inst: usize,
+    binding: Binding,
+    depth: usize,
+    used_var: &'a Cell<bool>,
+}
+
+impl Ctx<'_> {
+    fn nested(&self, inst: usize, binding: Binding) -> Ctx<'_> {
+        Ctx {
+            ev: self.ev,
+            inst,
+            binding,
+            depth: self.depth + 1,
+            used_var: self.used_var,
+        }
+    }
+
+    /// Evaluates something once per instance and remembers it (locals, outputs, attributes).
+    fn memoised(&self, inst: usize, key: String, compute: impl FnOnce() -> Value) -> Value {
+        if let Some((value, origin)) = self.ev.memo.borrow().get(&(inst, key.clone())) {
+            if *origin == Origin::Variable {
+                self.used_var.set(true);
+            }
+            return value.clone();
+        }
+        if !self.ev.in_progress.borrow_mut().insert((inst, key.clone())) {
+            return Value::unknown(format!("{key} refers to itself"));
+        }
+        let outer = self.used_var.replace(false);
+        let value = compute();
+        let origin = if self.used_var.get() {
+            Origin::Variable
+        } else {
+            Origin::Literal
+        };
+        self.used_var.set(outer || self.used_var.get());
+        self.ev.in_progress.borrow_mut().remove(&(inst, key.clone()));
+        self.ev
+            .memo
+            .borrow_mut()
+            .insert((inst, key), (value.clone(), origin));
+        value
+    }
+
+    fn def(&self) -> &ModuleDef {
+        &self.ev.defs[self.ev.instances[self.inst].def]
+    }
+}
+
+fn get_attr(op: Option<&TraversalOperator>) -> Option<&str> {
+    match op {
+        Some(TraversalOperator::GetAttr(id)) => Some(id.as_str()),
+        _ => None,
+    }
+}
+
+impl Resolver for Ctx<'_> {
+    fn depth(&self) -> usize {
+        self.depth
+    }
+
+    fn traversal(&self, root: &str, ops: &[TraversalOperator]) -> Value {
+        let instance = &self.ev.instances[self.inst];
+        match root {
+            "var" => {
+                let Some(name) = get_attr(ops.first()) else {
+                    return Value::unknown("invalid reference to var");
+                };
+                match instance.vars.get(name) {
+                    Some((value, origin)) => {
+                        if *origin == Origin::Variable {
+                            self.used_var.set(true);
+                        }
+                        apply_ops(value.clone(), &ops[1..], self)
+                    }
+                    None => Value::unknown(format!("variable {name} is not declared")),
+                }
+            }
+            "local" => {
+                let Some(name) = get_attr(ops.first()) else {
+                    return Value::unknown("invalid reference to local");
+                };
+                let Some(expr) = self.def().locals.get(name) else {
+                    return Value::unknown(format!("local.{name} is not declared"));
+                };
+                let value = self.memoised(self.inst, format!("local.{name}"), || {
+                    hcl_eval::eval(expr, &self.nested(self.inst, Binding::default()))
+                });
+                apply_ops(value, &ops[1..], self)
+            }
+            "each" => match (&self.binding.each, get_attr(ops.first())) {
+                (Some((key, _)), Some("key")) => apply_ops(key.clone(), &ops[1..], self),
+                (Some((_, value)), Some("value")) => apply_ops(value.clone(), &ops[1..], self),
+                _ => Value::unknown("each.key and each.value are known only per instance"),
+            },
+            "count" => match self.binding.count_index {
+                Some(i) => Value::Number(i as f64),
+                None => Value::unknown("count.index is known only per instance"),
+            },
+            "path" => Value::String(self.def().display_dir.clone()),
+            "terraform" => Value::unknown("terraform.workspace is chosen when Terraform runs"),
+            "self" => Value::unknown("self is not evaluated"),
+            "module" => {
+                let (Some(call), Some(output)) = (get_attr(ops.first()), get_attr(ops.get(1)))
+                else {
+                    return Value::unknown("module outputs are read as module.NAME.OUTPUT");
+                };
+                let Some(&child) = instance.children.get(call) else {
+                    return Value::unknown(format!("module.{call} could not be loaded"));
+                };
+                let child_def = &self.ev.defs[self.ev.instances[child].def];
+                let Some(expr) = child_def.outputs.get(output) else {
+                    return Value::unknown(format!("module.{call} has no output {output}"));
+                };
+                let value = self.memoised(child, format!("output.{output}"), || {
+                    hcl_eval::eval(expr, &self.nested(child, Binding::default()))
+                });
+                apply_ops(value, &ops[2..], self)
+            }
+            "data" => {
+                let (Some(rtype), Some(name)) = (get_attr(ops.first()), get_attr(ops.get(1)))
+                else {
+                    return Value::unknown("data sources are read as data.TYPE.NAME");
+                };
+                self.resource_ref(Mode::Data, rtype, name, &ops[2..])
+            }
+            rtype => {
+                let Some(name) = get_attr(ops.first()) else {
+                    return Value::unknown(format!("{rtype} is not a known name"));
+                };
+                self.resource_ref(Mode::Managed, rtype, name, &ops[1..])
+            }
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// `aws_s3_bucket.b[0].bucket`: the attribute as the configuration sets it, or unknown
+    /// (pointing at the resource) when only apply can tell.
+    fn resource_ref(&self, mode: Mode, rtype: &str, name: &str, ops: &[TraversalOperator]) -> Value {
+        let def = self.def();
+        let prefix = if mode == Mode::Data { "data." } else { "" };
+        let Some(&idx) = def
+            .index
+            .get(&(mode, rtype.to_string(), name.to_string()))
+        else {
+            return Value::unknown(format!("{prefix}{rtype}.{name} is not declared"));
+        };
+        let rdef = &def.resources[idx];
+        let mut ops = ops;
+        let mut binding = Binding::default();
+        let mut key_text = String::new();
+        if let Some(TraversalOperator::Index(index)) = ops.first() {
+            let key = hcl_eval::eval(index, self);
+            binding = match &key {
+                Value::Number(n) => Binding {
+                    count_index: Some(*n as usize),
+                    each: None,
+                },
+                Value::String(s) => Binding {
+                    count_index: None,
+                    each: Some((Value::String(s.clone()), each_value(self, rdef, s))),
+                },
+                _ => Binding::default(),
+            };
+            key_text = match &key {
+                Value::Number(n) => format!("[{}]", crate::value::format_number(*n)),
+                Value::String(s) => format!("[{s:?}]"),
+                _ => String::new(),
+            };
+            ops = &ops[1..];
+        }
+        let address = format!(
+            "{}{prefix}{rtype}.{name}{key_text}",
+            self.ev.instances[self.inst].prefix
+        );
+        let Some(attr) = get_attr(ops.first()) else {
+            return Value::unknown_ref(format!("{address} is a whole resource"), address);
+        };
+        // data.aws_region.NAME.name is the region of the data source's provider.
+        if mode == Mode::Data && rtype == "aws_region" && matches!(attr, "name" | "region" | "id")
+        {
+            let setting = self.ev.provider_for(self.inst, rdef);
+            if setting.origin == Origin::Variable {
+                self.used_var.set(true);
+            }
+            return match setting.region {
+                Value::Null => Value::unknown(format!(
+                    "provider {} has no region; pass --region",
+                    setting.name
+                )),
+                region => region,
+            };
+        }
+        let value = self.memoised(self.inst, format!("{address}.{attr}"), || {
+            let ctx = self.nested(self.inst, binding);
+            match body_member(&rdef.body, attr, &ctx) {
+                Some(v) => v,
+                None => computed_attribute(&ctx, rdef, attr, &address),
+            }
+        });
+        apply_ops(value, &ops[1..], self)
+    }
+}
+
+fn each_value(ctx: &Ctx, rdef: &ResourceDef, key: &str) -> Value {
+    match attribute(&rdef.body, "for_each").map(|e| hcl_eval::eval(e, ctx)) {
+        Some(Value::Map(m)) => m.get(key).cloned().unwrap_or(Value::Null),
+        _ => Value::String(key.to_string()),
+    }
+}
+
+/// An attribute the configuration does not set: a few are known without applying
+/// (`aws_s3_bucket.x.id` is its `bucket`); the rest are computed by the provider.
+fn computed_attribute(ctx: &Ctx, rdef: &ResourceDef, attr: &str, address: &str) -> Value {
+    let same_as = match (rdef.rtype.as_str(), attr) {
+        ("aws_s3_bucket", "id") => Some("bucket"),
+        (_, "name") => Some("name"),
+        _ => None,
+    };
+    if let Some(v) = same_as.and_then(|other| body_member(&rdef.body, other, ctx)) {
+        return v;
+    }
+    if attr == "region" && rdef.rtype.starts_with("aws_") {
+        let setting = ctx.ev.provider_for(ctx.inst, rdef);
+        if setting.region != Value::Null {
+            return setting.region;
+        }
+    }
+    Value::unknown_ref(
+        format!("{address}.{attr} is known only after apply"),
+        address.to_string(),
+    )
+}
+
+/// An argument or nested block of a body, evaluated.
+fn body_member(body: &Body, name: &str, ctx: &Ctx) -> Option<Value> {
+    if let Some(expr) = attribute(body, name) {
+        return Some(hcl_eval::eval(expr, ctx));
+    }
+    let blocks: Vec<Value> = body
+        .blocks()
+        .filter(|b| b.identifier.as_str() == name)
+        .map(|b| eval_body(&b.body, ctx))
+        .collect();
+    (!blocks.is_empty()).then_some(Value::List(blocks))
+}
+
+/// Meta-arguments that describe how Terraform manages a resource, not the resource itself.
+const META_ARGUMENTS: &[&str] = &["count", "for_each", "provider", "depends_on", "lifecycle"];
+
+/// A body as a map: arguments evaluated, nested blocks as lists of maps.
+fn eval_body(body: &Body, ctx: &Ctx) -> Value {
+    let mut map = BTreeMap::new();
+    for attr in body.attributes() {
+        map.insert(attr.key.to_string(), hcl_eval::eval(&attr.expr, ctx));
+    }
+    for block in body.blocks() {
+        let name = block.identifier.to_string();
+        if name == "dynamic" {
+            let label = block
+                .labels
+                .first()
+                .map(|l| l.as_str().to_string())
+                .unwrap_or_default();
+            map.insert(
+                label,
+                Value::unknown("blocks generated by a dynamic block are not evaluated"),
+            );
+            continue;
+        }
+        let entry = map.entry(name).or_insert_with(|| Value::List(Vec::new()));
+        if let Value::List(items) = entry {
+            items.push(eval_body(&block.body, ctx));
+        }
+    }
+    Value::Map(map)
+}
+
+/// Text of a provider reference: `aws.eu` (an HCL traversal) or `"aws.eu"` (Terraform JSON).
+fn reference_text(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::Variable(v) => Some(v.to_string()),
+        Expression::String(s) => Some(s.clone()),
+        Expression::Traversal(t) => {
+            let mut text = reference_text(&t.expr)?;
+            for op in &t.operators {
+                text.push('.');
+                text.push_str(get_attr(Some(op))?);
+            }
+            Some(text)
+        }
+        _ => None,
+    }
+}
+
+impl Evaluator {
+    fn provider_for(&self, inst: usize, rdef: &ResourceDef) -> ProviderSetting {
+        let key = attribute(&rdef.body, "provider")
+            .and_then(reference_text)
+            .unwrap_or_else(|| {
+                rdef.rtype
+                    .split('_')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+        if let Some(&id) = self.instances[inst].providers.get(&key) {
+            return self.providers[id].clone();
+        }
+        let (name, alias) = match key.split_once('.') {
+            Some((n, a)) => (n.to_string(), Some(a.to_string())),
+            None => (key.clone(), None),
+        };
+        if alias.is_some() {
+            return ProviderSetting {
+                name,
+                alias,
+                region: Value::unknown(format!("provider configuration {key} is not declared")),
+                origin: Origin::Literal,
+            };
+        }
+        // No provider block: Terraform uses an empty configuration, whose region comes from the
+        // environment; residency takes it from --region only.
+        self.implicit_provider(name)
+    }
+
+    fn implicit_provider(&self, name: String) -> ProviderSetting {
+        let region = match (&self.default_region, name.as_str()) {
+            (Some(r), "aws") => Value::String(r.clone()),
+            _ => Value::Null,
+        };
+        ProviderSetting {
+            origin: if region.is_null() {
+                Origin::Literal
+            } else {
+                Origin::Variable
+            },
+            name,
+            alias: None,
+            region,
+        }
+    }
+}
+
+/// Values of root-module variables from tfvars files and the command line, in precedence order.
+fn root_variable_values(
+    dir: &Path,
+    inputs: &Inputs,
+    errors: &mut Vec<ResolveError>,
+    display_dir: &str,
+) -> HashMap<String, Value> {
+    let mut values = HashMap::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+        let path = dir.join(name);
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut auto: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+            })
+            .collect();
+        auto.sort();
+        files.extend(auto);
+    }
+    files.extend(inputs.var_files.iter().cloned());
+    for path in files {
+        let shown = if path.starts_with(dir) {
+            join_display(
+                display_dir,
+                &path.file_name().unwrap_or_default().to_string_lossy(),
+            )
+        } else {
+            path.display().to_string()
+        };
+        match read_tfvars(&path) {
+            Ok(vars) => values.extend(vars),
+            Err(e) => errors.push(ResolveError {
+                file: shown,
+                line: e.line,
+                message: e.message,
+            }),
+        }
+    }
+    for (name, raw) in &inputs.vars {
+        values.insert(name.clone(), command_line_value(raw));
+    }
+    values
+}
+
+/// Terraform reads `-var` values as HCL when they look like lists or maps, as text otherwise.
+fn command_line_value(raw: &str) -> Value {
+    let trimmed = raw.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        if let Ok(expr) = raw.parse::<Expression>() {
+            return hcl_eval::eval(&expr, &NoReferences);
+        }
+    }
+    Value::String(raw.to_string())
+}
+
+/// Resolver for tfvars files, which may only hold literal values.
+struct NoReferences;
+impl Resolver for NoReferences {
+    fn traversal(&self, root: &str, _: &[TraversalOperator]) -> Value {
+        Value::unknown(format!("tfvars cannot refer to {root}"))
+    }
+    fn depth(&self) -> usize {
+        0
+    }
+}
+
+fn read_tfvars(path: &Path) -> Result<Vec<(String, Value)>, crate::parse::ParseError> {
+    let text = crate::parse::read_text(path)?;
+    if path.to_string_lossy().ends_with(".json") {
+        let node = tree::load_json(&text)?;
+        Ok(node
+            .entries()
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::resolve::cloudformation::node_value(v)))
+            .collect())
+    } else {
+        let body = hcl_edit::parser::parse_body(&text).map_err(|e| crate::parse::ParseError {
+            line: e.location().line(),
+            message: format!("invalid HCL: {}", e.message()),
+        })?;
+        let body = Body::from(body);
+        Ok(body
+            .attributes()
+            .map(|a| (a.key.to_string(), hcl_eval::eval(&a.expr, &NoReferences)))
+            .collect())
+    }
+}
+
+fn join_display(dir: &str, name: &str) -> String {
+    if dir.is_empty() || dir == "." {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Lexically normalised `a/b/../c` → `a/c`, for module paths shown in reports.
+fn normalise_display(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn normalise_path(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+const MAX_MODULE_DEPTH: usize = 16;
+/// `count` larger than this is not expanded (one resource stands for all).
+const MAX_EXPANSION: usize = 1000;
+
+struct Builder<'a> {
+    ev: Evaluator,
+    loaded: HashMap<PathBuf, usize>,
+    known_dirs: &'a HashMap<PathBuf, &'a DirFiles>,
+    errors: Vec<ResolveError>,
+    warnings: Vec<ResolveError>,
+}
+
+impl Builder<'_> {
+    fn load_def(&mut self, dir: &Path, display_dir: &str) -> Result<usize, String> {
+        let key = normalise_path(dir);
+        if let Some(&id) = self.loaded.get(&key) {
+            return Ok(id);
+        }
+        let def = if let Some(files) = self.known_dirs.get(&key) {
+            ModuleDef::from_files(key.clone(), files.display_dir.clone(), &files.files)
+        } else {
+            let files = self.read_module_dir(&key, display_dir)?;
+            ModuleDef::from_files(key.clone(), display_dir.to_string(), &files)
+        };
+        self.ev.defs.push(def);
+        let id = self.ev.defs.len() - 1;
+        self.loaded.insert(key, id);
+        Ok(id)
+    }
+
+    /// A module directory outside the scanned paths: read and parse it here.
+    fn read_module_dir(&mut self, dir: &Path, display_dir: &str) -> Result<Vec<TfFile>, String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {display_dir}: {e}"))?;
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+            let shown = join_display(display_dir, &name);
+            let parsed = if name.ends_with(".tf") {
+                crate::parse::read_text(&path).and_then(|t| parse_hcl(&t, &shown))
+            } else if name.ends_with(".tf.json") {
+                crate::parse::read_text(&path).and_then(|t| parse_json(&t, &shown))
+            } else {
+                continue;
+            };
+            match parsed {
+                Ok(file) => files.push(file),
+                Err(e) => self.errors.push(ResolveError {
+                    file: shown,
+                    line: e.line,
+                    message: e.message,
+                }),
+            }
+        }
+        Ok(files)
+    }
+
+    fn instantiate_root(&mut self, files: &DirFiles, inputs: &Inputs) {
+        let Ok(def) = self.load_def(&files.dir, &files.display_dir) else {
+            return;
+        };
+        let values =
+            root_variable_values(&files.dir, inputs, &mut self.errors, &files.display_dir);
+        let mut vars = HashMap::new();
+        for (name, default) in &self.ev.defs[def].variables {
+            let value = match (values.get(name), default) {
+                (Some(v), _) => v.clone(),
+                (None, Some(expr)) => hcl_eval::eval(expr, &NoReferences),
+                (None, None) => Value::unknown(format!(
+                    "variable {name} has no value; set it in a tfvars file or pass --var {name}=VALUE"
+                )),
+            };
+            vars.insert(name.clone(), (value, Origin::Variable));
+        }
+        let inst = self.push_instance(def, String::new(), vars);
+        self.configure(inst, HashMap::new(), &[files.dir.clone()]);
+    }
+
+    fn push_instance(&mut self, def: usize, prefix: String, vars: HashMap<String, (Value, Origin)>) -> usize {
+        self.ev.instances.push(Instance {
+            def,
+            prefix,
+            vars,
+            providers: HashMap::new(),
+            children: HashMap::new(),
+        });
+        self.ev.instances.len() - 1
+    }
+
+    /// Sets an instance's provider configurations (passed-in ones, then its own blocks) and
+    /// instantiates its module calls.
+    fn configure(&mut self, inst: usize, passed: HashMap<String, usize>, stack: &[PathBuf]) {
+        self.ev.instances[inst].providers = passed;
+        let def = self.ev.instances[inst].def;
+        let used = Cell::new(false);
+        let mut own = Vec::new();
+        for p in &self.ev.defs[def].providers {
+            let alias = attribute(&p.body, "alias")
+                .and_then(|e| hcl_eval::eval(e, &NoReferences).as_str().map(str::to_string));
+            used.set(false);
+            let ctx = Ctx {
+                ev: &self.ev,
+                inst,
+                binding: Binding::default(),
+                depth: 0,
+                used_var: &used,
+            };
+            let mut region = attribute(&p.body, "region")
+                .map(|e| hcl_eval::eval(e, &ctx))
+                .unwrap_or(Value::Null);
+            let mut origin = if used.get() {
+                Origin::Variable
+            } else {
+                Origin::Literal
+            };
+            if region.is_null() && p.name == "aws" {
+                if let Some(r) = &self.ev.default_region {
+                    region = Value::String(r.clone());
+                    origin = Origin::Variable;
+                }
+            }
+            let key = match &alias {
+                Some(a) => format!("{}.{a}", p.name),
+                None => p.name.clone(),
+            };
+            own.push((
+                key,
+                ProviderSetting {
+                    name: p.name.clone(),
+                    alias,
+                    region,
+                    origin,
+                },
+            ));
+        }
+        for (key, setting) in own {
+            self.ev.providers.push(setting);
+            let id = self.ev.providers.len() - 1;
+            self.ev.instances[inst].providers.insert(key, id);
+        }
+        let calls: Vec<usize> = (0..self.ev.defs[def].calls.len()).collect();
+        for call in calls {
+            self.instantiate_call(inst, call, stack);
+        }
+    }
+
+    fn instantiate_call(&mut self, parent: usize, call_idx: usize, stack: &[PathBuf]) {
+        let def = self.ev.instances[parent].def;
+        let call = &self.ev.defs[def].calls[call_idx];
+        let (name, file, line) = (call.name.clone(), call.file.clone(), call.line);
+        let source = attribute(&call.body, "source")
+            .map(|e| hcl_eval::eval(e, &NoReferences))
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            self.warnings.push(ResolveError {
+                file,
+                line,
+                message: format!(
+                    "module.{name}: source {source:?} is not a local path; its resources are not scanned (scan a `terraform show -json` plan to include them)"
+                ),
+            });
+            return;
+        }
+        let parent_def = &self.ev.defs[def];
+        let dir = normalise_path(&parent_def.dir.join(&source));
+        let display_dir = normalise_display(&join_display(&parent_def.display_dir, &source));
+        if stack.contains(&dir) || stack.len() > MAX_MODULE_DEPTH {
+            self.errors.push(ResolveError {
+                file,
+                line,
+                message: format!("module.{name}: modules call each other in a cycle or nest too deeply"),
+            });
+            return;
+        }
+        let child_def = match self.load_def(&dir, &display_dir) {
+            Ok(d) => d,
+            Err(message) => {
+                self.errors.push(ResolveError {
+                    file,
+                    line,
+                    message: format!("module.{name}: {message}"),
+                });
+                return;
+            }
+        };
+        // Inputs are evaluated in the caller's scope.
+        let call = &self.ev.defs[def].calls[call_idx];
+        let mut vars = HashMap::new();
+        let used = Cell::new(false);
+        for (var, default) in &self.ev.defs[child_def].variables {
+            used.set(false);
+            let ctx = Ctx {
+                ev: &self.ev,
+                inst: parent,
+                binding: Binding::default(),
+                depth: 0,
+                used_var: &used,
+            };
+            let (value, origin) = match attribute(&call.body, var) {
+                Some(expr) => {
+                    let v = hcl_eval::eval(expr, &ctx);
+                    (v, if used.get() { Origin::Variable } else { Origin::Literal })
+                }
+                None => match default {
+                    Some(expr) => (hcl_eval::eval(expr, &NoReferences), Origin::Variable),
+                    None => (
+                        Value::unknown(format!("module.{name} does not set variable {var}")),
+                        Origin::Variable,
+                    ),
+                },
+            };
+            vars.insert(var.clone(), (value, origin));
+        }
+        // Provider configurations: the `providers` map, then the caller's defaults.
+        let parent_providers = self.ev.instances[parent].providers.clone();
+        let mut passed: HashMap<String, usize> = parent_providers
+            .iter()
+            .filter(|(k, _)| !k.contains('.'))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        if let Some(Expression::Object(map)) = attribute(&call.body, "providers") {
+            for (key, value) in map {
+                let child_key = match key {
+                    hcl::ObjectKey::Identifier(id) => Some(id.to_string()),
+                    hcl::ObjectKey::Expression(e) => reference_text(e),
+                    _ => None,
+                };
+                let (Some(child_key), Some(parent_key)) = (child_key, reference_text(value)) else {
+                    continue;
+                };
+                let id = match parent_providers.get(&parent_key) {
+                    Some(id) => *id,
+                    None => {
+                        let (pname, _) = parent_key.split_once('.').unwrap_or((&parent_key, ""));
+                        let setting = if parent_key.contains('.') {
+                            ProviderSetting {
+                                name: pname.to_string(),
+                                alias: parent_key.split_once('.').map(|(_, a)| a.to_string()),
+                                region: Value::unknown(format!(
+                                    "provider configuration {parent_key} is not declared"
+                                )),
+                                origin: Origin::Literal,
+                            }
+                        } else {
+                            self.ev.implicit_provider(pname.to_string())
+                        };
+                        self.ev.providers.push(setting);
+                        self.ev.providers.len() - 1
+                    }
+                };
+                passed.insert(child_key, id);
+            }
+        }
+        let prefix = format!("{}module.{name}.", self.ev.instances[parent].prefix);
+        let child = self.push_instance(child_def, prefix, vars);
+        self.ev.instances[parent].children.insert(name, child);
+        let mut stack = stack.to_vec();
+        stack.push(dir);
+        self.configure(child, passed, &stack);
+    }
+}
+
+/// Resolves every root module among the scanned directories. A directory that another scanned
+/// directory calls as a local module is evaluated through that call, not as a root of its own.
+pub fn resolve(
+    dirs: &[DirFiles],
+    inputs: &Inputs,
+) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
+    let known: HashMap<PathBuf, &DirFiles> = dirs
+        .iter()
+        .map(|d| (normalise_path(&d.dir), d))
+        .collect();
+    let mut called: HashSet<PathBuf> = HashSet::new();
+    for d in dirs {
+        for file in &d.files {
+            for block in file.blocks.iter().filter(|b| b.kind == "module") {
+                if let Some(Expression::String(source)) = attribute(&block.body, "source") {
+                    if source.starts_with("./") || source.starts_with("../") {
+                        called.insert(normalise_path(&d.dir.join(source)));
+                    }
+                }
+            }
+        }
+    }
+    let mut builder = Builder {
+        ev: Evaluator {
+            defs: Vec::new(),
+            instances: Vec::new(),
+            providers: Vec::new(),
+            memo: RefCell::new(HashMap::new()),
+            in_progress: RefCell::new(HashSet::new()),
+            default_region: inputs.region.clone(),
+        },
+        loaded: HashMap::new(),
+        known_dirs: &known,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for d in dirs {
+        if !called.contains(&normalise_path(&d.dir)) {
+            builder.instantiate_root(d, inputs);
+        }
+    }
+    let resources = collect_resources(&builder.ev);
+    (resources, builder.errors, builder.warnings)
+}
+
+fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
+    let mut out = Vec::new();
+    for (inst_id, inst) in ev.instances.iter().enumerate() {
+        let def = &ev.defs[inst.def];
+        for rdef in &def.resources {
+            let used = Cell::new(false);
+            let ctx = Ctx {
+                ev,
+                inst: inst_id,
+                binding: Binding::default(),
+                depth: 0,
+                used_var: &used,
+            };
+            let prefix = if rdef.mode == Mode::Data { "data." } else { "" };
+            let base = format!("{}{prefix}{}.{}", inst.prefix, rdef.rtype, rdef.name);
+            for (suffix, binding) in expansions(&ctx, rdef) {
+                let ctx = Ctx {
+                    binding,
+                    ..ctx.nested(inst_id, Binding::default())
+                };
+                let mut attributes = BTreeMap::new();
+                let mut origins = BTreeMap::new();
+                for attr in rdef.body.attributes() {
+                    let key = attr.key.to_string();
+                    if META_ARGUMENTS.contains(&key.as_str()) {
+                        continue;
+                    }
+                    used.set(false);
+                    attributes.insert(key.clone(), hcl_eval::eval(&attr.expr, &ctx));
+                    origins.insert(
+                        key,
+                        if used.get() {
+                            Origin::Variable
+                        } else {
+                            Origin::Literal
+                        },
+                    );
+                }
+                if let Value::Map(blocks) = eval_body(&Body::from_iter(rdef.body.blocks().cloned()), &ctx) {
+                    for (k, v) in blocks {
+                        if !META_ARGUMENTS.contains(&k.as_str()) {
+                            attributes.entry(k).or_insert(v);
+                        }
+                    }
+                }
+                out.push(Resource {
+                    address: format!("{base}{suffix}"),
+                    kind: rdef.rtype.clone(),
+                    format: SourceFormat::Terraform,
+                    file: rdef.file.clone(),
+                    line: rdef.line,
+                    end_line: rdef.end_line,
+                    attributes: Value::Map(attributes),
+                    origins,
+                    provider: ev.provider_for(inst_id, rdef),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The instances `count` or `for_each` create, as address suffixes with their bindings.
+fn expansions(ctx: &Ctx, rdef: &ResourceDef) -> Vec<(String, Binding)> {
+    if let Some(expr) = attribute(&rdef.body, "count") {
+        if let Value::Number(n) = hcl_eval::eval(expr, ctx) {
+            let n = n.max(0.0) as usize;
+            if n <= MAX_EXPANSION {
+                return (0..n)
+                    .map(|i| {
+                        (
+                            format!("[{i}]"),
+                            Binding {
+                                count_index: Some(i),
+                                each: None,
+                            },
+                        )
+                    })
+                    .collect();
+            }
+        }
+    }
+    if let Some(expr) = attribute(&rdef.body, "for_each") {
+        let pairs: Option<Vec<(String, Value)>> = match hcl_eval::eval(expr, ctx) {
+            Value::Map(m) => Some(m.into_iter().collect()),
+            Value::List(items) => items
+                .into_iter()
+                .map(|v| v.to_text().map(|k| (k.clone(), Value::String(k))))
+                .collect(),
+            _ => None,
+        };
+        if let Some(pairs) = pairs.filter(|p| p.len() <= MAX_EXPANSION) {
+            return pairs
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        format!("[{k:?}]"),
+                        Binding {
+                            count_index: None,
+                            each: Some((Value::String(k), v)),
+                        },
+                    )
+                })
+                .collect();
+        }
+    }
+    vec![(String::new(), Binding::default())]
+}

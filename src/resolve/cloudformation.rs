@@ -1,5 +1,14 @@
+//! CloudFormation: evaluates intrinsic functions (`Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`,
+//! `Fn::Select`, `Fn::FindInMap`, `Fn::If`, conditions, ...) with the template's parameters
+//! (defaults, overridden by `--parameter NAME=VALUE`) and pseudo-parameters. The stack's region
+//! is not in the template: it comes from `--region`, or stays unknown.
+
+use super::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::parse::cloudformation::Template;
 use crate::parse::tree::{Node, NodeKind};
-use crate::value::Value;
+use crate::value::{Unknown, Value};
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashMap};
 
 /// A literal document node as a value (no intrinsic functions evaluated).
 pub fn node_value(node: &Node) -> Value {
@@ -15,5 +24,445 @@ pub fn node_value(node: &Node) -> Value {
                 .map(|(k, v)| (k.clone(), node_value(v)))
                 .collect(),
         ),
+    }
+}
+
+const MAX_DEPTH: usize = 64;
+
+struct Ctx<'a> {
+    template: &'a Template,
+    params: HashMap<String, Value>,
+    region: Value,
+    used_var: Cell<bool>,
+}
+
+pub fn stack_region(inputs: &Inputs) -> Value {
+    match &inputs.region {
+        Some(r) => Value::String(r.clone()),
+        None => Value::unknown(
+            "the stack's region is chosen when it is deployed and is not in the template; pass --region",
+        ),
+    }
+}
+
+pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
+    let mut params = HashMap::new();
+    for (name, decl) in &template.parameters {
+        let value = match inputs.parameters.iter().rev().find(|(n, _)| n == name) {
+            Some((_, v)) => Value::String(v.clone()),
+            None => match decl.get("Default") {
+                Some(d) => node_value(d),
+                None => Value::unknown(format!(
+                    "parameter {name} has no default; pass --parameter {name}=VALUE"
+                )),
+            },
+        };
+        params.insert(name.clone(), value);
+    }
+    let ctx = Ctx {
+        template,
+        params,
+        region: stack_region(inputs),
+        used_var: Cell::new(false),
+    };
+    template
+        .resources
+        .iter()
+        .map(|r| {
+            let mut attributes = BTreeMap::new();
+            let mut origins = BTreeMap::new();
+            for (key, node) in r.properties.entries() {
+                ctx.used_var.set(false);
+                attributes.insert(key.clone(), ctx.eval(node, 0));
+                origins.insert(
+                    key.clone(),
+                    if ctx.used_var.get() {
+                        Origin::Variable
+                    } else {
+                        Origin::Literal
+                    },
+                );
+            }
+            Resource {
+                address: r.logical_id.clone(),
+                kind: r.rtype.clone(),
+                format: SourceFormat::Cloudformation,
+                file: template.display.clone(),
+                line: r.line,
+                end_line: r.end_line,
+                attributes: Value::Map(attributes),
+                origins,
+                provider: ProviderSetting {
+                    name: "aws".into(),
+                    alias: None,
+                    region: ctx.region.clone(),
+                    origin: Origin::Variable,
+                },
+            }
+        })
+        .collect()
+}
+
+impl Ctx<'_> {
+    fn eval(&self, node: &Node, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::unknown("intrinsic functions nest too deeply");
+        }
+        match &node.kind {
+            NodeKind::Map(entries) if entries.len() == 1 => {
+                let (key, arg) = &entries[0];
+                if key == "Ref" || key == "Condition" || key.starts_with("Fn::") {
+                    return self.intrinsic(key, arg, depth + 1);
+                }
+                Value::Map(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (k.clone(), self.eval(v, depth + 1)))
+                        .collect(),
+                )
+            }
+            NodeKind::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.eval(v, depth + 1)))
+                    .collect(),
+            ),
+            NodeKind::Seq(items) => Value::List(
+                items
+                    .iter()
+                    .map(|v| self.eval(v, depth + 1))
+                    .filter(|v| !is_no_value(v))
+                    .collect(),
+            ),
+            _ => node_value(node),
+        }
+    }
+
+    fn args<'n>(&self, arg: &'n Node) -> &'n [Node] {
+        match &arg.kind {
+            NodeKind::Seq(items) => items,
+            _ => std::slice::from_ref(arg),
+        }
+    }
+
+    fn intrinsic(&self, name: &str, arg: &Node, depth: usize) -> Value {
+        match name {
+            "Ref" => match self.eval(arg, depth).as_str() {
+                Some(target) => self.reference(target),
+                None => Value::unknown("Ref needs a name"),
+            },
+            "Fn::GetAtt" => {
+                let parts: Vec<Value> = self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
+                let text: Vec<String> = parts.iter().filter_map(Value::to_text).collect();
+                let (id, attr) = match text.as_slice() {
+                    [one] => one.split_once('.').map(|(a, b)| (a.to_string(), b.to_string())),
+                    [id, attr, ..] => Some((id.clone(), attr.clone())),
+                    _ => None,
+                }
+                .unwrap_or_default();
+                Value::unknown_ref(
+                    format!("{id}.{attr} is known only after the stack is deployed"),
+                    id,
+                )
+            }
+            "Fn::Sub" => {
+                let args = self.args(arg);
+                let (text, vars) = match (&arg.kind, args) {
+                    (NodeKind::Seq(_), [t, v, ..]) => (self.eval(t, depth), Some(v)),
+                    _ => (self.eval(arg, depth), None),
+                };
+                let Some(text) = text.as_str() else {
+                    return Value::unknown("Fn::Sub needs a string");
+                };
+                let local: HashMap<String, Value> = vars
+                    .map(|v| {
+                        v.entries()
+                            .iter()
+                            .map(|(k, n)| (k.clone(), self.eval(n, depth)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.substitute(text, &local)
+            }
+            "Fn::Join" => match self.args(arg) {
+                [sep, list] => {
+                    let sep = self.eval(sep, depth);
+                    match (sep.as_str(), self.eval(list, depth)) {
+                        (_, u @ Value::Unknown(_)) => u,
+                        (Some(sep), Value::List(items)) => {
+                            if let Some(u) = items.iter().find(|i| i.is_unknown()) {
+                                return u.clone();
+                            }
+                            items
+                                .iter()
+                                .map(Value::to_text)
+                                .collect::<Option<Vec<_>>>()
+                                .map_or(Value::unknown("Fn::Join of non-strings"), |p| {
+                                    Value::String(p.join(sep))
+                                })
+                        }
+                        _ => Value::unknown("Fn::Join needs a separator and a list"),
+                    }
+                }
+                _ => Value::unknown("Fn::Join needs a separator and a list"),
+            },
+            "Fn::Select" => match self.args(arg) {
+                [index, list] => match (self.eval(index, depth), self.eval(list, depth)) {
+                    (u @ Value::Unknown(_), _) | (_, u @ Value::Unknown(_)) => u,
+                    (i, Value::List(items)) => i
+                        .to_text()
+                        .and_then(|t| t.parse::<usize>().ok())
+                        .and_then(|i| items.get(i).cloned())
+                        .unwrap_or_else(|| Value::unknown("Fn::Select index out of range")),
+                    _ => Value::unknown("Fn::Select needs an index and a list"),
+                },
+                _ => Value::unknown("Fn::Select needs an index and a list"),
+            },
+            "Fn::Split" => match self.args(arg) {
+                [sep, text] => match (self.eval(sep, depth), self.eval(text, depth)) {
+                    (_, u @ Value::Unknown(_)) => u,
+                    (Value::String(sep), Value::String(text)) => Value::List(
+                        text.split(sep.as_str())
+                            .map(|p| Value::String(p.to_string()))
+                            .collect(),
+                    ),
+                    _ => Value::unknown("Fn::Split needs two strings"),
+                },
+                _ => Value::unknown("Fn::Split needs two strings"),
+            },
+            "Fn::FindInMap" => {
+                let keys: Vec<Value> = self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
+                if let Some(u) = keys.iter().find(|k| k.is_unknown()) {
+                    return u.clone();
+                }
+                let keys: Vec<String> = keys.iter().filter_map(Value::to_text).collect();
+                let found = self.template.mappings.as_ref().and_then(|m| {
+                    keys.iter().try_fold(m, |node, k| node.get(k))
+                });
+                match (found, keys.len()) {
+                    (Some(node), 3) => self.eval(node, depth),
+                    _ => Value::unknown(format!("Fn::FindInMap {} has no entry", keys.join("."))),
+                }
+            }
+            "Fn::If" => match self.args(arg) {
+                [cond, yes, no] => match self.condition_named(cond, depth) {
+                    Value::Bool(true) => self.eval(yes, depth),
+                    Value::Bool(false) => self.eval(no, depth),
+                    other => {
+                        let (a, b) = (self.eval(yes, depth), self.eval(no, depth));
+                        if a == b {
+                            a
+                        } else {
+                            Value::Unknown(Unknown {
+                                reason: format!(
+                                    "depends on a condition that is not known: {}",
+                                    other.unknown_reason().unwrap_or("not a boolean")
+                                ),
+                                refers_to: None,
+                            })
+                        }
+                    }
+                },
+                _ => Value::unknown("Fn::If needs a condition and two values"),
+            },
+            "Condition" => self.condition_named(arg, depth),
+            "Fn::Equals" => match self.args(arg) {
+                [a, b] => match (self.eval(a, depth), self.eval(b, depth)) {
+                    (u @ Value::Unknown(_), _) | (_, u @ Value::Unknown(_)) => u,
+                    (a, b) => Value::Bool(a.to_text() == b.to_text()),
+                },
+                _ => Value::unknown("Fn::Equals needs two values"),
+            },
+            "Fn::And" | "Fn::Or" => {
+                let values: Vec<Value> = self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
+                if let Some(u) = values.iter().find(|v| v.is_unknown()) {
+                    return u.clone();
+                }
+                let bools: Vec<bool> = values.iter().filter_map(Value::as_bool).collect();
+                Value::Bool(if name == "Fn::And" {
+                    bools.iter().all(|b| *b)
+                } else {
+                    bools.iter().any(|b| *b)
+                })
+            }
+            "Fn::Not" => match self.args(arg).first().map(|a| self.eval(a, depth)) {
+                Some(Value::Bool(b)) => Value::Bool(!b),
+                Some(u @ Value::Unknown(_)) => u,
+                _ => Value::unknown("Fn::Not needs a condition"),
+            },
+            "Fn::Base64" => self.eval(arg, depth),
+            "Fn::ImportValue" => Value::unknown("imported from another stack's outputs"),
+            "Fn::GetAZs" => Value::unknown("availability zones are listed at deploy time"),
+            other => Value::unknown(format!("{other} is not evaluated by residency")),
+        }
+    }
+
+    fn condition_named(&self, node: &Node, depth: usize) -> Value {
+        let name = match &node.kind {
+            NodeKind::String(s) => s.clone(),
+            _ => return self.eval(node, depth),
+        };
+        match self.template.conditions.as_ref().and_then(|c| c.get(&name)) {
+            Some(cond) if depth < MAX_DEPTH => self.eval(cond, depth + 1),
+            _ => Value::unknown(format!("condition {name} is not defined")),
+        }
+    }
+
+    fn reference(&self, target: &str) -> Value {
+        if let Some(v) = self.params.get(target) {
+            self.used_var.set(true);
+            return v.clone();
+        }
+        match target {
+            "AWS::Region" => {
+                self.used_var.set(true);
+                return self.region.clone();
+            }
+            "AWS::Partition" => {
+                return match self.region.as_str() {
+                    Some(r) if r.starts_with("cn-") => Value::String("aws-cn".into()),
+                    Some(r) if r.starts_with("us-gov-") => Value::String("aws-us-gov".into()),
+                    Some(r) if r.starts_with("eusc-") => Value::String("aws-eusc".into()),
+                    Some(_) => Value::String("aws".into()),
+                    None => self.region.clone(),
+                }
+            }
+            "AWS::URLSuffix" => return Value::String("amazonaws.com".into()),
+            "AWS::NoValue" => return Value::Null,
+            t if t.starts_with("AWS::") => {
+                return Value::unknown(format!("{t} is known only when the stack is deployed"))
+            }
+            _ => {}
+        }
+        match self.template.resources.iter().find(|r| r.logical_id == target) {
+            // `Ref` of a bucket is its name, which the template may set.
+            Some(r) if r.rtype == "AWS::S3::Bucket" => match r.properties.get("BucketName") {
+                Some(name) => match self.eval(name, 1) {
+                    Value::String(s) => Value::String(s),
+                    _ => Value::unknown_ref(format!("the name of {target} is generated"), target),
+                },
+                None => Value::unknown_ref(
+                    format!("{target} has a generated name, known only after deployment"),
+                    target,
+                ),
+            },
+            Some(_) => Value::unknown_ref(
+                format!("Ref {target} is known only after the stack is deployed"),
+                target,
+            ),
+            None => Value::unknown(format!("Ref to {target}, which the template does not declare")),
+        }
+    }
+
+    /// `${Param}`, `${Resource}`, `${Resource.Attr}`, `${AWS::Region}`; `${!Literal}` stays.
+    fn substitute(&self, text: &str, local: &HashMap<String, Value>) -> Value {
+        let mut out = String::new();
+        let mut unknown = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let name = &after[..end];
+            rest = &after[end + 1..];
+            if let Some(literal) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+                continue;
+            }
+            let value = match local.get(name) {
+                Some(v) => v.clone(),
+                None => match name.split_once('.') {
+                    Some((id, attr)) if !name.starts_with("AWS::") => Value::unknown_ref(
+                        format!("{id}.{attr} is known only after the stack is deployed"),
+                        id,
+                    ),
+                    _ => self.reference(name),
+                },
+            };
+            match value {
+                Value::Unknown(u) => unknown.push(u),
+                v => match v.to_text() {
+                    Some(t) => out.push_str(&t),
+                    None => unknown.push(Unknown {
+                        reason: format!("${{{name}}} is not a string"),
+                        refers_to: None,
+                    }),
+                },
+            }
+        }
+        out.push_str(rest);
+        super::hcl_eval::combine_unknown(unknown).unwrap_or(Value::String(out))
+    }
+}
+
+fn is_no_value(v: &Value) -> bool {
+    matches!(v, Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::cloudformation::parse;
+
+    fn resources(text: &str, region: Option<&str>) -> Vec<Resource> {
+        let t = parse(text, false, "t.yaml").unwrap().unwrap();
+        let inputs = Inputs {
+            region: region.map(str::to_string),
+            ..Default::default()
+        };
+        resolve(&t, &inputs)
+    }
+
+    const TEMPLATE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+Mappings:
+  Names:
+    prod: { Suffix: live }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Inbox:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub 'mail-${Env}-${AWS::Region}'
+      Tags:
+        - Key: tier
+          Value: !If [IsProd, !FindInMap [Names, !Ref Env, Suffix], test]
+      Other: !Join ['-', [a, !Select [1, [x, y]]]]
+      Arn: !GetAtt Replica.Arn
+  Replica:
+    Type: AWS::S3::Bucket
+"#;
+
+    #[test]
+    fn intrinsics_with_region() {
+        let r = resources(TEMPLATE, Some("eu-west-1"));
+        let inbox = &r[0].attributes;
+        assert_eq!(inbox.get("BucketName").as_str(), Some("mail-prod-eu-west-1"));
+        assert_eq!(inbox.get("Tags").items()[0].get("Value").as_str(), Some("live"));
+        assert_eq!(inbox.get("Other").as_str(), Some("a-y"));
+        assert_eq!(inbox.get("Arn").refers_to(), Some("Replica"));
+        assert_eq!(r[0].origin("BucketName"), Origin::Variable);
+        assert_eq!(r[0].line, 12);
+    }
+
+    #[test]
+    fn without_region_the_name_is_unknown() {
+        let r = resources(TEMPLATE, None);
+        assert!(r[0]
+            .attributes
+            .get("BucketName")
+            .unknown_reason()
+            .unwrap()
+            .contains("--region"));
     }
 }

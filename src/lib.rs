@@ -1,5 +1,209 @@
-pub mod discover;
-pub mod parse;
-pub mod value;
+//! residency maps every place mailbox data lives in infrastructure configuration and evaluates
+//! that map against legal-exposure policies. The pipeline runs one way:
+//! discover → parse → resolve → locate → datamap → policy → suppress → report.
+
 pub mod catalog;
+pub mod datamap;
+pub mod discover;
+pub mod locate;
+pub mod parse;
+pub mod policy;
+pub mod report;
 pub mod resolve;
+pub mod suppress;
+pub mod value;
+
+use datamap::MailTag;
+use discover::Format;
+use parse::Parsed;
+use report::{Diagnostic, Report};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub inputs: resolve::Inputs,
+    /// Built-in policy ids or policy files; the default policy when empty.
+    pub policies: Vec<String>,
+    pub mail_tag: MailTag,
+    /// Countries where the tenant's users are (for CLOUD Act comity notes).
+    pub subscriber_countries: Vec<String>,
+}
+
+/// What the tool needs before it can scan anything; an error here is exit code 2.
+pub fn load_policies(ids: &[String]) -> Result<Vec<policy::Policy>, String> {
+    let ids: Vec<String> = if ids.is_empty() {
+        vec![policy::DEFAULT_POLICY.to_string()]
+    } else {
+        ids.to_vec()
+    };
+    ids.iter().map(|id| policy::load(id)).collect()
+}
+
+/// Everything before policies: the files, their resources, the data map and the diagnostics.
+pub struct Mapped {
+    pub files: usize,
+    pub resources: Vec<resolve::Resource>,
+    pub map: datamap::DataMap,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    lines: HashMap<String, Vec<String>>,
+}
+
+pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
+    let excludes = discover::build_excludes(&options.excludes)?;
+    let (files, walk_errors) = discover::discover(&options.paths, &excludes);
+    let mut errors: Vec<Diagnostic> = walk_errors
+        .into_iter()
+        .map(|e| Diagnostic {
+            file: e.display,
+            line: 0,
+            message: e.message,
+        })
+        .collect();
+    let mut warnings = Vec::new();
+
+    let parsed = parse_all(&files);
+    let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
+    let mut templates = Vec::new();
+    let mut lines = HashMap::new();
+    let mut scanned = 0;
+    for (file, result) in files.iter().zip(parsed) {
+        match result {
+            Ok(Parsed::Terraform(tf)) => {
+                scanned += 1;
+                lines.insert(tf.display.clone(), tf.lines.clone());
+                let dir = file.path.parent().map(PathBuf::from).unwrap_or_default();
+                let display_dir = std::path::Path::new(&file.display)
+                    .parent()
+                    .map(discover::display_path)
+                    .unwrap_or_else(|| ".".into());
+                dirs.entry(dir.clone())
+                    .or_insert_with(|| resolve::terraform::DirFiles {
+                        dir,
+                        display_dir,
+                        files: Vec::new(),
+                    })
+                    .files
+                    .push(tf);
+            }
+            Ok(Parsed::CloudFormation(t)) => {
+                scanned += 1;
+                lines.insert(t.display.clone(), t.lines.clone());
+                templates.push(t);
+            }
+            Ok(Parsed::NotRelevant) => {}
+            Err(e) => {
+                scanned += 1;
+                errors.push(Diagnostic {
+                    file: file.display.clone(),
+                    line: e.line,
+                    message: e.message,
+                });
+            }
+        }
+    }
+
+    let dirs: Vec<_> = dirs.into_values().collect();
+    let (mut resources, tf_errors, tf_warnings) =
+        resolve::terraform::resolve(&dirs, &options.inputs);
+    for (list, items) in [(&mut errors, tf_errors), (&mut warnings, tf_warnings)] {
+        list.extend(items.into_iter().map(|e| Diagnostic {
+            file: e.file,
+            line: e.line,
+            message: e.message,
+        }));
+    }
+    for t in &templates {
+        resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
+    }
+    let map = datamap::build(&resources, &options.mail_tag);
+    errors.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+    errors.dedup();
+    warnings.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+    warnings.dedup();
+    Ok(Mapped {
+        files: scanned,
+        resources,
+        map,
+        errors,
+        warnings,
+        lines,
+    })
+}
+
+/// Parses files on all cores; results keep the order of `files`.
+fn parse_all(files: &[discover::SourceFile]) -> Vec<Result<Parsed, parse::ParseError>> {
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(parse::ParseError {
+                        line: 0,
+                        message: "internal error while parsing".into(),
+                    })]
+                })
+            })
+            .collect()
+    })
+}
+
+/// Parses one file; a parser panic becomes an error entry instead of ending the scan.
+fn parse_one(file: &discover::SourceFile) -> Result<Parsed, parse::ParseError> {
+    let _ = Format::TerraformHcl;
+    std::panic::catch_unwind(|| parse::parse_file(file)).unwrap_or_else(|_| {
+        Err(parse::ParseError {
+            line: 0,
+            message: "the parser failed on this file (please report it)".into(),
+        })
+    })
+}
+
+/// Runs the whole pipeline.
+pub fn scan(options: &ScanOptions) -> Result<Report, String> {
+    let policies = load_policies(&options.policies)?;
+    let mapped = map(options)?;
+    let mut findings =
+        policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
+    suppress::apply(&mut findings, &mapped.lines);
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(
+            &b.file, b.line, &b.rule, &b.resource, &b.dataset,
+        ))
+    });
+    let summary = report::summarise(
+        mapped.files,
+        mapped.resources.len(),
+        &mapped.map.datasets,
+        &findings,
+        mapped.errors.len(),
+    );
+    Ok(Report {
+        tool: report::Tool {
+            name: "residency",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        schema_version: report::SCHEMA_VERSION,
+        policies: policies.into_iter().map(|p| p.info).collect(),
+        summary,
+        datasets: mapped.map.datasets,
+        findings,
+        errors: mapped.errors,
+        warnings: mapped.warnings,
+        disclaimer: report::DISCLAIMER,
+    })
+}

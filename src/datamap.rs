@@ -1,0 +1,662 @@
+//! The data map: which resources are sources of mailbox data, and every place that data is
+//! carried to (stored, replicated, archived, processed), each with its placement and the chain
+//! of resources that led there.
+
+use crate::locate::{self, Basis, Placement};
+use crate::resolve::{Origin, Resource, SourceFormat};
+use crate::value::{Arn, Value};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Store,
+    Replica,
+    Backup,
+    Archive,
+    Log,
+    Processing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataClass {
+    /// Bodies and attachments.
+    Content,
+    /// Addresses, headers, delivery logs.
+    Metadata,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyCustody {
+    Provider,
+    CustomerManaged,
+    External,
+    ClientSide,
+}
+
+/// One place where a dataset's data rests or passes through.
+#[derive(Debug, Clone, Serialize)]
+pub struct Copy {
+    pub resource: String,
+    pub file: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub end_line: usize,
+    pub role: Role,
+    pub data: DataClass,
+    pub provider: Option<String>,
+    pub region: Option<String>,
+    pub countries: Vec<String>,
+    pub operator: Option<crate::catalog::Entity>,
+    pub parent: Option<crate::catalog::Entity>,
+    pub key_custody: KeyCustody,
+    pub basis: Basis,
+    pub unknown_reason: Option<String>,
+    /// The chain of resources from the dataset's source to this copy (both ends included).
+    pub via: Vec<String>,
+    /// Whether the resource is declared in the scanned files.
+    pub declared: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    /// Address of the resource mail enters through.
+    pub source: String,
+    pub kind: String,
+    pub file: String,
+    pub line: usize,
+    pub copies: Vec<Copy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataMap {
+    pub datasets: Vec<Dataset>,
+}
+
+/// The tag (AWS, Azure) or label (Google) that marks a resource as holding mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailTag {
+    pub key: String,
+    pub value: String,
+}
+
+impl Default for MailTag {
+    fn default() -> Self {
+        MailTag {
+            key: "data-class".into(),
+            value: "mailbox".into(),
+        }
+    }
+}
+
+struct Index<'a> {
+    by_address: HashMap<&'a str, &'a Resource>,
+    buckets_by_name: HashMap<String, &'a Resource>,
+    /// S3 replication configurations by the bucket they replicate.
+    replications: Vec<&'a Resource>,
+    encryption_configs: Vec<&'a Resource>,
+}
+
+impl<'a> Index<'a> {
+    fn new(resources: &'a [Resource]) -> Index<'a> {
+        let mut index = Index {
+            by_address: HashMap::new(),
+            buckets_by_name: HashMap::new(),
+            replications: Vec::new(),
+            encryption_configs: Vec::new(),
+        };
+        for r in resources {
+            index.by_address.insert(r.address.as_str(), r);
+            // CloudFormation logical ids are unique per template; key them by file too.
+            match r.kind.as_str() {
+                "aws_s3_bucket" | "AWS::S3::Bucket" => {
+                    let name = match r.format {
+                        SourceFormat::Terraform => r.attr("bucket"),
+                        SourceFormat::Cloudformation => r.attr("BucketName"),
+                    };
+                    if let Some(name) = name.as_str() {
+                        index.buckets_by_name.insert(name.to_string(), r);
+                    }
+                }
+                "aws_s3_bucket_replication_configuration" => index.replications.push(r),
+                "aws_s3_bucket_server_side_encryption_configuration" => {
+                    index.encryption_configs.push(r)
+                }
+                _ => {}
+            }
+        }
+        index
+    }
+
+    /// The resource a value points at: a reference, a bucket name, or an S3 ARN.
+    fn target(&self, value: &Value, from: &Resource) -> Target<'a> {
+        if let Some(address) = value.refers_to() {
+            let key = if from.format == SourceFormat::Cloudformation {
+                // Logical ids are looked up in the same template.
+                address.to_string()
+            } else {
+                address.to_string()
+            };
+            return match self.find(&key, from) {
+                Some(r) => Target::Declared(r),
+                None => Target::Unknown(format!("{address} is not declared in the scanned files")),
+            };
+        }
+        match value {
+            Value::String(text) => {
+                if let Some(arn) = Arn::parse(text) {
+                    if arn.service == "s3" {
+                        let name = arn.resource.split('/').next().unwrap_or_default();
+                        return match self.buckets_by_name.get(name) {
+                            Some(r) => Target::Declared(r),
+                            None => Target::Undeclared {
+                                label: text.clone(),
+                                region: None,
+                            },
+                        };
+                    }
+                    return Target::Undeclared {
+                        label: text.clone(),
+                        region: (!arn.region.is_empty()).then(|| arn.region.to_string()),
+                    };
+                }
+                match self.buckets_by_name.get(text.as_str()) {
+                    Some(r) => Target::Declared(r),
+                    None => Target::Undeclared {
+                        label: text.clone(),
+                        region: None,
+                    },
+                }
+            }
+            Value::Unknown(u) => Target::Unknown(u.reason.clone()),
+            Value::Null => Target::None,
+            _ => Target::Unknown("not a resource reference".into()),
+        }
+    }
+
+    fn find(&self, address: &str, from: &Resource) -> Option<&'a Resource> {
+        let found = self.by_address.get(address).copied()?;
+        // A CloudFormation logical id only means something inside its own template.
+        if from.format == SourceFormat::Cloudformation && found.file != from.file {
+            return None;
+        }
+        Some(found)
+    }
+}
+
+enum Target<'a> {
+    Declared(&'a Resource),
+    /// Named (a bucket name, an ARN) but not declared in the scanned files.
+    Undeclared {
+        label: String,
+        region: Option<String>,
+    },
+    Unknown(String),
+    None,
+}
+
+struct Builder<'a> {
+    index: Index<'a>,
+    copies: Vec<Copy>,
+    seen: HashSet<String>,
+}
+
+impl<'a> Builder<'a> {
+    fn add_resource(
+        &mut self,
+        r: &Resource,
+        role: Role,
+        data: DataClass,
+        via: &[String],
+        custody: Option<KeyCustody>,
+    ) -> bool {
+        if !self.seen.insert(r.address.clone() + &r.file) {
+            return false;
+        }
+        let placement = locate::locate(r);
+        let custody = custody.unwrap_or_else(|| self.custody(r));
+        let mut via = via.to_vec();
+        via.push(r.address.clone());
+        self.copies.push(copy_from(
+            r.address.clone(),
+            &r.file,
+            r.line,
+            r.end_line,
+            role,
+            data,
+            placement,
+            custody,
+            via,
+            true,
+        ));
+        true
+    }
+
+    /// Follows a value to what it names and records it as a copy.
+    fn add_target(
+        &mut self,
+        value: &Value,
+        from: &Resource,
+        role: Role,
+        data: DataClass,
+        via: &[String],
+        custody: Option<KeyCustody>,
+        what: &str,
+    ) {
+        match self.index.target(value, from) {
+            Target::Declared(r) => {
+                if self.add_resource(r, role, data, via, custody) {
+                    let mut via = via.to_vec();
+                    via.push(r.address.clone());
+                    self.follow_replication(r, data, &via);
+                }
+            }
+            Target::Undeclared { label, region } => {
+                if !self.seen.insert(label.clone()) {
+                    return;
+                }
+                let placement = match region {
+                    Some(region) => locate::place_region("aws", &region, Basis::Implicit),
+                    None => Placement::unknown(
+                        Some("aws"),
+                        format!("{what} {label} is not declared in the scanned files"),
+                    ),
+                };
+                let mut chain = via.to_vec();
+                chain.push(label.clone());
+                self.copies.push(copy_from(
+                    label,
+                    &from.file,
+                    from.line,
+                    from.end_line,
+                    role,
+                    data,
+                    placement,
+                    custody.unwrap_or(KeyCustody::Provider),
+                    chain,
+                    false,
+                ));
+            }
+            Target::Unknown(reason) => {
+                let label = format!("{} ({what})", from.address);
+                if !self.seen.insert(label.clone()) {
+                    return;
+                }
+                let mut chain = via.to_vec();
+                chain.push(label.clone());
+                self.copies.push(copy_from(
+                    label,
+                    &from.file,
+                    from.line,
+                    from.end_line,
+                    role,
+                    data,
+                    Placement::unknown(None, format!("the {what} cannot be determined: {reason}")),
+                    custody.unwrap_or(KeyCustody::Provider),
+                    chain,
+                    false,
+                ));
+            }
+            Target::None => {}
+        }
+    }
+
+    /// S3 replication in all its forms: the standalone resource, the legacy inline block and
+    /// CloudFormation's `ReplicationConfiguration`.
+    fn follow_replication(&mut self, bucket: &'a Resource, data: DataClass, via: &[String]) {
+        if !matches!(bucket.kind.as_str(), "aws_s3_bucket" | "AWS::S3::Bucket") {
+            return;
+        }
+        let mut destinations: Vec<(Value, Option<&Resource>)> = Vec::new();
+        for cfg in self.index.replications.clone() {
+            let points_here = match self.index.target(cfg.attr("bucket"), cfg) {
+                Target::Declared(r) => std::ptr::eq(r, bucket),
+                _ => false,
+            };
+            if points_here {
+                for rule in cfg.attr("rule").items() {
+                    for dest in rule.get("destination").items() {
+                        destinations.push((dest.get("bucket").clone(), Some(cfg)));
+                    }
+                }
+            }
+        }
+        for cfg in bucket.attr("replication_configuration").items() {
+            for rule in cfg.get("rules").items() {
+                for dest in rule.get("destination").items() {
+                    destinations.push((dest.get("bucket").clone(), None));
+                }
+            }
+        }
+        for rule in bucket.attr("ReplicationConfiguration").get("Rules").items() {
+            destinations.push((rule.path(&["Destination", "Bucket"]).clone(), None));
+        }
+        for (dest, cfg) in destinations {
+            let mut chain = via.to_vec();
+            let from = match cfg {
+                Some(cfg) => {
+                    chain.push(cfg.address.clone());
+                    cfg
+                }
+                None => bucket,
+            };
+            self.add_target(&dest, from, Role::Replica, data, &chain, None, "replication destination");
+        }
+    }
+
+    /// Who can use the key that protects a resource's data at rest.
+    fn custody(&self, r: &Resource) -> KeyCustody {
+        let kms = |v: &Value| !v.is_null();
+        match r.kind.as_str() {
+            "aws_s3_bucket" => {
+                let inline = r
+                    .attr("server_side_encryption_configuration")
+                    .items()
+                    .iter()
+                    .flat_map(|c| c.get("rule").items())
+                    .flat_map(|rule| rule.get("apply_server_side_encryption_by_default").items())
+                    .any(|d| kms(d.get("kms_master_key_id")));
+                let separate = self.index.encryption_configs.iter().any(|cfg| {
+                    matches!(self.index.target(cfg.attr("bucket"), cfg), Target::Declared(b) if std::ptr::eq(b, r))
+                        && cfg
+                            .attr("rule")
+                            .items()
+                            .iter()
+                            .flat_map(|rule| rule.get("apply_server_side_encryption_by_default").items())
+                            .any(|d| kms(d.get("kms_master_key_id")))
+                });
+                if inline || separate {
+                    KeyCustody::CustomerManaged
+                } else {
+                    KeyCustody::Provider
+                }
+            }
+            "AWS::S3::Bucket" => {
+                let cmk = r
+                    .attr("BucketEncryption")
+                    .get("ServerSideEncryptionConfiguration")
+                    .items()
+                    .iter()
+                    .any(|c| kms(c.path(&["ServerSideEncryptionByDefault", "KMSMasterKeyID"])));
+                if cmk {
+                    KeyCustody::CustomerManaged
+                } else {
+                    KeyCustody::Provider
+                }
+            }
+            "aws_workmail_organization" | "aws_mailmanager_archive" if kms(r.attr("kms_key_arn")) => {
+                KeyCustody::CustomerManaged
+            }
+            "AWS::SES::MailManagerArchive" if kms(r.attr("KmsKeyArn")) => KeyCustody::CustomerManaged,
+            _ => KeyCustody::Provider,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy_from(
+    resource: String,
+    file: &str,
+    line: usize,
+    end_line: usize,
+    role: Role,
+    data: DataClass,
+    placement: Placement,
+    key_custody: KeyCustody,
+    via: Vec<String>,
+    declared: bool,
+) -> Copy {
+    Copy {
+        resource,
+        file: file.to_string(),
+        line,
+        end_line,
+        role,
+        data,
+        provider: placement.provider,
+        region: placement.region,
+        countries: placement.countries,
+        operator: placement.operator,
+        parent: placement.parent,
+        key_custody,
+        basis: placement.basis,
+        unknown_reason: placement.unknown_reason,
+        via,
+        declared,
+    }
+}
+
+/// Resource kinds that are mail sources on their own.
+const SOURCE_KINDS: &[&str] = &[
+    "aws_ses_receipt_rule",
+    "AWS::SES::ReceiptRule",
+    "aws_mailmanager_ingress_point",
+    "AWS::SES::MailManagerIngressPoint",
+    "aws_mailmanager_rule_set",
+    "AWS::SES::MailManagerRuleSet",
+    "aws_mailmanager_archive",
+    "AWS::SES::MailManagerArchive",
+    "aws_workmail_organization",
+    "azurerm_email_communication_service",
+    "azurerm_communication_service",
+];
+
+fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
+    let matches_map = |v: &Value| v.get(&tag.key).as_str() == Some(tag.value.as_str());
+    matches_map(r.attr("tags"))
+        || matches_map(r.attr("labels"))
+        || r.attr("Tags").items().iter().any(|t| {
+            t.get("Key").as_str() == Some(tag.key.as_str())
+                && t.get("Value").as_str() == Some(tag.value.as_str())
+        })
+}
+
+pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
+    let index = Index::new(resources);
+    // Rule sets and archives that an ingress point or rule set leads to belong to that dataset.
+    let mut reached: HashSet<String> = HashSet::new();
+    for r in resources {
+        let targets: Vec<&Value> = match r.kind.as_str() {
+            "aws_mailmanager_ingress_point" => vec![r.attr("rule_set_id")],
+            "AWS::SES::MailManagerIngressPoint" => vec![r.attr("RuleSetId")],
+            _ => Vec::new(),
+        };
+        let mut archives = Vec::new();
+        for (rule, action_key, archive_key) in [
+            ("rule", "action", "archive"),
+            ("Rules", "Actions", "Archive"),
+        ] {
+            for rl in r.attr(rule).items() {
+                for action in rl.get(action_key).items() {
+                    for a in action.get(archive_key).items() {
+                        archives.push(a.get(if archive_key == "archive" {
+                            "target_archive"
+                        } else {
+                            "TargetArchive"
+                        }));
+                    }
+                }
+            }
+        }
+        for v in targets.into_iter().chain(archives) {
+            if let Target::Declared(t) = index.target(v, r) {
+                if !std::ptr::eq(t, r) {
+                    reached.insert(t.address.clone() + &t.file);
+                }
+            }
+        }
+    }
+
+    let mut datasets = Vec::new();
+    for r in resources {
+        let is_source = SOURCE_KINDS.contains(&r.kind.as_str()) || has_mail_tag(r, tag);
+        if !is_source || reached.contains(&(r.address.clone() + &r.file)) {
+            continue;
+        }
+        let mut b = Builder {
+            index: Index::new(resources),
+            copies: Vec::new(),
+            seen: HashSet::new(),
+        };
+        trace_source(&mut b, r);
+        datasets.push(Dataset {
+            source: r.address.clone(),
+            kind: r.kind.clone(),
+            file: r.file.clone(),
+            line: r.line,
+            copies: b.copies,
+        });
+    }
+    datasets.sort_by(|a, b| (&a.file, a.line, &a.source).cmp(&(&b.file, b.line, &b.source)));
+    let _ = index;
+    DataMap { datasets }
+}
+
+fn trace_source<'a>(b: &mut Builder<'a>, r: &'a Resource) {
+    use DataClass::{Content, Metadata};
+    let root = vec![];
+    let via = vec![r.address.clone()];
+    match r.kind.as_str() {
+        "aws_ses_receipt_rule" => {
+            b.add_resource(r, Role::Processing, Content, &root, None);
+            for a in r.attr("s3_action").items() {
+                let custody = (!a.get("kms_key_arn").is_null()).then_some(KeyCustody::CustomerManaged);
+                b.add_target(a.get("bucket_name"), r, Role::Store, Content, &via, custody, "bucket");
+                b.add_target(a.get("topic_arn"), r, Role::Processing, Metadata, &via, None, "SNS topic");
+            }
+            for a in r.attr("sns_action").items() {
+                b.add_target(a.get("topic_arn"), r, Role::Processing, Content, &via, None, "SNS topic");
+            }
+            for a in r.attr("lambda_action").items() {
+                b.add_target(a.get("function_arn"), r, Role::Processing, Content, &via, None, "Lambda function");
+            }
+            for a in r.attr("workmail_action").items() {
+                b.add_target(a.get("organization_arn"), r, Role::Store, Content, &via, None, "WorkMail organization");
+            }
+        }
+        "AWS::SES::ReceiptRule" => {
+            b.add_resource(r, Role::Processing, Content, &root, None);
+            for a in r.attr("Rule").get("Actions").items() {
+                let s3 = a.get("S3Action");
+                if !s3.is_null() {
+                    let custody = (!s3.get("KmsKeyArn").is_null()).then_some(KeyCustody::CustomerManaged);
+                    b.add_target(s3.get("BucketName"), r, Role::Store, Content, &via, custody, "bucket");
+                    b.add_target(s3.get("TopicArn"), r, Role::Processing, Metadata, &via, None, "SNS topic");
+                }
+                b.add_target(a.path(&["SNSAction", "TopicArn"]), r, Role::Processing, Content, &via, None, "SNS topic");
+                b.add_target(a.path(&["LambdaAction", "FunctionArn"]), r, Role::Processing, Content, &via, None, "Lambda function");
+                b.add_target(a.path(&["WorkmailAction", "OrganizationArn"]), r, Role::Store, Content, &via, None, "WorkMail organization");
+            }
+        }
+        "aws_mailmanager_ingress_point" | "AWS::SES::MailManagerIngressPoint" => {
+            b.add_resource(r, Role::Processing, Content, &root, None);
+            let rule_set = if r.kind.starts_with("aws_") {
+                r.attr("rule_set_id")
+            } else {
+                r.attr("RuleSetId")
+            };
+            if let Target::Declared(rs) = b.index.target(rule_set, r) {
+                let mut via = via.clone();
+                if b.add_resource(rs, Role::Processing, Content, &via, None) {
+                    via.push(rs.address.clone());
+                    trace_rule_set_actions(b, rs, &via);
+                }
+            }
+        }
+        "aws_mailmanager_rule_set" | "AWS::SES::MailManagerRuleSet" => {
+            b.add_resource(r, Role::Processing, Content, &root, None);
+            trace_rule_set_actions(b, r, &via);
+        }
+        "aws_mailmanager_archive" | "AWS::SES::MailManagerArchive" => {
+            b.add_resource(r, Role::Archive, Content, &root, None);
+        }
+        "azurerm_email_communication_service" | "azurerm_communication_service" => {
+            let placement = locate::place_geography(
+                "azure",
+                r.attr("data_location"),
+                r.origin("data_location"),
+            );
+            b.seen.insert(r.address.clone() + &r.file);
+            b.copies.push(copy_from(
+                r.address.clone(),
+                &r.file,
+                r.line,
+                r.end_line,
+                Role::Store,
+                Content,
+                placement,
+                KeyCustody::Provider,
+                vec![r.address.clone()],
+                true,
+            ));
+        }
+        _ => {
+            // A resource tagged as holding mail.
+            b.add_resource(r, Role::Store, Content, &root, None);
+            b.follow_replication(r, Content, &via);
+        }
+    }
+}
+
+fn trace_rule_set_actions<'a>(b: &mut Builder<'a>, rs: &'a Resource, via: &[String]) {
+    use DataClass::Content;
+    let tf = rs.kind.starts_with("aws_");
+    let rules = if tf { rs.attr("rule") } else { rs.attr("Rules") };
+    for rule in rules.items() {
+        for action in rule.get(if tf { "action" } else { "Actions" }).items() {
+            let pick = |tf_path: &[&str], cfn_path: &[&str]| {
+                action
+                    .path(if tf { tf_path } else { cfn_path })
+                    .items()
+                    .into_iter()
+                    .next()
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            };
+            let get = |v: &Value, tf_key: &str, cfn_key: &str| v.get(if tf { tf_key } else { cfn_key }).clone();
+            let archive = pick(&["archive"], &["Archive"]);
+            b.add_target(&get(&archive, "target_archive", "TargetArchive"), rs, Role::Archive, Content, via, None, "archive");
+            let s3 = pick(&["write_to_s3"], &["WriteToS3"]);
+            let custody = (!get(&s3, "s3_sse_kms_key_id", "S3SseKmsKeyId").is_null())
+                .then_some(KeyCustody::CustomerManaged);
+            b.add_target(&get(&s3, "s3_bucket", "S3Bucket"), rs, Role::Store, Content, via, custody, "bucket");
+            let mailbox = pick(&["deliver_to_mailbox"], &["DeliverToMailbox"]);
+            b.add_target(&get(&mailbox, "mailbox_arn", "MailboxArn"), rs, Role::Store, Content, via, None, "WorkMail mailbox");
+            let sns = pick(&["publish_to_sns"], &["PublishToSns"]);
+            b.add_target(&get(&sns, "topic_arn", "TopicArn"), rs, Role::Processing, Content, via, None, "SNS topic");
+            let lambda = pick(&["invoke_lambda"], &["InvokeLambda"]);
+            b.add_target(&get(&lambda, "function_arn", "FunctionArn"), rs, Role::Processing, Content, via, None, "Lambda function");
+            let relay = pick(&["relay"], &["Relay"]);
+            if !relay.is_null() {
+                let label = format!("{} (relay)", rs.address);
+                if b.seen.insert(label.clone()) {
+                    let mut chain = via.to_vec();
+                    chain.push(label.clone());
+                    b.copies.push(copy_from(
+                        label,
+                        &rs.file,
+                        rs.line,
+                        rs.end_line,
+                        Role::Processing,
+                        Content,
+                        Placement::unknown(
+                            None,
+                            "mail is relayed to an external SMTP server whose location cannot be read from the files",
+                        ),
+                        KeyCustody::Provider,
+                        chain,
+                        false,
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Whether an origin came from a variable (for tests and callers that build placements).
+pub fn is_variable(origin: Origin) -> bool {
+    origin == Origin::Variable
+}

@@ -1,0 +1,193 @@
+//! Locating: where a resource physically is, from its region or location and the catalog.
+//! Nothing is guessed: a region that is not set, not evaluated or not in the catalog gives an
+//! unknown placement with the reason.
+
+use crate::catalog::{catalog, Entity};
+use crate::resolve::{Origin, Resource};
+use crate::value::Value;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// Written in the scanned files.
+    Declared,
+    /// A service default that applies when the configuration says nothing.
+    ProviderDefault,
+    /// Came through a variable, tfvars, a parameter or a command-line option.
+    Variable,
+    /// Derived, not written: a geo-redundant pair, a region inside an ARN.
+    Implicit,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Placement {
+    /// Catalog provider id: `aws`, `azure`, `gcp`.
+    pub provider: Option<String>,
+    /// Normalised region id (`westeurope`, `eu-west-1`), or the geography for geography-scoped
+    /// services.
+    pub region: Option<String>,
+    pub countries: Vec<String>,
+    pub operator: Option<Entity>,
+    pub parent: Option<Entity>,
+    pub basis: Basis,
+    pub unknown_reason: Option<String>,
+}
+
+impl Placement {
+    pub fn unknown(provider: Option<&str>, reason: impl Into<String>) -> Placement {
+        Placement {
+            provider: provider.map(str::to_string),
+            region: None,
+            countries: Vec::new(),
+            operator: None,
+            parent: None,
+            basis: Basis::Unknown,
+            unknown_reason: Some(reason.into()),
+        }
+    }
+}
+
+/// The catalog's provider id for a Terraform provider name or a resource type.
+pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
+    if resource.kind.starts_with("AWS::") {
+        return Some("aws");
+    }
+    match resource.provider.name.as_str() {
+        "aws" => Some("aws"),
+        "azurerm" | "azapi" => Some("azure"),
+        "google" | "google-beta" => Some("gcp"),
+        _ => None,
+    }
+}
+
+fn basis_of(origin: Origin) -> Basis {
+    match origin {
+        Origin::Literal => Basis::Declared,
+        Origin::Variable => Basis::Variable,
+    }
+}
+
+/// Places a region given as text, for a provider.
+pub fn place_region(provider: &str, region: &str, basis: Basis) -> Placement {
+    let cat = catalog();
+    match cat.region(provider, region) {
+        Some(found) => {
+            let control = cat.control(provider, found);
+            Placement {
+                provider: Some(provider.to_string()),
+                region: Some(found.id.clone()),
+                countries: found.countries.clone(),
+                operator: control.as_ref().map(|c| c.0.clone()),
+                parent: control.map(|c| c.1),
+                basis,
+                unknown_reason: None,
+            }
+        }
+        None => Placement {
+            region: Some(crate::catalog::normalise(provider, region)),
+            ..Placement::unknown(
+                Some(provider),
+                format!("region {region:?} is not in residency's catalog for {provider}"),
+            )
+        },
+    }
+}
+
+/// Places a value that should hold a region.
+pub fn place_value(provider: &str, value: &Value, origin: Origin, what: &str) -> Placement {
+    match value {
+        Value::String(region) => place_region(provider, region, basis_of(origin)),
+        Value::Unknown(u) => Placement::unknown(Some(provider), u.reason.clone()),
+        Value::Null => Placement::unknown(Some(provider), format!("{what} is not set")),
+        _ => Placement::unknown(Some(provider), format!("{what} is not a string")),
+    }
+}
+
+/// Where a declared resource is.
+pub fn locate(resource: &Resource) -> Placement {
+    let Some(provider) = catalog_provider(resource) else {
+        return Placement::unknown(
+            None,
+            format!(
+                "provider {} is not in residency's catalog",
+                resource.provider.name
+            ),
+        );
+    };
+    match provider {
+        "aws" => {
+            // AWS provider v6: a per-resource `region` argument overrides the provider's.
+            let own = resource.attr("region");
+            if !own.is_null() && resource.kind.starts_with("aws_") {
+                return place_value("aws", own, resource.origin("region"), "region");
+            }
+            let setting = &resource.provider;
+            match &setting.region {
+                Value::Null => Placement::unknown(
+                    Some("aws"),
+                    match &setting.alias {
+                        Some(a) => format!("provider aws.{a} has no region; pass --region"),
+                        None => "provider aws has no region; pass --region".to_string(),
+                    },
+                ),
+                region => place_value("aws", region, setting.origin, "the provider's region"),
+            }
+        }
+        "azure" => {
+            let location = resource.attr("location");
+            if location.as_str().is_some_and(|l| l.eq_ignore_ascii_case("global")) {
+                return Placement::unknown(
+                    Some("azure"),
+                    "location is `global`: the service chooses where data is kept",
+                );
+            }
+            place_value("azure", location, resource.origin("location"), "location")
+        }
+        _ => {
+            for attr in ["location", "region", "zone"] {
+                let v = resource.attr(attr);
+                if !v.is_null() {
+                    return place_value("gcp", v, resource.origin(attr), attr);
+                }
+            }
+            match &resource.provider.region {
+                Value::Null => Placement::unknown(
+                    Some("gcp"),
+                    "neither the resource nor provider google sets a region or location",
+                ),
+                region => place_value("gcp", region, resource.provider.origin, "the provider's region"),
+            }
+        }
+    }
+}
+
+/// Places a geography-scoped service (Azure Communication Services `data_location`).
+pub fn place_geography(provider: &str, geography: &Value, origin: Origin) -> Placement {
+    let Some(name) = geography.as_str() else {
+        return place_value(provider, geography, origin, "data_location");
+    };
+    let cat = catalog();
+    match cat.geography(provider, name) {
+        Some(g) => {
+            // Geography-scoped services run in the provider's public partition.
+            let partition = cat
+                .provider(provider)
+                .and_then(|p| p.partitions.first());
+            Placement {
+                provider: Some(provider.to_string()),
+                region: Some(g.id.clone()),
+                countries: g.countries.clone(),
+                operator: partition.map(|p| p.operator.clone()),
+                parent: partition.map(|p| p.parent.clone()),
+                basis: basis_of(origin),
+                unknown_reason: None,
+            }
+        }
+        None => Placement::unknown(
+            Some(provider),
+            format!("data location {name:?} is not in residency's catalog"),
+        ),
+    }
+}

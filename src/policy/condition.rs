@@ -1,0 +1,258 @@
+//! Conditions over the fields of a copy: `{"field": F, OP: ARG}`, combined with `all`, `any`
+//! and `not`. Country lists may name a set of the policy with `"@name"`.
+
+use crate::catalog::is_iso_country;
+use crate::datamap::{Copy, DataClass, Dataset};
+use std::collections::BTreeMap;
+
+/// Fields a condition can test, and whether each holds a list.
+pub const FIELDS: &[(&str, bool)] = &[
+    ("resource", false),
+    ("role", false),
+    ("data", false),
+    ("provider", false),
+    ("region", false),
+    ("basis", false),
+    ("key_custody", false),
+    ("countries", true),
+    ("operator.name", false),
+    ("operator.country", false),
+    ("operator.model", false),
+    ("parent.name", false),
+    ("parent.country", false),
+    ("dataset.countries", true),
+    ("dataset.content_countries", true),
+    ("dataset.content_unknown", false),
+    ("subscriber_countries", true),
+];
+
+const OPERATORS: &[&str] = &[
+    "equals", "not_equals", "in", "not_in", "any_in", "all_in", "none_in", "is_empty",
+];
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    Test {
+        field: String,
+        op: Op,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Equals(String),
+    NotEquals(String),
+    In(Vec<String>),
+    NotIn(Vec<String>),
+    AnyIn(Vec<String>),
+    AllIn(Vec<String>),
+    NoneIn(Vec<String>),
+    IsEmpty(bool),
+}
+
+pub fn string_list(value: &serde_json::Value, place: &str) -> Result<Vec<String>, String> {
+    value
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
+        .ok_or_else(|| format!("{place}: expected a list of strings"))
+}
+
+impl Condition {
+    pub fn parse(
+        value: &serde_json::Value,
+        sets: &BTreeMap<String, Vec<String>>,
+        place: &str,
+    ) -> Result<Condition, String> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| format!("{place}: a condition must be an object"))?;
+        let list = |key: &str| -> Result<Vec<Condition>, String> {
+            let items = obj[key]
+                .as_array()
+                .ok_or_else(|| format!("{place}: {key:?} takes a list of conditions"))?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Condition::parse(c, sets, &format!("{place}.{key}[{i}]")))
+                .collect()
+        };
+        if obj.len() == 1 && obj.contains_key("all") {
+            return Ok(Condition::All(list("all")?));
+        }
+        if obj.len() == 1 && obj.contains_key("any") {
+            return Ok(Condition::Any(list("any")?));
+        }
+        if obj.len() == 1 && obj.contains_key("not") {
+            return Ok(Condition::Not(Box::new(Condition::parse(
+                &obj["not"],
+                sets,
+                &format!("{place}.not"),
+            )?)));
+        }
+        let field = obj
+            .get("field")
+            .and_then(|f| f.as_str())
+            .ok_or_else(|| {
+                format!("{place}: a condition is {{\"all\"|\"any\": [...]}}, {{\"not\": ...}} or {{\"field\": NAME, OPERATOR: VALUE}}")
+            })?;
+        let Some(&(_, is_list)) = FIELDS.iter().find(|(f, _)| *f == field) else {
+            let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+            return Err(format!(
+                "{place}: unknown field {field:?} (fields: {})",
+                names.join(", ")
+            ));
+        };
+        let ops: Vec<(&String, &serde_json::Value)> =
+            obj.iter().filter(|(k, _)| k.as_str() != "field").collect();
+        let [(op_name, arg)] = ops.as_slice() else {
+            return Err(format!("{place}: give exactly one operator ({})", OPERATORS.join(", ")));
+        };
+        let countries = field.contains("countries") || field.ends_with(".country");
+        let strings = |arg: &serde_json::Value| -> Result<Vec<String>, String> {
+            let items = match arg.as_str() {
+                Some(set) if set.starts_with('@') => sets
+                    .get(&set[1..])
+                    .cloned()
+                    .ok_or_else(|| format!("{place}: no set named {:?} in \"sets\"", &set[1..]))?,
+                _ => string_list(arg, &format!("{place}: {op_name}"))?,
+            };
+            if countries {
+                if let Some(bad) = items.iter().find(|c| !is_iso_country(c)) {
+                    return Err(format!(
+                        "{place}: {bad:?} is not an ISO 3166-1 alpha-2 country code"
+                    ));
+                }
+            }
+            Ok(items)
+        };
+        let scalar = |arg: &serde_json::Value| -> Result<String, String> {
+            arg.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("{place}: {op_name} takes a string"))
+        };
+        let op = match op_name.as_str() {
+            "equals" if !is_list => Op::Equals(scalar(arg)?),
+            "not_equals" if !is_list => Op::NotEquals(scalar(arg)?),
+            "in" if !is_list => Op::In(strings(arg)?),
+            "not_in" if !is_list => Op::NotIn(strings(arg)?),
+            "any_in" => Op::AnyIn(strings(arg)?),
+            "all_in" => Op::AllIn(strings(arg)?),
+            "none_in" => Op::NoneIn(strings(arg)?),
+            "is_empty" => Op::IsEmpty(
+                arg.as_bool()
+                    .ok_or_else(|| format!("{place}: is_empty takes true or false"))?,
+            ),
+            "equals" | "not_equals" | "in" | "not_in" => {
+                return Err(format!(
+                    "{place}: {op_name} compares one value, but {field} is a list; use any_in, all_in or none_in"
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "{place}: unknown operator {other:?} (operators: {})",
+                    OPERATORS.join(", ")
+                ))
+            }
+        };
+        Ok(Condition::Test {
+            field: field.to_string(),
+            op,
+        })
+    }
+
+    pub fn eval(&self, facts: &Facts) -> bool {
+        match self {
+            Condition::All(items) => items.iter().all(|c| c.eval(facts)),
+            Condition::Any(items) => items.iter().any(|c| c.eval(facts)),
+            Condition::Not(c) => !c.eval(facts),
+            Condition::Test { field, op } => {
+                let values = facts.field(field);
+                let contains = |set: &[String], v: &String| set.contains(v);
+                match op {
+                    Op::Equals(x) => values.first() == Some(x),
+                    Op::NotEquals(x) => values.first() != Some(x),
+                    Op::In(set) => values.first().is_some_and(|v| contains(set, v)),
+                    Op::NotIn(set) => !values.first().is_some_and(|v| contains(set, v)),
+                    Op::AnyIn(set) => values.iter().any(|v| contains(set, v)),
+                    Op::AllIn(set) => !values.is_empty() && values.iter().all(|v| contains(set, v)),
+                    Op::NoneIn(set) => !values.iter().any(|v| contains(set, v)),
+                    Op::IsEmpty(want) => values.is_empty() == *want,
+                }
+            }
+        }
+    }
+}
+
+/// What is known about a whole dataset, for rules that depend on every copy (the ruling
+/// protected only content stored *exclusively* abroad).
+pub struct DatasetFacts {
+    pub countries: Vec<String>,
+    pub content_countries: Vec<String>,
+    pub content_unknown: bool,
+}
+
+impl DatasetFacts {
+    pub fn of(dataset: &Dataset) -> DatasetFacts {
+        let mut countries = Vec::new();
+        let mut content_countries = Vec::new();
+        let mut content_unknown = false;
+        for copy in &dataset.copies {
+            countries.extend(copy.countries.iter().cloned());
+            if copy.data == DataClass::Content {
+                content_countries.extend(copy.countries.iter().cloned());
+                content_unknown |= copy.countries.is_empty();
+            }
+        }
+        countries.sort();
+        countries.dedup();
+        content_countries.sort();
+        content_countries.dedup();
+        DatasetFacts {
+            countries,
+            content_countries,
+            content_unknown,
+        }
+    }
+}
+
+pub struct Facts<'a> {
+    pub copy: &'a Copy,
+    pub dataset: &'a DatasetFacts,
+    pub subscriber_countries: &'a [String],
+}
+
+impl Facts<'_> {
+    fn field(&self, name: &str) -> Vec<String> {
+        let c = self.copy;
+        let json = |v: serde_json::Value| v.as_str().map(str::to_string).into_iter().collect();
+        let opt = |v: Option<&String>| v.cloned().into_iter().collect();
+        match name {
+            "resource" => vec![c.resource.clone()],
+            "role" => json(serde_json::to_value(c.role).unwrap_or_default()),
+            "data" => json(serde_json::to_value(c.data).unwrap_or_default()),
+            "provider" => opt(c.provider.as_ref()),
+            "region" => opt(c.region.as_ref()),
+            "basis" => json(serde_json::to_value(c.basis).unwrap_or_default()),
+            "key_custody" => json(serde_json::to_value(c.key_custody).unwrap_or_default()),
+            "countries" => c.countries.clone(),
+            "operator.name" => opt(c.operator.as_ref().map(|e| &e.name)),
+            "operator.country" => opt(c.operator.as_ref().map(|e| &e.country)),
+            "operator.model" => opt(c.operator.as_ref().and_then(|e| e.model.as_ref())),
+            "parent.name" => opt(c.parent.as_ref().map(|e| &e.name)),
+            "parent.country" => opt(c.parent.as_ref().map(|e| &e.country)),
+            "dataset.countries" => self.dataset.countries.clone(),
+            "dataset.content_countries" => self.dataset.content_countries.clone(),
+            "dataset.content_unknown" => vec![self.dataset.content_unknown.to_string()],
+            "subscriber_countries" => self.subscriber_countries.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+}

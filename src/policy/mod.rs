@@ -1,0 +1,361 @@
+//! Policies: JSON files that say what a copy of mailbox data means legally. The built-in ones are
+//! embedded from `policies/`; users pass their own with `--policy FILE`. A policy is validated
+//! when it is loaded: an unknown key, field or operator is an error naming the file and the rule.
+
+pub mod condition;
+
+use crate::datamap::{Copy, DataMap, Dataset};
+use condition::{Condition, Facts};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "microsoft-ireland-2016",
+        include_str!("../../policies/microsoft-ireland-2016.json"),
+    ),
+    ("cloud-act-2018", include_str!("../../policies/cloud-act-2018.json")),
+    ("eea-residency", include_str!("../../policies/eea-residency.json")),
+];
+
+pub const DEFAULT_POLICY: &str = "microsoft-ireland-2016";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+pub const VERDICTS: &[&str] = &[
+    "exposed",
+    "likely-exposed",
+    "reduced",
+    "not-reachable",
+    "indeterminate",
+    "violation",
+];
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub verdict: String,
+    pub when: Condition,
+    pub message: String,
+    pub remediation: String,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub citations: Vec<String>,
+    pub applies_from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub info: PolicyInfo,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub policy: String,
+    pub severity: Severity,
+    pub verdict: String,
+    pub title: String,
+    pub message: String,
+    pub remediation: String,
+    pub dataset: String,
+    pub resource: String,
+    pub file: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub end_line: usize,
+    pub role: crate::datamap::Role,
+    pub data: crate::datamap::DataClass,
+    pub region: Option<String>,
+    pub countries: Vec<String>,
+    pub suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression_reason: Option<String>,
+    pub via: Vec<String>,
+}
+
+/// Loads a policy by built-in id or from a file path.
+pub fn load(id_or_path: &str) -> Result<Policy, String> {
+    if let Some((_, text)) = BUILT_IN.iter().find(|(id, _)| *id == id_or_path) {
+        return parse(text, &format!("built-in policy {id_or_path}"));
+    }
+    let path = std::path::Path::new(id_or_path);
+    if !path.exists() {
+        let known: Vec<&str> = BUILT_IN.iter().map(|(id, _)| *id).collect();
+        return Err(format!(
+            "policy {id_or_path:?} is neither a built-in policy ({}) nor a file",
+            known.join(", ")
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("policy file {id_or_path}: cannot read: {e}"))?;
+    parse(&text, &format!("policy file {id_or_path}"))
+}
+
+type Object = serde_json::Map<String, serde_json::Value>;
+
+fn check_keys(obj: &Object, allowed: &[&str], place: &str) -> Result<(), String> {
+    for key in obj.keys() {
+        if !allowed.contains(&key.as_str()) {
+            return Err(format!(
+                "{place}: unknown key {key:?} (expected one of: {})",
+                allowed.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn string(obj: &Object, key: &str, place: &str) -> Result<String, String> {
+    match obj.get(key) {
+        Some(serde_json::Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(format!("{place}: {key:?} must be a string")),
+        None => Err(format!("{place}: {key:?} is required")),
+    }
+}
+
+fn optional_string(obj: &Object, key: &str, place: &str) -> Result<Option<String>, String> {
+    match obj.get(key) {
+        None => Ok(None),
+        Some(_) => string(obj, key, place).map(Some),
+    }
+}
+
+pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
+    let root: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| format!("{name}: invalid JSON at line {}: {e}", e.line()))?;
+    let obj = root
+        .as_object()
+        .ok_or_else(|| format!("{name}: a policy must be a JSON object"))?;
+    check_keys(
+        obj,
+        &[
+            "$schema", "id", "title", "summary", "citations", "applies_from", "superseded_on",
+            "superseded_by", "sets", "rules",
+        ],
+        name,
+    )?;
+    let id = string(obj, "id", name)?;
+    let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(value) = obj.get("sets") {
+        let set_obj = value
+            .as_object()
+            .ok_or_else(|| format!("{name}: \"sets\" must map names to lists of countries"))?;
+        for (set, list) in set_obj {
+            sets.insert(set.clone(), condition::string_list(list, &format!("{name}: set {set}"))?);
+        }
+    }
+    let citations = match obj.get("citations") {
+        None => Vec::new(),
+        Some(v) => condition::string_list(v, &format!("{name}: citations"))?,
+    };
+    let info = PolicyInfo {
+        id: id.clone(),
+        title: string(obj, "title", name)?,
+        summary: optional_string(obj, "summary", name)?.unwrap_or_default(),
+        citations,
+        applies_from: string(obj, "applies_from", name)?,
+        superseded_on: optional_string(obj, "superseded_on", name)?,
+        superseded_by: optional_string(obj, "superseded_by", name)?,
+    };
+    let rules_json = obj
+        .get("rules")
+        .and_then(|r| r.as_array())
+        .ok_or_else(|| format!("{name}: \"rules\" must be a list"))?;
+    let mut rules = Vec::new();
+    for (i, rule) in rules_json.iter().enumerate() {
+        let place = format!("{name}: rules[{i}]");
+        let r = rule
+            .as_object()
+            .ok_or_else(|| format!("{place}: a rule must be an object"))?;
+        check_keys(
+            r,
+            &[
+                "id", "title", "severity", "verdict", "when", "message", "remediation",
+                "explanation",
+            ],
+            &place,
+        )?;
+        let rule_id = string(r, "id", &place)?;
+        let place = format!("{name}: rule {rule_id}");
+        let severity_text = string(r, "severity", &place)?;
+        let severity = Severity::parse(&severity_text).ok_or_else(|| {
+            format!("{place}: severity {severity_text:?} is not one of info, low, medium, high")
+        })?;
+        let verdict = string(r, "verdict", &place)?;
+        if !VERDICTS.contains(&verdict.as_str()) {
+            return Err(format!(
+                "{place}: verdict {verdict:?} is not one of {}",
+                VERDICTS.join(", ")
+            ));
+        }
+        let when = r
+            .get("when")
+            .ok_or_else(|| format!("{place}: \"when\" is required"))?;
+        let when = Condition::parse(when, &sets, &format!("{place}: when"))?;
+        if rules.iter().any(|x: &Rule| x.id == rule_id) {
+            return Err(format!("{place}: rule id is used twice"));
+        }
+        rules.push(Rule {
+            id: rule_id,
+            title: string(r, "title", &place)?,
+            severity,
+            verdict,
+            when,
+            message: string(r, "message", &place)?,
+            remediation: optional_string(r, "remediation", &place)?.unwrap_or_default(),
+            explanation: optional_string(r, "explanation", &place)?.unwrap_or_default(),
+        });
+    }
+    Ok(Policy { info, rules })
+}
+
+/// Evaluates every rule of every policy on every copy of every dataset.
+pub fn evaluate(
+    policies: &[Policy],
+    map: &DataMap,
+    subscriber_countries: &[String],
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for dataset in &map.datasets {
+        let summary = condition::DatasetFacts::of(dataset);
+        for copy in &dataset.copies {
+            let facts = Facts {
+                copy,
+                dataset: &summary,
+                subscriber_countries,
+            };
+            for policy in policies {
+                for rule in &policy.rules {
+                    if rule.when.eval(&facts) {
+                        findings.push(finding(policy, rule, dataset, copy));
+                    }
+                }
+            }
+        }
+    }
+    findings
+}
+
+fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        policy: policy.info.id.clone(),
+        severity: rule.severity,
+        verdict: rule.verdict.clone(),
+        title: rule.title.clone(),
+        message: render_message(&rule.message, dataset, copy),
+        remediation: rule.remediation.clone(),
+        dataset: dataset.source.clone(),
+        resource: copy.resource.clone(),
+        file: copy.file.clone(),
+        line: copy.line,
+        end_line: copy.end_line,
+        role: copy.role,
+        data: copy.data,
+        region: copy.region.clone(),
+        countries: copy.countries.clone(),
+        suppressed: false,
+        suppression_reason: None,
+        via: copy.via.clone(),
+    }
+}
+
+/// Fills `{resource}`, `{role}`, `{data}`, `{region}`, `{countries}`, `{operator}`, `{parent}`,
+/// `{reason}` and `{source}` in a rule's message.
+pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let role = text(&serde_json::to_value(copy.role).unwrap_or_default());
+    let data = text(&serde_json::to_value(copy.data).unwrap_or_default());
+    let countries = if copy.countries.is_empty() {
+        "unknown".to_string()
+    } else {
+        copy.countries.join(", ")
+    };
+    let entity = |e: &Option<crate::catalog::Entity>| match e {
+        Some(e) => format!("{} ({})", e.name, e.country),
+        None => "unknown".to_string(),
+    };
+    template
+        .replace("{resource}", &copy.resource)
+        .replace("{role}", &role)
+        .replace("{data}", &data)
+        .replace("{region}", copy.region.as_deref().unwrap_or("unknown"))
+        .replace("{countries}", &countries)
+        .replace("{operator}", &entity(&copy.operator))
+        .replace("{parent}", &entity(&copy.parent))
+        .replace("{reason}", copy.unknown_reason.as_deref().unwrap_or(""))
+        .replace("{source}", &dataset.source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_policies_load() {
+        for (id, _) in BUILT_IN {
+            let p = load(id).unwrap();
+            assert_eq!(p.info.id, *id);
+            assert!(!p.rules.is_empty());
+        }
+    }
+
+    #[test]
+    fn validation_names_the_place() {
+        let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[
+            {"id":"X1","title":"t","severity":"high","verdict":"violation","message":"m",
+             "when":{"field":"countries","contains_any":["US"]}}]}"#;
+        let err = parse(bad, "policy file x.json").unwrap_err();
+        assert!(err.contains("rule X1") && err.contains("contains_any"), "{err}");
+        let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","colour":"red","rules":[]}"#;
+        assert!(parse(bad, "p").unwrap_err().contains("colour"));
+        let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[
+            {"id":"X1","title":"t","severity":"severe","verdict":"violation","message":"m","when":{"all":[]}}]}"#;
+        assert!(parse(bad, "p").unwrap_err().contains("severe"));
+        let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[
+            {"id":"X1","title":"t","severity":"high","verdict":"violation","message":"m","when":{"field":"colour","equals":"x"}}]}"#;
+        assert!(parse(bad, "p").unwrap_err().contains("colour"));
+    }
+}

@@ -1,0 +1,93 @@
+//! The report: one value that every output format renders. Its JSON form is a public contract
+//! (field names are snake_case and stable; `schema_version` changes when they do).
+
+pub mod text;
+
+use crate::datamap::Dataset;
+use crate::policy::{Finding, PolicyInfo, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub const DISCLAIMER: &str = "residency maps where configuration places mail data and what published law and policies say about it. It is not legal advice.";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Diagnostic {
+    pub file: String,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub resources: usize,
+    pub datasets: usize,
+    pub copies: usize,
+    pub findings: BTreeMap<&'static str, usize>,
+    pub suppressed: usize,
+    pub errors: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool: Tool,
+    pub schema_version: u32,
+    pub policies: Vec<PolicyInfo>,
+    pub summary: Summary,
+    pub datasets: Vec<Dataset>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    pub disclaimer: &'static str,
+}
+
+impl Report {
+    /// Highest severity among findings that are not suppressed.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings
+            .iter()
+            .filter(|f| !f.suppressed)
+            .map(|f| f.severity)
+            .max()
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        text.push('\n');
+        text
+    }
+}
+
+pub fn summarise(
+    files: usize,
+    resources: usize,
+    datasets: &[Dataset],
+    findings: &[Finding],
+    errors: usize,
+) -> Summary {
+    let mut by_severity: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for s in [Severity::High, Severity::Medium, Severity::Low, Severity::Info] {
+        by_severity.insert(s.as_str(), 0);
+    }
+    for f in findings.iter().filter(|f| !f.suppressed) {
+        *by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    Summary {
+        files,
+        resources,
+        datasets: datasets.len(),
+        copies: datasets.iter().map(|d| d.copies.len()).sum(),
+        findings: by_severity,
+        suppressed: findings.iter().filter(|f| f.suppressed).count(),
+        errors,
+    }
+}

@@ -1,0 +1,189 @@
+//! The terminal report: the map of every dataset's copies, then the findings with file:line,
+//! the chain that led there and what to do, then a one-line summary. Colour is decided by the
+//! caller (`colored`'s global switch).
+
+use super::Report;
+use crate::datamap::{Copy, Dataset};
+use crate::policy::Severity;
+use colored::{ColoredString, Colorize};
+use std::fmt::Write;
+
+fn kebab<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn severity_label(s: Severity) -> ColoredString {
+    let label = format!("{:<6}", s.as_str().to_uppercase());
+    match s {
+        Severity::High => label.red().bold(),
+        Severity::Medium => label.yellow().bold(),
+        Severity::Low => label.blue(),
+        Severity::Info => label.dimmed(),
+    }
+}
+
+fn countries(copy: &Copy) -> String {
+    if copy.countries.is_empty() {
+        "?".to_string()
+    } else if copy.countries.len() > 4 {
+        format!("{} countries", copy.countries.len())
+    } else {
+        copy.countries.join(",")
+    }
+}
+
+/// The data map alone (`residency map`).
+pub fn render_map(datasets: &[Dataset], out: &mut String) {
+    if datasets.is_empty() {
+        let _ = writeln!(out, "No mailbox data sources found.");
+        return;
+    }
+    for d in datasets {
+        let _ = writeln!(
+            out,
+            "{} {}  {}",
+            "Dataset".bold(),
+            d.source.bold(),
+            format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
+        );
+        let width = d.copies.iter().map(|c| c.resource.len()).max().unwrap_or(8).max(8);
+        let _ = writeln!(
+            out,
+            "  {:<10}  {:<width$}  {:<10}  {:<16}  {:<8}  {:<16}  {}",
+            "ROLE".dimmed(),
+            "RESOURCE".dimmed(),
+            "DATA".dimmed(),
+            "REGION".dimmed(),
+            "COUNTRY".dimmed(),
+            "KEYS".dimmed(),
+            "BASIS".dimmed(),
+        );
+        for c in &d.copies {
+            let country = countries(c);
+            let country = if c.countries.iter().any(|x| x == "US") {
+                format!("{country:<8}").red()
+            } else if c.countries.is_empty() {
+                format!("{country:<8}").yellow()
+            } else {
+                format!("{country:<8}").green()
+            };
+            let _ = writeln!(
+                out,
+                "  {:<10}  {:<width$}  {:<10}  {:<16}  {}  {:<16}  {}",
+                kebab(&c.role),
+                c.resource,
+                kebab(&c.data),
+                c.region.as_deref().unwrap_or("?"),
+                country,
+                kebab(&c.key_custody),
+                kebab(&c.basis),
+            );
+            if let Some(reason) = &c.unknown_reason {
+                let _ = writeln!(out, "  {:<10}  {}", "", format!("unknown: {reason}").yellow());
+            }
+            if c.via.len() > 1 {
+                let _ = writeln!(out, "  {:<10}  {}", "", format!("via {}", c.via.join(" → ")).dimmed());
+            }
+        }
+        let _ = writeln!(out);
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let policies: Vec<String> = report
+        .policies
+        .iter()
+        .map(|p| match &p.superseded_on {
+            Some(until) => format!(
+                "{} (applied {} to {}; superseded by {})",
+                p.id,
+                p.applies_from,
+                until,
+                p.superseded_by.as_deref().unwrap_or("later law")
+            ),
+            None => format!("{} (from {})", p.id, p.applies_from),
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "{} {} · {}\n",
+        report.tool.name.bold(),
+        report.tool.version,
+        policies.join(", ")
+    );
+    render_map(&report.datasets, &mut out);
+
+    if !report.findings.is_empty() {
+        let _ = writeln!(out, "{}", "Findings".bold());
+    }
+    for f in &report.findings {
+        let location = format!("{}:{}", f.file, f.line);
+        let _ = writeln!(
+            out,
+            "  {} {} {:<14} {}  {}",
+            severity_label(f.severity),
+            f.rule.bold(),
+            f.verdict,
+            location.cyan(),
+            f.resource
+        );
+        let _ = writeln!(out, "         {}", f.message);
+        if f.via.len() > 1 {
+            let place = match (&f.region, f.countries.is_empty()) {
+                (Some(r), false) => format!(" ({r}, {})", f.countries.join(",")),
+                _ => " (location unknown)".to_string(),
+            };
+            let _ = writeln!(out, "         {} {}{}", "path:".dimmed(), f.via.join(" → "), place);
+        }
+        if !f.remediation.is_empty() && f.severity > Severity::Info {
+            let _ = writeln!(out, "         {} {}", "fix:".dimmed(), f.remediation);
+        }
+        if f.suppressed {
+            let _ = writeln!(
+                out,
+                "         {} {}",
+                "suppressed:".green(),
+                f.suppression_reason.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    if !report.findings.is_empty() {
+        let _ = writeln!(out);
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(out, "{}", "Errors".bold());
+        for e in &report.errors {
+            let _ = writeln!(out, "  {} {}", format!("{}:{}", e.file, e.line).red(), e.message);
+        }
+        let _ = writeln!(out);
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "{}", "Warnings".bold());
+        for w in &report.warnings {
+            let _ = writeln!(out, "  {} {}", format!("{}:{}", w.file, w.line).yellow(), w.message);
+        }
+        let _ = writeln!(out);
+    }
+    let s = &report.summary;
+    let count = |k: &str| s.findings.get(k).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{} files · {} resources · {} datasets · {} copies · findings: {} high, {} medium, {} low, {} info · {} suppressed · {} errors",
+        s.files,
+        s.resources,
+        s.datasets,
+        s.copies,
+        count("high"),
+        count("medium"),
+        count("low"),
+        count("info"),
+        s.suppressed,
+        s.errors
+    );
+    let _ = writeln!(out, "{}", super::DISCLAIMER.dimmed());
+    out
+}

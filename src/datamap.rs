@@ -3,7 +3,7 @@
 //! of resources that led there.
 
 use crate::locate::{self, Basis, Placement};
-use crate::resolve::{Origin, Resource, SourceFormat};
+use crate::resolve::{Resource, SourceFormat};
 use crate::value::{Arn, Value};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -134,13 +134,7 @@ impl<'a> Index<'a> {
     /// The resource a value points at: a reference, a bucket name, or an S3 ARN.
     fn target(&self, value: &Value, from: &Resource) -> Target<'a> {
         if let Some(address) = value.refers_to() {
-            let key = if from.format == SourceFormat::Cloudformation {
-                // Logical ids are looked up in the same template.
-                address.to_string()
-            } else {
-                address.to_string()
-            };
-            return match self.find(&key, from) {
+            return match self.find(address, from) {
                 Some(r) => Target::Declared(r),
                 None => Target::Unknown(format!("{address} is not declared in the scanned files")),
             };
@@ -455,45 +449,10 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
 }
 
 pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
-    let index = Index::new(resources);
-    // Rule sets and archives that an ingress point or rule set leads to belong to that dataset.
-    let mut reached: HashSet<String> = HashSet::new();
-    for r in resources {
-        let targets: Vec<&Value> = match r.kind.as_str() {
-            "aws_mailmanager_ingress_point" => vec![r.attr("rule_set_id")],
-            "AWS::SES::MailManagerIngressPoint" => vec![r.attr("RuleSetId")],
-            _ => Vec::new(),
-        };
-        let mut archives = Vec::new();
-        for (rule, action_key, archive_key) in [
-            ("rule", "action", "archive"),
-            ("Rules", "Actions", "Archive"),
-        ] {
-            for rl in r.attr(rule).items() {
-                for action in rl.get(action_key).items() {
-                    for a in action.get(archive_key).items() {
-                        archives.push(a.get(if archive_key == "archive" {
-                            "target_archive"
-                        } else {
-                            "TargetArchive"
-                        }));
-                    }
-                }
-            }
-        }
-        for v in targets.into_iter().chain(archives) {
-            if let Target::Declared(t) = index.target(v, r) {
-                if !std::ptr::eq(t, r) {
-                    reached.insert(t.address.clone() + &t.file);
-                }
-            }
-        }
-    }
-
     let mut datasets = Vec::new();
     for r in resources {
         let is_source = SOURCE_KINDS.contains(&r.kind.as_str()) || has_mail_tag(r, tag);
-        if !is_source || reached.contains(&(r.address.clone() + &r.file)) {
+        if !is_source {
             continue;
         }
         let mut b = Builder {
@@ -510,8 +469,19 @@ pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
             copies: b.copies,
         });
     }
+    // A source that another source's mail flows into (a WorkMail organization behind a receipt
+    // rule, an archive behind a rule set) is part of that dataset, not a dataset of its own.
+    let reached: HashSet<(String, String)> = datasets
+        .iter()
+        .flat_map(|d| {
+            d.copies
+                .iter()
+                .filter(move |c| c.resource != d.source || c.file != d.file)
+                .map(|c| (c.resource.clone(), c.file.clone()))
+        })
+        .collect();
+    datasets.retain(|d| !reached.contains(&(d.source.clone(), d.file.clone())));
     datasets.sort_by(|a, b| (&a.file, a.line, &a.source).cmp(&(&b.file, b.line, &b.source)));
-    let _ = index;
     DataMap { datasets }
 }
 
@@ -654,9 +624,4 @@ fn trace_rule_set_actions<'a>(b: &mut Builder<'a>, rs: &'a Resource, via: &[Stri
             }
         }
     }
-}
-
-/// Whether an origin came from a variable (for tests and callers that build placements).
-pub fn is_variable(origin: Origin) -> bool {
-    origin == Origin::Variable
 }

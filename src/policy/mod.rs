@@ -286,7 +286,7 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         verdict: rule.verdict.clone(),
         title: rule.title.clone(),
         message: render_message(&rule.message, dataset, copy),
-        remediation: rule.remediation.clone(),
+        remediation: render_message(&rule.remediation, dataset, copy),
         dataset: dataset.source.clone(),
         resource: copy.resource.clone(),
         file: copy.file.clone(),
@@ -303,7 +303,8 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
 }
 
 /// Fills `{resource}`, `{role}`, `{data}`, `{region}`, `{countries}`, `{operator}`, `{parent}`,
-/// `{reason}` and `{source}` in a rule's message.
+/// `{reason}`, `{location}` (region and countries, or why unknown) and `{source}` in a rule's
+/// message.
 pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String {
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
     let role = text(&serde_json::to_value(copy.role).unwrap_or_default());
@@ -317,7 +318,19 @@ pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String 
         Some(e) => format!("{} ({})", e.name, e.country),
         None => "unknown".to_string(),
     };
+    let location = if copy.countries.is_empty() {
+        format!(
+            "location unknown: {}",
+            copy.unknown_reason.as_deref().unwrap_or("no region")
+        )
+    } else {
+        format!(
+            "{} ({countries})",
+            copy.region.as_deref().unwrap_or("unknown region")
+        )
+    };
     template
+        .replace("{location}", &location)
         .replace("{resource}", &copy.resource)
         .replace("{role}", &role)
         .replace("{data}", &data)

@@ -1,0 +1,429 @@
+//! End-to-end tests: run the `residency` binary on fixtures and check exact copies, findings,
+//! lines and exit codes.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["scan", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(&args);
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
+    (code, json)
+}
+
+/// (resource, role, region, countries, line, basis) of every copy of every dataset.
+fn copies(report: &Value) -> Vec<(String, String, String, String, u64, String)> {
+    let mut out = Vec::new();
+    for d in report["datasets"].as_array().unwrap() {
+        for c in d["copies"].as_array().unwrap() {
+            out.push((
+                c["resource"].as_str().unwrap().to_string(),
+                c["role"].as_str().unwrap().to_string(),
+                c["region"].as_str().unwrap_or("-").to_string(),
+                c["countries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                c["line"].as_u64().unwrap(),
+                c["basis"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// (rule, severity, resource, file, line, suppressed) of every finding.
+fn findings(report: &Value) -> Vec<(String, String, String, String, u64, bool)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["suppressed"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn s(x: &str) -> String {
+    x.to_string()
+}
+
+#[test]
+fn provider_alias_replica_in_virginia_is_exposed_under_the_ruling() {
+    let (code, report) = scan_json(&fixture("alias-replica"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        copies(&report),
+        vec![
+            (s("aws_ses_receipt_rule.store"), s("processing"), s("eu-west-1"), s("IE"), 10, s("declared")),
+            (s("aws_s3_bucket.inbox"), s("store"), s("eu-west-1"), s("IE"), 19, s("declared")),
+            (s("aws_s3_bucket.inbox_dr"), s("replica"), s("us-east-1"), s("US"), 23, s("declared")),
+        ]
+    );
+    assert_eq!(
+        findings(&report),
+        vec![(s("MSI001"), s("high"), s("aws_s3_bucket.inbox_dr"), s("main.tf"), 23, false)]
+    );
+    let via = &report["findings"][0]["via"];
+    assert_eq!(
+        via,
+        &serde_json::json!([
+            "aws_ses_receipt_rule.store",
+            "aws_s3_bucket.inbox",
+            "aws_s3_bucket_replication_configuration.dr",
+            "aws_s3_bucket.inbox_dr"
+        ])
+    );
+}
+
+#[test]
+fn cloud_act_exposes_both_copies_wherever_they_are() {
+    let (code, report) = scan_json(&fixture("alias-replica"), &["--policy", "cloud-act-2018"]);
+    assert_eq!(code, 1);
+    let cld: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|f| f.2.starts_with("aws_s3_bucket"))
+        .map(|f| (f.0, f.2, f.4))
+        .collect();
+    assert_eq!(
+        cld,
+        vec![
+            (s("CLD001"), s("aws_s3_bucket.inbox"), 19),
+            (s("CLD001"), s("aws_s3_bucket.inbox_dr"), 23),
+        ]
+    );
+    assert_eq!(report["policies"][0]["id"], "cloud-act-2018");
+}
+
+#[test]
+fn module_with_providers_map_and_tfvars_override() {
+    // terraform.tfvars sets dr_region = us-east-1 over the default eu-central-1, and the module
+    // receives the aliased provider through `providers = { aws = aws.dr }`.
+    let (code, report) = scan_json(&root().join("sample-configs/dublin-with-us-replica"), &[]);
+    assert_eq!(code, 1);
+    let c = copies(&report);
+    assert_eq!(
+        c[2],
+        (s("module.replica.aws_s3_bucket.this"), s("replica"), s("us-east-1"), s("US"), 5, s("variable"))
+    );
+    assert_eq!(report["datasets"][0]["copies"][2]["file"], "modules/replica/main.tf");
+    assert_eq!(
+        findings(&report),
+        vec![(s("MSI001"), s("high"), s("module.replica.aws_s3_bucket.this"), s("modules/replica/main.tf"), 5, false)]
+    );
+}
+
+#[test]
+fn var_flag_overrides_tfvars() {
+    let (code, report) = scan_json(
+        &root().join("sample-configs/dublin-with-us-replica"),
+        &["--var", "dr_region=eu-north-1"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(copies(&report)[2].2, "eu-north-1");
+    assert_eq!(copies(&report)[2].3, "SE");
+    assert!(findings(&report).iter().all(|f| f.0 == "MSI004"));
+}
+
+#[test]
+fn per_resource_region_tags_and_undeclared_replica() {
+    let (code, report) = scan_json(&fixture("per-resource-region"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        copies(&report),
+        vec![
+            (s("aws_workmail_organization.corp"), s("store"), s("eu-central-1"), s("DE"), 10, s("declared")),
+            (s("aws_s3_bucket.archive"), s("store"), s("us-west-2"), s("US"), 16, s("declared")),
+            (s("aws_s3_bucket.legacy"), s("store"), s("eu-central-1"), s("DE"), 25, s("declared")),
+            (s("arn:aws:s3:::somewhere-else"), s("replica"), s("-"), s(""), 25, s("unknown")),
+        ]
+    );
+    assert_eq!(report["datasets"][0]["copies"][0]["key_custody"], "customer-managed");
+    let reason = report["datasets"][2]["copies"][1]["unknown_reason"].as_str().unwrap();
+    assert!(reason.contains("not declared in the scanned files"), "{reason}");
+    assert_eq!(
+        findings(&report),
+        vec![
+            (s("MSI004"), s("info"), s("aws_workmail_organization.corp"), s("main.tf"), 10, false),
+            (s("MSI001"), s("high"), s("aws_s3_bucket.archive"), s("main.tf"), 16, false),
+            (s("MSI003"), s("medium"), s("arn:aws:s3:::somewhere-else"), s("main.tf"), 25, false),
+        ]
+    );
+}
+
+#[test]
+fn cloudformation_short_form_tags_with_region_and_parameters() {
+    let (_, report) = scan_json(&fixture("cfn-short-tags"), &["--region", "eu-west-1"]);
+    assert_eq!(
+        copies(&report),
+        vec![
+            (s("Rule"), s("processing"), s("eu-west-1"), s("IE"), 25, s("variable")),
+            (s("Inbox"), s("store"), s("eu-west-1"), s("IE"), 9, s("variable")),
+            (s("Replica"), s("replica"), s("eu-west-1"), s("IE"), 19, s("variable")),
+            (s("arn:aws:sns:us-east-1:123456789012:copies"), s("processing"), s("us-east-1"), s("US"), 25, s("implicit")),
+        ]
+    );
+    // An SNS action carries the whole message through the US: indeterminate under the ruling.
+    assert_eq!(
+        findings(&report),
+        vec![(s("MSI003"), s("medium"), s("arn:aws:sns:us-east-1:123456789012:copies"), s("stack.yaml"), 25, false)]
+    );
+    // With Env=prod the condition picks `!GetAtt Replica.Arn`: still the same replica.
+    let (_, prod) = scan_json(
+        &fixture("cfn-short-tags"),
+        &["--region", "eu-west-1", "--parameter", "Env=prod"],
+    );
+    assert_eq!(copies(&prod)[2].0, "Replica");
+}
+
+#[test]
+fn cloudformation_without_region_is_unknown_with_reason() {
+    let (code, report) = scan_json(&fixture("cfn-short-tags"), &[]);
+    assert_eq!(code, 0, "medium findings do not fail the default --fail-on high");
+    let inbox = &report["datasets"][0]["copies"][1];
+    assert_eq!(inbox["basis"], "unknown");
+    assert!(inbox["unknown_reason"].as_str().unwrap().contains("pass --region"));
+    let (code, _) = scan_json(&fixture("cfn-short-tags"), &["--fail-on", "medium"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn unknown_region_is_never_guessed() {
+    let (code, report) = scan_json(&root().join("sample-configs/unknown-region"), &[]);
+    assert_eq!(code, 0);
+    for c in copies(&report) {
+        assert_eq!((c.2.as_str(), c.3.as_str(), c.5.as_str()), ("-", "", "unknown"));
+    }
+    let reason = report["datasets"][0]["copies"][0]["unknown_reason"].as_str().unwrap();
+    assert_eq!(reason, "provider aws has no region; pass --region");
+    let rules: Vec<_> = findings(&report).into_iter().map(|f| (f.0, f.4)).collect();
+    assert_eq!(rules, vec![(s("MSI003"), 7), (s("MSI003"), 11)]);
+    // Under the CLOUD Act an AWS copy is exposed even when its region is unknown.
+    let (code, report) = scan_json(
+        &root().join("sample-configs/unknown-region"),
+        &["--policy", "cloud-act-2018"],
+    );
+    assert_eq!(code, 1);
+    assert!(findings(&report).iter().all(|f| f.0 == "CLD001"));
+}
+
+#[test]
+fn malformed_files_become_errors_and_the_rest_is_scanned() {
+    let (code, report) = scan_json(&fixture("malformed"), &[]);
+    assert_eq!(code, 1, "the good file's high finding still fails the build");
+    let errors: Vec<(String, u64)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap().to_string(), e["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![(s("bad.yaml"), 6), (s("binary.tf"), 3), (s("broken.tf"), 3), (s("truncated.json"), 4)]
+    );
+    assert_eq!(report["summary"]["errors"], 4);
+    assert_eq!(
+        findings(&report),
+        vec![(s("MSI001"), s("high"), s("aws_workmail_organization.corp"), s("good.tf"), 5, false)]
+    );
+    // With nothing failing otherwise, unreadable inputs give exit code 3.
+    let (code, _) = scan_json(&fixture("malformed"), &["--fail-on", "never"]);
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn inline_suppression_is_kept_and_marked() {
+    let (code, report) = scan_json(&fixture("suppressed"), &[]);
+    assert_eq!(code, 1, "the unsuppressed WorkMail finding still fails");
+    assert_eq!(
+        findings(&report),
+        vec![
+            (s("MSI001"), s("high"), s("aws_mailmanager_archive.journal"), s("main.tf"), 6, true),
+            (s("MSI001"), s("high"), s("aws_workmail_organization.corp"), s("main.tf"), 10, false),
+        ]
+    );
+    assert_eq!(
+        report["findings"][0]["suppression_reason"],
+        "journaling copy approved by counsel, ticket LEGAL-7"
+    );
+    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(report["datasets"][0]["copies"][0]["role"], "archive");
+}
+
+#[test]
+fn terraform_json_syntax() {
+    let (code, report) = scan_json(&fixture("tf-json"), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        copies(&report),
+        vec![(s("aws_workmail_organization.corp"), s("store"), s("ap-southeast-2"), s("AU"), 10, s("variable"))]
+    );
+}
+
+#[test]
+fn eea_policy_flags_outside_and_unknown() {
+    let (code, report) = scan_json(&root().join("sample-configs"), &["--policy", "eea-residency"]);
+    assert_eq!(code, 1);
+    let rules: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|f| f.0 == "EEA001")
+        .map(|f| f.2)
+        .collect();
+    assert!(rules.contains(&s("module.replica.aws_s3_bucket.this")), "{rules:?}");
+    assert!(findings(&report).iter().any(|f| f.0 == "EEA002"));
+}
+
+#[test]
+fn user_policy_file_and_invalid_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("only-ireland.json");
+    std::fs::write(
+        &good,
+        r#"{"id":"only-ireland","title":"Mail stays in Ireland","applies_from":"2024-01-01",
+            "rules":[{"id":"IE001","title":"Outside Ireland","severity":"high","verdict":"violation",
+            "message":"{resource} is in {countries}","when":{"not":{"field":"countries","all_in":["IE"]}}}]}"#,
+    )
+    .unwrap();
+    let (code, report) = scan_json(&fixture("alias-replica"), &["--policy", good.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let hits: Vec<_> = findings(&report).into_iter().map(|f| (f.0, f.2)).collect();
+    assert_eq!(hits, vec![(s("IE001"), s("aws_s3_bucket.inbox_dr"))]);
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"id":"b","title":"t","applies_from":"2024-01-01","rules":[{"id":"B1","title":"t",
+            "severity":"high","verdict":"violation","message":"m","when":{"field":"countries","has":["US"]}}]}"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(&["scan", fixture("alias-replica").to_str().unwrap(), "--policy", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("rule B1") && stderr.contains("unknown operator \"has\""), "{stderr}");
+    let (code, _, stderr) = run(&["scan", ".", "--policy", "no-such-policy"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-policy"));
+}
+
+#[test]
+fn explain_policies_and_regions() {
+    let (code, stdout, _) = run(&["explain", "MSI001"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("MSI001: Mail content stored in the United States"));
+    assert!(stdout.contains("829 F.3d 197"));
+    let (code, _, stderr) = run(&["explain", "NOPE01"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("NOPE01"));
+    let (code, stdout, _) = run(&["policies"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("microsoft-ireland-2016 (default)"));
+    assert!(stdout.contains("superseded on 2018-03-23 by cloud-act-2018"));
+    let (code, stdout, _) = run(&["regions", "--provider", "azure", "--country", "BR", "--format", "json"]);
+    assert_eq!(code, 0);
+    let rows: Value = serde_json::from_str(&stdout).unwrap();
+    let ids: Vec<_> = rows.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec!["brazilsouth", "brazilsoutheast"]);
+    assert_eq!(rows[0]["paired_region"], "southcentralus");
+}
+
+#[test]
+fn text_report_shows_map_findings_and_summary() {
+    let (code, stdout, _) = run(&["scan", fixture("alias-replica").to_str().unwrap(), "--color", "never"]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("Dataset aws_ses_receipt_rule.store"));
+    assert!(stdout.contains("HIGH   MSI001 exposed        main.tf:23  aws_s3_bucket.inbox_dr"));
+    assert!(stdout.contains(
+        "path: aws_ses_receipt_rule.store → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → aws_s3_bucket.inbox_dr (us-east-1, US)"
+    ));
+    assert!(stdout.contains("findings: 1 high, 0 medium, 0 low, 0 info"));
+    assert!(!stdout.contains('\u{1b}'), "no colour codes with --color never");
+}
+
+#[test]
+fn json_contract_fields_and_determinism() {
+    let (_, a, _) = run(&["scan", root().join("sample-configs").to_str().unwrap(), "--format", "json"]);
+    let (_, b, _) = run(&["scan", root().join("sample-configs").to_str().unwrap(), "--format", "json"]);
+    assert_eq!(a, b, "same input, byte-identical output");
+    let report: Value = serde_json::from_str(&a).unwrap();
+    for key in ["tool", "schema_version", "policies", "summary", "datasets", "findings", "errors"] {
+        assert!(report.get(key).is_some(), "missing {key}");
+    }
+    let copy = &report["datasets"][0]["copies"][0];
+    for key in [
+        "resource", "file", "line", "role", "data", "provider", "region", "countries", "operator",
+        "parent", "key_custody", "basis", "unknown_reason", "via",
+    ] {
+        assert!(copy.get(key).is_some(), "copy misses {key}");
+    }
+    let finding = &report["findings"][0];
+    for key in [
+        "rule", "policy", "severity", "verdict", "message", "dataset", "resource", "file", "line",
+        "region", "countries", "suppressed", "via",
+    ] {
+        assert!(finding.get(key).is_some(), "finding misses {key}");
+    }
+}
+
+#[test]
+fn output_file_and_sample_configs_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let (code, stdout, _) = run(&[
+        "scan",
+        root().join("sample-configs").to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["summary"]["datasets"], 6);
+    assert_eq!(report["summary"]["findings"]["high"], 1);
+    assert_eq!(report["summary"]["errors"], 0);
+}
+
+#[test]
+fn excluded_and_missing_paths() {
+    let (_, report) = scan_json(&root().join("sample-configs"), &["--exclude", "dublin-with-us-replica/**"]);
+    assert_eq!(report["summary"]["findings"]["high"], 0);
+    let (code, report) = scan_json(Path::new("/no/such/dir"), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(report["errors"][0]["message"], "no such file or directory");
+}

@@ -95,9 +95,13 @@ impl Default for MailTag {
 struct Index<'a> {
     by_address: HashMap<&'a str, &'a Resource>,
     buckets_by_name: HashMap<String, &'a Resource>,
-    /// S3 replication configurations by the bucket they replicate.
-    replications: Vec<&'a Resource>,
-    encryption_configs: Vec<&'a Resource>,
+    /// S3 replication and encryption configurations, by the address and file of their bucket.
+    replications: HashMap<(String, String), Vec<&'a Resource>>,
+    encryption_configs: HashMap<(String, String), Vec<&'a Resource>>,
+}
+
+fn key(r: &Resource) -> (String, String) {
+    (r.address.clone(), r.file.clone())
 }
 
 impl<'a> Index<'a> {
@@ -105,9 +109,10 @@ impl<'a> Index<'a> {
         let mut index = Index {
             by_address: HashMap::new(),
             buckets_by_name: HashMap::new(),
-            replications: Vec::new(),
-            encryption_configs: Vec::new(),
+            replications: HashMap::new(),
+            encryption_configs: HashMap::new(),
         };
+        let mut configs = Vec::new();
         for r in resources {
             index.by_address.insert(r.address.as_str(), r);
             // CloudFormation logical ids are unique per template; key them by file too.
@@ -121,11 +126,20 @@ impl<'a> Index<'a> {
                         index.buckets_by_name.insert(name.to_string(), r);
                     }
                 }
-                "aws_s3_bucket_replication_configuration" => index.replications.push(r),
-                "aws_s3_bucket_server_side_encryption_configuration" => {
-                    index.encryption_configs.push(r)
-                }
+                "aws_s3_bucket_replication_configuration"
+                | "aws_s3_bucket_server_side_encryption_configuration" => configs.push(r),
                 _ => {}
+            }
+        }
+        // Second pass: configurations find their bucket once, so following a bucket is a lookup.
+        for cfg in configs {
+            if let Target::Declared(bucket) = index.target(cfg.attr("bucket"), cfg) {
+                let list = if cfg.kind == "aws_s3_bucket_replication_configuration" {
+                    &mut index.replications
+                } else {
+                    &mut index.encryption_configs
+                };
+                list.entry(key(bucket)).or_default().push(cfg);
             }
         }
         index
@@ -192,13 +206,13 @@ enum Target<'a> {
     None,
 }
 
-struct Builder<'a> {
-    index: Index<'a>,
+struct Builder<'i, 'a> {
+    index: &'i Index<'a>,
     copies: Vec<Copy>,
     seen: HashSet<String>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Builder<'_, 'a> {
     fn add_resource(
         &mut self,
         r: &Resource,
@@ -230,6 +244,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Follows a value to what it names and records it as a copy.
+    #[allow(clippy::too_many_arguments)]
     fn add_target(
         &mut self,
         value: &Value,
@@ -305,16 +320,11 @@ impl<'a> Builder<'a> {
             return;
         }
         let mut destinations: Vec<(Value, Option<&Resource>)> = Vec::new();
-        for cfg in self.index.replications.clone() {
-            let points_here = match self.index.target(cfg.attr("bucket"), cfg) {
-                Target::Declared(r) => std::ptr::eq(r, bucket),
-                _ => false,
-            };
-            if points_here {
-                for rule in cfg.attr("rule").items() {
-                    for dest in rule.get("destination").items() {
-                        destinations.push((dest.get("bucket").clone(), Some(cfg)));
-                    }
+        let index = self.index;
+        for cfg in index.replications.get(&key(bucket)).into_iter().flatten() {
+            for rule in cfg.attr("rule").items() {
+                for dest in rule.get("destination").items() {
+                    destinations.push((dest.get("bucket").clone(), Some(*cfg)));
                 }
             }
         }
@@ -337,7 +347,15 @@ impl<'a> Builder<'a> {
                 }
                 None => bucket,
             };
-            self.add_target(&dest, from, Role::Replica, data, &chain, None, "replication destination");
+            self.add_target(
+                &dest,
+                from,
+                Role::Replica,
+                data,
+                &chain,
+                None,
+                "replication destination",
+            );
         }
     }
 
@@ -353,15 +371,21 @@ impl<'a> Builder<'a> {
                     .flat_map(|c| c.get("rule").items())
                     .flat_map(|rule| rule.get("apply_server_side_encryption_by_default").items())
                     .any(|d| kms(d.get("kms_master_key_id")));
-                let separate = self.index.encryption_configs.iter().any(|cfg| {
-                    matches!(self.index.target(cfg.attr("bucket"), cfg), Target::Declared(b) if std::ptr::eq(b, r))
-                        && cfg
-                            .attr("rule")
+                let separate = self
+                    .index
+                    .encryption_configs
+                    .get(&key(r))
+                    .into_iter()
+                    .flatten()
+                    .any(|cfg| {
+                        cfg.attr("rule")
                             .items()
                             .iter()
-                            .flat_map(|rule| rule.get("apply_server_side_encryption_by_default").items())
+                            .flat_map(|rule| {
+                                rule.get("apply_server_side_encryption_by_default").items()
+                            })
                             .any(|d| kms(d.get("kms_master_key_id")))
-                });
+                    });
                 if inline || separate {
                     KeyCustody::CustomerManaged
                 } else {
@@ -381,10 +405,14 @@ impl<'a> Builder<'a> {
                     KeyCustody::Provider
                 }
             }
-            "aws_workmail_organization" | "aws_mailmanager_archive" if kms(r.attr("kms_key_arn")) => {
+            "aws_workmail_organization" | "aws_mailmanager_archive"
+                if kms(r.attr("kms_key_arn")) =>
+            {
                 KeyCustody::CustomerManaged
             }
-            "AWS::SES::MailManagerArchive" if kms(r.attr("KmsKeyArn")) => KeyCustody::CustomerManaged,
+            "AWS::SES::MailManagerArchive" if kms(r.attr("KmsKeyArn")) => {
+                KeyCustody::CustomerManaged
+            }
             _ => KeyCustody::Provider,
         }
     }
@@ -449,6 +477,7 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
 }
 
 pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
+    let index = Index::new(resources);
     let mut datasets = Vec::new();
     for r in resources {
         let is_source = SOURCE_KINDS.contains(&r.kind.as_str()) || has_mail_tag(r, tag);
@@ -456,7 +485,7 @@ pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
             continue;
         }
         let mut b = Builder {
-            index: Index::new(resources),
+            index: &index,
             copies: Vec::new(),
             seen: HashSet::new(),
         };
@@ -485,7 +514,7 @@ pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
     DataMap { datasets }
 }
 
-fn trace_source<'a>(b: &mut Builder<'a>, r: &'a Resource) {
+fn trace_source<'a>(b: &mut Builder<'_, 'a>, r: &'a Resource) {
     use DataClass::{Content, Metadata};
     let root = vec![];
     let via = vec![r.address.clone()];
@@ -493,18 +522,59 @@ fn trace_source<'a>(b: &mut Builder<'a>, r: &'a Resource) {
         "aws_ses_receipt_rule" => {
             b.add_resource(r, Role::Processing, Content, &root, None);
             for a in r.attr("s3_action").items() {
-                let custody = (!a.get("kms_key_arn").is_null()).then_some(KeyCustody::CustomerManaged);
-                b.add_target(a.get("bucket_name"), r, Role::Store, Content, &via, custody, "bucket");
-                b.add_target(a.get("topic_arn"), r, Role::Processing, Metadata, &via, None, "SNS topic");
+                let custody =
+                    (!a.get("kms_key_arn").is_null()).then_some(KeyCustody::CustomerManaged);
+                b.add_target(
+                    a.get("bucket_name"),
+                    r,
+                    Role::Store,
+                    Content,
+                    &via,
+                    custody,
+                    "bucket",
+                );
+                b.add_target(
+                    a.get("topic_arn"),
+                    r,
+                    Role::Processing,
+                    Metadata,
+                    &via,
+                    None,
+                    "SNS topic",
+                );
             }
             for a in r.attr("sns_action").items() {
-                b.add_target(a.get("topic_arn"), r, Role::Processing, Content, &via, None, "SNS topic");
+                b.add_target(
+                    a.get("topic_arn"),
+                    r,
+                    Role::Processing,
+                    Content,
+                    &via,
+                    None,
+                    "SNS topic",
+                );
             }
             for a in r.attr("lambda_action").items() {
-                b.add_target(a.get("function_arn"), r, Role::Processing, Content, &via, None, "Lambda function");
+                b.add_target(
+                    a.get("function_arn"),
+                    r,
+                    Role::Processing,
+                    Content,
+                    &via,
+                    None,
+                    "Lambda function",
+                );
             }
             for a in r.attr("workmail_action").items() {
-                b.add_target(a.get("organization_arn"), r, Role::Store, Content, &via, None, "WorkMail organization");
+                b.add_target(
+                    a.get("organization_arn"),
+                    r,
+                    Role::Store,
+                    Content,
+                    &via,
+                    None,
+                    "WorkMail organization",
+                );
             }
         }
         "AWS::SES::ReceiptRule" => {
@@ -512,13 +582,54 @@ fn trace_source<'a>(b: &mut Builder<'a>, r: &'a Resource) {
             for a in r.attr("Rule").get("Actions").items() {
                 let s3 = a.get("S3Action");
                 if !s3.is_null() {
-                    let custody = (!s3.get("KmsKeyArn").is_null()).then_some(KeyCustody::CustomerManaged);
-                    b.add_target(s3.get("BucketName"), r, Role::Store, Content, &via, custody, "bucket");
-                    b.add_target(s3.get("TopicArn"), r, Role::Processing, Metadata, &via, None, "SNS topic");
+                    let custody =
+                        (!s3.get("KmsKeyArn").is_null()).then_some(KeyCustody::CustomerManaged);
+                    b.add_target(
+                        s3.get("BucketName"),
+                        r,
+                        Role::Store,
+                        Content,
+                        &via,
+                        custody,
+                        "bucket",
+                    );
+                    b.add_target(
+                        s3.get("TopicArn"),
+                        r,
+                        Role::Processing,
+                        Metadata,
+                        &via,
+                        None,
+                        "SNS topic",
+                    );
                 }
-                b.add_target(a.path(&["SNSAction", "TopicArn"]), r, Role::Processing, Content, &via, None, "SNS topic");
-                b.add_target(a.path(&["LambdaAction", "FunctionArn"]), r, Role::Processing, Content, &via, None, "Lambda function");
-                b.add_target(a.path(&["WorkmailAction", "OrganizationArn"]), r, Role::Store, Content, &via, None, "WorkMail organization");
+                b.add_target(
+                    a.path(&["SNSAction", "TopicArn"]),
+                    r,
+                    Role::Processing,
+                    Content,
+                    &via,
+                    None,
+                    "SNS topic",
+                );
+                b.add_target(
+                    a.path(&["LambdaAction", "FunctionArn"]),
+                    r,
+                    Role::Processing,
+                    Content,
+                    &via,
+                    None,
+                    "Lambda function",
+                );
+                b.add_target(
+                    a.path(&["WorkmailAction", "OrganizationArn"]),
+                    r,
+                    Role::Store,
+                    Content,
+                    &via,
+                    None,
+                    "WorkMail organization",
+                );
             }
         }
         "aws_mailmanager_ingress_point" | "AWS::SES::MailManagerIngressPoint" => {
@@ -571,10 +682,14 @@ fn trace_source<'a>(b: &mut Builder<'a>, r: &'a Resource) {
     }
 }
 
-fn trace_rule_set_actions<'a>(b: &mut Builder<'a>, rs: &'a Resource, via: &[String]) {
+fn trace_rule_set_actions<'a>(b: &mut Builder<'_, 'a>, rs: &'a Resource, via: &[String]) {
     use DataClass::Content;
     let tf = rs.kind.starts_with("aws_");
-    let rules = if tf { rs.attr("rule") } else { rs.attr("Rules") };
+    let rules = if tf {
+        rs.attr("rule")
+    } else {
+        rs.attr("Rules")
+    };
     for rule in rules.items() {
         for action in rule.get(if tf { "action" } else { "Actions" }).items() {
             let pick = |tf_path: &[&str], cfn_path: &[&str]| {
@@ -586,19 +701,61 @@ fn trace_rule_set_actions<'a>(b: &mut Builder<'a>, rs: &'a Resource, via: &[Stri
                     .cloned()
                     .unwrap_or(Value::Null)
             };
-            let get = |v: &Value, tf_key: &str, cfn_key: &str| v.get(if tf { tf_key } else { cfn_key }).clone();
+            let get = |v: &Value, tf_key: &str, cfn_key: &str| {
+                v.get(if tf { tf_key } else { cfn_key }).clone()
+            };
             let archive = pick(&["archive"], &["Archive"]);
-            b.add_target(&get(&archive, "target_archive", "TargetArchive"), rs, Role::Archive, Content, via, None, "archive");
+            b.add_target(
+                &get(&archive, "target_archive", "TargetArchive"),
+                rs,
+                Role::Archive,
+                Content,
+                via,
+                None,
+                "archive",
+            );
             let s3 = pick(&["write_to_s3"], &["WriteToS3"]);
             let custody = (!get(&s3, "s3_sse_kms_key_id", "S3SseKmsKeyId").is_null())
                 .then_some(KeyCustody::CustomerManaged);
-            b.add_target(&get(&s3, "s3_bucket", "S3Bucket"), rs, Role::Store, Content, via, custody, "bucket");
+            b.add_target(
+                &get(&s3, "s3_bucket", "S3Bucket"),
+                rs,
+                Role::Store,
+                Content,
+                via,
+                custody,
+                "bucket",
+            );
             let mailbox = pick(&["deliver_to_mailbox"], &["DeliverToMailbox"]);
-            b.add_target(&get(&mailbox, "mailbox_arn", "MailboxArn"), rs, Role::Store, Content, via, None, "WorkMail mailbox");
+            b.add_target(
+                &get(&mailbox, "mailbox_arn", "MailboxArn"),
+                rs,
+                Role::Store,
+                Content,
+                via,
+                None,
+                "WorkMail mailbox",
+            );
             let sns = pick(&["publish_to_sns"], &["PublishToSns"]);
-            b.add_target(&get(&sns, "topic_arn", "TopicArn"), rs, Role::Processing, Content, via, None, "SNS topic");
+            b.add_target(
+                &get(&sns, "topic_arn", "TopicArn"),
+                rs,
+                Role::Processing,
+                Content,
+                via,
+                None,
+                "SNS topic",
+            );
             let lambda = pick(&["invoke_lambda"], &["InvokeLambda"]);
-            b.add_target(&get(&lambda, "function_arn", "FunctionArn"), rs, Role::Processing, Content, via, None, "Lambda function");
+            b.add_target(
+                &get(&lambda, "function_arn", "FunctionArn"),
+                rs,
+                Role::Processing,
+                Content,
+                via,
+                None,
+                "Lambda function",
+            );
             let relay = pick(&["relay"], &["Relay"]);
             if !relay.is_null() {
                 let label = format!("{} (relay)", rs.address);

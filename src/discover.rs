@@ -134,8 +134,14 @@ mod tests {
     #[test]
     fn classification_by_name() {
         assert_eq!(classify(Path::new("main.tf")), Some(Format::TerraformHcl));
-        assert_eq!(classify(Path::new("a.tf.json")), Some(Format::TerraformJson));
-        assert_eq!(classify(Path::new("stack.yaml")), Some(Format::StructuredData));
+        assert_eq!(
+            classify(Path::new("a.tf.json")),
+            Some(Format::TerraformJson)
+        );
+        assert_eq!(
+            classify(Path::new("stack.yaml")),
+            Some(Format::StructuredData)
+        );
         assert_eq!(classify(Path::new("terraform.tfvars")), None);
         assert_eq!(classify(Path::new("x.tfvars.json")), None);
         assert_eq!(classify(Path::new("README.md")), None);

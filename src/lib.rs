@@ -14,7 +14,7 @@ pub mod suppress;
 pub mod value;
 
 use datamap::MailTag;
-use discover::Format;
+
 use parse::Parsed;
 use report::{Diagnostic, Report};
 use std::collections::{BTreeMap, HashMap};
@@ -144,9 +144,7 @@ fn parse_all(files: &[discover::SourceFile]) -> Vec<Result<Parsed, parse::ParseE
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>())
-            })
+            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
@@ -164,7 +162,6 @@ fn parse_all(files: &[discover::SourceFile]) -> Vec<Result<Parsed, parse::ParseE
 
 /// Parses one file; a parser panic becomes an error entry instead of ending the scan.
 fn parse_one(file: &discover::SourceFile) -> Result<Parsed, parse::ParseError> {
-    let _ = Format::TerraformHcl;
     std::panic::catch_unwind(|| parse::parse_file(file)).unwrap_or_else(|_| {
         Err(parse::ParseError {
             line: 0,
@@ -177,12 +174,15 @@ fn parse_one(file: &discover::SourceFile) -> Result<Parsed, parse::ParseError> {
 pub fn scan(options: &ScanOptions) -> Result<Report, String> {
     let policies = load_policies(&options.policies)?;
     let mapped = map(options)?;
-    let mut findings =
-        policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
+    let mut findings = policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
     suppress::apply(&mut findings, &mapped.lines);
     findings.sort_by(|a, b| {
         (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(
-            &b.file, b.line, &b.rule, &b.resource, &b.dataset,
+            &b.file,
+            b.line,
+            &b.rule,
+            &b.resource,
+            &b.dataset,
         ))
     });
     let summary = report::summarise(

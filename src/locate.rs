@@ -137,7 +137,10 @@ pub fn locate(resource: &Resource) -> Placement {
         }
         "azure" => {
             let location = resource.attr("location");
-            if location.as_str().is_some_and(|l| l.eq_ignore_ascii_case("global")) {
+            if location
+                .as_str()
+                .is_some_and(|l| l.eq_ignore_ascii_case("global"))
+            {
                 return Placement::unknown(
                     Some("azure"),
                     "location is `global`: the service chooses where data is kept",
@@ -157,7 +160,12 @@ pub fn locate(resource: &Resource) -> Placement {
                     Some("gcp"),
                     "neither the resource nor provider google sets a region or location",
                 ),
-                region => place_value("gcp", region, resource.provider.origin, "the provider's region"),
+                region => place_value(
+                    "gcp",
+                    region,
+                    resource.provider.origin,
+                    "the provider's region",
+                ),
             }
         }
     }
@@ -172,9 +180,7 @@ pub fn place_geography(provider: &str, geography: &Value, origin: Origin) -> Pla
     match cat.geography(provider, name) {
         Some(g) => {
             // Geography-scoped services run in the provider's public partition.
-            let partition = cat
-                .provider(provider)
-                .and_then(|p| p.partitions.first());
+            let partition = cat.provider(provider).and_then(|p| p.partitions.first());
             Placement {
                 provider: Some(provider.to_string()),
                 region: Some(g.id.clone()),

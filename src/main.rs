@@ -88,7 +88,11 @@ struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
     /// Policy to apply: a built-in id or a JSON file (repeatable).
-    #[arg(long = "policy", value_name = "ID|FILE", default_value = "microsoft-ireland-2016")]
+    #[arg(
+        long = "policy",
+        value_name = "ID|FILE",
+        default_value = "microsoft-ireland-2016"
+    )]
     policies: Vec<String>,
     /// Exit with 1 when a finding at or above this severity is not suppressed.
     #[arg(long, value_enum, default_value_t = FailOn::High)]
@@ -178,8 +182,9 @@ fn options(input: InputArgs) -> ScanOptions {
 
 fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
     match output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth a panic.
@@ -224,7 +229,9 @@ fn run(command: Command) -> Result<u8, String> {
                 .iter()
                 .find(|c| !catalog::is_iso_country(c))
             {
-                return Err(format!("--subscriber-country {bad} is not an ISO 3166-1 alpha-2 code"));
+                return Err(format!(
+                    "--subscriber-country {bad} is not an ISO 3166-1 alpha-2 code"
+                ));
             }
             if args.output.is_some() && args.format == Format::Text {
                 colored::control::set_override(false);
@@ -271,7 +278,11 @@ fn run(command: Command) -> Result<u8, String> {
                 }
             };
             write_output(&text, args.output.as_ref())?;
-            Ok(if mapped.errors.is_empty() { 0 } else { EXIT_INPUT_ERRORS })
+            Ok(if mapped.errors.is_empty() {
+                0
+            } else {
+                EXIT_INPUT_ERRORS
+            })
         }
         Command::Policies(args) => {
             let mut infos = Vec::new();
@@ -297,7 +308,11 @@ fn run(command: Command) -> Result<u8, String> {
                 Format::Text => {
                     let mut out = String::new();
                     for (info, rules) in &infos {
-                        let default = if info.id == policy::DEFAULT_POLICY { " (default)" } else { "" };
+                        let default = if info.id == policy::DEFAULT_POLICY {
+                            " (default)"
+                        } else {
+                            ""
+                        };
                         out.push_str(&format!("{}{default}\n  {}\n", info.id, info.title));
                         out.push_str(&format!("  applies from {}", info.applies_from));
                         if let Some(until) = &info.superseded_on {
@@ -396,13 +411,20 @@ fn run(command: Command) -> Result<u8, String> {
                             r["id"].as_str().unwrap_or_default(),
                             r["countries"]
                                 .as_array()
-                                .map(|c| c.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(","))
+                                .map(|c| c
+                                    .iter()
+                                    .filter_map(|x| x.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(","))
                                 .unwrap_or_default()
                                 .chars()
                                 .take(10)
                                 .collect::<String>(),
                             r["city"].as_str().unwrap_or_default(),
-                            r["paired_region"].as_str().map(|p| format!("pair {p}")).unwrap_or_default()
+                            r["paired_region"]
+                                .as_str()
+                                .map(|p| format!("pair {p}"))
+                                .unwrap_or_default()
                         )
                     })
                     .collect(),

@@ -90,14 +90,42 @@ fn provider_alias_replica_in_virginia_is_exposed_under_the_ruling() {
     assert_eq!(
         copies(&report),
         vec![
-            (s("aws_ses_receipt_rule.store"), s("processing"), s("eu-west-1"), s("IE"), 10, s("declared")),
-            (s("aws_s3_bucket.inbox"), s("store"), s("eu-west-1"), s("IE"), 19, s("declared")),
-            (s("aws_s3_bucket.inbox_dr"), s("replica"), s("us-east-1"), s("US"), 23, s("declared")),
+            (
+                s("aws_ses_receipt_rule.store"),
+                s("processing"),
+                s("eu-west-1"),
+                s("IE"),
+                10,
+                s("declared")
+            ),
+            (
+                s("aws_s3_bucket.inbox"),
+                s("store"),
+                s("eu-west-1"),
+                s("IE"),
+                19,
+                s("declared")
+            ),
+            (
+                s("aws_s3_bucket.inbox_dr"),
+                s("replica"),
+                s("us-east-1"),
+                s("US"),
+                23,
+                s("declared")
+            ),
         ]
     );
     assert_eq!(
         findings(&report),
-        vec![(s("MSI001"), s("high"), s("aws_s3_bucket.inbox_dr"), s("main.tf"), 23, false)]
+        vec![(
+            s("MSI001"),
+            s("high"),
+            s("aws_s3_bucket.inbox_dr"),
+            s("main.tf"),
+            23,
+            false
+        )]
     );
     let via = &report["findings"][0]["via"];
     assert_eq!(
@@ -139,12 +167,29 @@ fn module_with_providers_map_and_tfvars_override() {
     let c = copies(&report);
     assert_eq!(
         c[2],
-        (s("module.replica.aws_s3_bucket.this"), s("replica"), s("us-east-1"), s("US"), 5, s("variable"))
+        (
+            s("module.replica.aws_s3_bucket.this"),
+            s("replica"),
+            s("us-east-1"),
+            s("US"),
+            5,
+            s("variable")
+        )
     );
-    assert_eq!(report["datasets"][0]["copies"][2]["file"], "modules/replica/main.tf");
+    assert_eq!(
+        report["datasets"][0]["copies"][2]["file"],
+        "modules/replica/main.tf"
+    );
     assert_eq!(
         findings(&report),
-        vec![(s("MSI001"), s("high"), s("module.replica.aws_s3_bucket.this"), s("modules/replica/main.tf"), 5, false)]
+        vec![(
+            s("MSI001"),
+            s("high"),
+            s("module.replica.aws_s3_bucket.this"),
+            s("modules/replica/main.tf"),
+            5,
+            false
+        )]
     );
 }
 
@@ -167,21 +212,78 @@ fn per_resource_region_tags_and_undeclared_replica() {
     assert_eq!(
         copies(&report),
         vec![
-            (s("aws_workmail_organization.corp"), s("store"), s("eu-central-1"), s("DE"), 10, s("declared")),
-            (s("aws_s3_bucket.archive"), s("store"), s("us-west-2"), s("US"), 16, s("declared")),
-            (s("aws_s3_bucket.legacy"), s("store"), s("eu-central-1"), s("DE"), 25, s("declared")),
-            (s("arn:aws:s3:::somewhere-else"), s("replica"), s("-"), s(""), 25, s("unknown")),
+            (
+                s("aws_workmail_organization.corp"),
+                s("store"),
+                s("eu-central-1"),
+                s("DE"),
+                10,
+                s("declared")
+            ),
+            (
+                s("aws_s3_bucket.archive"),
+                s("store"),
+                s("us-west-2"),
+                s("US"),
+                16,
+                s("declared")
+            ),
+            (
+                s("aws_s3_bucket.legacy"),
+                s("store"),
+                s("eu-central-1"),
+                s("DE"),
+                25,
+                s("declared")
+            ),
+            (
+                s("arn:aws:s3:::somewhere-else"),
+                s("replica"),
+                s("-"),
+                s(""),
+                25,
+                s("unknown")
+            ),
         ]
     );
-    assert_eq!(report["datasets"][0]["copies"][0]["key_custody"], "customer-managed");
-    let reason = report["datasets"][2]["copies"][1]["unknown_reason"].as_str().unwrap();
-    assert!(reason.contains("not declared in the scanned files"), "{reason}");
+    assert_eq!(
+        report["datasets"][0]["copies"][0]["key_custody"],
+        "customer-managed"
+    );
+    let reason = report["datasets"][2]["copies"][1]["unknown_reason"]
+        .as_str()
+        .unwrap();
+    assert!(
+        reason.contains("not declared in the scanned files"),
+        "{reason}"
+    );
     assert_eq!(
         findings(&report),
         vec![
-            (s("MSI004"), s("info"), s("aws_workmail_organization.corp"), s("main.tf"), 10, false),
-            (s("MSI001"), s("high"), s("aws_s3_bucket.archive"), s("main.tf"), 16, false),
-            (s("MSI003"), s("medium"), s("arn:aws:s3:::somewhere-else"), s("main.tf"), 25, false),
+            (
+                s("MSI004"),
+                s("info"),
+                s("aws_workmail_organization.corp"),
+                s("main.tf"),
+                10,
+                false
+            ),
+            (
+                s("MSI001"),
+                s("high"),
+                s("aws_s3_bucket.archive"),
+                s("main.tf"),
+                16,
+                false
+            ),
+            (
+                s("MSI003"),
+                s("medium"),
+                s("arn:aws:s3:::somewhere-else"),
+                s("main.tf"),
+                25,
+                false
+            ),
         ]
     );
 }
@@ -192,16 +294,51 @@ fn cloudformation_short_form_tags_with_region_and_parameters() {
     assert_eq!(
         copies(&report),
         vec![
-            (s("Rule"), s("processing"), s("eu-west-1"), s("IE"), 25, s("variable")),
-            (s("Inbox"), s("store"), s("eu-west-1"), s("IE"), 9, s("variable")),
-            (s("Replica"), s("replica"), s("eu-west-1"), s("IE"), 19, s("variable")),
-            (s("arn:aws:sns:us-east-1:123456789012:copies"), s("processing"), s("us-east-1"), s("US"), 25, s("implicit")),
+            (
+                s("Rule"),
+                s("processing"),
+                s("eu-west-1"),
+                s("IE"),
+                25,
+                s("variable")
+            ),
+            (
+                s("Inbox"),
+                s("store"),
+                s("eu-west-1"),
+                s("IE"),
+                9,
+                s("variable")
+            ),
+            (
+                s("Replica"),
+                s("replica"),
+                s("eu-west-1"),
+                s("IE"),
+                19,
+                s("variable")
+            ),
+            (
+                s("arn:aws:sns:us-east-1:123456789012:copies"),
+                s("processing"),
+                s("us-east-1"),
+                s("US"),
+                25,
+                s("implicit")
+            ),
         ]
     );
     // An SNS action carries the whole message through the US: indeterminate under the ruling.
     assert_eq!(
         findings(&report),
-        vec![(s("MSI003"), s("medium"), s("arn:aws:sns:us-east-1:123456789012:copies"), s("stack.yaml"), 25, false)]
+        vec![(
+            s("MSI003"),
+            s("medium"),
+            s("arn:aws:sns:us-east-1:123456789012:copies"),
+            s("stack.yaml"),
+            25,
+            false
+        )]
     );
     // With Env=prod the condition picks `!GetAtt Replica.Arn`: still the same replica.
     let (_, prod) = scan_json(
@@ -214,10 +351,16 @@ fn cloudformation_short_form_tags_with_region_and_parameters() {
 #[test]
 fn cloudformation_without_region_is_unknown_with_reason() {
     let (code, report) = scan_json(&fixture("cfn-short-tags"), &[]);
-    assert_eq!(code, 0, "medium findings do not fail the default --fail-on high");
+    assert_eq!(
+        code, 0,
+        "medium findings do not fail the default --fail-on high"
+    );
     let inbox = &report["datasets"][0]["copies"][1];
     assert_eq!(inbox["basis"], "unknown");
-    assert!(inbox["unknown_reason"].as_str().unwrap().contains("pass --region"));
+    assert!(inbox["unknown_reason"]
+        .as_str()
+        .unwrap()
+        .contains("pass --region"));
     let (code, _) = scan_json(&fixture("cfn-short-tags"), &["--fail-on", "medium"]);
     assert_eq!(code, 1);
 }
@@ -227,9 +370,14 @@ fn unknown_region_is_never_guessed() {
     let (code, report) = scan_json(&root().join("sample-configs/unknown-region"), &[]);
     assert_eq!(code, 0);
     for c in copies(&report) {
-        assert_eq!((c.2.as_str(), c.3.as_str(), c.5.as_str()), ("-", "", "unknown"));
+        assert_eq!(
+            (c.2.as_str(), c.3.as_str(), c.5.as_str()),
+            ("-", "", "unknown")
+        );
     }
-    let reason = report["datasets"][0]["copies"][0]["unknown_reason"].as_str().unwrap();
+    let reason = report["datasets"][0]["copies"][0]["unknown_reason"]
+        .as_str()
+        .unwrap();
     assert_eq!(reason, "provider aws has no region; pass --region");
     let rules: Vec<_> = findings(&report).into_iter().map(|f| (f.0, f.4)).collect();
     assert_eq!(rules, vec![(s("MSI003"), 7), (s("MSI003"), 11)]);
@@ -245,21 +393,41 @@ fn unknown_region_is_never_guessed() {
 #[test]
 fn malformed_files_become_errors_and_the_rest_is_scanned() {
     let (code, report) = scan_json(&fixture("malformed"), &[]);
-    assert_eq!(code, 1, "the good file's high finding still fails the build");
+    assert_eq!(
+        code, 1,
+        "the good file's high finding still fails the build"
+    );
     let errors: Vec<(String, u64)> = report["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["file"].as_str().unwrap().to_string(), e["line"].as_u64().unwrap()))
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         errors,
-        vec![(s("bad.yaml"), 6), (s("binary.tf"), 3), (s("broken.tf"), 3), (s("truncated.json"), 4)]
+        vec![
+            (s("bad.yaml"), 6),
+            (s("binary.tf"), 3),
+            (s("broken.tf"), 3),
+            (s("truncated.json"), 4)
+        ]
     );
     assert_eq!(report["summary"]["errors"], 4);
     assert_eq!(
         findings(&report),
-        vec![(s("MSI001"), s("high"), s("aws_workmail_organization.corp"), s("good.tf"), 5, false)]
+        vec![(
+            s("MSI001"),
+            s("high"),
+            s("aws_workmail_organization.corp"),
+            s("good.tf"),
+            5,
+            false
+        )]
     );
     // With nothing failing otherwise, unreadable inputs give exit code 3.
     let (code, _) = scan_json(&fixture("malformed"), &["--fail-on", "never"]);
@@ -273,8 +441,22 @@ fn inline_suppression_is_kept_and_marked() {
     assert_eq!(
         findings(&report),
         vec![
-            (s("MSI001"), s("high"), s("aws_mailmanager_archive.journal"), s("main.tf"), 6, true),
-            (s("MSI001"), s("high"), s("aws_workmail_organization.corp"), s("main.tf"), 10, false),
+            (
+                s("MSI001"),
+                s("high"),
+                s("aws_mailmanager_archive.journal"),
+                s("main.tf"),
+                6,
+                true
+            ),
+            (
+                s("MSI001"),
+                s("high"),
+                s("aws_workmail_organization.corp"),
+                s("main.tf"),
+                10,
+                false
+            ),
         ]
     );
     assert_eq!(
@@ -291,20 +473,33 @@ fn terraform_json_syntax() {
     assert_eq!(code, 0);
     assert_eq!(
         copies(&report),
-        vec![(s("aws_workmail_organization.corp"), s("store"), s("ap-southeast-2"), s("AU"), 10, s("variable"))]
+        vec![(
+            s("aws_workmail_organization.corp"),
+            s("store"),
+            s("ap-southeast-2"),
+            s("AU"),
+            10,
+            s("variable")
+        )]
     );
 }
 
 #[test]
 fn eea_policy_flags_outside_and_unknown() {
-    let (code, report) = scan_json(&root().join("sample-configs"), &["--policy", "eea-residency"]);
+    let (code, report) = scan_json(
+        &root().join("sample-configs"),
+        &["--policy", "eea-residency"],
+    );
     assert_eq!(code, 1);
     let rules: Vec<_> = findings(&report)
         .into_iter()
         .filter(|f| f.0 == "EEA001")
         .map(|f| f.2)
         .collect();
-    assert!(rules.contains(&s("module.replica.aws_s3_bucket.this")), "{rules:?}");
+    assert!(
+        rules.contains(&s("module.replica.aws_s3_bucket.this")),
+        "{rules:?}"
+    );
     assert!(findings(&report).iter().any(|f| f.0 == "EEA002"));
 }
 
@@ -319,7 +514,10 @@ fn user_policy_file_and_invalid_policy() {
             "message":"{resource} is in {countries}","when":{"not":{"field":"countries","all_in":["IE"]}}}]}"#,
     )
     .unwrap();
-    let (code, report) = scan_json(&fixture("alias-replica"), &["--policy", good.to_str().unwrap()]);
+    let (code, report) = scan_json(
+        &fixture("alias-replica"),
+        &["--policy", good.to_str().unwrap()],
+    );
     assert_eq!(code, 1);
     let hits: Vec<_> = findings(&report).into_iter().map(|f| (f.0, f.2)).collect();
     assert_eq!(hits, vec![(s("IE001"), s("aws_s3_bucket.inbox_dr"))]);
@@ -331,10 +529,18 @@ fn user_policy_file_and_invalid_policy() {
             "severity":"high","verdict":"violation","message":"m","when":{"field":"countries","has":["US"]}}]}"#,
     )
     .unwrap();
-    let (code, stdout, stderr) = run(&["scan", fixture("alias-replica").to_str().unwrap(), "--policy", bad.to_str().unwrap()]);
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        fixture("alias-replica").to_str().unwrap(),
+        "--policy",
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("rule B1") && stderr.contains("unknown operator \"has\""), "{stderr}");
+    assert!(
+        stderr.contains("rule B1") && stderr.contains("unknown operator \"has\""),
+        "{stderr}"
+    );
     let (code, _, stderr) = run(&["scan", ".", "--policy", "no-such-policy"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-policy"));
@@ -353,17 +559,35 @@ fn explain_policies_and_regions() {
     assert_eq!(code, 0);
     assert!(stdout.contains("microsoft-ireland-2016 (default)"));
     assert!(stdout.contains("superseded on 2018-03-23 by cloud-act-2018"));
-    let (code, stdout, _) = run(&["regions", "--provider", "azure", "--country", "BR", "--format", "json"]);
+    let (code, stdout, _) = run(&[
+        "regions",
+        "--provider",
+        "azure",
+        "--country",
+        "BR",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code, 0);
     let rows: Value = serde_json::from_str(&stdout).unwrap();
-    let ids: Vec<_> = rows.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<_> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec!["brazilsouth", "brazilsoutheast"]);
     assert_eq!(rows[0]["paired_region"], "southcentralus");
 }
 
 #[test]
 fn text_report_shows_map_findings_and_summary() {
-    let (code, stdout, _) = run(&["scan", fixture("alias-replica").to_str().unwrap(), "--color", "never"]);
+    let (code, stdout, _) = run(&[
+        "scan",
+        fixture("alias-replica").to_str().unwrap(),
+        "--color",
+        "never",
+    ]);
     assert_eq!(code, 1);
     assert!(stdout.contains("Dataset aws_ses_receipt_rule.store"));
     assert!(stdout.contains("HIGH   MSI001 exposed        main.tf:23  aws_s3_bucket.inbox_dr"));
@@ -371,29 +595,73 @@ fn text_report_shows_map_findings_and_summary() {
         "path: aws_ses_receipt_rule.store → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → aws_s3_bucket.inbox_dr (us-east-1, US)"
     ));
     assert!(stdout.contains("findings: 1 high, 0 medium, 0 low, 0 info"));
-    assert!(!stdout.contains('\u{1b}'), "no colour codes with --color never");
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "no colour codes with --color never"
+    );
 }
 
 #[test]
 fn json_contract_fields_and_determinism() {
-    let (_, a, _) = run(&["scan", root().join("sample-configs").to_str().unwrap(), "--format", "json"]);
-    let (_, b, _) = run(&["scan", root().join("sample-configs").to_str().unwrap(), "--format", "json"]);
+    let (_, a, _) = run(&[
+        "scan",
+        root().join("sample-configs").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let (_, b, _) = run(&[
+        "scan",
+        root().join("sample-configs").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(a, b, "same input, byte-identical output");
     let report: Value = serde_json::from_str(&a).unwrap();
-    for key in ["tool", "schema_version", "policies", "summary", "datasets", "findings", "errors"] {
+    for key in [
+        "tool",
+        "schema_version",
+        "policies",
+        "summary",
+        "datasets",
+        "findings",
+        "errors",
+    ] {
         assert!(report.get(key).is_some(), "missing {key}");
     }
     let copy = &report["datasets"][0]["copies"][0];
     for key in [
-        "resource", "file", "line", "role", "data", "provider", "region", "countries", "operator",
-        "parent", "key_custody", "basis", "unknown_reason", "via",
+        "resource",
+        "file",
+        "line",
+        "role",
+        "data",
+        "provider",
+        "region",
+        "countries",
+        "operator",
+        "parent",
+        "key_custody",
+        "basis",
+        "unknown_reason",
+        "via",
     ] {
         assert!(copy.get(key).is_some(), "copy misses {key}");
     }
     let finding = &report["findings"][0];
     for key in [
-        "rule", "policy", "severity", "verdict", "message", "dataset", "resource", "file", "line",
-        "region", "countries", "suppressed", "via",
+        "rule",
+        "policy",
+        "severity",
+        "verdict",
+        "message",
+        "dataset",
+        "resource",
+        "file",
+        "line",
+        "region",
+        "countries",
+        "suppressed",
+        "via",
     ] {
         assert!(finding.get(key).is_some(), "finding misses {key}");
     }
@@ -421,7 +689,10 @@ fn output_file_and_sample_configs_summary() {
 
 #[test]
 fn excluded_and_missing_paths() {
-    let (_, report) = scan_json(&root().join("sample-configs"), &["--exclude", "dublin-with-us-replica/**"]);
+    let (_, report) = scan_json(
+        &root().join("sample-configs"),
+        &["--exclude", "dublin-with-us-replica/**"],
+    );
     assert_eq!(report["summary"]["findings"]["high"], 0);
     let (code, report) = scan_json(Path::new("/no/such/dir"), &[]);
     assert_eq!(code, 3);

@@ -221,7 +221,9 @@ mod tests {
                 }
                 assert!(data.sources.contains_key(&region.source), "{}", region.id);
                 assert!(
-                    catalog.partition(&data.provider, &region.partition).is_some(),
+                    catalog
+                        .partition(&data.provider, &region.partition)
+                        .is_some(),
                     "{}: unknown partition",
                     region.id
                 );
@@ -250,7 +252,10 @@ mod tests {
         assert_eq!(c.region("azure", "westeurope").unwrap().id, "westeurope");
         assert_eq!(c.region("azure", "WestEurope").unwrap().id, "westeurope");
         assert_eq!(c.region("aws", "eu-west-1a").unwrap().id, "eu-west-1");
-        assert_eq!(c.region("gcp", "europe-west1-b").unwrap().id, "europe-west1");
+        assert_eq!(
+            c.region("gcp", "europe-west1-b").unwrap().id,
+            "europe-west1"
+        );
         assert_eq!(c.region("gcp", "EU").unwrap().countries.len(), 27);
         assert!(c.region("aws", "westeurope").is_none());
         assert!(c.region("aws", "mars-north-1").is_none());
@@ -270,7 +275,9 @@ mod tests {
     #[test]
     fn control_by_partition_and_region() {
         let c = catalog();
-        let (op, parent) = c.control("aws", c.region("aws", "cn-north-1").unwrap()).unwrap();
+        let (op, parent) = c
+            .control("aws", c.region("aws", "cn-north-1").unwrap())
+            .unwrap();
         assert_eq!((op.country.as_str(), parent.country.as_str()), ("CN", "CN"));
         let (op, parent) = c
             .control("aws", c.region("aws", "eusc-de-east-1").unwrap())

@@ -48,13 +48,20 @@ pub fn read_text(path: &std::path::Path) -> Result<String, ParseError> {
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         ParseError {
             line,
             message: "invalid UTF-8".into(),
         }
     })?;
-    Ok(text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text))
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 pub fn parse_file(file: &SourceFile) -> Result<Parsed, ParseError> {

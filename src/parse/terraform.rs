@@ -45,7 +45,11 @@ pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, ParseError> {
         let span = block.span().unwrap_or(0..0);
         blocks.push(TfBlock {
             kind: block.ident.as_str().to_string(),
-            labels: block.labels.iter().map(|l| l.as_str().to_string()).collect(),
+            labels: block
+                .labels
+                .iter()
+                .map(|l| l.as_str().to_string())
+                .collect(),
             body: Body::from(block.body),
             line: lines.line(span.start),
             end_line: lines.line(span.end.saturating_sub(1)),

@@ -140,7 +140,10 @@ fn json_node(value: &jsonc_parser::ast::Value, lines: &LineIndex) -> Node {
     use jsonc_parser::ast::Value as J;
     let (start, kind) = match value {
         J::StringLit(s) => (s.range.start, NodeKind::String(s.value.to_string())),
-        J::NumberLit(n) => (n.range.start, NodeKind::Number(n.value.parse().unwrap_or(0.0))),
+        J::NumberLit(n) => (
+            n.range.start,
+            NodeKind::Number(n.value.parse().unwrap_or(0.0)),
+        ),
         J::BooleanLit(b) => (b.range.start, NodeKind::Bool(b.value)),
         J::NullKeyword(n) => (n.range.start, NodeKind::Null),
         J::Array(a) => (
@@ -441,7 +444,10 @@ mod tests {
         let docs = load_yaml("a: !Ref Region\nb: !GetAtt Bucket.Arn\nc: !Sub 'x-${AWS::Region}'\n")
             .unwrap();
         let doc = &docs[0];
-        assert_eq!(doc.get("a").unwrap().get("Ref").unwrap().as_str(), Some("Region"));
+        assert_eq!(
+            doc.get("a").unwrap().get("Ref").unwrap().as_str(),
+            Some("Region")
+        );
         let getatt = doc.get("b").unwrap().get("Fn::GetAtt").unwrap();
         assert!(matches!(&getatt.kind, NodeKind::Seq(items) if items.len() == 2));
         assert_eq!(doc.get("c").unwrap().line, 3);

@@ -27,7 +27,14 @@ pub const FIELDS: &[(&str, bool)] = &[
 ];
 
 const OPERATORS: &[&str] = &[
-    "equals", "not_equals", "in", "not_in", "any_in", "all_in", "none_in", "is_empty",
+    "equals",
+    "not_equals",
+    "in",
+    "not_in",
+    "any_in",
+    "all_in",
+    "none_in",
+    "is_empty",
 ];
 
 #[derive(Debug, Clone)]
@@ -35,10 +42,7 @@ pub enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
-    Test {
-        field: String,
-        op: Op,
-    },
+    Test { field: String, op: Op },
 }
 
 #[derive(Debug, Clone)]
@@ -113,7 +117,10 @@ impl Condition {
         let ops: Vec<(&String, &serde_json::Value)> =
             obj.iter().filter(|(k, _)| k.as_str() != "field").collect();
         let [(op_name, arg)] = ops.as_slice() else {
-            return Err(format!("{place}: give exactly one operator ({})", OPERATORS.join(", ")));
+            return Err(format!(
+                "{place}: give exactly one operator ({})",
+                OPERATORS.join(", ")
+            ));
         };
         let countries = field.contains("countries") || field.ends_with(".country");
         let strings = |arg: &serde_json::Value| -> Result<Vec<String>, String> {

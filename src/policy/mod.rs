@@ -14,8 +14,14 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "microsoft-ireland-2016",
         include_str!("../../policies/microsoft-ireland-2016.json"),
     ),
-    ("cloud-act-2018", include_str!("../../policies/cloud-act-2018.json")),
-    ("eea-residency", include_str!("../../policies/eea-residency.json")),
+    (
+        "cloud-act-2018",
+        include_str!("../../policies/cloud-act-2018.json"),
+    ),
+    (
+        "eea-residency",
+        include_str!("../../policies/eea-residency.json"),
+    ),
 ];
 
 pub const DEFAULT_POLICY: &str = "microsoft-ireland-2016";
@@ -171,8 +177,16 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
     check_keys(
         obj,
         &[
-            "$schema", "id", "title", "summary", "citations", "applies_from", "superseded_on",
-            "superseded_by", "sets", "rules",
+            "$schema",
+            "id",
+            "title",
+            "summary",
+            "citations",
+            "applies_from",
+            "superseded_on",
+            "superseded_by",
+            "sets",
+            "rules",
         ],
         name,
     )?;
@@ -183,7 +197,10 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
             .as_object()
             .ok_or_else(|| format!("{name}: \"sets\" must map names to lists of countries"))?;
         for (set, list) in set_obj {
-            sets.insert(set.clone(), condition::string_list(list, &format!("{name}: set {set}"))?);
+            sets.insert(
+                set.clone(),
+                condition::string_list(list, &format!("{name}: set {set}"))?,
+            );
         }
     }
     let citations = match obj.get("citations") {
@@ -212,7 +229,13 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
         check_keys(
             r,
             &[
-                "id", "title", "severity", "verdict", "when", "message", "remediation",
+                "id",
+                "title",
+                "severity",
+                "verdict",
+                "when",
+                "message",
+                "remediation",
                 "explanation",
             ],
             &place,
@@ -361,7 +384,10 @@ mod tests {
             {"id":"X1","title":"t","severity":"high","verdict":"violation","message":"m",
              "when":{"field":"countries","contains_any":["US"]}}]}"#;
         let err = parse(bad, "policy file x.json").unwrap_err();
-        assert!(err.contains("rule X1") && err.contains("contains_any"), "{err}");
+        assert!(
+            err.contains("rule X1") && err.contains("contains_any"),
+            "{err}"
+        );
         let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","colour":"red","rules":[]}"#;
         assert!(parse(bad, "p").unwrap_err().contains("colour"));
         let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[

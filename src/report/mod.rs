@@ -75,7 +75,12 @@ pub fn summarise(
     errors: usize,
 ) -> Summary {
     let mut by_severity: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for s in [Severity::High, Severity::Medium, Severity::Low, Severity::Info] {
+    for s in [
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ] {
         by_severity.insert(s.as_str(), 0);
     }
     for f in findings.iter().filter(|f| !f.suppressed) {

@@ -49,7 +49,13 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             d.source.bold(),
             format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
         );
-        let width = d.copies.iter().map(|c| c.resource.len()).max().unwrap_or(8).max(8);
+        let width = d
+            .copies
+            .iter()
+            .map(|c| c.resource.len())
+            .max()
+            .unwrap_or(8)
+            .max(8);
         let _ = writeln!(
             out,
             "  {:<10}  {:<width$}  {:<10}  {:<16}  {:<8}  {:<16}  {}",
@@ -82,10 +88,20 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
                 kebab(&c.basis),
             );
             if let Some(reason) = &c.unknown_reason {
-                let _ = writeln!(out, "  {:<10}  {}", "", format!("unknown: {reason}").yellow());
+                let _ = writeln!(
+                    out,
+                    "  {:<10}  {}",
+                    "",
+                    format!("unknown: {reason}").yellow()
+                );
             }
             if c.via.len() > 1 {
-                let _ = writeln!(out, "  {:<10}  {}", "", format!("via {}", c.via.join(" → ")).dimmed());
+                let _ = writeln!(
+                    out,
+                    "  {:<10}  {}",
+                    "",
+                    format!("via {}", c.via.join(" → ")).dimmed()
+                );
             }
         }
         let _ = writeln!(out);
@@ -137,7 +153,13 @@ pub fn render(report: &Report) -> String {
                 (Some(r), false) => format!(" ({r}, {})", f.countries.join(",")),
                 _ => " (location unknown)".to_string(),
             };
-            let _ = writeln!(out, "         {} {}{}", "path:".dimmed(), f.via.join(" → "), place);
+            let _ = writeln!(
+                out,
+                "         {} {}{}",
+                "path:".dimmed(),
+                f.via.join(" → "),
+                place
+            );
         }
         if !f.remediation.is_empty() && f.severity > Severity::Info {
             let _ = writeln!(out, "         {} {}", "fix:".dimmed(), f.remediation);
@@ -157,14 +179,24 @@ pub fn render(report: &Report) -> String {
     if !report.errors.is_empty() {
         let _ = writeln!(out, "{}", "Errors".bold());
         for e in &report.errors {
-            let _ = writeln!(out, "  {} {}", format!("{}:{}", e.file, e.line).red(), e.message);
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                format!("{}:{}", e.file, e.line).red(),
+                e.message
+            );
         }
         let _ = writeln!(out);
     }
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "{}", "Warnings".bold());
         for w in &report.warnings {
-            let _ = writeln!(out, "  {} {}", format!("{}:{}", w.file, w.line).yellow(), w.message);
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                format!("{}:{}", w.file, w.line).yellow(),
+                w.message
+            );
         }
         let _ = writeln!(out);
     }

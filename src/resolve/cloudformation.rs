@@ -152,10 +152,13 @@ impl Ctx<'_> {
                 None => Value::unknown("Ref needs a name"),
             },
             "Fn::GetAtt" => {
-                let parts: Vec<Value> = self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
+                let parts: Vec<Value> =
+                    self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
                 let text: Vec<String> = parts.iter().filter_map(Value::to_text).collect();
                 let (id, attr) = match text.as_slice() {
-                    [one] => one.split_once('.').map(|(a, b)| (a.to_string(), b.to_string())),
+                    [one] => one
+                        .split_once('.')
+                        .map(|(a, b)| (a.to_string(), b.to_string())),
                     [id, attr, ..] => Some((id.clone(), attr.clone())),
                     _ => None,
                 }
@@ -236,9 +239,11 @@ impl Ctx<'_> {
                     return u.clone();
                 }
                 let keys: Vec<String> = keys.iter().filter_map(Value::to_text).collect();
-                let found = self.template.mappings.as_ref().and_then(|m| {
-                    keys.iter().try_fold(m, |node, k| node.get(k))
-                });
+                let found = self
+                    .template
+                    .mappings
+                    .as_ref()
+                    .and_then(|m| keys.iter().try_fold(m, |node, k| node.get(k)));
                 match (found, keys.len()) {
                     (Some(node), 3) => self.eval(node, depth),
                     _ => Value::unknown(format!("Fn::FindInMap {} has no entry", keys.join("."))),
@@ -274,7 +279,8 @@ impl Ctx<'_> {
                 _ => Value::unknown("Fn::Equals needs two values"),
             },
             "Fn::And" | "Fn::Or" => {
-                let values: Vec<Value> = self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
+                let values: Vec<Value> =
+                    self.args(arg).iter().map(|a| self.eval(a, depth)).collect();
                 if let Some(u) = values.iter().find(|v| v.is_unknown()) {
                     return u.clone();
                 }
@@ -334,7 +340,12 @@ impl Ctx<'_> {
             }
             _ => {}
         }
-        match self.template.resources.iter().find(|r| r.logical_id == target) {
+        match self
+            .template
+            .resources
+            .iter()
+            .find(|r| r.logical_id == target)
+        {
             // `Ref` of a bucket is its name, which the template may set.
             Some(r) if r.rtype == "AWS::S3::Bucket" => match r.properties.get("BucketName") {
                 Some(name) => match self.eval(name, 1) {
@@ -350,7 +361,9 @@ impl Ctx<'_> {
                 format!("Ref {target} is known only after the stack is deployed"),
                 target,
             ),
-            None => Value::unknown(format!("Ref to {target}, which the template does not declare")),
+            None => Value::unknown(format!(
+                "Ref to {target}, which the template does not declare"
+            )),
         }
     }
 
@@ -447,8 +460,14 @@ Resources:
     fn intrinsics_with_region() {
         let r = resources(TEMPLATE, Some("eu-west-1"));
         let inbox = &r[0].attributes;
-        assert_eq!(inbox.get("BucketName").as_str(), Some("mail-prod-eu-west-1"));
-        assert_eq!(inbox.get("Tags").items()[0].get("Value").as_str(), Some("live"));
+        assert_eq!(
+            inbox.get("BucketName").as_str(),
+            Some("mail-prod-eu-west-1")
+        );
+        assert_eq!(
+            inbox.get("Tags").items()[0].get("Value").as_str(),
+            Some("live")
+        );
         assert_eq!(inbox.get("Other").as_str(), Some("a-y"));
         assert_eq!(inbox.get("Arn").refers_to(), Some("Replica"));
         assert_eq!(r[0].origin("BucketName"), Origin::Variable);

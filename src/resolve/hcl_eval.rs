@@ -121,7 +121,11 @@ pub fn apply_ops(mut value: Value, ops: &[TraversalOperator], r: &dyn Resolver) 
             }
             // A nested block written once and read as `block[0]`, or its attribute read directly.
             (Value::List(mut items), TraversalOperator::GetAttr(name)) if items.len() == 1 => {
-                apply_ops(items.remove(0), &[TraversalOperator::GetAttr(name.clone())], r)
+                apply_ops(
+                    items.remove(0),
+                    &[TraversalOperator::GetAttr(name.clone())],
+                    r,
+                )
             }
             (v, TraversalOperator::Index(index)) => {
                 let key = eval(index, r);
@@ -343,11 +347,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             Some(v @ Value::Map(_)) => Some(v.clone()),
             _ => None,
         },
-        _ => {
-            return Value::unknown(format!(
-                "function {name}() is not evaluated by residency"
-            ))
-        }
+        _ => return Value::unknown(format!("function {name}() is not evaluated by residency")),
     };
     result.unwrap_or_else(|| Value::unknown(format!("invalid arguments to {name}()")))
 }
@@ -414,7 +414,10 @@ mod tests {
             ev("var.region == \"eu-west-1\" ? \"a\" : \"b\""),
             Value::String("a".into())
         );
-        assert_eq!(ev("lookup({a = \"x\"}, \"a\", \"y\")"), Value::String("x".into()));
+        assert_eq!(
+            ev("lookup({a = \"x\"}, \"a\", \"y\")"),
+            Value::String("x".into())
+        );
         assert_eq!(ev("coalesce(\"\", \"z\")"), Value::String("z".into()));
     }
 

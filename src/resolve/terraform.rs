@@ -90,8 +90,7 @@ impl ModuleDef {
             }
             "locals" => {
                 for attr in block.body.attributes() {
-                    self.locals
-                        .insert(attr.key.to_string(), attr.expr.clone());
+                    self.locals.insert(attr.key.to_string(), attr.expr.clone());
                 }
             }
             "output" => {
@@ -202,7 +201,10 @@ impl Ctx<'_> {
             Origin::Literal
         };
         self.used_var.set(outer || self.used_var.get());
-        self.ev.in_progress.borrow_mut().remove(&(inst, key.clone()));
+        self.ev
+            .in_progress
+            .borrow_mut()
+            .remove(&(inst, key.clone()));
         self.ev
             .memo
             .borrow_mut()
@@ -305,13 +307,16 @@ impl Resolver for Ctx<'_> {
 impl Ctx<'_> {
     /// `aws_s3_bucket.b[0].bucket`: the attribute as the configuration sets it, or unknown
     /// (pointing at the resource) when only apply can tell.
-    fn resource_ref(&self, mode: Mode, rtype: &str, name: &str, ops: &[TraversalOperator]) -> Value {
+    fn resource_ref(
+        &self,
+        mode: Mode,
+        rtype: &str,
+        name: &str,
+        ops: &[TraversalOperator],
+    ) -> Value {
         let def = self.def();
         let prefix = if mode == Mode::Data { "data." } else { "" };
-        let Some(&idx) = def
-            .index
-            .get(&(mode, rtype.to_string(), name.to_string()))
-        else {
+        let Some(&idx) = def.index.get(&(mode, rtype.to_string(), name.to_string())) else {
             return Value::unknown(format!("{prefix}{rtype}.{name} is not declared"));
         };
         let rdef = &def.resources[idx];
@@ -346,8 +351,7 @@ impl Ctx<'_> {
             return Value::unknown_ref(format!("{address} is a whole resource"), address);
         };
         // data.aws_region.NAME.name is the region of the data source's provider.
-        if mode == Mode::Data && rtype == "aws_region" && matches!(attr, "name" | "region" | "id")
-        {
+        if mode == Mode::Data && rtype == "aws_region" && matches!(attr, "name" | "region" | "id") {
             let setting = self.ev.provider_for(self.inst, rdef);
             if setting.origin == Origin::Variable {
                 self.used_var.set(true);
@@ -466,13 +470,7 @@ impl Evaluator {
     fn provider_for(&self, inst: usize, rdef: &ResourceDef) -> ProviderSetting {
         let key = attribute(&rdef.body, "provider")
             .and_then(reference_text)
-            .unwrap_or_else(|| {
-                rdef.rtype
-                    .split('_')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            });
+            .unwrap_or_else(|| rdef.rtype.split('_').next().unwrap_or_default().to_string());
         if let Some(&id) = self.instances[inst].providers.get(&key) {
             return self.providers[id].clone();
         }
@@ -679,12 +677,17 @@ impl Builder<'_> {
 
     /// A module directory outside the scanned paths: read and parse it here.
     fn read_module_dir(&mut self, dir: &Path, display_dir: &str) -> Result<Vec<TfFile>, String> {
-        let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {display_dir}: {e}"))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| format!("cannot read {display_dir}: {e}"))?;
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
         let mut files = Vec::new();
         for path in paths {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
             let shown = join_display(display_dir, &name);
             let parsed = if name.ends_with(".tf") {
                 crate::parse::read_text(&path).and_then(|t| parse_hcl(&t, &shown))
@@ -709,8 +712,7 @@ impl Builder<'_> {
         let Ok(def) = self.load_def(&files.dir, &files.display_dir) else {
             return;
         };
-        let values =
-            root_variable_values(&files.dir, inputs, &mut self.errors, &files.display_dir);
+        let values = root_variable_values(&files.dir, inputs, &mut self.errors, &files.display_dir);
         let mut vars = HashMap::new();
         for (name, default) in &self.ev.defs[def].variables {
             let value = match (values.get(name), default) {
@@ -723,10 +725,15 @@ impl Builder<'_> {
             vars.insert(name.clone(), (value, Origin::Variable));
         }
         let inst = self.push_instance(def, String::new(), vars);
-        self.configure(inst, HashMap::new(), &[files.dir.clone()]);
+        self.configure(inst, HashMap::new(), std::slice::from_ref(&files.dir));
     }
 
-    fn push_instance(&mut self, def: usize, prefix: String, vars: HashMap<String, (Value, Origin)>) -> usize {
+    fn push_instance(
+        &mut self,
+        def: usize,
+        prefix: String,
+        vars: HashMap<String, (Value, Origin)>,
+    ) -> usize {
         self.ev.instances.push(Instance {
             def,
             prefix,
@@ -745,8 +752,11 @@ impl Builder<'_> {
         let used = Cell::new(false);
         let mut own = Vec::new();
         for p in &self.ev.defs[def].providers {
-            let alias = attribute(&p.body, "alias")
-                .and_then(|e| hcl_eval::eval(e, &NoReferences).as_str().map(str::to_string));
+            let alias = attribute(&p.body, "alias").and_then(|e| {
+                hcl_eval::eval(e, &NoReferences)
+                    .as_str()
+                    .map(str::to_string)
+            });
             used.set(false);
             let ctx = Ctx {
                 ev: &self.ev,
@@ -819,7 +829,9 @@ impl Builder<'_> {
             self.errors.push(ResolveError {
                 file,
                 line,
-                message: format!("module.{name}: modules call each other in a cycle or nest too deeply"),
+                message: format!(
+                    "module.{name}: modules call each other in a cycle or nest too deeply"
+                ),
             });
             return;
         }
@@ -850,7 +862,14 @@ impl Builder<'_> {
             let (value, origin) = match attribute(&call.body, var) {
                 Some(expr) => {
                     let v = hcl_eval::eval(expr, &ctx);
-                    (v, if used.get() { Origin::Variable } else { Origin::Literal })
+                    (
+                        v,
+                        if used.get() {
+                            Origin::Variable
+                        } else {
+                            Origin::Literal
+                        },
+                    )
                 }
                 None => match default {
                     Some(expr) => (hcl_eval::eval(expr, &NoReferences), Origin::Variable),
@@ -917,10 +936,8 @@ pub fn resolve(
     dirs: &[DirFiles],
     inputs: &Inputs,
 ) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
-    let known: HashMap<PathBuf, &DirFiles> = dirs
-        .iter()
-        .map(|d| (normalise_path(&d.dir), d))
-        .collect();
+    let known: HashMap<PathBuf, &DirFiles> =
+        dirs.iter().map(|d| (normalise_path(&d.dir), d)).collect();
     let mut called: HashSet<PathBuf> = HashSet::new();
     for d in dirs {
         for file in &d.files {
@@ -994,7 +1011,9 @@ fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
                         },
                     );
                 }
-                if let Value::Map(blocks) = eval_body(&Body::from_iter(rdef.body.blocks().cloned()), &ctx) {
+                if let Value::Map(blocks) =
+                    eval_body(&Body::from_iter(rdef.body.blocks().cloned()), &ctx)
+                {
                     for (k, v) in blocks {
                         if !META_ARGUMENTS.contains(&k.as_str()) {
                             attributes.entry(k).or_insert(v);

@@ -78,6 +78,7 @@ done
 cargo build --release -q
 BIN=target/release/residency
 echo "files: $(find "$WORK" -type f | wc -l)"
+"$BIN" scan "$WORK" --region eu-west-1 --color never | tail -2 | head -1 || true
 if command -v hyperfine >/dev/null; then
   hyperfine --warmup 1 -i "$BIN scan $WORK --region eu-west-1 --format json --output /dev/null"
 else

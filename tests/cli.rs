@@ -698,3 +698,90 @@ fn excluded_and_missing_paths() {
     assert_eq!(code, 3);
     assert_eq!(report["errors"][0]["message"], "no such file or directory");
 }
+
+#[test]
+fn hostile_inputs_are_errors_not_crashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    std::fs::write(
+        p.join("deep.tf"),
+        "locals {\n  x = ".to_string() + &"[".repeat(50_000),
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("deep.json"),
+        "{\"AWSTemplateFormatVersion\": ".to_string() + &"[".repeat(50_000),
+    )
+    .unwrap();
+    std::fs::write(
+        p.join("deep.yaml"),
+        "AWSTemplateFormatVersion: x\nResources: ".to_string() + &"[".repeat(50_000),
+    )
+    .unwrap();
+    let mut bomb =
+        String::from("AWSTemplateFormatVersion: x\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (prev, c) in ('a'..='j').zip('b'..='k') {
+        bomb.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+    }
+    std::fs::write(p.join("bomb.yaml"), bomb).unwrap();
+    std::fs::write(
+        p.join("latin1.tf"),
+        b"resource \"a\" \"b\" {\n  x = \"\xe9\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("cycle.tf"), "locals {\n  a = local.b\n  b = local.a\n}\nprovider \"aws\" {\n  region = local.a\n}\nresource \"aws_workmail_organization\" \"o\" {\n  organization_alias = \"o\"\n}\n").unwrap();
+    std::fs::create_dir(p.join("self")).unwrap();
+    std::fs::write(
+        p.join("self/main.tf"),
+        "module \"again\" {\n  source = \"../self\"\n}\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(p, &["--fail-on", "never"]);
+    assert_eq!(code, 3);
+    let errors: Vec<(String, u64)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (s("bomb.yaml"), 5),
+            (s("deep.json"), 1),
+            (s("deep.tf"), 2),
+            (s("deep.yaml"), 2),
+            (s("latin1.tf"), 2),
+            (s("self/main.tf"), 1),
+        ]
+    );
+    // Locals that refer to each other leave the region unknown, with the reason.
+    let copy = &report["datasets"][0]["copies"][0];
+    assert_eq!(copy["resource"], "aws_workmail_organization.o");
+    assert!(
+        copy["unknown_reason"]
+            .as_str()
+            .unwrap()
+            .contains("refers to itself"),
+        "{copy}"
+    );
+}
+
+#[test]
+fn map_command_prints_the_data_map() {
+    let (code, stdout, _) = run(&[
+        "map",
+        fixture("alias-replica").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let map: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(map["datasets"][0]["copies"].as_array().unwrap().len(), 3);
+    assert!(map.get("findings").is_none());
+}

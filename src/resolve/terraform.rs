@@ -943,8 +943,12 @@ pub fn resolve(
         for file in &d.files {
             for block in file.blocks.iter().filter(|b| b.kind == "module") {
                 if let Some(Expression::String(source)) = attribute(&block.body, "source") {
-                    if source.starts_with("./") || source.starts_with("../") {
-                        called.insert(normalise_path(&d.dir.join(source)));
+                    let target = normalise_path(&d.dir.join(source));
+                    // A module that calls itself is a cycle to report, not a reason to skip it.
+                    if (source.starts_with("./") || source.starts_with("../"))
+                        && target != normalise_path(&d.dir)
+                    {
+                        called.insert(target);
                     }
                 }
             }

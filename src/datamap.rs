@@ -303,7 +303,11 @@ impl<'a> Builder<'_, 'a> {
                     from.end_line,
                     role,
                     data,
-                    Placement::unknown(None, format!("the {what} cannot be determined: {reason}")),
+                    // The target is a resource of the same cloud (an SNS topic of an SES rule).
+                    Placement::unknown(
+                        locate::catalog_provider(from),
+                        format!("the {what} cannot be determined: {reason}"),
+                    ),
                     custody.unwrap_or(KeyCustody::Provider),
                     chain,
                     false,

@@ -179,7 +179,20 @@ impl<'a> Index<'a> {
                     },
                 }
             }
-            Value::Unknown(u) => Target::Unknown(u.reason.clone()),
+            // An ARN with an unknown account (`arn:aws:sns:us-east-1:?:t`) still names its region.
+            Value::Unknown(u) => match u.partial.as_deref().and_then(Arn::parse) {
+                Some(arn)
+                    if arn.service != "s3"
+                        && !arn.region.is_empty()
+                        && !arn.region.contains('?') =>
+                {
+                    Target::Undeclared {
+                        label: u.partial.clone().unwrap_or_default(),
+                        region: Some(arn.region.to_string()),
+                    }
+                }
+                _ => Target::Unknown(u.reason.clone()),
+            },
             Value::Null => Target::None,
             _ => Target::Unknown("not a resource reference".into()),
         }

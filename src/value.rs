@@ -13,6 +13,9 @@ pub struct Unknown {
     pub reason: String,
     /// Address (Terraform) or logical id (CloudFormation) of the resource whose attribute this is.
     pub refers_to: Option<String>,
+    /// For a string built from known and unknown parts, the text with `?` for each unknown part
+    /// (`arn:aws:sns:us-east-1:?:mail`): enough to read a region that is written literally.
+    pub partial: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,6 +35,7 @@ impl Value {
         Value::Unknown(Unknown {
             reason: reason.into(),
             refers_to: None,
+            partial: None,
         })
     }
 
@@ -39,6 +43,7 @@ impl Value {
         Value::Unknown(Unknown {
             reason: reason.into(),
             refers_to: Some(address.into()),
+            partial: None,
         })
     }
 
@@ -54,6 +59,14 @@ impl Value {
             Value::Bool(b) => Some(*b),
             Value::String(s) if s == "true" => Some(true),
             Value::String(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The partly known text of an unknown string, if it has one.
+    pub fn partial_text(&self) -> Option<&str> {
+        match self {
+            Value::Unknown(u) => u.partial.as_deref(),
             _ => None,
         }
     }

@@ -357,6 +357,11 @@ fn cloudformation_without_region_is_unknown_with_reason() {
     );
     let inbox = &report["datasets"][0]["copies"][1];
     assert_eq!(inbox["basis"], "unknown");
+    // A literal region inside an ARN is read even when the account is not known.
+    let (_, sample) = scan_json(&root().join("sample-configs/cloudformation"), &[]);
+    let topic = &sample["datasets"][0]["copies"][3];
+    assert_eq!(topic["resource"], "arn:aws:sns:us-east-1:?:mail-copies");
+    assert_eq!(topic["countries"], serde_json::json!(["US"]));
     assert!(inbox["unknown_reason"]
         .as_str()
         .unwrap()

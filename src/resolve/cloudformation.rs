@@ -264,6 +264,7 @@ impl Ctx<'_> {
                                     other.unknown_reason().unwrap_or("not a boolean")
                                 ),
                                 refers_to: None,
+                                partial: None,
                             })
                         }
                     }
@@ -399,18 +400,25 @@ impl Ctx<'_> {
                 },
             };
             match value {
-                Value::Unknown(u) => unknown.push(u),
+                Value::Unknown(u) => {
+                    out.push('?');
+                    unknown.push(u)
+                }
                 v => match v.to_text() {
                     Some(t) => out.push_str(&t),
-                    None => unknown.push(Unknown {
-                        reason: format!("${{{name}}} is not a string"),
-                        refers_to: None,
-                    }),
+                    None => {
+                        out.push('?');
+                        unknown.push(Unknown {
+                            reason: format!("${{{name}}} is not a string"),
+                            refers_to: None,
+                            partial: None,
+                        })
+                    }
                 },
             }
         }
         out.push_str(rest);
-        super::hcl_eval::combine_unknown(unknown).unwrap_or(Value::String(out))
+        super::hcl_eval::combine_unknown(unknown, &out).unwrap_or(Value::String(out))
     }
 }
 

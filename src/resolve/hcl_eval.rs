@@ -80,6 +80,7 @@ pub fn eval(expr: &Expression, r: &dyn Resolver) -> Value {
                     Value::Unknown(Unknown {
                         reason: format!("depends on a condition that is not known: {}", u.reason),
                         refers_to: None,
+                        partial: None,
                     })
                 }
             }
@@ -174,39 +175,47 @@ pub fn eval_template_text(text: &str, r: &dyn Resolver) -> Value {
         match element {
             Element::Literal(s) => out.push_str(s),
             Element::Interpolation(i) => match eval(&i.expr, r) {
-                Value::Unknown(u) => unknown.push(u),
+                Value::Unknown(u) => {
+                    out.push('?');
+                    unknown.push(u)
+                }
                 v => match v.to_text() {
                     Some(t) => out.push_str(&t),
-                    None => unknown.push(Unknown {
-                        reason: "a list or map cannot be interpolated".into(),
-                        refers_to: None,
-                    }),
+                    None => {
+                        out.push('?');
+                        unknown.push(Unknown {
+                            reason: "a list or map cannot be interpolated".into(),
+                            refers_to: None,
+                            partial: None,
+                        })
+                    }
                 },
             },
-            Element::Directive(_) => unknown.push(Unknown {
-                reason: "template directives are not evaluated".into(),
-                refers_to: None,
-            }),
+            Element::Directive(_) => {
+                out.push('?');
+                unknown.push(Unknown {
+                    reason: "template directives are not evaluated".into(),
+                    refers_to: None,
+                    partial: None,
+                })
+            }
         }
     }
-    combine_unknown(unknown).unwrap_or(Value::String(out))
+    combine_unknown(unknown, &out).unwrap_or(Value::String(out))
 }
 
 /// One unknown part makes the whole unknown; a single resource reference is kept so that
-/// `"arn:aws:s3:::${aws_s3_bucket.b.id}"` still points at `aws_s3_bucket.b`.
-pub fn combine_unknown(mut parts: Vec<Unknown>) -> Option<Value> {
-    match parts.len() {
-        0 => None,
-        1 => Some(Value::Unknown(parts.remove(0))),
-        _ => {
-            let mut refs: Vec<String> = parts.iter().filter_map(|u| u.refers_to.clone()).collect();
-            refs.dedup();
-            Some(Value::Unknown(Unknown {
-                reason: parts[0].reason.clone(),
-                refers_to: if refs.len() == 1 { refs.pop() } else { None },
-            }))
-        }
-    }
+/// `"arn:aws:s3:::${aws_s3_bucket.b.id}"` still points at `aws_s3_bucket.b`, and the text with
+/// `?` for the unknown parts is kept as `partial`.
+pub fn combine_unknown(parts: Vec<Unknown>, partial: &str) -> Option<Value> {
+    let first = parts.first()?;
+    let mut refs: Vec<String> = parts.iter().filter_map(|u| u.refers_to.clone()).collect();
+    refs.dedup();
+    Some(Value::Unknown(Unknown {
+        reason: first.reason.clone(),
+        refers_to: if refs.len() == 1 { refs.pop() } else { None },
+        partial: (partial != "?").then(|| partial.to_string()),
+    }))
 }
 
 fn eval_operation(op: &Operation, r: &dyn Resolver) -> Value {
@@ -426,6 +435,8 @@ mod tests {
         let v = ev("\"arn:aws:s3:::${aws_s3_bucket.b.id}\"");
         assert_eq!(v.refers_to(), Some("aws_s3_bucket.b"));
         assert!(ev("var.missing").is_unknown());
+        let arn = ev("\"arn:aws:sns:${var.region}:${var.account}:mail\"");
+        assert_eq!(arn.partial_text(), Some("arn:aws:sns:eu-west-1:?:mail"));
         assert!(ev("cidrsubnet(\"10.0.0.0/8\", 8, 1)").is_unknown());
         assert!(ev("var.missing == \"x\" ? \"a\" : \"b\"").is_unknown());
         assert_eq!(

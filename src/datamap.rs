@@ -93,7 +93,8 @@ impl Default for MailTag {
 }
 
 struct Index<'a> {
-    by_address: HashMap<&'a str, &'a Resource>,
+    /// Resources by scope (root module or template) and address.
+    by_address: HashMap<(&'a str, &'a str), &'a Resource>,
     buckets_by_name: HashMap<String, &'a Resource>,
     /// S3 replication and encryption configurations, by the address and file of their bucket.
     replications: HashMap<(String, String), Vec<&'a Resource>>,
@@ -114,8 +115,9 @@ impl<'a> Index<'a> {
         };
         let mut configs = Vec::new();
         for r in resources {
-            index.by_address.insert(r.address.as_str(), r);
-            // CloudFormation logical ids are unique per template; key them by file too.
+            index
+                .by_address
+                .insert((r.scope.as_str(), r.address.as_str()), r);
             match r.kind.as_str() {
                 "aws_s3_bucket" | "AWS::S3::Bucket" => {
                     let name = match r.format {
@@ -198,13 +200,11 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// A reference only means something inside its own root module or template.
     fn find(&self, address: &str, from: &Resource) -> Option<&'a Resource> {
-        let found = self.by_address.get(address).copied()?;
-        // A CloudFormation logical id only means something inside its own template.
-        if from.format == SourceFormat::Cloudformation && found.file != from.file {
-            return None;
-        }
-        Some(found)
+        self.by_address
+            .get(&(from.scope.as_str(), address))
+            .copied()
     }
 }
 

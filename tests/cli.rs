@@ -790,3 +790,35 @@ fn map_command_prints_the_data_map() {
     assert_eq!(map["datasets"][0]["copies"].as_array().unwrap().len(), 3);
     assert!(map.get("findings").is_none());
 }
+
+#[test]
+fn same_address_in_two_root_modules_stays_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    for (root, region) in [("a", "eu-west-1"), ("b", "us-east-1")] {
+        let d = dir.path().join(root);
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(
+            d.join("main.tf"),
+            format!(
+                "provider \"aws\" {{\n  region = \"{region}\"\n}}\n\
+                 resource \"aws_workmail_organization\" \"corp\" {{\n  organization_alias = \"{root}\"\n}}\n\
+                 resource \"aws_ses_receipt_rule\" \"in\" {{\n  name = \"in\"\n  rule_set_name = \"rs\"\n  \
+                 workmail_action {{\n    organization_arn = aws_workmail_organization.corp.arn\n    position = 1\n  }}\n}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let (_, report) = scan_json(dir.path(), &[]);
+    let stores: Vec<_> = copies(&report)
+        .into_iter()
+        .filter(|c| c.1 == "store")
+        .map(|c| (c.0, c.2))
+        .collect();
+    assert_eq!(
+        stores,
+        vec![
+            (s("aws_workmail_organization.corp"), s("eu-west-1")),
+            (s("aws_workmail_organization.corp"), s("us-east-1")),
+        ]
+    );
+}

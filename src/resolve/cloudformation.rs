@@ -86,6 +86,7 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
             Resource {
                 address: r.logical_id.clone(),
                 kind: r.rtype.clone(),
+                scope: template.display.clone(),
                 format: SourceFormat::Cloudformation,
                 file: template.display.clone(),
                 line: r.line,

@@ -52,6 +52,9 @@ pub struct Resource {
     pub address: String,
     /// `aws_s3_bucket` or `AWS::S3::Bucket`.
     pub kind: String,
+    /// What addresses are unique within: the Terraform root module's directory, or the
+    /// CloudFormation template. Two roots may both declare `aws_s3_bucket.inbox`.
+    pub scope: String,
     pub format: SourceFormat,
     pub file: String,
     pub line: usize,

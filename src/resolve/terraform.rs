@@ -141,6 +141,8 @@ struct Instance {
     def: usize,
     /// `""` for a root module, `"module.mail."` for a child.
     prefix: String,
+    /// The root module's directory, shared by every instance under it.
+    scope: String,
     vars: HashMap<String, (Value, Origin)>,
     /// `aws` or `aws.eu` → index into `Evaluator::providers`.
     providers: HashMap<String, usize>,
@@ -724,7 +726,7 @@ impl Builder<'_> {
             };
             vars.insert(name.clone(), (value, Origin::Variable));
         }
-        let inst = self.push_instance(def, String::new(), vars);
+        let inst = self.push_instance(def, String::new(), files.display_dir.clone(), vars);
         self.configure(inst, HashMap::new(), std::slice::from_ref(&files.dir));
     }
 
@@ -732,11 +734,13 @@ impl Builder<'_> {
         &mut self,
         def: usize,
         prefix: String,
+        scope: String,
         vars: HashMap<String, (Value, Origin)>,
     ) -> usize {
         self.ev.instances.push(Instance {
             def,
             prefix,
+            scope,
             vars,
             providers: HashMap::new(),
             children: HashMap::new(),
@@ -922,7 +926,8 @@ impl Builder<'_> {
             }
         }
         let prefix = format!("{}module.{name}.", self.ev.instances[parent].prefix);
-        let child = self.push_instance(child_def, prefix, vars);
+        let scope = self.ev.instances[parent].scope.clone();
+        let child = self.push_instance(child_def, prefix, scope, vars);
         self.ev.instances[parent].children.insert(name, child);
         let mut stack = stack.to_vec();
         stack.push(dir);
@@ -1027,6 +1032,7 @@ fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
                 out.push(Resource {
                     address: format!("{base}{suffix}"),
                     kind: rdef.rtype.clone(),
+                    scope: inst.scope.clone(),
                     format: SourceFormat::Terraform,
                     file: rdef.file.clone(),
                     line: rdef.line,

@@ -225,61 +225,91 @@ struct Builder<'i, 'a> {
     seen: HashSet<String>,
 }
 
-impl<'a> Builder<'_, 'a> {
-    fn add_resource(
-        &mut self,
-        r: &Resource,
-        role: Role,
-        data: DataClass,
-        via: &[String],
-        custody: Option<KeyCustody>,
-    ) -> bool {
-        if !self.seen.insert(r.address.clone() + &r.file) {
-            return false;
-        }
-        let placement = locate::locate(r);
-        let custody = custody.unwrap_or_else(|| self.custody(r));
-        let mut via = via.to_vec();
-        via.push(r.address.clone());
-        self.copies.push(copy_from(
-            r.address.clone(),
-            &r.file,
-            r.line,
-            r.end_line,
+/// How a copy is reached: what it does with the data, and the name of the target for messages.
+#[derive(Clone, Copy)]
+struct Hop {
+    role: Role,
+    data: DataClass,
+    /// Set when the step itself fixes the key (an SES S3 action's `kms_key_arn`); otherwise the
+    /// target's own encryption decides.
+    custody: Option<KeyCustody>,
+    what: &'static str,
+}
+
+impl Hop {
+    const fn new(role: Role, data: DataClass, what: &'static str) -> Hop {
+        Hop {
             role,
             data,
-            placement,
-            custody,
+            custody: None,
+            what,
+        }
+    }
+}
+
+impl<'a> Builder<'_, 'a> {
+    /// Records a copy once per dataset. `at` is the resource that declares it: the copy's own
+    /// resource when `resource` is its address, otherwise the resource that names the target.
+    fn record(
+        &mut self,
+        resource: String,
+        at: &Resource,
+        hop: Hop,
+        placement: Placement,
+        via: &[String],
+    ) -> bool {
+        let declared = resource == at.address;
+        let seen_key = if declared {
+            resource.clone() + &at.file
+        } else {
+            resource.clone()
+        };
+        if !self.seen.insert(seen_key) {
+            return false;
+        }
+        let mut via = via.to_vec();
+        via.push(resource.clone());
+        self.copies.push(Copy {
+            resource,
+            file: at.file.clone(),
+            line: at.line,
+            end_line: at.end_line,
+            role: hop.role,
+            data: hop.data,
+            provider: placement.provider,
+            region: placement.region,
+            countries: placement.countries,
+            operator: placement.operator,
+            parent: placement.parent,
+            key_custody: hop.custody.unwrap_or(KeyCustody::Provider),
+            basis: placement.basis,
+            unknown_reason: placement.unknown_reason,
             via,
-            true,
-        ));
+            declared,
+        });
         true
     }
 
+    fn add_resource(&mut self, r: &Resource, hop: Hop, via: &[String]) -> bool {
+        let hop = Hop {
+            custody: Some(hop.custody.unwrap_or_else(|| self.custody(r))),
+            ..hop
+        };
+        self.record(r.address.clone(), r, hop, locate::locate(r), via)
+    }
+
     /// Follows a value to what it names and records it as a copy.
-    #[allow(clippy::too_many_arguments)]
-    fn add_target(
-        &mut self,
-        value: &Value,
-        from: &Resource,
-        role: Role,
-        data: DataClass,
-        via: &[String],
-        custody: Option<KeyCustody>,
-        what: &str,
-    ) {
+    fn add_target(&mut self, value: &Value, from: &Resource, hop: Hop, via: &[String]) {
+        let what = hop.what;
         match self.index.target(value, from) {
             Target::Declared(r) => {
-                if self.add_resource(r, role, data, via, custody) {
+                if self.add_resource(r, hop, via) {
                     let mut via = via.to_vec();
                     via.push(r.address.clone());
-                    self.follow_replication(r, data, &via);
+                    self.follow_replication(r, hop.data, &via);
                 }
             }
             Target::Undeclared { label, region } => {
-                if !self.seen.insert(label.clone()) {
-                    return;
-                }
                 let placement = match region {
                     Some(region) => locate::place_region("aws", &region, Basis::Implicit),
                     None => Placement::unknown(
@@ -287,44 +317,21 @@ impl<'a> Builder<'_, 'a> {
                         format!("{what} {label} is not declared in the scanned files"),
                     ),
                 };
-                let mut chain = via.to_vec();
-                chain.push(label.clone());
-                self.copies.push(copy_from(
-                    label,
-                    &from.file,
-                    from.line,
-                    from.end_line,
-                    role,
-                    data,
-                    placement,
-                    custody.unwrap_or(KeyCustody::Provider),
-                    chain,
-                    false,
-                ));
+                self.record(label, from, hop, placement, via);
             }
             Target::Unknown(reason) => {
-                let label = format!("{} ({what})", from.address);
-                if !self.seen.insert(label.clone()) {
-                    return;
-                }
-                let mut chain = via.to_vec();
-                chain.push(label.clone());
-                self.copies.push(copy_from(
-                    label,
-                    &from.file,
-                    from.line,
-                    from.end_line,
-                    role,
-                    data,
-                    // The target is a resource of the same cloud (an SNS topic of an SES rule).
-                    Placement::unknown(
-                        locate::catalog_provider(from),
-                        format!("the {what} cannot be determined: {reason}"),
-                    ),
-                    custody.unwrap_or(KeyCustody::Provider),
-                    chain,
-                    false,
-                ));
+                // The target is a resource of the same cloud (an SNS topic of an SES rule).
+                let placement = Placement::unknown(
+                    locate::catalog_provider(from),
+                    format!("the {what} cannot be determined: {reason}"),
+                );
+                self.record(
+                    format!("{} ({what})", from.address),
+                    from,
+                    hop,
+                    placement,
+                    via,
+                );
             }
             Target::None => {}
         }
@@ -364,15 +371,8 @@ impl<'a> Builder<'_, 'a> {
                 }
                 None => bucket,
             };
-            self.add_target(
-                &dest,
-                from,
-                Role::Replica,
-                data,
-                &chain,
-                None,
-                "replication destination",
-            );
+            let hop = Hop::new(Role::Replica, data, "replication destination");
+            self.add_target(&dest, from, hop, &chain);
         }
     }
 
@@ -432,39 +432,6 @@ impl<'a> Builder<'_, 'a> {
             }
             _ => KeyCustody::Provider,
         }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn copy_from(
-    resource: String,
-    file: &str,
-    line: usize,
-    end_line: usize,
-    role: Role,
-    data: DataClass,
-    placement: Placement,
-    key_custody: KeyCustody,
-    via: Vec<String>,
-    declared: bool,
-) -> Copy {
-    Copy {
-        resource,
-        file: file.to_string(),
-        line,
-        end_line,
-        role,
-        data,
-        provider: placement.provider,
-        region: placement.region,
-        countries: placement.countries,
-        operator: placement.operator,
-        parent: placement.parent,
-        key_custody,
-        basis: placement.basis,
-        unknown_reason: placement.unknown_reason,
-        via,
-        declared,
     }
 }
 
@@ -531,145 +498,220 @@ pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
     DataMap { datasets }
 }
 
+/// One target of a mail action: where its reference is written (Terraform key, CloudFormation
+/// key) and what the target does with the mail.
+struct ActionTarget {
+    tf: &'static str,
+    cfn: &'static str,
+    hop: Hop,
+}
+
+/// A kind of action block (`s3_action` / `S3Action`), the key that names a customer-managed key
+/// for what it writes, and its targets.
+struct ActionKind {
+    tf: &'static str,
+    cfn: &'static str,
+    kms: Option<(&'static str, &'static str)>,
+    targets: &'static [ActionTarget],
+}
+
+const fn target(
+    tf: &'static str,
+    cfn: &'static str,
+    role: Role,
+    data: DataClass,
+    what: &'static str,
+) -> ActionTarget {
+    ActionTarget {
+        tf,
+        cfn,
+        hop: Hop::new(role, data, what),
+    }
+}
+
+use DataClass::{Content, Metadata};
+
+/// SES receipt rule actions (MAIL-DATA.md §1.1).
+const RECEIPT_RULE_ACTIONS: &[ActionKind] = &[
+    ActionKind {
+        tf: "s3_action",
+        cfn: "S3Action",
+        kms: Some(("kms_key_arn", "KmsKeyArn")),
+        targets: &[
+            target("bucket_name", "BucketName", Role::Store, Content, "bucket"),
+            // The notification of an S3 action carries headers, not the message.
+            target(
+                "topic_arn",
+                "TopicArn",
+                Role::Processing,
+                Metadata,
+                "SNS topic",
+            ),
+        ],
+    },
+    ActionKind {
+        tf: "sns_action",
+        cfn: "SNSAction",
+        kms: None,
+        targets: &[target(
+            "topic_arn",
+            "TopicArn",
+            Role::Processing,
+            Content,
+            "SNS topic",
+        )],
+    },
+    ActionKind {
+        tf: "lambda_action",
+        cfn: "LambdaAction",
+        kms: None,
+        targets: &[target(
+            "function_arn",
+            "FunctionArn",
+            Role::Processing,
+            Content,
+            "Lambda function",
+        )],
+    },
+    ActionKind {
+        tf: "workmail_action",
+        cfn: "WorkmailAction",
+        kms: None,
+        targets: &[target(
+            "organization_arn",
+            "OrganizationArn",
+            Role::Store,
+            Content,
+            "WorkMail organization",
+        )],
+    },
+];
+
+/// SES Mail Manager rule set actions (MAIL-DATA.md §1.2); `relay` is handled apart.
+const RULE_SET_ACTIONS: &[ActionKind] = &[
+    ActionKind {
+        tf: "archive",
+        cfn: "Archive",
+        kms: None,
+        targets: &[target(
+            "target_archive",
+            "TargetArchive",
+            Role::Archive,
+            Content,
+            "archive",
+        )],
+    },
+    ActionKind {
+        tf: "write_to_s3",
+        cfn: "WriteToS3",
+        kms: Some(("s3_sse_kms_key_id", "S3SseKmsKeyId")),
+        targets: &[target(
+            "s3_bucket",
+            "S3Bucket",
+            Role::Store,
+            Content,
+            "bucket",
+        )],
+    },
+    ActionKind {
+        tf: "deliver_to_mailbox",
+        cfn: "DeliverToMailbox",
+        kms: None,
+        targets: &[target(
+            "mailbox_arn",
+            "MailboxArn",
+            Role::Store,
+            Content,
+            "WorkMail mailbox",
+        )],
+    },
+    ActionKind {
+        tf: "publish_to_sns",
+        cfn: "PublishToSns",
+        kms: None,
+        targets: &[target(
+            "topic_arn",
+            "TopicArn",
+            Role::Processing,
+            Content,
+            "SNS topic",
+        )],
+    },
+    ActionKind {
+        tf: "invoke_lambda",
+        cfn: "InvokeLambda",
+        kms: None,
+        targets: &[target(
+            "function_arn",
+            "FunctionArn",
+            Role::Processing,
+            Content,
+            "Lambda function",
+        )],
+    },
+];
+
+/// Follows every action of `actions` (each a map of action blocks) to its targets.
+fn trace_actions<'a>(
+    b: &mut Builder<'_, 'a>,
+    from: &'a Resource,
+    actions: Vec<&Value>,
+    kinds: &[ActionKind],
+    via: &[String],
+) {
+    let tf = from.format == SourceFormat::Terraform;
+    let pick = |tf_key: &'static str, cfn_key: &'static str| if tf { tf_key } else { cfn_key };
+    for action in actions {
+        for kind in kinds {
+            for block in action.get(pick(kind.tf, kind.cfn)).items() {
+                let custody = kind
+                    .kms
+                    .filter(|(t, c)| !block.get(pick(t, c)).is_null())
+                    .map(|_| KeyCustody::CustomerManaged);
+                for t in kind.targets {
+                    let hop = Hop { custody, ..t.hop };
+                    b.add_target(block.get(pick(t.tf, t.cfn)), from, hop, via);
+                }
+            }
+        }
+    }
+}
+
 fn trace_source<'a>(b: &mut Builder<'_, 'a>, r: &'a Resource) {
-    use DataClass::{Content, Metadata};
-    let root = vec![];
     let via = vec![r.address.clone()];
+    let processing = Hop::new(Role::Processing, Content, "");
     match r.kind.as_str() {
         "aws_ses_receipt_rule" => {
-            b.add_resource(r, Role::Processing, Content, &root, None);
-            for a in r.attr("s3_action").items() {
-                let custody =
-                    (!a.get("kms_key_arn").is_null()).then_some(KeyCustody::CustomerManaged);
-                b.add_target(
-                    a.get("bucket_name"),
-                    r,
-                    Role::Store,
-                    Content,
-                    &via,
-                    custody,
-                    "bucket",
-                );
-                b.add_target(
-                    a.get("topic_arn"),
-                    r,
-                    Role::Processing,
-                    Metadata,
-                    &via,
-                    None,
-                    "SNS topic",
-                );
-            }
-            for a in r.attr("sns_action").items() {
-                b.add_target(
-                    a.get("topic_arn"),
-                    r,
-                    Role::Processing,
-                    Content,
-                    &via,
-                    None,
-                    "SNS topic",
-                );
-            }
-            for a in r.attr("lambda_action").items() {
-                b.add_target(
-                    a.get("function_arn"),
-                    r,
-                    Role::Processing,
-                    Content,
-                    &via,
-                    None,
-                    "Lambda function",
-                );
-            }
-            for a in r.attr("workmail_action").items() {
-                b.add_target(
-                    a.get("organization_arn"),
-                    r,
-                    Role::Store,
-                    Content,
-                    &via,
-                    None,
-                    "WorkMail organization",
-                );
-            }
+            b.add_resource(r, processing, &[]);
+            // Terraform writes the action blocks directly in the rule.
+            trace_actions(b, r, vec![&r.attributes], RECEIPT_RULE_ACTIONS, &via);
         }
         "AWS::SES::ReceiptRule" => {
-            b.add_resource(r, Role::Processing, Content, &root, None);
-            for a in r.attr("Rule").get("Actions").items() {
-                let s3 = a.get("S3Action");
-                if !s3.is_null() {
-                    let custody =
-                        (!s3.get("KmsKeyArn").is_null()).then_some(KeyCustody::CustomerManaged);
-                    b.add_target(
-                        s3.get("BucketName"),
-                        r,
-                        Role::Store,
-                        Content,
-                        &via,
-                        custody,
-                        "bucket",
-                    );
-                    b.add_target(
-                        s3.get("TopicArn"),
-                        r,
-                        Role::Processing,
-                        Metadata,
-                        &via,
-                        None,
-                        "SNS topic",
-                    );
-                }
-                b.add_target(
-                    a.path(&["SNSAction", "TopicArn"]),
-                    r,
-                    Role::Processing,
-                    Content,
-                    &via,
-                    None,
-                    "SNS topic",
-                );
-                b.add_target(
-                    a.path(&["LambdaAction", "FunctionArn"]),
-                    r,
-                    Role::Processing,
-                    Content,
-                    &via,
-                    None,
-                    "Lambda function",
-                );
-                b.add_target(
-                    a.path(&["WorkmailAction", "OrganizationArn"]),
-                    r,
-                    Role::Store,
-                    Content,
-                    &via,
-                    None,
-                    "WorkMail organization",
-                );
-            }
+            b.add_resource(r, processing, &[]);
+            let actions = r.attr("Rule").get("Actions").items();
+            trace_actions(b, r, actions, RECEIPT_RULE_ACTIONS, &via);
         }
         "aws_mailmanager_ingress_point" | "AWS::SES::MailManagerIngressPoint" => {
-            b.add_resource(r, Role::Processing, Content, &root, None);
-            let rule_set = if r.kind.starts_with("aws_") {
+            b.add_resource(r, processing, &[]);
+            let rule_set = if r.format == SourceFormat::Terraform {
                 r.attr("rule_set_id")
             } else {
                 r.attr("RuleSetId")
             };
             if let Target::Declared(rs) = b.index.target(rule_set, r) {
-                let mut via = via.clone();
-                if b.add_resource(rs, Role::Processing, Content, &via, None) {
+                if b.add_resource(rs, processing, &via) {
+                    let mut via = via.clone();
                     via.push(rs.address.clone());
                     trace_rule_set_actions(b, rs, &via);
                 }
             }
         }
         "aws_mailmanager_rule_set" | "AWS::SES::MailManagerRuleSet" => {
-            b.add_resource(r, Role::Processing, Content, &root, None);
+            b.add_resource(r, processing, &[]);
             trace_rule_set_actions(b, r, &via);
         }
         "aws_mailmanager_archive" | "AWS::SES::MailManagerArchive" => {
-            b.add_resource(r, Role::Archive, Content, &root, None);
+            b.add_resource(r, Hop::new(Role::Archive, Content, ""), &[]);
         }
         "azurerm_email_communication_service" | "azurerm_communication_service" => {
             let placement = locate::place_geography(
@@ -677,124 +719,33 @@ fn trace_source<'a>(b: &mut Builder<'_, 'a>, r: &'a Resource) {
                 r.attr("data_location"),
                 r.origin("data_location"),
             );
-            b.seen.insert(r.address.clone() + &r.file);
-            b.copies.push(copy_from(
-                r.address.clone(),
-                &r.file,
-                r.line,
-                r.end_line,
-                Role::Store,
-                Content,
-                placement,
-                KeyCustody::Provider,
-                vec![r.address.clone()],
-                true,
-            ));
+            let hop = Hop {
+                custody: Some(KeyCustody::Provider),
+                ..Hop::new(Role::Store, Content, "")
+            };
+            b.record(r.address.clone(), r, hop, placement, &[]);
         }
         _ => {
             // A resource tagged as holding mail.
-            b.add_resource(r, Role::Store, Content, &root, None);
+            b.add_resource(r, Hop::new(Role::Store, Content, ""), &[]);
             b.follow_replication(r, Content, &via);
         }
     }
 }
 
 fn trace_rule_set_actions<'a>(b: &mut Builder<'_, 'a>, rs: &'a Resource, via: &[String]) {
-    use DataClass::Content;
-    let tf = rs.kind.starts_with("aws_");
-    let rules = if tf {
-        rs.attr("rule")
-    } else {
-        rs.attr("Rules")
-    };
+    let tf = rs.format == SourceFormat::Terraform;
+    let rules = rs.attr(if tf { "rule" } else { "Rules" });
     for rule in rules.items() {
         for action in rule.get(if tf { "action" } else { "Actions" }).items() {
-            let pick = |tf_path: &[&str], cfn_path: &[&str]| {
-                action
-                    .path(if tf { tf_path } else { cfn_path })
-                    .items()
-                    .into_iter()
-                    .next()
-                    .cloned()
-                    .unwrap_or(Value::Null)
-            };
-            let get = |v: &Value, tf_key: &str, cfn_key: &str| {
-                v.get(if tf { tf_key } else { cfn_key }).clone()
-            };
-            let archive = pick(&["archive"], &["Archive"]);
-            b.add_target(
-                &get(&archive, "target_archive", "TargetArchive"),
-                rs,
-                Role::Archive,
-                Content,
-                via,
-                None,
-                "archive",
-            );
-            let s3 = pick(&["write_to_s3"], &["WriteToS3"]);
-            let custody = (!get(&s3, "s3_sse_kms_key_id", "S3SseKmsKeyId").is_null())
-                .then_some(KeyCustody::CustomerManaged);
-            b.add_target(
-                &get(&s3, "s3_bucket", "S3Bucket"),
-                rs,
-                Role::Store,
-                Content,
-                via,
-                custody,
-                "bucket",
-            );
-            let mailbox = pick(&["deliver_to_mailbox"], &["DeliverToMailbox"]);
-            b.add_target(
-                &get(&mailbox, "mailbox_arn", "MailboxArn"),
-                rs,
-                Role::Store,
-                Content,
-                via,
-                None,
-                "WorkMail mailbox",
-            );
-            let sns = pick(&["publish_to_sns"], &["PublishToSns"]);
-            b.add_target(
-                &get(&sns, "topic_arn", "TopicArn"),
-                rs,
-                Role::Processing,
-                Content,
-                via,
-                None,
-                "SNS topic",
-            );
-            let lambda = pick(&["invoke_lambda"], &["InvokeLambda"]);
-            b.add_target(
-                &get(&lambda, "function_arn", "FunctionArn"),
-                rs,
-                Role::Processing,
-                Content,
-                via,
-                None,
-                "Lambda function",
-            );
-            let relay = pick(&["relay"], &["Relay"]);
-            if !relay.is_null() {
-                let label = format!("{} (relay)", rs.address);
-                if b.seen.insert(label.clone()) {
-                    let mut chain = via.to_vec();
-                    chain.push(label.clone());
-                    b.copies.push(copy_from(
-                        label,
-                        &rs.file,
-                        rs.line,
-                        rs.end_line,
-                        Role::Processing,
-                        Content,
-                        Placement::unknown(
-                            None,
-                            "mail is relayed to an external SMTP server whose location cannot be read from the files",
-                        ),
-                        KeyCustody::Provider,
-                        chain,
-                        false,
-                    ));
-                }
+            trace_actions(b, rs, vec![action], RULE_SET_ACTIONS, via);
+            if !action.get(if tf { "relay" } else { "Relay" }).is_null() {
+                let placement = Placement::unknown(
+                    None,
+                    "mail is relayed to an external SMTP server whose location cannot be read from the files",
+                );
+                let hop = Hop::new(Role::Processing, Content, "relay");
+                b.record(format!("{} (relay)", rs.address), rs, hop, placement, via);
             }
         }
     }

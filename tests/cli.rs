@@ -822,3 +822,50 @@ fn same_address_in_two_root_modules_stays_apart() {
         ]
     );
 }
+
+#[test]
+fn mail_manager_ingress_rule_set_actions_and_relay() {
+    let (_, report) = scan_json(&fixture("mail-manager"), &["--region", "eu-west-1"]);
+    let got: Vec<_> = copies(&report)
+        .into_iter()
+        .map(|c| (c.0, c.1, c.2))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                s("aws_mailmanager_ingress_point.ip"),
+                s("processing"),
+                s("eu-west-1")
+            ),
+            (
+                s("aws_mailmanager_rule_set.rs"),
+                s("processing"),
+                s("eu-west-1")
+            ),
+            (s("aws_mailmanager_archive.a"), s("archive"), s("eu-west-1")),
+            (s("aws_s3_bucket.b"), s("store"), s("eu-west-1")),
+            (
+                s("arn:aws:sns:us-east-1:1:t"),
+                s("processing"),
+                s("us-east-1")
+            ),
+            (
+                s("aws_mailmanager_rule_set.rs (relay)"),
+                s("processing"),
+                s("-")
+            ),
+            (s("RS"), s("processing"), s("eu-west-1")),
+            (s("Arch"), s("archive"), s("eu-west-1")),
+            (
+                s("arn:aws:workmail:us-east-1:1:organization/m-1"),
+                s("store"),
+                s("us-east-1")
+            ),
+        ]
+    );
+    assert_eq!(
+        report["datasets"][0]["copies"][3]["key_custody"],
+        "customer-managed"
+    );
+}

@@ -129,6 +129,62 @@ impl Value {
     }
 }
 
+/// Builds a string from literal text and evaluated parts (Terraform templates, CloudFormation
+/// `Fn::Sub`). Any unknown part makes the result unknown; the result keeps the text with `?` for
+/// each unknown part, and the one resource the unknown parts refer to, if there is only one
+/// (`"arn:aws:s3:::${aws_s3_bucket.b.id}"` still points at `aws_s3_bucket.b`).
+#[derive(Default)]
+pub struct TextBuilder {
+    text: String,
+    unknown: Vec<Unknown>,
+}
+
+impl TextBuilder {
+    pub fn literal(&mut self, text: &str) {
+        self.text.push_str(text);
+    }
+
+    /// Appends a value; `not_text` says why a list or map cannot stand in a string.
+    pub fn value(&mut self, value: Value, not_text: impl FnOnce() -> String) {
+        match value {
+            Value::Unknown(u) => {
+                self.text.push('?');
+                self.unknown.push(u);
+            }
+            v => match v.to_text() {
+                Some(t) => self.text.push_str(&t),
+                None => self.unknown(not_text()),
+            },
+        }
+    }
+
+    pub fn unknown(&mut self, reason: impl Into<String>) {
+        self.text.push('?');
+        self.unknown.push(Unknown {
+            reason: reason.into(),
+            refers_to: None,
+            partial: None,
+        });
+    }
+
+    pub fn finish(self) -> Value {
+        let Some(first) = self.unknown.first() else {
+            return Value::String(self.text);
+        };
+        let mut refs: Vec<&String> = self
+            .unknown
+            .iter()
+            .filter_map(|u| u.refers_to.as_ref())
+            .collect();
+        refs.dedup();
+        Value::Unknown(Unknown {
+            reason: first.reason.clone(),
+            refers_to: (refs.len() == 1).then(|| refs[0].clone()),
+            partial: (self.text != "?").then_some(self.text),
+        })
+    }
+}
+
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)

@@ -6,7 +6,7 @@
 use super::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
 use crate::parse::cloudformation::Template;
 use crate::parse::tree::{Node, NodeKind};
-use crate::value::{Unknown, Value};
+use crate::value::{TextBuilder, Unknown, Value};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -371,23 +371,20 @@ impl Ctx<'_> {
 
     /// `${Param}`, `${Resource}`, `${Resource.Attr}`, `${AWS::Region}`; `${!Literal}` stays.
     fn substitute(&self, text: &str, local: &HashMap<String, Value>) -> Value {
-        let mut out = String::new();
-        let mut unknown = Vec::new();
+        let mut out = TextBuilder::default();
         let mut rest = text;
         while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
+            out.literal(&rest[..start]);
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
+                out.literal(&rest[start..]);
                 rest = "";
                 break;
             };
             let name = &after[..end];
             rest = &after[end + 1..];
             if let Some(literal) = name.strip_prefix('!') {
-                out.push_str("${");
-                out.push_str(literal);
-                out.push('}');
+                out.literal(&format!("${{{literal}}}"));
                 continue;
             }
             let value = match local.get(name) {
@@ -400,26 +397,10 @@ impl Ctx<'_> {
                     _ => self.reference(name),
                 },
             };
-            match value {
-                Value::Unknown(u) => {
-                    out.push('?');
-                    unknown.push(u)
-                }
-                v => match v.to_text() {
-                    Some(t) => out.push_str(&t),
-                    None => {
-                        out.push('?');
-                        unknown.push(Unknown {
-                            reason: format!("${{{name}}} is not a string"),
-                            refers_to: None,
-                            partial: None,
-                        })
-                    }
-                },
-            }
+            out.value(value, || format!("${{{name}}} is not a string"));
         }
-        out.push_str(rest);
-        super::hcl_eval::combine_unknown(unknown, &out).unwrap_or(Value::String(out))
+        out.literal(rest);
+        out.finish()
     }
 }
 

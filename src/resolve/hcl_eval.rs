@@ -3,7 +3,7 @@
 //! source, a function this evaluator does not know) becomes `Unknown` with the reason, and the
 //! unknown travels through templates, functions and conditionals instead of being guessed.
 
-use crate::value::{format_number, Unknown, Value};
+use crate::value::{format_number, TextBuilder, Unknown, Value};
 use hcl::expr::{BinaryOperator, Operation, TraversalOperator, UnaryOperator};
 use hcl::template::Element;
 use hcl::{Expression, ObjectKey, Template, TemplateExpr};
@@ -169,53 +169,17 @@ pub fn eval_template_text(text: &str, r: &dyn Resolver) -> Value {
     if let [Element::Interpolation(only)] = template.elements() {
         return eval(&only.expr, r);
     }
-    let mut out = String::new();
-    let mut unknown: Vec<Unknown> = Vec::new();
+    let mut text = TextBuilder::default();
     for element in template.elements() {
         match element {
-            Element::Literal(s) => out.push_str(s),
-            Element::Interpolation(i) => match eval(&i.expr, r) {
-                Value::Unknown(u) => {
-                    out.push('?');
-                    unknown.push(u)
-                }
-                v => match v.to_text() {
-                    Some(t) => out.push_str(&t),
-                    None => {
-                        out.push('?');
-                        unknown.push(Unknown {
-                            reason: "a list or map cannot be interpolated".into(),
-                            refers_to: None,
-                            partial: None,
-                        })
-                    }
-                },
-            },
-            Element::Directive(_) => {
-                out.push('?');
-                unknown.push(Unknown {
-                    reason: "template directives are not evaluated".into(),
-                    refers_to: None,
-                    partial: None,
-                })
-            }
+            Element::Literal(s) => text.literal(s),
+            Element::Interpolation(i) => text.value(eval(&i.expr, r), || {
+                "a list or map cannot be interpolated".into()
+            }),
+            Element::Directive(_) => text.unknown("template directives are not evaluated"),
         }
     }
-    combine_unknown(unknown, &out).unwrap_or(Value::String(out))
-}
-
-/// One unknown part makes the whole unknown; a single resource reference is kept so that
-/// `"arn:aws:s3:::${aws_s3_bucket.b.id}"` still points at `aws_s3_bucket.b`, and the text with
-/// `?` for the unknown parts is kept as `partial`.
-pub fn combine_unknown(parts: Vec<Unknown>, partial: &str) -> Option<Value> {
-    let first = parts.first()?;
-    let mut refs: Vec<String> = parts.iter().filter_map(|u| u.refers_to.clone()).collect();
-    refs.dedup();
-    Some(Value::Unknown(Unknown {
-        reason: first.reason.clone(),
-        refers_to: if refs.len() == 1 { refs.pop() } else { None },
-        partial: (partial != "?").then(|| partial.to_string()),
-    }))
+    text.finish()
 }
 
 fn eval_operation(op: &Operation, r: &dyn Resolver) -> Value {

@@ -132,7 +132,8 @@ impl Ctx<'_> {
                 items
                     .iter()
                     .map(|v| self.eval(v, depth + 1))
-                    .filter(|v| !is_no_value(v))
+                    // `!Ref AWS::NoValue` (null) removes the item.
+                    .filter(|v| !v.is_null())
                     .collect(),
             ),
             _ => node_value(node),
@@ -402,10 +403,6 @@ impl Ctx<'_> {
         out.literal(rest);
         out.finish()
     }
-}
-
-fn is_no_value(v: &Value) -> bool {
-    matches!(v, Value::Null)
 }
 
 #[cfg(test)]

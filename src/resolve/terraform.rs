@@ -389,7 +389,6 @@ fn each_value(ctx: &Ctx, rdef: &ResourceDef, key: &str) -> Value {
 fn computed_attribute(ctx: &Ctx, rdef: &ResourceDef, attr: &str, address: &str) -> Value {
     let same_as = match (rdef.rtype.as_str(), attr) {
         ("aws_s3_bucket", "id") => Some("bucket"),
-        (_, "name") => Some("name"),
         _ => None,
     };
     if let Some(v) = same_as.and_then(|other| body_member(&rdef.body, other, ctx)) {
@@ -494,19 +493,26 @@ impl Evaluator {
     }
 
     fn implicit_provider(&self, name: String) -> ProviderSetting {
-        let region = match (&self.default_region, name.as_str()) {
-            (Some(r), "aws") => Value::String(r.clone()),
-            _ => Value::Null,
-        };
+        let (region, origin) = self.with_default_region(&name, Value::Null, Origin::Literal);
         ProviderSetting {
-            origin: if region.is_null() {
-                Origin::Literal
-            } else {
-                Origin::Variable
-            },
+            origin,
             name,
             alias: None,
             region,
+        }
+    }
+
+    /// `--region` stands in for AWS_REGION: it fills an aws provider configuration that sets no
+    /// region, and nothing else.
+    fn with_default_region(
+        &self,
+        provider: &str,
+        region: Value,
+        origin: Origin,
+    ) -> (Value, Origin) {
+        match (&self.default_region, provider, &region) {
+            (Some(r), "aws", Value::Null) => (Value::String(r.clone()), Origin::Variable),
+            _ => (region, origin),
         }
     }
 }
@@ -769,20 +775,15 @@ impl Builder<'_> {
                 depth: 0,
                 used_var: &used,
             };
-            let mut region = attribute(&p.body, "region")
+            let region = attribute(&p.body, "region")
                 .map(|e| hcl_eval::eval(e, &ctx))
                 .unwrap_or(Value::Null);
-            let mut origin = if used.get() {
+            let origin = if used.get() {
                 Origin::Variable
             } else {
                 Origin::Literal
             };
-            if region.is_null() && p.name == "aws" {
-                if let Some(r) = &self.ev.default_region {
-                    region = Value::String(r.clone());
-                    origin = Origin::Variable;
-                }
-            }
+            let (region, origin) = self.ev.with_default_region(&p.name, region, origin);
             let key = match &alias {
                 Some(a) => format!("{}.{a}", p.name),
                 None => p.name.clone(),

@@ -37,6 +37,15 @@ pub enum KeyCustody {
     ClientSide,
 }
 
+/// The name a unit enum has in the report (`store`, `customer-managed`, `provider-default`),
+/// for text output, messages and policy fields, so they always match the JSON.
+pub fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// One place where a dataset's data rests or passes through.
 #[derive(Debug, Clone, Serialize)]
 pub struct Copy {

@@ -120,10 +120,10 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
     }
     let map = datamap::build(&resources, &options.mail_tag);
-    errors.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
-    errors.dedup();
-    warnings.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
-    warnings.dedup();
+    for list in [&mut errors, &mut warnings] {
+        list.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+        list.dedup();
+    }
     Ok(Mapped {
         files: scanned,
         resources,

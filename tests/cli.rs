@@ -79,6 +79,21 @@ fn findings(report: &Value) -> Vec<(String, String, String, String, u64, bool)> 
         .collect()
 }
 
+/// (file, line) of every error entry.
+fn errors(report: &Value) -> Vec<(String, u64)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn s(x: &str) -> String {
     x.to_string()
 }
@@ -402,19 +417,8 @@ fn malformed_files_become_errors_and_the_rest_is_scanned() {
         code, 1,
         "the good file's high finding still fails the build"
     );
-    let errors: Vec<(String, u64)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        errors,
+        errors(&report),
         vec![
             (s("bad.yaml"), 6),
             (s("binary.tf"), 3),
@@ -743,19 +747,8 @@ fn hostile_inputs_are_errors_not_crashes() {
     .unwrap();
     let (code, report) = scan_json(p, &["--fail-on", "never"]);
     assert_eq!(code, 3);
-    let errors: Vec<(String, u64)> = report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        errors,
+        errors(&report),
         vec![
             (s("bomb.yaml"), 5),
             (s("deep.json"), 1),

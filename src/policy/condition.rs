@@ -2,7 +2,7 @@
 //! and `not`. Country lists may name a set of the policy with `"@name"`.
 
 use crate::catalog::is_iso_country;
-use crate::datamap::{Copy, DataClass, Dataset};
+use crate::datamap::{wire_name, Copy, DataClass, Dataset};
 use std::collections::BTreeMap;
 
 /// Fields a condition can test, and whether each holds a list.
@@ -239,16 +239,15 @@ pub struct Facts<'a> {
 impl Facts<'_> {
     fn field(&self, name: &str) -> Vec<String> {
         let c = self.copy;
-        let json = |v: serde_json::Value| v.as_str().map(str::to_string).into_iter().collect();
         let opt = |v: Option<&String>| v.cloned().into_iter().collect();
         match name {
             "resource" => vec![c.resource.clone()],
-            "role" => json(serde_json::to_value(c.role).unwrap_or_default()),
-            "data" => json(serde_json::to_value(c.data).unwrap_or_default()),
+            "role" => vec![wire_name(&c.role)],
+            "data" => vec![wire_name(&c.data)],
             "provider" => opt(c.provider.as_ref()),
             "region" => opt(c.region.as_ref()),
-            "basis" => json(serde_json::to_value(c.basis).unwrap_or_default()),
-            "key_custody" => json(serde_json::to_value(c.key_custody).unwrap_or_default()),
+            "basis" => vec![wire_name(&c.basis)],
+            "key_custody" => vec![wire_name(&c.key_custody)],
             "countries" => c.countries.clone(),
             "operator.name" => opt(c.operator.as_ref().map(|e| &e.name)),
             "operator.country" => opt(c.operator.as_ref().map(|e| &e.country)),

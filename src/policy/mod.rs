@@ -329,9 +329,8 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
 /// `{reason}`, `{location}` (region and countries, or why unknown) and `{source}` in a rule's
 /// message.
 pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String {
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
-    let role = text(&serde_json::to_value(copy.role).unwrap_or_default());
-    let data = text(&serde_json::to_value(copy.data).unwrap_or_default());
+    let role = crate::datamap::wire_name(&copy.role);
+    let data = crate::datamap::wire_name(&copy.data);
     let countries = if copy.countries.is_empty() {
         "unknown".to_string()
     } else {

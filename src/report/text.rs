@@ -2,18 +2,11 @@
 //! the chain that led there and what to do, then a one-line summary. Colour is decided by the
 //! caller (`colored`'s global switch).
 
-use super::Report;
-use crate::datamap::{Copy, Dataset};
+use super::{Diagnostic, Report};
+use crate::datamap::{wire_name, Copy, Dataset};
 use crate::policy::Severity;
-use colored::{ColoredString, Colorize};
+use colored::{Color, ColoredString, Colorize};
 use std::fmt::Write;
-
-fn kebab<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
 
 fn severity_label(s: Severity) -> ColoredString {
     let label = format!("{:<6}", s.as_str().to_uppercase());
@@ -79,13 +72,13 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             let _ = writeln!(
                 out,
                 "  {:<10}  {:<width$}  {:<10}  {:<16}  {}  {:<16}  {}",
-                kebab(&c.role),
+                wire_name(&c.role),
                 c.resource,
-                kebab(&c.data),
+                wire_name(&c.data),
                 c.region.as_deref().unwrap_or("?"),
                 country,
-                kebab(&c.key_custody),
-                kebab(&c.basis),
+                wire_name(&c.key_custody),
+                wire_name(&c.basis),
             );
             if let Some(reason) = &c.unknown_reason {
                 let _ = writeln!(
@@ -106,6 +99,19 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
         }
         let _ = writeln!(out);
     }
+}
+
+/// A titled list of `file:line message` entries; nothing when the list is empty.
+fn render_diagnostics(out: &mut String, title: &str, items: &[Diagnostic], colour: Color) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", title.bold());
+    for d in items {
+        let place = format!("{}:{}", d.file, d.line).color(colour);
+        let _ = writeln!(out, "  {place} {}", d.message);
+    }
+    let _ = writeln!(out);
 }
 
 pub fn render(report: &Report) -> String {
@@ -176,30 +182,8 @@ pub fn render(report: &Report) -> String {
     if !report.findings.is_empty() {
         let _ = writeln!(out);
     }
-    if !report.errors.is_empty() {
-        let _ = writeln!(out, "{}", "Errors".bold());
-        for e in &report.errors {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                format!("{}:{}", e.file, e.line).red(),
-                e.message
-            );
-        }
-        let _ = writeln!(out);
-    }
-    if !report.warnings.is_empty() {
-        let _ = writeln!(out, "{}", "Warnings".bold());
-        for w in &report.warnings {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                format!("{}:{}", w.file, w.line).yellow(),
-                w.message
-            );
-        }
-        let _ = writeln!(out);
-    }
+    render_diagnostics(&mut out, "Errors", &report.errors, Color::Red);
+    render_diagnostics(&mut out, "Warnings", &report.warnings, Color::Yellow);
     let s = &report.summary;
     let count = |k: &str| s.findings.get(k).copied().unwrap_or(0);
     let _ = writeln!(

@@ -72,9 +72,10 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
         match result {
-            Ok(Parsed::Terraform(tf)) => {
+            Ok(Parsed::Terraform(mut tf)) => {
                 scanned += 1;
-                lines.insert(tf.display.clone(), tf.lines.clone());
+                // The resolver does not need the lines; suppressions do.
+                lines.insert(tf.display.clone(), std::mem::take(&mut tf.lines));
                 let dir = file.path.parent().map(PathBuf::from).unwrap_or_default();
                 let display_dir = std::path::Path::new(&file.display)
                     .parent()
@@ -89,9 +90,9 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
                     .files
                     .push(tf);
             }
-            Ok(Parsed::CloudFormation(t)) => {
+            Ok(Parsed::CloudFormation(mut t)) => {
                 scanned += 1;
-                lines.insert(t.display.clone(), t.lines.clone());
+                lines.insert(t.display.clone(), std::mem::take(&mut t.lines));
                 templates.push(t);
             }
             Ok(Parsed::NotRelevant) => {}
@@ -144,16 +145,24 @@ fn parse_all(files: &[discover::SourceFile]) -> Vec<Result<Parsed, parse::ParseE
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>()))
+            .map(|part| {
+                let handle = scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>());
+                (part.len(), handle)
+            })
             .collect();
+        // One result per file even if a worker died, so results still line up with `files`.
         handles
             .into_iter()
-            .flat_map(|h| {
+            .flat_map(|(len, h)| {
                 h.join().unwrap_or_else(|_| {
-                    vec![Err(parse::ParseError {
-                        line: 0,
-                        message: "internal error while parsing".into(),
-                    })]
+                    (0..len)
+                        .map(|_| {
+                            Err(parse::ParseError {
+                                line: 0,
+                                message: "internal error while parsing".into(),
+                            })
+                        })
+                        .collect()
                 })
             })
             .collect()

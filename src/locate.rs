@@ -69,6 +69,12 @@ fn basis_of(origin: Origin) -> Basis {
     }
 }
 
+/// Services that put data in a fixed location when the configuration names none, rather than in
+/// the provider's region: a BigQuery dataset without `location` is in the `US` multi-region
+/// (MAIL-DATA.md §2.3, terraform-provider-google `r/bigquery_dataset`: "The default value is
+/// multi-regional location US").
+const LOCATION_DEFAULTS: &[(&str, &str)] = &[("google_bigquery_dataset", "US")];
+
 /// Places a region given as text, for a provider.
 pub fn place_region(provider: &str, region: &str, basis: Basis) -> Placement {
     let cat = catalog();
@@ -136,6 +142,18 @@ pub fn locate(resource: &Resource) -> Placement {
             }
         }
         "azure" => {
+            // Communication Services keep data in the geography of `data_location`; their ARM
+            // location is always `global` (MAIL-DATA.md §1.4).
+            if matches!(
+                resource.kind.as_str(),
+                "azurerm_email_communication_service" | "azurerm_communication_service"
+            ) {
+                return place_geography(
+                    "azure",
+                    resource.attr("data_location"),
+                    resource.origin("data_location"),
+                );
+            }
             let location = resource.attr("location");
             if location
                 .as_str()
@@ -154,6 +172,9 @@ pub fn locate(resource: &Resource) -> Placement {
                 if !v.is_null() {
                     return place_value("gcp", v, resource.origin(attr), attr);
                 }
+            }
+            if let Some((_, default)) = LOCATION_DEFAULTS.iter().find(|(k, _)| *k == resource.kind) {
+                return place_region("gcp", default, Basis::ProviderDefault);
             }
             match &resource.provider.region {
                 Value::Null => Placement::unknown(

@@ -1,0 +1,170 @@
+//! Lookups the traversal needs, built once per scan so that following an edge costs a hash
+//! lookup: resources by address, by name, and by the resources that name them.
+
+use super::flows::{ANY, NAME_ATTRIBUTES};
+use super::values_at;
+use crate::resolve::Resource;
+use crate::value::{Arn, Value};
+use std::collections::HashMap;
+
+/// A link from resources of `kinds` that name a target of `targets` at `path`.
+#[derive(Clone, Copy)]
+pub struct Link {
+    pub kinds: &'static [&'static str],
+    pub path: &'static [&'static str],
+    pub targets: &'static [&'static str],
+}
+
+fn link_id(kinds: &[&str], path: &[&str]) -> String {
+    format!("{}|{}", kinds.join(","), path.join("."))
+}
+
+pub struct Index<'a> {
+    /// Resources by scope (root module or template) and address.
+    by_address: HashMap<(&'a str, &'a str), &'a Resource>,
+    /// Resources by the name they set (a bucket name, a vault name), across scopes: a real
+    /// name means the same resource wherever it is written.
+    by_name: HashMap<&'a str, Vec<&'a Resource>>,
+    /// For each link, the resources that name a given resource (by its place in the scan's
+    /// resource list, which outlives the index).
+    attached: HashMap<(String, *const Resource), Vec<&'a Resource>>,
+}
+
+/// What a value that names a resource points at.
+pub enum Target<'a> {
+    Declared(&'a Resource),
+    /// Named (a bucket name, an ARN, a URL) but not declared in the scanned files; an ARN may
+    /// still say its region.
+    Undeclared {
+        label: String,
+        region: Option<String>,
+    },
+    /// A value that cannot be read (an unset variable, a computed attribute), with the reason.
+    Unknown(String),
+    None,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(resources: &'a [Resource], links: &[Link]) -> Index<'a> {
+        let mut index = Index {
+            by_address: HashMap::new(),
+            by_name: HashMap::new(),
+            attached: HashMap::new(),
+        };
+        let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
+        for r in resources {
+            index
+                .by_address
+                .insert((r.scope.as_str(), r.address.as_str()), r);
+            if let Some(name) = names.get(r.kind.as_str()).and_then(|a| r.attr(a).as_str()) {
+                index.by_name.entry(name).or_default().push(r);
+            }
+        }
+        let mut links_by_kind: HashMap<&str, Vec<&Link>> = HashMap::new();
+        for link in links {
+            for kind in link.kinds {
+                links_by_kind.entry(kind).or_default().push(link);
+            }
+        }
+        let mut attached: HashMap<(String, *const Resource), Vec<&'a Resource>> = HashMap::new();
+        for r in resources {
+            for link in links_by_kind.get(r.kind.as_str()).into_iter().flatten() {
+                let id = link_id(link.kinds, link.path);
+                for (_, value) in values_at(&r.attributes, link.path) {
+                    if let Target::Declared(t) = index.target(value, r, link.targets) {
+                        let list = attached
+                            .entry((id.clone(), t as *const Resource))
+                            .or_default();
+                        if !list.iter().any(|x| std::ptr::eq(*x, r)) {
+                            list.push(r);
+                        }
+                    }
+                }
+            }
+        }
+        index.attached = attached;
+        index
+    }
+
+    /// Resources of `kinds` that name `target` at `path`.
+    pub fn attached<'s>(&'s self, kinds: &[&str], path: &[&str], target: &Resource) -> &'s [&'a Resource] {
+        self.attached
+            .get(&(link_id(kinds, path), target as *const Resource))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The resource a value points at: a reference, a name, an ARN or an Azure resource id,
+    /// looked up among `kinds` when it is a name.
+    pub fn target(&self, value: &Value, from: &Resource, kinds: &[&str]) -> Target<'a> {
+        if let Some(address) = value.refers_to() {
+            return match self.find(address, from) {
+                Some(r) => Target::Declared(r),
+                None => Target::Unknown(format!("{address} is not declared in the scanned files")),
+            };
+        }
+        match value {
+            Value::String(text) => {
+                let arn = Arn::parse(text);
+                // S3 ARNs carry the bucket name first (`arn:aws:s3:::name/prefix`); other ARNs
+                // and Azure ids end with the name.
+                let found = match &arn {
+                    Some(a) if a.service == "s3" => {
+                        self.by_name_in(a.resource.split('/').next().unwrap_or_default(), kinds)
+                    }
+                    Some(a) => a
+                        .resource
+                        .rsplit([':', '/'])
+                        .find_map(|part| self.by_name_in(part, kinds)),
+                    None if text.starts_with("/subscriptions/") => {
+                        self.by_name_in(text.rsplit('/').next().unwrap_or_default(), kinds)
+                    }
+                    None => self.by_name_in(text, kinds),
+                };
+                match found {
+                    Some(r) => Target::Declared(r),
+                    None => Target::Undeclared {
+                        label: text.clone(),
+                        region: arn
+                            .filter(|a| a.service != "s3" && !a.region.is_empty())
+                            .map(|a| a.region.to_string()),
+                    },
+                }
+            }
+            // An ARN with an unknown account (`arn:aws:sns:us-east-1:?:t`) still names its region.
+            Value::Unknown(u) => match u.partial.as_deref().and_then(Arn::parse) {
+                Some(arn)
+                    if arn.service != "s3"
+                        && !arn.region.is_empty()
+                        && !arn.region.contains('?') =>
+                {
+                    Target::Undeclared {
+                        label: u.partial.clone().unwrap_or_default(),
+                        region: Some(arn.region.to_string()),
+                    }
+                }
+                _ => Target::Unknown(u.reason.clone()),
+            },
+            Value::Null => Target::None,
+            _ => Target::Unknown("not a resource reference".into()),
+        }
+    }
+
+    fn by_name_in(&self, name: &str, kinds: &[&str]) -> Option<&'a Resource> {
+        if name.is_empty() || kinds.is_empty() {
+            return None;
+        }
+        self.by_name
+            .get(name)?
+            .iter()
+            .find(|r| kinds == ANY || kinds.contains(&r.kind.as_str()))
+            .copied()
+    }
+
+    /// A reference only means something inside its own root module or template.
+    fn find(&self, address: &str, from: &Resource) -> Option<&'a Resource> {
+        self.by_address
+            .get(&(from.scope.as_str(), address))
+            .copied()
+    }
+}

@@ -1,0 +1,533 @@
+//! The data map: which resources are sources of mailbox data, and every place that data is
+//! carried to (stored, replicated, backed up, archived, logged, processed), each with its
+//! placement, its key custody and the chains of resources that led there.
+//!
+//! The map is a graph walk. `flows.rs` lists every kind of edge as data; this module starts at
+//! each source and follows the edges breadth first, so the first chain found to a copy is the
+//! shortest, and a copy reached again by another route keeps that route too.
+
+mod custody;
+mod flows;
+mod index;
+
+pub use custody::KeyRef;
+use flows::{Flow, Reach, ANY, FLOWS, LOCATED_WITH, SOURCES};
+use index::{Index, Link, Target};
+
+use crate::catalog::catalog;
+use crate::locate::{self, Basis, Placement};
+use crate::resolve::Resource;
+use crate::resolve::Origin;
+use crate::value::Value;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Store,
+    Replica,
+    Backup,
+    Archive,
+    Log,
+    Processing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DataClass {
+    /// Bodies and attachments.
+    Content,
+    /// Addresses, headers, delivery logs.
+    Metadata,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyCustody {
+    Provider,
+    CustomerManaged,
+    External,
+    ClientSide,
+}
+
+/// The name a unit enum has in the report (`store`, `customer-managed`, `provider-default`),
+/// for text output, messages and policy fields, so they always match the JSON.
+pub fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One place where a dataset's data rests or passes through.
+#[derive(Debug, Clone, Serialize)]
+pub struct Copy {
+    pub resource: String,
+    pub file: String,
+    pub line: usize,
+    #[serde(skip)]
+    pub end_line: usize,
+    pub role: Role,
+    pub data: DataClass,
+    pub provider: Option<String>,
+    pub region: Option<String>,
+    pub countries: Vec<String>,
+    pub operator: Option<crate::catalog::Entity>,
+    pub parent: Option<crate::catalog::Entity>,
+    pub key_custody: KeyCustody,
+    /// The key named for this copy, and the regions its material is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyRef>,
+    pub basis: Basis,
+    pub unknown_reason: Option<String>,
+    /// The shortest chain of resources from the dataset's source to this copy (both ends
+    /// included), with the links (a replication configuration, a backup plan) in between.
+    pub via: Vec<String>,
+    /// Other chains that reach the same copy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_via: Vec<Vec<String>>,
+    /// Whether the resource is declared in the scanned files.
+    pub declared: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dataset {
+    /// Address of the resource mail enters through.
+    pub source: String,
+    pub kind: String,
+    pub file: String,
+    pub line: usize,
+    pub copies: Vec<Copy>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DataMap {
+    pub datasets: Vec<Dataset>,
+}
+
+/// The tag (AWS, Azure) or label (Google) that marks a resource as holding mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailTag {
+    pub key: String,
+    pub value: String,
+}
+
+impl Default for MailTag {
+    fn default() -> Self {
+        MailTag {
+            key: "data-class".into(),
+            value: "mailbox".into(),
+        }
+    }
+}
+
+
+/// The values at a path of keys below `root`, each with the block that holds it. Nested blocks
+/// and lists are walked through (`rule.destination.bucket` visits every rule and destination),
+/// and a list at the end gives each of its items (`resources = [a, b]`).
+pub(crate) fn values_at<'v>(root: &'v Value, path: &[&str]) -> Vec<(&'v Value, &'v Value)> {
+    let mut current = vec![(root, root)];
+    for key in path {
+        current = current
+            .into_iter()
+            .flat_map(|(_, node)| node.items())
+            .map(|block| (block, block.get(key)))
+            .filter(|(_, v)| !v.is_null())
+            .collect();
+    }
+    current
+        .into_iter()
+        .flat_map(|(block, v)| v.items().into_iter().map(move |item| (block, item)))
+        .collect()
+}
+
+fn applies(flow: &Flow, kind: &str) -> bool {
+    flow.from == ANY || flow.from.contains(&kind)
+}
+
+/// Every link the index must know: the `NamedBy` edges and the key lookups.
+fn links() -> Vec<Link> {
+    let mut links: Vec<Link> = FLOWS
+        .iter()
+        .filter_map(|f| match f.reach {
+            Reach::NamedBy { kinds, path } => Some(Link {
+                kinds,
+                path,
+                targets: f.from,
+            }),
+            _ => None,
+        })
+        .collect();
+    links.extend(custody::links().map(|(kinds, path)| Link {
+        kinds,
+        path,
+        targets: ANY,
+    }));
+    links.push(Link {
+        kinds: &["aws_kms_replica_key"],
+        path: &["primary_key_arn"],
+        targets: ANY,
+    });
+    links
+}
+
+/// What reaches a copy: its role, its data, its key, and the resource that declares the edge.
+struct Arrival {
+    role: Role,
+    data: DataClass,
+    key: Option<(KeyCustody, Option<KeyRef>)>,
+}
+
+struct Builder<'i, 'a> {
+    index: &'i Index<'a>,
+    copies: Vec<Copy>,
+    /// Position in `copies` by resource and file, to merge a copy reached twice.
+    seen: HashMap<(String, String), usize>,
+    /// Resources already walked from, per data class.
+    walked: HashSet<(*const Resource, bool)>,
+    queue: VecDeque<(&'a Resource, DataClass, Vec<String>)>,
+}
+
+impl<'a> Builder<'_, 'a> {
+    /// Records a copy, or adds the route to a copy already recorded. `at` declares the copy:
+    /// the copy's own resource when `label` is its address, otherwise the resource that names
+    /// the target. Returns whether the copy is new.
+    fn record(
+        &mut self,
+        label: String,
+        at: &Resource,
+        arrival: Arrival,
+        placement: Placement,
+        via: &[String],
+    ) -> bool {
+        let declared = label == at.address;
+        let mut chain = via.to_vec();
+        chain.push(label.clone());
+        let seen_key = (label.clone(), if declared { at.file.clone() } else { String::new() });
+        if let Some(&i) = self.seen.get(&seen_key) {
+            let copy = &mut self.copies[i];
+            // A cycle back to a copy (replication both ways) is not another route to it.
+            let cyclic = via.iter().any(|v| *v == label);
+            if !cyclic && copy.via != chain && !copy.also_via.contains(&chain) {
+                copy.also_via.push(chain);
+            }
+            if arrival.data == DataClass::Content {
+                copy.data = DataClass::Content;
+            }
+            return false;
+        }
+        let (key_custody, key) = arrival.key.unwrap_or((KeyCustody::Provider, None));
+        self.seen.insert(seen_key, self.copies.len());
+        self.copies.push(Copy {
+            resource: label,
+            file: at.file.clone(),
+            line: at.line,
+            end_line: at.end_line,
+            role: arrival.role,
+            data: arrival.data,
+            provider: placement.provider,
+            region: placement.region,
+            countries: placement.countries,
+            operator: placement.operator,
+            parent: placement.parent,
+            key_custody,
+            key,
+            basis: placement.basis,
+            unknown_reason: placement.unknown_reason,
+            via: chain,
+            also_via: Vec::new(),
+            declared,
+        });
+        true
+    }
+
+    /// Where a declared resource is: its own location, or that of the resource it lives in.
+    fn placement(&self, r: &Resource, depth: usize) -> Placement {
+        let Some((_, path)) = LOCATED_WITH.iter().find(|(kind, _)| *kind == r.kind) else {
+            return locate::locate(r);
+        };
+        let named = values_at(&r.attributes, path);
+        let value = named.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
+        match self.index.target(value, r, ANY) {
+            Target::Declared(parent) if depth < 8 => self.placement(parent, depth + 1),
+            Target::Declared(_) => Placement::unknown(None, "resources name each other in a loop"),
+            Target::Undeclared { label, .. } => Placement::unknown(
+                locate::catalog_provider(r),
+                format!("{} is where {label} is, which is not declared in the scanned files", r.address),
+            ),
+            Target::Unknown(reason) => Placement::unknown(
+                locate::catalog_provider(r),
+                format!("{} is where its {} is: {reason}", r.address, path.join(".")),
+            ),
+            Target::None => Placement::unknown(
+                locate::catalog_provider(r),
+                format!("{} does not set {}", r.address, path.join(".")),
+            ),
+        }
+    }
+
+    /// Records a declared resource as a copy and queues it to be walked from.
+    fn reach(
+        &mut self,
+        r: &'a Resource,
+        role: Role,
+        data: DataClass,
+        key: Option<(KeyCustody, Option<KeyRef>)>,
+        holds: bool,
+        via: &[String],
+    ) {
+        if holds {
+            let key = key.or_else(|| Some(custody::of_resource(self.index, r)));
+            let arrival = Arrival { role, data, key };
+            self.record(r.address.clone(), r, arrival, self.placement(r, 0), via);
+        }
+        if self.walked.insert((r as *const Resource, data == DataClass::Content)) {
+            let mut chain = via.to_vec();
+            chain.push(r.address.clone());
+            self.queue.push_back((r, data, chain));
+        }
+    }
+
+    /// Follows every flow out of `node`.
+    fn walk(&mut self, node: &'a Resource, incoming: DataClass, via: &[String]) {
+        for flow in FLOWS.iter().filter(|f| applies(f, &node.kind)) {
+            let data = flow.data.unwrap_or(incoming);
+            let arrival = |key| Arrival {
+                role: flow.role,
+                data,
+                key,
+            };
+            let provider = locate::catalog_provider(node);
+            match &flow.reach {
+                Reach::Names { path, targets } => {
+                    for (block, value) in values_at(&node.attributes, path) {
+                        let key = flow
+                            .key
+                            .map(|k| block.path(k))
+                            .filter(|k| !k.is_null())
+                            .map(|k| custody::of_key(self.index, k, node));
+                        self.follow(node, value, targets, flow, data, key, via);
+                    }
+                }
+                Reach::NamedBy { kinds, path } => {
+                    let index = self.index;
+                    for r in index.attached(kinds, path, node) {
+                        self.reach(r, flow.role, data, None, flow.holds, via);
+                    }
+                }
+                Reach::Regions { path } => {
+                    let own = self.placement(node, 0).region;
+                    for (_, value) in values_at(&node.attributes, path) {
+                        let Some(provider) = provider else { continue };
+                        let placement =
+                            locate::place_value(provider, value, Origin::Literal, flow.what);
+                        if placement.region.is_some() && placement.region == own {
+                            continue; // the resource's own region is the store itself
+                        }
+                        let label = match &placement.region {
+                            Some(region) => format!("{} ({} {region})", node.address, flow.what),
+                            None => format!("{} ({})", node.address, flow.what),
+                        };
+                        self.record(label, node, arrival(None), placement, via);
+                    }
+                }
+                Reach::Paired {
+                    path,
+                    values,
+                    default,
+                } => {
+                    let named = values_at(&node.attributes, path);
+                    let setting = named.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
+                    let placement = match setting {
+                        Value::Null => match default {
+                            Some(d) if values.contains(d) => {
+                                self.paired(node, Basis::ProviderDefault)
+                            }
+                            _ => continue,
+                        },
+                        Value::String(s) if values.iter().any(|v| v.eq_ignore_ascii_case(s)) => {
+                            self.paired(node, Basis::Implicit)
+                        }
+                        Value::Unknown(u) => Placement::unknown(
+                            provider,
+                            format!("whether {} copies to the paired region cannot be known: {}", node.address, u.reason),
+                        ),
+                        _ => continue,
+                    };
+                    let label = format!("{} ({})", node.address, flow.what);
+                    self.record(label, node, arrival(None), placement, via);
+                }
+                Reach::Here { path } => {
+                    if values_at(&node.attributes, path).is_empty() {
+                        continue;
+                    }
+                    let label = format!("{} ({})", node.address, flow.what);
+                    let placement = self.placement(node, 0);
+                    self.record(label, node, arrival(None), placement, via);
+                }
+                Reach::External { path } => {
+                    for (_, value) in values_at(&node.attributes, path) {
+                        let name = value
+                            .as_str()
+                            .map(str::to_string)
+                            .or_else(|| value.partial_text().map(str::to_string))
+                            .unwrap_or_else(|| "?".to_string());
+                        let placement = Placement::unknown(
+                            None,
+                            format!("mail leaves for the {} {name}, whose location cannot be read from the files", flow.what),
+                        );
+                        let label = format!("{} ({} {name})", node.address, flow.what);
+                        self.record(label, node, arrival(None), placement, via);
+                    }
+                }
+                Reach::CatalogMetadata => {
+                    let placement = self.placement(node, 0);
+                    let (Some(provider), Some(region)) = (provider, placement.region.as_deref())
+                    else {
+                        continue;
+                    };
+                    let Some(found) = catalog().region(provider, region) else { continue };
+                    if found.metadata_countries.is_empty() {
+                        continue;
+                    }
+                    let placement = Placement {
+                        countries: found.metadata_countries.clone(),
+                        basis: Basis::Implicit,
+                        ..placement
+                    };
+                    let label = format!("{} ({})", node.address, flow.what);
+                    self.record(label, node, arrival(None), placement, via);
+                }
+            }
+        }
+    }
+
+    /// Follows a value that names a target.
+    #[allow(clippy::too_many_arguments)]
+    fn follow(
+        &mut self,
+        from: &'a Resource,
+        value: &Value,
+        targets: &[&str],
+        flow: &Flow,
+        data: DataClass,
+        key: Option<(KeyCustody, Option<KeyRef>)>,
+        via: &[String],
+    ) {
+        let what = flow.what;
+        let arrival = Arrival {
+            role: flow.role,
+            data,
+            key: key.clone(),
+        };
+        match self.index.target(value, from, targets) {
+            Target::Declared(r) => self.reach(r, flow.role, data, key, flow.holds, via),
+            Target::Undeclared { label, region } => {
+                let provider = locate::catalog_provider(from);
+                let placement = match (region, provider) {
+                    (Some(region), Some(p)) => locate::place_region(p, &region, Basis::Implicit),
+                    _ => Placement::unknown(
+                        provider,
+                        format!("{what} {label} is not declared in the scanned files"),
+                    ),
+                };
+                self.record(label, from, arrival, placement, via);
+            }
+            Target::Unknown(reason) => {
+                // The target is a resource of the same cloud (an SNS topic of an SES rule).
+                let placement = Placement::unknown(
+                    locate::catalog_provider(from),
+                    format!("the {what} cannot be determined: {reason}"),
+                );
+                let label = format!("{} ({what})", from.address);
+                self.record(label, from, arrival, placement, via);
+            }
+            Target::None => {}
+        }
+    }
+
+    /// The geo-redundant copy of a resource: its region's pair in the catalog.
+    fn paired(&self, r: &Resource, basis: Basis) -> Placement {
+        let own = self.placement(r, 0);
+        let provider = own.provider.clone();
+        let Some(region) = own.region.as_deref().filter(|_| own.unknown_reason.is_none()) else {
+            return Placement::unknown(
+                provider.as_deref(),
+                format!(
+                    "the paired region of {} cannot be known: {}",
+                    r.address,
+                    own.unknown_reason.as_deref().unwrap_or("its region is unknown")
+                ),
+            );
+        };
+        let p = provider.as_deref().unwrap_or_default();
+        match catalog().region(p, region).and_then(|f| f.paired_region.clone()) {
+            Some(pair) => locate::place_region(p, &pair, basis),
+            None => Placement::unknown(
+                provider.as_deref(),
+                format!("region {region} has no paired region in residency's catalog; the provider chooses where the secondary copy goes"),
+            ),
+        }
+    }
+}
+
+fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
+    let matches_map = |v: &Value| v.get(&tag.key).as_str() == Some(tag.value.as_str());
+    let matches_list = |v: &Value| {
+        v.items().iter().any(|t| {
+            t.get("Key").as_str() == Some(tag.key.as_str())
+                && t.get("Value").as_str() == Some(tag.value.as_str())
+        })
+    };
+    matches_map(r.attr("tags"))
+        || matches_map(r.attr("labels"))
+        || matches_list(r.attr("Tags"))
+        // A DynamoDB global table is tagged per replica.
+        || r.attr("Replicas").items().iter().any(|rep| matches_list(rep.get("Tags")))
+}
+
+pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
+    let index = Index::new(resources, &links());
+    let mut datasets = Vec::new();
+    for r in resources {
+        let start = SOURCES
+            .iter()
+            .find(|(kind, _, _)| *kind == r.kind)
+            .map(|(_, role, data)| (*role, *data))
+            .or_else(|| has_mail_tag(r, tag).then_some((Role::Store, DataClass::Content)));
+        let Some((role, data)) = start else { continue };
+        let mut b = Builder {
+            index: &index,
+            copies: Vec::new(),
+            seen: HashMap::new(),
+            walked: HashSet::new(),
+            queue: VecDeque::new(),
+        };
+        b.reach(r, role, data, None, true, &[]);
+        while let Some((node, data, via)) = b.queue.pop_front() {
+            b.walk(node, data, &via);
+        }
+        datasets.push(Dataset {
+            source: r.address.clone(),
+            kind: r.kind.clone(),
+            file: r.file.clone(),
+            line: r.line,
+            copies: b.copies,
+        });
+    }
+    // A source that another source's mail flows into (a WorkMail organization behind a receipt
+    // rule, an archive behind a rule set) is part of that dataset, not a dataset of its own.
+    let reached: HashSet<(String, String)> = datasets
+        .iter()
+        .flat_map(|d| {
+            d.copies
+                .iter()
+                .filter(move |c| c.resource != d.source || c.file != d.file)
+                .map(|c| (c.resource.clone(), c.file.clone()))
+        })
+        .collect();
+    datasets.retain(|d| !reached.contains(&(d.source.clone(), d.file.clone())));
+    datasets.sort_by(|a, b| (&a.file, a.line, &a.source).cmp(&(&b.file, b.line, &b.source)));
+    DataMap { datasets }
+}

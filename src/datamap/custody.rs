@@ -5,7 +5,6 @@
 
 use super::index::{Index, Target};
 use super::KeyCustody;
-use crate::locate;
 use crate::resolve::Resource;
 use crate::value::Value;
 use serde::Serialize;
@@ -186,7 +185,7 @@ pub fn of_key(index: &Index, value: &Value, from: &Resource) -> (KeyCustody, Opt
                     .iter()
                     .copied(),
             ) {
-                if let Some(region) = locate::locate(k).region {
+                if let Some(region) = super::place(index, k, 0).region {
                     if !regions.contains(&region) {
                         regions.push(region);
                     }

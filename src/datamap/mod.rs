@@ -242,29 +242,8 @@ impl<'a> Builder<'_, 'a> {
         true
     }
 
-    /// Where a declared resource is: its own location, or that of the resource it lives in.
     fn placement(&self, r: &Resource, depth: usize) -> Placement {
-        let Some((_, path)) = LOCATED_WITH.iter().find(|(kind, _)| *kind == r.kind) else {
-            return locate::locate(r);
-        };
-        let named = values_at(&r.attributes, path);
-        let value = named.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
-        match self.index.target(value, r, ANY) {
-            Target::Declared(parent) if depth < 8 => self.placement(parent, depth + 1),
-            Target::Declared(_) => Placement::unknown(None, "resources name each other in a loop"),
-            Target::Undeclared { label, .. } => Placement::unknown(
-                locate::catalog_provider(r),
-                format!("{} is where {label} is, which is not declared in the scanned files", r.address),
-            ),
-            Target::Unknown(reason) => Placement::unknown(
-                locate::catalog_provider(r),
-                format!("{} is where its {} is: {reason}", r.address, path.join(".")),
-            ),
-            Target::None => Placement::unknown(
-                locate::catalog_provider(r),
-                format!("{} does not set {}", r.address, path.join(".")),
-            ),
-        }
+        place(self.index, r, depth)
     }
 
     /// Records a declared resource as a copy and queues it to be walked from.
@@ -293,6 +272,9 @@ impl<'a> Builder<'_, 'a> {
     fn walk(&mut self, node: &'a Resource, incoming: DataClass, via: &[String]) {
         for flow in FLOWS.iter().filter(|f| applies(f, &node.kind)) {
             let data = flow.data.unwrap_or(incoming);
+            // Copies that are part of the node itself (a replica region, a geo-redundant pair)
+            // are protected by the node's own key.
+            let own_key = || Some(custody::of_resource(self.index, node));
             let arrival = |key| Arrival {
                 role: flow.role,
                 data,
@@ -329,7 +311,7 @@ impl<'a> Builder<'_, 'a> {
                             Some(region) => format!("{} ({} {region})", node.address, flow.what),
                             None => format!("{} ({})", node.address, flow.what),
                         };
-                        self.record(label, node, arrival(None), placement, via);
+                        self.record(label, node, arrival(own_key()), placement, via);
                     }
                 }
                 Reach::Paired {
@@ -356,7 +338,7 @@ impl<'a> Builder<'_, 'a> {
                         _ => continue,
                     };
                     let label = format!("{} ({})", node.address, flow.what);
-                    self.record(label, node, arrival(None), placement, via);
+                    self.record(label, node, arrival(own_key()), placement, via);
                 }
                 Reach::Here { path } => {
                     if values_at(&node.attributes, path).is_empty() {
@@ -397,7 +379,7 @@ impl<'a> Builder<'_, 'a> {
                         ..placement
                     };
                     let label = format!("{} ({})", node.address, flow.what);
-                    self.record(label, node, arrival(None), placement, via);
+                    self.record(label, node, arrival(own_key()), placement, via);
                 }
             }
         }
@@ -424,9 +406,15 @@ impl<'a> Builder<'_, 'a> {
         match self.index.target(value, from, targets) {
             Target::Declared(r) => self.reach(r, flow.role, data, key, flow.holds, via),
             Target::Undeclared { label, region } => {
-                let provider = locate::catalog_provider(from);
+                // A URL or an address is outside every cloud the files describe.
+                let outside = label.contains("://") || label.contains('@');
+                let provider = locate::catalog_provider(from).filter(|_| !outside);
                 let placement = match (region, provider) {
                     (Some(region), Some(p)) => locate::place_region(p, &region, Basis::Implicit),
+                    _ if outside => Placement::unknown(
+                        None,
+                        format!("mail is sent to the {what} {label}, outside the infrastructure the files describe; its location cannot be read"),
+                    ),
                     _ => Placement::unknown(
                         provider,
                         format!("{what} {label} is not declared in the scanned files"),
@@ -469,6 +457,31 @@ impl<'a> Builder<'_, 'a> {
                 format!("region {region} has no paired region in residency's catalog; the provider chooses where the secondary copy goes"),
             ),
         }
+    }
+}
+
+/// Where a declared resource is: its own location, or that of the resource it lives in.
+pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
+    let Some((_, path)) = LOCATED_WITH.iter().find(|(kind, _)| *kind == r.kind) else {
+        return locate::locate(r);
+    };
+    let named = values_at(&r.attributes, path);
+    let value = named.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
+    match index.target(value, r, ANY) {
+        Target::Declared(parent) if depth < 8 => place(index, parent, depth + 1),
+        Target::Declared(_) => Placement::unknown(None, "resources name each other in a loop"),
+        Target::Undeclared { label, .. } => Placement::unknown(
+            locate::catalog_provider(r),
+            format!("{} is where {label} is, which is not declared in the scanned files", r.address),
+        ),
+        Target::Unknown(reason) => Placement::unknown(
+            locate::catalog_provider(r),
+            format!("{} is where its {} is: {reason}", r.address, path.join(".")),
+        ),
+        Target::None => Placement::unknown(
+            locate::catalog_provider(r),
+            format!("{} does not set {}", r.address, path.join(".")),
+        ),
     }
 }
 

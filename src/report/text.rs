@@ -49,9 +49,17 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             .max()
             .unwrap_or(8)
             .max(8);
+        let rw = d
+            .copies
+            .iter()
+            .filter_map(|c| c.region.as_ref().map(String::len))
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let cw = d.copies.iter().map(|c| countries(c).len()).max().unwrap_or(7).max(7);
         let _ = writeln!(
             out,
-            "  {:<10}  {:<width$}  {:<10}  {:<16}  {:<8}  {:<16}  {}",
+            "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",
             "ROLE".dimmed(),
             "RESOURCE".dimmed(),
             "DATA".dimmed(),
@@ -63,15 +71,15 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
         for c in &d.copies {
             let country = countries(c);
             let country = if c.countries.iter().any(|x| x == "US") {
-                format!("{country:<8}").red()
+                format!("{country:<cw$}").red()
             } else if c.countries.is_empty() {
-                format!("{country:<8}").yellow()
+                format!("{country:<cw$}").yellow()
             } else {
-                format!("{country:<8}").green()
+                format!("{country:<cw$}").green()
             };
             let _ = writeln!(
                 out,
-                "  {:<10}  {:<width$}  {:<10}  {:<16}  {}  {:<16}  {}",
+                "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {}  {:<16}  {}",
                 wire_name(&c.role),
                 c.resource,
                 wire_name(&c.data),
@@ -94,6 +102,27 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
                     "  {:<10}  {}",
                     "",
                     format!("via {}", c.via.join(" → ")).dimmed()
+                );
+            }
+            for route in &c.also_via {
+                let _ = writeln!(
+                    out,
+                    "  {:<10}  {}",
+                    "",
+                    format!("and via {}", route.join(" → ")).dimmed()
+                );
+            }
+            if let Some(key) = &c.key {
+                let place = if key.regions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", key.regions.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "  {:<10}  {}",
+                    "",
+                    format!("key {}{place}", key.resource).dimmed()
                 );
             }
         }

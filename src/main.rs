@@ -111,8 +111,9 @@ struct ScanArgs {
 struct MapArgs {
     #[command(flatten)]
     input: InputArgs,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    /// text, json, or a diagram: mermaid (renders in GitHub/GitLab Markdown) or dot (Graphviz).
+    #[arg(long, value_enum, default_value_t = MapFormat::Text)]
+    format: MapFormat,
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -133,6 +134,14 @@ struct RegionArgs {
     country: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum MapFormat {
+    Text,
+    Json,
+    Mermaid,
+    Dot,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -261,7 +270,7 @@ fn run(command: Command) -> Result<u8, String> {
         Command::Map(args) => {
             let mapped = residency::map(&options(args.input))?;
             let text = match args.format {
-                Format::Text => {
+                MapFormat::Text => {
                     let mut out = String::new();
                     report::text::render_map(&mapped.map.datasets, &mut out);
                     for e in &mapped.errors {
@@ -269,7 +278,9 @@ fn run(command: Command) -> Result<u8, String> {
                     }
                     out
                 }
-                Format::Json => {
+                MapFormat::Mermaid => report::graph::mermaid(&mapped.map.datasets),
+                MapFormat::Dot => report::graph::dot(&mapped.map.datasets),
+                MapFormat::Json => {
                     let value = serde_json::json!({
                         "datasets": mapped.map.datasets,
                         "errors": mapped.errors,

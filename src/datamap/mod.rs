@@ -496,6 +496,7 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
     matches_map(r.attr("tags"))
         || matches_map(r.attr("labels"))
         || matches_list(r.attr("Tags"))
+        || matches_list(r.attr("FileSystemTags"))
         // A DynamoDB global table is tagged per replica.
         || r.attr("Replicas").items().iter().any(|rep| matches_list(rep.get("Tags")))
 }

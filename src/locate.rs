@@ -173,7 +173,8 @@ pub fn locate(resource: &Resource) -> Placement {
                     return place_value("gcp", v, resource.origin(attr), attr);
                 }
             }
-            if let Some((_, default)) = LOCATION_DEFAULTS.iter().find(|(k, _)| *k == resource.kind) {
+            if let Some((_, default)) = LOCATION_DEFAULTS.iter().find(|(k, _)| *k == resource.kind)
+            {
                 return place_region("gcp", default, Basis::ProviderDefault);
             }
             match &resource.provider.region {

@@ -848,11 +848,7 @@ fn mail_manager_ingress_rule_set_actions_and_relay() {
                 s("processing"),
                 s("us-east-1")
             ),
-            (
-                s("x"),
-                s("processing"),
-                s("-")
-            ),
+            (s("x"), s("processing"), s("-")),
             (s("RS"), s("processing"), s("eu-west-1")),
             (s("Arch"), s("archive"), s("eu-west-1")),
             (

@@ -63,7 +63,10 @@ static KEY_SLOTS: &[KeySlot] = &[
         &["kms_key_arn"],
     ),
     slot(&["AWS::SES::MailManagerArchive"], &["KmsKeyArn"]),
-    slot(&["aws_dynamodb_table"], &["server_side_encryption", "kms_key_arn"]),
+    slot(
+        &["aws_dynamodb_table"],
+        &["server_side_encryption", "kms_key_arn"],
+    ),
     slot(
         &["AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"],
         &["SSESpecification", "KMSMasterKeyId"],
@@ -80,7 +83,11 @@ static KEY_SLOTS: &[KeySlot] = &[
         &["kms_key_id"],
     ),
     slot(
-        &["AWS::RDS::DBInstance", "AWS::RDS::DBCluster", "AWS::EFS::FileSystem"],
+        &[
+            "AWS::RDS::DBInstance",
+            "AWS::RDS::DBCluster",
+            "AWS::EFS::FileSystem",
+        ],
         &["KmsKeyId"],
     ),
     slot(&["aws_backup_vault"], &["kms_key_arn"]),
@@ -109,7 +116,10 @@ static KEY_SLOTS: &[KeySlot] = &[
         path: &["key_vault_key_id"],
     },
     slot(&["azurerm_cosmosdb_account"], &["key_vault_key_id"]),
-    slot(&["azurerm_recovery_services_vault"], &["encryption", "key_id"]),
+    slot(
+        &["azurerm_recovery_services_vault"],
+        &["encryption", "key_id"],
+    ),
     slot(
         &["azurerm_mssql_database"],
         &["transparent_data_encryption_key_vault_key_id"],
@@ -150,7 +160,10 @@ const KEY_KINDS: &[&str] = &[
 
 /// Custody of a resource's own data at rest.
 pub fn of_resource(index: &Index, r: &Resource) -> (KeyCustody, Option<KeyRef>) {
-    for s in KEY_SLOTS.iter().filter(|s| s.kinds.contains(&r.kind.as_str())) {
+    for s in KEY_SLOTS
+        .iter()
+        .filter(|s| s.kinds.contains(&r.kind.as_str()))
+    {
         let holders: Vec<&Resource> = match s.attached {
             None => vec![r],
             Some((kinds, link)) => index.attached(kinds, link, r).to_vec(),
@@ -233,12 +246,10 @@ fn classify<'a>(index: &Index<'a>, key: &'a Resource, depth: usize) -> (KeyCusto
             (custody(external), key)
         }
         "google_kms_crypto_key" => {
-            let external = super::values_at(
-                &key.attributes,
-                &["version_template", "protection_level"],
-            )
-            .iter()
-            .any(|(_, level)| matches!(level.as_str(), Some("EXTERNAL" | "EXTERNAL_VPC")));
+            let external =
+                super::values_at(&key.attributes, &["version_template", "protection_level"])
+                    .iter()
+                    .any(|(_, level)| matches!(level.as_str(), Some("EXTERNAL" | "EXTERNAL_VPC")));
             (custody(external), key)
         }
         _ => (KeyCustody::CustomerManaged, key),

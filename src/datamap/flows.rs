@@ -69,12 +69,7 @@ pub struct Flow {
     pub what: &'static str,
 }
 
-const fn flow(
-    from: &'static [&'static str],
-    reach: Reach,
-    role: Role,
-    what: &'static str,
-) -> Flow {
+const fn flow(from: &'static [&'static str], reach: Reach, role: Role, what: &'static str) -> Flow {
     Flow {
         from,
         reach,
@@ -165,6 +160,7 @@ const GEO_STORAGE: &[&str] = &["GRS", "RAGRS", "GZRS", "RAGZRS"];
 use DataClass::Content;
 use Role::{Archive, Backup, Log, Processing, Replica, Store};
 
+#[rustfmt::skip]
 pub static FLOWS: &[Flow] = &[
     // --- SES receipt rules (MAIL-DATA.md §1.1) ---------------------------------------------
     flow(&["aws_ses_receipt_rule"], names(&["s3_action", "bucket_name"], S3), Store, "bucket")
@@ -375,5 +371,8 @@ pub static LOCATED_WITH: &[(&str, &[&str])] = &[
     ("azurerm_mssql_database", &["server_id"]),
     ("google_kms_crypto_key", &["key_ring"]),
     ("azurerm_backup_protected_vm", &["recovery_vault_name"]),
-    ("azurerm_backup_protected_file_share", &["recovery_vault_name"]),
+    (
+        "azurerm_backup_protected_file_share",
+        &["recovery_vault_name"],
+    ),
 ];

@@ -87,7 +87,12 @@ impl<'a> Index<'a> {
     }
 
     /// Resources of `kinds` that name `target` at `path`.
-    pub fn attached<'s>(&'s self, kinds: &[&str], path: &[&str], target: &Resource) -> &'s [&'a Resource] {
+    pub fn attached<'s>(
+        &'s self,
+        kinds: &[&str],
+        path: &[&str],
+        target: &Resource,
+    ) -> &'s [&'a Resource] {
         self.attached
             .get(&(link_id(kinds, path), target as *const Resource))
             .map(Vec::as_slice)

@@ -16,8 +16,8 @@ use index::{Index, Link, Target};
 
 use crate::catalog::catalog;
 use crate::locate::{self, Basis, Placement};
-use crate::resolve::Resource;
 use crate::resolve::Origin;
+use crate::resolve::Resource;
 use crate::value::Value;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -122,7 +122,6 @@ impl Default for MailTag {
     }
 }
 
-
 /// The values at a path of keys below `root`, each with the block that holds it. Nested blocks
 /// and lists are walked through (`rule.destination.bucket` visits every rule and destination),
 /// and a list at the end gives each of its items (`resources = [a, b]`).
@@ -204,11 +203,18 @@ impl<'a> Builder<'_, 'a> {
         let declared = label == at.address;
         let mut chain = via.to_vec();
         chain.push(label.clone());
-        let seen_key = (label.clone(), if declared { at.file.clone() } else { String::new() });
+        let seen_key = (
+            label.clone(),
+            if declared {
+                at.file.clone()
+            } else {
+                String::new()
+            },
+        );
         if let Some(&i) = self.seen.get(&seen_key) {
             let copy = &mut self.copies[i];
             // A cycle back to a copy (replication both ways) is not another route to it.
-            let cyclic = via.iter().any(|v| *v == label);
+            let cyclic = via.contains(&label);
             if !cyclic && copy.via != chain && !copy.also_via.contains(&chain) {
                 copy.also_via.push(chain);
             }
@@ -261,7 +267,10 @@ impl<'a> Builder<'_, 'a> {
             let arrival = Arrival { role, data, key };
             self.record(r.address.clone(), r, arrival, self.placement(r, 0), via);
         }
-        if self.walked.insert((r as *const Resource, data == DataClass::Content)) {
+        if self
+            .walked
+            .insert((r as *const Resource, data == DataClass::Content))
+        {
             let mut chain = via.to_vec();
             chain.push(r.address.clone());
             self.queue.push_back((r, data, chain));
@@ -333,7 +342,10 @@ impl<'a> Builder<'_, 'a> {
                         }
                         Value::Unknown(u) => Placement::unknown(
                             provider,
-                            format!("whether {} copies to the paired region cannot be known: {}", node.address, u.reason),
+                            format!(
+                                "whether {} copies to the paired region cannot be known: {}",
+                                node.address, u.reason
+                            ),
                         ),
                         _ => continue,
                     };
@@ -369,7 +381,9 @@ impl<'a> Builder<'_, 'a> {
                     else {
                         continue;
                     };
-                    let Some(found) = catalog().region(provider, region) else { continue };
+                    let Some(found) = catalog().region(provider, region) else {
+                        continue;
+                    };
                     if found.metadata_countries.is_empty() {
                         continue;
                     }
@@ -439,13 +453,19 @@ impl<'a> Builder<'_, 'a> {
     fn paired(&self, r: &Resource, basis: Basis) -> Placement {
         let own = self.placement(r, 0);
         let provider = own.provider.clone();
-        let Some(region) = own.region.as_deref().filter(|_| own.unknown_reason.is_none()) else {
+        let Some(region) = own
+            .region
+            .as_deref()
+            .filter(|_| own.unknown_reason.is_none())
+        else {
             return Placement::unknown(
                 provider.as_deref(),
                 format!(
                     "the paired region of {} cannot be known: {}",
                     r.address,
-                    own.unknown_reason.as_deref().unwrap_or("its region is unknown")
+                    own.unknown_reason
+                        .as_deref()
+                        .unwrap_or("its region is unknown")
                 ),
             );
         };
@@ -472,7 +492,10 @@ pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
         Target::Declared(_) => Placement::unknown(None, "resources name each other in a loop"),
         Target::Undeclared { label, .. } => Placement::unknown(
             locate::catalog_provider(r),
-            format!("{} is where {label} is, which is not declared in the scanned files", r.address),
+            format!(
+                "{} is where {label} is, which is not declared in the scanned files",
+                r.address
+            ),
         ),
         Target::Unknown(reason) => Placement::unknown(
             locate::catalog_provider(r),

@@ -56,7 +56,13 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             .max()
             .unwrap_or(6)
             .max(6);
-        let cw = d.copies.iter().map(|c| countries(c).len()).max().unwrap_or(7).max(7);
+        let cw = d
+            .copies
+            .iter()
+            .map(|c| countries(c).len())
+            .max()
+            .unwrap_or(7)
+            .max(7);
         let _ = writeln!(
             out,
             "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",

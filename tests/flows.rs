@@ -1,0 +1,467 @@
+//! End-to-end tests of the data map: every kind of edge (replicas, backups, archives, logs,
+//! processing, silent geo-redundant defaults, key custody), run through the binary on fixtures
+//! under `tests/fixtures/flows/`, with the exact copies, chains and findings expected.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/flows")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (out.status.code().expect("exit code"), stdout)
+}
+
+fn map_json(name: &str, extra: &[&str]) -> Value {
+    let path = fixture(name);
+    let mut args = vec!["map", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout) = run(&args);
+    assert_eq!(code, 0, "{stdout}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+/// Every copy of every dataset as `resource | role | data | region | countries | keys | via`.
+fn copies(map: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in map["datasets"].as_array().unwrap() {
+        for c in d["copies"].as_array().unwrap() {
+            let countries: Vec<&str> = c["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            let countries = match countries.len() {
+                0 => "?".to_string(),
+                n if n > 4 => format!("{n} countries"),
+                _ => countries.join(","),
+            };
+            let via: Vec<&str> = c["via"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            out.push(
+                [
+                    c["resource"].as_str().unwrap(),
+                    c["role"].as_str().unwrap(),
+                    c["data"].as_str().unwrap(),
+                    c["region"].as_str().unwrap_or("?"),
+                    &countries,
+                    c["key_custody"].as_str().unwrap(),
+                    &via.join(" → "),
+                ]
+                .join(" | "),
+            );
+        }
+    }
+    out
+}
+
+fn copy<'a>(map: &'a Value, resource: &str) -> &'a Value {
+    map["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap())
+        .find(|c| c["resource"] == resource)
+        .unwrap_or_else(|| panic!("no copy {resource}"))
+}
+
+/// (rule, resource, line) of every finding of a scan.
+fn findings(name: &str, extra: &[&str]) -> Vec<(String, String, u64)> {
+    let path = fixture(name);
+    let mut args = vec!["scan", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let (_, stdout) = run(&args);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// DynamoDB replica blocks (the table's own region is not a copy), an RDS read replica named by ARN, a global cluster member, EFS replication and a Multi-Region Access Point.
+#[test]
+fn aws_replicas_dynamodb_rds_efs_multi_region_access_point() {
+    let map = map_json("aws-replicas", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+        "aws_dynamodb_table.messages | store | content | eu-west-1 | IE | provider | aws_dynamodb_table.messages",
+        "aws_dynamodb_table.messages (replica eu-central-1) | replica | content | eu-central-1 | DE | provider | aws_dynamodb_table.messages → aws_dynamodb_table.messages (replica eu-central-1)",
+        "aws_dynamodb_table.messages (replica us-west-2) | replica | content | us-west-2 | US | provider | aws_dynamodb_table.messages → aws_dynamodb_table.messages (replica us-west-2)",
+        "aws_db_instance.mailstore | store | content | eu-west-1 | IE | provider | aws_db_instance.mailstore",
+        "aws_db_instance.mailstore_us | replica | content | us-east-1 | US | provider | aws_db_instance.mailstore → aws_db_instance.mailstore_us",
+        "aws_rds_cluster.primary | store | content | eu-west-1 | IE | provider | aws_rds_cluster.primary",
+        "aws_rds_cluster.secondary | replica | content | us-east-1 | US | provider | aws_rds_cluster.primary → aws_rds_global_cluster.global → aws_rds_cluster.secondary",
+        "aws_efs_file_system.maildirs | store | content | eu-west-1 | IE | provider | aws_efs_file_system.maildirs",
+        "aws_efs_replication_configuration.dr (replica us-east-2) | replica | content | us-east-2 | US | provider | aws_efs_file_system.maildirs → aws_efs_replication_configuration.dr → aws_efs_replication_configuration.dr (replica us-east-2)",
+        "aws_s3_bucket.eu | store | content | eu-west-1 | IE | customer-managed | aws_s3_bucket.eu",
+        "aws_s3_bucket.us | replica | content | us-east-1 | US | provider | aws_s3_bucket.eu → aws_s3control_multi_region_access_point.mail → aws_s3_bucket.us",
+        ]
+    );
+}
+
+/// AWS Backup: selection → plan → vault, and the copy action's vault whose region is only in its ARN; EBS snapshot and its copy in the US.
+#[test]
+fn aws_backups_plans_copy_actions_and_snapshot_copies() {
+    let map = map_json("aws-backups", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+        "aws_dynamodb_table.mailboxes | store | content | eu-west-1 | IE | provider | aws_dynamodb_table.mailboxes",
+        "aws_backup_vault.local | backup | content | eu-west-1 | IE | provider | aws_dynamodb_table.mailboxes → aws_backup_selection.mail → aws_backup_plan.mail → aws_backup_vault.local",
+        "arn:aws:backup:us-west-2:123456789012:backup-vault:offsite | backup | content | us-west-2 | US | provider | aws_dynamodb_table.mailboxes → aws_backup_selection.mail → aws_backup_plan.mail → arn:aws:backup:us-west-2:123456789012:backup-vault:offsite",
+        "aws_ebs_volume.vmail | store | content | eu-west-1 | IE | provider | aws_ebs_volume.vmail",
+        "aws_ebs_snapshot.vmail | backup | content | eu-west-1 | IE | provider | aws_ebs_volume.vmail → aws_ebs_snapshot.vmail",
+        "aws_ebs_snapshot_copy.vmail_us | backup | content | us-east-1 | US | provider | aws_ebs_volume.vmail → aws_ebs_snapshot.vmail → aws_ebs_snapshot_copy.vmail_us",
+        ]
+    );
+}
+
+/// SES event destinations (v1 and v2): Firehose and its S3 bucket, CloudWatch, EventBridge; all metadata.
+#[test]
+fn aws_ses_event_destinations_are_metadata_copies() {
+    let map = map_json("aws-logs", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+        "aws_ses_configuration_set.outbound | processing | content | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound",
+        "aws_kinesis_firehose_delivery_stream.events | log | metadata | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.firehose → aws_kinesis_firehose_delivery_stream.events",
+        "aws_ses_event_destination.metrics (CloudWatch metrics) | log | metadata | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.metrics → aws_ses_event_destination.metrics (CloudWatch metrics)",
+        "aws_s3_bucket.events | log | metadata | us-east-1 | US | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.firehose → aws_kinesis_firehose_delivery_stream.events → aws_s3_bucket.events",
+        "aws_sesv2_configuration_set.transactional | processing | content | eu-west-1 | IE | provider | aws_sesv2_configuration_set.transactional",
+        "arn:aws:events:us-east-1:123456789012:event-bus/default | log | metadata | us-east-1 | US | provider | aws_sesv2_configuration_set.transactional → aws_sesv2_configuration_set_event_destination.bus → arn:aws:events:us-east-1:123456789012:event-bus/default",
+        ]
+    );
+}
+
+/// Whole messages to SNS, its subscribers (a Lambda function, a webhook), a function triggered by each stored message, and a relay to an external SMTP server.
+#[test]
+fn aws_processing_subscribers_notifications_and_relays() {
+    let map = map_json("aws-processing", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+        "aws_ses_receipt_rule.inbound | processing | content | eu-west-1 | IE | provider | aws_ses_receipt_rule.inbound",
+        "aws_s3_bucket.raw | store | content | eu-west-1 | IE | external | aws_ses_receipt_rule.inbound → aws_s3_bucket.raw",
+        "aws_sns_topic.mail | processing | content | eu-west-1 | IE | provider | aws_ses_receipt_rule.inbound → aws_sns_topic.mail",
+        "aws_lambda_function.parse | processing | content | eu-west-1 | IE | provider | aws_ses_receipt_rule.inbound → aws_s3_bucket.raw → aws_s3_bucket_notification.raw → aws_lambda_function.parse",
+        "https://hooks.example.net/mail | processing | content | ? | ? | provider | aws_ses_receipt_rule.inbound → aws_sns_topic.mail → aws_sns_topic_subscription.hook → https://hooks.example.net/mail",
+        "aws_mailmanager_rule_set.relay | processing | content | eu-west-1 | IE | provider | aws_mailmanager_rule_set.relay",
+        "aws_mailmanager_relay.partner | processing | content | eu-west-1 | IE | provider | aws_mailmanager_rule_set.relay → aws_mailmanager_relay.partner",
+        "aws_mailmanager_relay.partner (SMTP server smtp.partner.example) | processing | content | ? | ? | provider | aws_mailmanager_rule_set.relay → aws_mailmanager_relay.partner → aws_mailmanager_relay.partner (SMTP server smtp.partner.example)",
+        ]
+    );
+}
+
+/// Azure: GRS to the paired region across a border, object replication, Cosmos DB regions and default geo backups, SQL backups through the server's location, a Recovery Services vault that is geo-redundant by default, diagnostic settings and Event Grid.
+#[test]
+fn azure_geo_redundancy_defaults_backups_and_logs() {
+    let map = map_json("azure", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+        "azurerm_storage_account.archive | store | content | brazilsouth | BR | provider | azurerm_storage_account.archive",
+        "azurerm_storage_account.archive (geo-redundant secondary) | replica | content | southcentralus | US | provider | azurerm_storage_account.archive → azurerm_storage_account.archive (geo-redundant secondary)",
+        "azurerm_storage_account.copy | replica | content | eastus | US | provider | azurerm_storage_account.archive → azurerm_storage_object_replication.archive → azurerm_storage_account.copy",
+        "azurerm_cosmosdb_account.mailboxes | store | content | westeurope | NL | provider | azurerm_cosmosdb_account.mailboxes",
+        "azurerm_cosmosdb_account.mailboxes (geo location germanywestcentral) | replica | content | germanywestcentral | DE | provider | azurerm_cosmosdb_account.mailboxes → azurerm_cosmosdb_account.mailboxes (geo location germanywestcentral)",
+        "azurerm_cosmosdb_account.mailboxes (geo-redundant backup) | backup | content | northeurope | IE | provider | azurerm_cosmosdb_account.mailboxes → azurerm_cosmosdb_account.mailboxes (geo-redundant backup)",
+        "azurerm_mssql_database.messages | store | content | swedencentral | SE | provider | azurerm_mssql_database.messages",
+        "azurerm_mssql_database.messages (geo-redundant backup) | backup | content | swedensouth | SE | provider | azurerm_mssql_database.messages → azurerm_mssql_database.messages (geo-redundant backup)",
+        "azurerm_linux_virtual_machine.mx | store | content | northeurope | IE | provider | azurerm_linux_virtual_machine.mx",
+        "azurerm_recovery_services_vault.backups | backup | content | northeurope | IE | provider | azurerm_linux_virtual_machine.mx → azurerm_backup_protected_vm.mx → azurerm_recovery_services_vault.backups",
+        "azurerm_recovery_services_vault.backups (geo-redundant vault storage) | backup | content | westeurope | NL | provider | azurerm_linux_virtual_machine.mx → azurerm_backup_protected_vm.mx → azurerm_recovery_services_vault.backups → azurerm_recovery_services_vault.backups (geo-redundant vault storage)",
+        "azurerm_email_communication_service.mail | store | content | Europe | IE,NL | provider | azurerm_email_communication_service.mail",
+        "azurerm_eventgrid_system_topic.mail | log | metadata | ? | ? | provider | azurerm_email_communication_service.mail → azurerm_eventgrid_system_topic.mail",
+        "azurerm_log_analytics_workspace.ops | log | metadata | eastus2 | US | provider | azurerm_email_communication_service.mail → azurerm_monitor_diagnostic_setting.mail → azurerm_log_analytics_workspace.ops",
+        ]
+    );
+}
+
+/// Google Cloud: custom dual-region locations, EUR4 object metadata in Belgium, Cloud SQL replica and backup location, BigQuery's default US location, an EKM key.
+#[test]
+fn google_dual_regions_cloud_sql_and_bigquery_default() {
+    let map = map_json("gcp", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+        "google_storage_bucket.custom | store | content | eu | 27 countries | external | google_storage_bucket.custom",
+        "google_storage_bucket.custom (dual-region location europe-west1) | replica | content | europe-west1 | BE | external | google_storage_bucket.custom → google_storage_bucket.custom (dual-region location europe-west1)",
+        "google_storage_bucket.custom (dual-region location us-east1) | replica | content | us-east1 | US | external | google_storage_bucket.custom → google_storage_bucket.custom (dual-region location us-east1)",
+        "google_storage_bucket.eur4 | store | content | eur4 | FI,NL | provider | google_storage_bucket.eur4",
+        "google_storage_bucket.eur4 (object metadata) | store | metadata | eur4 | BE | provider | google_storage_bucket.eur4 → google_storage_bucket.eur4 (object metadata)",
+        "google_sql_database_instance.mail | store | content | europe-west4 | NL | provider | google_sql_database_instance.mail",
+        "google_sql_database_instance.mail_replica | replica | content | asia-northeast1 | JP | provider | google_sql_database_instance.mail → google_sql_database_instance.mail_replica",
+        "google_sql_database_instance.mail (backup location us) | backup | content | us | US | provider | google_sql_database_instance.mail → google_sql_database_instance.mail (backup location us)",
+        "google_bigquery_dataset.mail_analytics | store | content | us | US | provider | google_bigquery_dataset.mail_analytics",
+        ]
+    );
+}
+
+/// The same edges in CloudFormation: GlobalTable replicas, SourceDBInstanceIdentifier, EFS ReplicationConfiguration, Backup plans and selections, SES event destinations, S3 notifications, replication and Multi-Region Access Points.
+#[test]
+fn cloudformation_global_table_rds_efs_backup_logs_and_s3() {
+    let map = map_json("cloudformation", &["--region", "eu-west-1"]);
+    assert_eq!(
+        copies(&map),
+        [
+        "Messages | store | content | eu-west-1 | IE | provider | Messages",
+        "Messages (replica us-east-1) | replica | content | us-east-1 | US | provider | Messages → Messages (replica us-east-1)",
+        "MailStore | store | content | eu-west-1 | IE | provider | MailStore",
+        "MailStoreReplica | replica | content | eu-west-1 | IE | provider | MailStore → MailStoreReplica",
+        "BackupVault | backup | content | eu-west-1 | IE | provider | MailStore → BackupSelection → BackupPlan → BackupVault",
+        "arn:aws:backup:us-east-2:123456789012:backup-vault:offsite | backup | content | us-east-2 | US | provider | MailStore → BackupSelection → BackupPlan → arn:aws:backup:us-east-2:123456789012:backup-vault:offsite",
+        "Maildirs | store | content | eu-west-1 | IE | provider | Maildirs",
+        "Maildirs (replica us-west-2) | replica | content | us-west-2 | US | provider | Maildirs → Maildirs (replica us-west-2)",
+        "BackupVault | backup | content | eu-west-1 | IE | provider | Maildirs → BackupSelection → BackupPlan → BackupVault",
+        "arn:aws:backup:us-east-2:123456789012:backup-vault:offsite | backup | content | us-east-2 | US | provider | Maildirs → BackupSelection → BackupPlan → arn:aws:backup:us-east-2:123456789012:backup-vault:offsite",
+        "Outbound | processing | content | eu-west-1 | IE | provider | Outbound",
+        "EventStream | log | metadata | eu-west-1 | IE | provider | Outbound → OutboundEvents → EventStream",
+        "arn:aws:s3:::acme-ses-events | log | metadata | ? | ? | provider | Outbound → OutboundEvents → EventStream → arn:aws:s3:::acme-ses-events",
+        "Inbox | store | content | eu-west-1 | IE | provider | Inbox",
+        "Parser | processing | content | eu-west-1 | IE | provider | Inbox → Parser",
+        "arn:aws:s3:::acme-inbox-dr | replica | content | ? | ? | customer-managed | Inbox → arn:aws:s3:::acme-inbox-dr",
+        "acme-inbox-ap | replica | content | ? | ? | provider | Inbox → AccessPoint → acme-inbox-ap",
+        ]
+    );
+}
+
+/// A copy reached by two routes is one copy that lists both.
+#[test]
+fn copy_reached_twice_keeps_both_routes() {
+    let map = map_json("aws-processing", &[]);
+    let parse = copy(&map, "aws_lambda_function.parse");
+    assert_eq!(
+        parse["via"],
+        serde_json::json!([
+            "aws_ses_receipt_rule.inbound",
+            "aws_s3_bucket.raw",
+            "aws_s3_bucket_notification.raw",
+            "aws_lambda_function.parse"
+        ])
+    );
+    assert_eq!(
+        parse["also_via"],
+        serde_json::json!([[
+            "aws_ses_receipt_rule.inbound",
+            "aws_sns_topic.mail",
+            "aws_sns_topic_subscription.parse",
+            "aws_lambda_function.parse"
+        ]])
+    );
+    let path = fixture("aws-processing");
+    let (_, text) = run(&["map", path.to_str().unwrap(), "--color", "never"]);
+    assert!(text.contains(
+        "and via aws_ses_receipt_rule.inbound → aws_sns_topic.mail → aws_sns_topic_subscription.parse → aws_lambda_function.parse"
+    ));
+}
+
+/// Key custody: an external key store (XKS), Cloud EKM, a multi-region key's regions, a key
+/// named on the step that writes (an S3 action's or a replication rule's key).
+#[test]
+fn key_custody_follows_the_key() {
+    let processing = map_json("aws-processing", &[]);
+    let raw = copy(&processing, "aws_s3_bucket.raw");
+    assert_eq!(raw["key_custody"], "external");
+    assert_eq!(raw["key"]["resource"], "aws_kms_key.external");
+
+    let replicas = map_json("aws-replicas", &[]);
+    let eu = copy(&replicas, "aws_s3_bucket.eu");
+    assert_eq!(eu["key_custody"], "customer-managed");
+    assert_eq!(
+        eu["key"],
+        serde_json::json!({"resource": "aws_kms_key.mail", "regions": ["eu-west-1", "us-east-1"]})
+    );
+    assert!(copy(&replicas, "aws_s3_bucket.us").get("key").is_none());
+
+    let gcp = map_json("gcp", &[]);
+    let custom = copy(&gcp, "google_storage_bucket.custom");
+    assert_eq!(custom["key_custody"], "external");
+    // The key is where its key ring is, not in the provider's default region.
+    assert_eq!(
+        custom["key"]["regions"],
+        serde_json::json!(["europe-west3"])
+    );
+
+    let cfn = map_json("cloudformation", &["--region", "eu-west-1"]);
+    let dr = copy(&cfn, "arn:aws:s3:::acme-inbox-dr");
+    assert_eq!(dr["key_custody"], "customer-managed");
+    assert_eq!(dr["key"]["regions"], serde_json::json!(["us-east-1"]));
+}
+
+/// Defaults that copy silently are copies, marked as the provider's default; what is written
+/// is marked as derived from the catalog's pair.
+#[test]
+fn geo_redundant_defaults_are_copies() {
+    let map = map_json("azure", &[]);
+    for resource in [
+        "azurerm_cosmosdb_account.mailboxes (geo-redundant backup)",
+        "azurerm_mssql_database.messages (geo-redundant backup)",
+        "azurerm_recovery_services_vault.backups (geo-redundant vault storage)",
+    ] {
+        assert_eq!(
+            copy(&map, resource)["basis"],
+            "provider-default",
+            "{resource}"
+        );
+    }
+    let secondary = copy(
+        &map,
+        "azurerm_storage_account.archive (geo-redundant secondary)",
+    );
+    assert_eq!(secondary["basis"], "implicit");
+    assert_eq!(secondary["line"], 12);
+    let gcp = map_json("gcp", &[]);
+    assert_eq!(
+        copy(&gcp, "google_bigquery_dataset.mail_analytics")["basis"],
+        "provider-default"
+    );
+    let topic = copy(&map, "azurerm_eventgrid_system_topic.mail");
+    assert_eq!(
+        topic["unknown_reason"],
+        "location is `global`: the service chooses where data is kept"
+    );
+}
+
+/// A pair that cannot be known is an unknown copy with the reason, never dropped.
+#[test]
+fn paired_region_of_unknown_or_unpaired_location_is_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"variable "location" {}
+resource "azurerm_storage_account" "a" {
+  name                     = "a"
+  location                 = var.location
+  account_replication_type = "GRS"
+  tags                     = { "data-class" = "mailbox" }
+}
+resource "azurerm_storage_account" "b" {
+  name                     = "b"
+  location                 = "italynorth"
+  account_replication_type = "GZRS"
+  tags                     = { "data-class" = "mailbox" }
+}
+resource "azurerm_storage_account" "c" {
+  name                     = "c"
+  location                 = "westeurope"
+  account_replication_type = "ZRS"
+  tags                     = { "data-class" = "mailbox" }
+}
+"#,
+    )
+    .unwrap();
+    let (code, stdout) = run(&["map", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    let map: Value = serde_json::from_str(&stdout).unwrap();
+    let a = copy(&map, "azurerm_storage_account.a (geo-redundant secondary)");
+    assert_eq!(a["basis"], "unknown");
+    assert!(a["unknown_reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("the paired region of azurerm_storage_account.a cannot be known: "));
+    let b = copy(&map, "azurerm_storage_account.b (geo-redundant secondary)");
+    assert_eq!(
+        b["unknown_reason"],
+        "region italynorth has no paired region in residency's catalog; the provider chooses where the secondary copy goes"
+    );
+    // Zone-redundant storage stays in its region: no second copy.
+    assert_eq!(copies(&map).len(), 5);
+}
+
+/// The policies see the new copies: a US secondary of Brazilian storage, metadata in a US
+/// workspace, a relay nobody can place.
+#[test]
+fn findings_on_followed_copies() {
+    let azure = findings("azure", &[]);
+    assert!(azure.contains(&(
+        "MSI001".to_string(),
+        "azurerm_storage_account.archive (geo-redundant secondary)".to_string(),
+        12
+    )));
+    assert!(azure.contains(&(
+        "MSI002".to_string(),
+        "azurerm_log_analytics_workspace.ops".to_string(),
+        111
+    )));
+    let logs = findings("aws-logs", &[]);
+    assert!(logs.contains(&("MSI002".to_string(), "aws_s3_bucket.events".to_string(), 46)));
+    let cloud_act = findings("aws-processing", &["--policy", "cloud-act-2018"]);
+    assert!(cloud_act.contains(&("CLD003".to_string(), "aws_s3_bucket.raw".to_string(), 32)));
+    assert!(cloud_act.contains(&(
+        "CLD007".to_string(),
+        "aws_mailmanager_relay.partner (SMTP server smtp.partner.example)".to_string(),
+        65
+    )));
+    assert!(cloud_act.contains(&(
+        "CLD007".to_string(),
+        "https://hooks.example.net/mail".to_string(),
+        54
+    )));
+}
+
+/// `residency map --format mermaid` and `--format dot` draw every copy and every step.
+#[test]
+fn map_as_mermaid_and_dot() {
+    let path = fixture("aws-backups");
+    let (code, mermaid) = run(&["map", path.to_str().unwrap(), "--format", "mermaid"]);
+    assert_eq!(code, 0);
+    let expected = r#"flowchart LR
+  subgraph g0["aws_dynamodb_table.mailboxes (main.tf:11)"]
+    d0n0["aws_dynamodb_table.mailboxes<br/>store · content<br/>eu-west-1 (IE)"]
+    d0n1["aws_backup_vault.local<br/>backup · content<br/>eu-west-1 (IE)"]
+    d0n2["arn:aws:backup:us-west-2:123456789012:backup-vault:offsite<br/>backup · content<br/>us-west-2 (US)"]
+    d0n3("aws_backup_selection.mail")
+    d0n4("aws_backup_plan.mail")
+  end
+  d0n0 --> d0n3
+  d0n3 --> d0n4
+  d0n4 --> d0n1
+  d0n4 --> d0n2
+  class d0n2 us
+  class d0n0,d0n1 abroad
+"#;
+    assert!(mermaid.starts_with(expected), "{mermaid}");
+    assert!(mermaid.contains("  d1n1 --> d1n2\n  class d1n2 us\n"));
+    let (code, dot) = run(&["map", path.to_str().unwrap(), "--format", "dot"]);
+    assert_eq!(code, 0);
+    assert!(dot.starts_with("digraph residency {\n  rankdir=LR;\n"));
+    assert!(dot.contains(
+        "    \"d0n2\" [label=\"arn:aws:backup:us-west-2:123456789012:backup-vault:offsite\\nbackup · content\\nus-west-2 (US)\", fillcolor=\"#fde2e1\", style=\"rounded,filled,solid\"];\n"
+    ));
+    assert!(dot.contains("    \"d0n4\" -> \"d0n2\";\n"));
+    assert!(dot.ends_with("}\n"));
+    // Quotes in names cannot break out of a label.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "provider \"aws\" { region = \"eu-west-1\" }\nresource \"aws_ses_receipt_rule\" \"r\" {\n  s3_action {\n    bucket_name = \"a\\\"b<c>\"\n  }\n}\n",
+    )
+    .unwrap();
+    let (_, mermaid) = run(&["map", dir.path().to_str().unwrap(), "--format", "mermaid"]);
+    assert!(mermaid.contains("a#quot;b#lt;c#gt;"), "{mermaid}");
+    let (_, dot) = run(&["map", dir.path().to_str().unwrap(), "--format", "dot"]);
+    assert!(dot.contains("a\\\"b<c>"), "{dot}");
+}

@@ -118,6 +118,8 @@ fn aws_replicas_dynamodb_rds_efs_multi_region_access_point() {
         "aws_efs_replication_configuration.dr (replica us-east-2) | replica | content | us-east-2 | US | provider | aws_efs_file_system.maildirs → aws_efs_replication_configuration.dr → aws_efs_replication_configuration.dr (replica us-east-2)",
         "aws_s3_bucket.eu | store | content | eu-west-1 | IE | customer-managed | aws_s3_bucket.eu",
         "aws_s3_bucket.us | replica | content | us-east-1 | US | provider | aws_s3_bucket.eu → aws_s3control_multi_region_access_point.mail → aws_s3_bucket.us",
+        "aws_dynamodb_table.threads | store | content | eu-west-1 | IE | provider | aws_dynamodb_table.threads",
+        "aws_dynamodb_table_replica.threads_us | replica | content | us-east-1 | US | provider | aws_dynamodb_table.threads → aws_dynamodb_table_replica.threads_us",
         ]
     );
 }
@@ -190,6 +192,7 @@ fn azure_geo_redundancy_defaults_backups_and_logs() {
         "azurerm_cosmosdb_account.mailboxes (geo-redundant backup) | backup | content | northeurope | IE | provider | azurerm_cosmosdb_account.mailboxes → azurerm_cosmosdb_account.mailboxes (geo-redundant backup)",
         "azurerm_mssql_database.messages | store | content | swedencentral | SE | provider | azurerm_mssql_database.messages",
         "azurerm_mssql_database.messages (geo-redundant backup) | backup | content | swedensouth | SE | provider | azurerm_mssql_database.messages → azurerm_mssql_database.messages (geo-redundant backup)",
+        "azurerm_mssql_server.partner | replica | content | eastus | US | provider | azurerm_mssql_database.messages → azurerm_mssql_failover_group.mail → azurerm_mssql_server.partner",
         "azurerm_linux_virtual_machine.mx | store | content | northeurope | IE | provider | azurerm_linux_virtual_machine.mx",
         "azurerm_recovery_services_vault.backups | backup | content | northeurope | IE | provider | azurerm_linux_virtual_machine.mx → azurerm_backup_protected_vm.mx → azurerm_recovery_services_vault.backups",
         "azurerm_recovery_services_vault.backups (geo-redundant vault storage) | backup | content | westeurope | NL | provider | azurerm_linux_virtual_machine.mx → azurerm_backup_protected_vm.mx → azurerm_recovery_services_vault.backups → azurerm_recovery_services_vault.backups (geo-redundant vault storage)",
@@ -244,6 +247,8 @@ fn cloudformation_global_table_rds_efs_backup_logs_and_s3() {
         "Parser | processing | content | eu-west-1 | IE | provider | Inbox → Parser",
         "arn:aws:s3:::acme-inbox-dr | replica | content | ? | ? | customer-managed | Inbox → arn:aws:s3:::acme-inbox-dr",
         "acme-inbox-ap | replica | content | ? | ? | provider | Inbox → AccessPoint → acme-inbox-ap",
+        "Primary | store | content | eu-west-1 | IE | provider | Primary",
+        "Secondary | replica | content | eu-west-1 | IE | provider | Primary → GlobalMail → Secondary",
         ]
     );
 }

@@ -696,8 +696,10 @@ fn output_file_and_sample_configs_summary() {
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(report["summary"]["datasets"], 6);
-    assert_eq!(report["summary"]["findings"]["high"], 1);
+    assert_eq!(report["summary"]["datasets"], 8);
+    assert_eq!(report["summary"]["copies"], 20);
+    assert_eq!(report["summary"]["findings"]["high"], 2);
+    assert_eq!(report["summary"]["findings"]["medium"], 7);
     assert_eq!(report["summary"]["errors"], 0);
 }
 
@@ -705,7 +707,12 @@ fn output_file_and_sample_configs_summary() {
 fn excluded_and_missing_paths() {
     let (_, report) = scan_json(
         &root().join("sample-configs"),
-        &["--exclude", "dublin-with-us-replica/**"],
+        &[
+            "--exclude",
+            "dublin-with-us-replica/**",
+            "--exclude",
+            "dublin-backup-and-logs/**",
+        ],
     );
     assert_eq!(report["summary"]["findings"]["high"], 0);
     let (code, report) = scan_json(Path::new("/no/such/dir"), &[]);

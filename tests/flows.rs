@@ -470,3 +470,39 @@ fn map_as_mermaid_and_dot() {
     let (_, dot) = run(&["map", dir.path().to_str().unwrap(), "--format", "dot"]);
     assert!(dot.contains("a\\\"b<c>"), "{dot}");
 }
+
+/// The sample for this chapter: mail kept only in Dublin whose backup copy and outgoing
+/// delivery events land in Virginia.
+#[test]
+fn sample_dublin_backup_and_logs() {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-configs/dublin-backup-and-logs");
+    let (code, stdout) = run(&["scan", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 1);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let got: Vec<(String, String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "MSI001".to_string(),
+                "arn:aws:backup:us-east-1:111122223333:backup-vault:offsite".to_string(),
+                34
+            ),
+            ("MSI002".to_string(), "aws_s3_bucket.events".to_string(), 78),
+        ]
+    );
+    let (_, text) = run(&["scan", path.to_str().unwrap(), "--color", "never"]);
+    assert!(text.contains("path: aws_ses_receipt_rule.inbound → aws_s3_bucket.mailboxes → aws_backup_selection.mail → aws_backup_plan.mail → arn:aws:backup:us-east-1:111122223333:backup-vault:offsite (us-east-1, US)"));
+}

@@ -223,7 +223,9 @@ fn google_dual_regions_cloud_sql_and_bigquery_default() {
     );
 }
 
-/// The same edges in CloudFormation: GlobalTable replicas, SourceDBInstanceIdentifier, EFS ReplicationConfiguration, Backup plans and selections, SES event destinations, S3 notifications, replication and Multi-Region Access Points.
+/// The same edges in CloudFormation: receipt rule SNS, Lambda and Connect actions, SNS
+/// subscriptions, event destinations (SNS, CloudWatch, EventBridge), a relay's SMTP server,
+/// GlobalTable replicas, global clusters, SourceDBInstanceIdentifier, EFS ReplicationConfiguration, Backup plans and selections, SES event destinations, S3 notifications, replication and Multi-Region Access Points.
 #[test]
 fn cloudformation_global_table_rds_efs_backup_logs_and_s3() {
     let map = map_json("cloudformation", &["--region", "eu-west-1"]);
@@ -249,6 +251,18 @@ fn cloudformation_global_table_rds_efs_backup_logs_and_s3() {
         "acme-inbox-ap | replica | content | ? | ? | provider | Inbox → AccessPoint → acme-inbox-ap",
         "Primary | store | content | eu-west-1 | IE | provider | Primary",
         "Secondary | replica | content | eu-west-1 | IE | provider | Primary → GlobalMail → Secondary",
+            "Inbound | processing | content | eu-west-1 | IE | provider | Inbound",
+            "MailTopic | processing | content | eu-west-1 | IE | provider | Inbound → MailTopic",
+            "arn:aws:lambda:eu-central-1:123456789012:function:screen | processing | content | eu-central-1 | DE | provider | Inbound → arn:aws:lambda:eu-central-1:123456789012:function:screen",
+            "arn:aws:connect:us-east-1:123456789012:instance/abc | processing | content | us-east-1 | US | provider | Inbound → arn:aws:connect:us-east-1:123456789012:instance/abc",
+            "Archiver | processing | content | eu-west-1 | IE | provider | Inbound → MailTopic → ToArchiver → Archiver",
+            "Sending | processing | content | eu-west-1 | IE | provider | Sending",
+            "arn:aws:sns:us-west-2:123456789012:ses-events | log | metadata | us-west-2 | US | provider | Sending → SendingEvents → arn:aws:sns:us-west-2:123456789012:ses-events",
+            "SendingMetrics (CloudWatch metrics) | log | metadata | eu-west-1 | IE | provider | Sending → SendingMetrics → SendingMetrics (CloudWatch metrics)",
+            "arn:aws:events:eu-west-1:?:event-bus/default | log | metadata | eu-west-1 | IE | provider | Sending → SendingBus → arn:aws:events:eu-west-1:?:event-bus/default",
+            "Forward | processing | content | eu-west-1 | IE | provider | Forward",
+            "Partner | processing | content | eu-west-1 | IE | provider | Forward → Partner",
+            "Partner (SMTP server smtp.partner.example) | processing | content | ? | ? | provider | Forward → Partner → Partner (SMTP server smtp.partner.example)",
         ]
     );
 }

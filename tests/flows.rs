@@ -199,6 +199,7 @@ fn azure_geo_redundancy_defaults_backups_and_logs() {
         "azurerm_email_communication_service.mail | store | content | Europe | IE,NL | provider | azurerm_email_communication_service.mail",
         "azurerm_eventgrid_system_topic.mail | log | metadata | ? | ? | provider | azurerm_email_communication_service.mail → azurerm_eventgrid_system_topic.mail",
         "azurerm_log_analytics_workspace.ops | log | metadata | eastus2 | US | provider | azurerm_email_communication_service.mail → azurerm_monitor_diagnostic_setting.mail → azurerm_log_analytics_workspace.ops",
+            "azurerm_eventhub_namespace_authorization_rule.send | log | metadata | eastus | US | provider | azurerm_email_communication_service.mail → azurerm_monitor_diagnostic_setting.stream → azurerm_eventhub_namespace_authorization_rule.send",
         ]
     );
 }

@@ -362,6 +362,7 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("azurerm_recovery_services_vault", "name"),
     ("azurerm_storage_account", "name"),
     ("azurerm_mssql_server", "name"),
+    ("azurerm_eventhub_namespace", "name"),
     ("google_sql_database_instance", "name"),
 ];
 
@@ -374,5 +375,9 @@ pub static LOCATED_WITH: &[(&str, &[&str])] = &[
     (
         "azurerm_backup_protected_file_share",
         &["recovery_vault_name"],
+    ),
+    (
+        "azurerm_eventhub_namespace_authorization_rule",
+        &["namespace_name"],
     ),
 ];

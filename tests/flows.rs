@@ -220,6 +220,8 @@ fn google_dual_regions_cloud_sql_and_bigquery_default() {
         "google_sql_database_instance.mail_replica | replica | content | asia-northeast1 | JP | provider | google_sql_database_instance.mail → google_sql_database_instance.mail_replica",
         "google_sql_database_instance.mail (backup location us) | backup | content | us | US | provider | google_sql_database_instance.mail → google_sql_database_instance.mail (backup location us)",
         "google_bigquery_dataset.mail_analytics | store | content | us | US | provider | google_bigquery_dataset.mail_analytics",
+            "google_sql_database_instance.archive | store | content | europe-west1 | BE | provider | google_sql_database_instance.archive",
+            "google_sql_database_instance.archive (default backup location) | backup | content | ? | ? | provider | google_sql_database_instance.archive → google_sql_database_instance.archive (default backup location)",
         ]
     );
 }

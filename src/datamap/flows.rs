@@ -46,6 +46,13 @@ pub enum Reach {
     /// Object metadata that the catalog says a location keeps in other countries (Cloud Storage
     /// dual-regions EUR4 and NAM4).
     CatalogMetadata,
+    /// A copy the service makes somewhere of its own choosing when `unset` is not set, present
+    /// when `enabled` is true: an unknown place, with `reason`.
+    Unplaced {
+        unset: &'static [&'static str],
+        enabled: &'static [&'static str],
+        reason: &'static str,
+    },
 }
 
 /// One kind of edge.
@@ -263,6 +270,13 @@ pub static FLOWS: &[Flow] = &[
     flow(&["google_storage_bucket"], Reach::CatalogMetadata, Store, "object metadata").metadata(),
     flow(&["google_sql_database_instance"], named_by(&["google_sql_database_instance"], &["master_instance_name"]), Replica, "read replica"),
     flow(&["google_sql_database_instance"], regions(&["settings", "backup_configuration", "location"]), Backup, "backup location"),
+    // "Backups are stored in the closest multi-region location to you by default"
+    // (cloud.google.com/sdk/gcloud/reference/sql/backups/create, --location).
+    flow(&["google_sql_database_instance"], Reach::Unplaced {
+        unset: &["settings", "backup_configuration", "location"],
+        enabled: &["settings", "backup_configuration", "enabled"],
+        reason: "with no backup_configuration.location, Cloud SQL stores backups in the multi-region it deems closest; set the location to know where they are",
+    }, Backup, "default backup location"),
     // --- Backups ----------------------------------------------------------------------------
     flow(ANY, named_by(&["aws_backup_selection"], &["resources"]), Backup, "backup selection").link(),
     flow(&["aws_backup_selection"], names(&["plan_id"], &["aws_backup_plan"]), Backup, "backup plan").link(),

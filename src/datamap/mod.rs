@@ -375,6 +375,21 @@ impl<'a> Builder<'_, 'a> {
                         self.record(label, node, arrival(None), placement, via);
                     }
                 }
+                Reach::Unplaced {
+                    unset,
+                    enabled,
+                    reason,
+                } => {
+                    let on = values_at(&node.attributes, enabled)
+                        .iter()
+                        .any(|(_, v)| v.as_bool() == Some(true));
+                    if !on || !values_at(&node.attributes, unset).is_empty() {
+                        continue;
+                    }
+                    let label = format!("{} ({})", node.address, flow.what);
+                    let placement = Placement::unknown(provider, *reason);
+                    self.record(label, node, arrival(own_key()), placement, via);
+                }
                 Reach::CatalogMetadata => {
                     let placement = self.placement(node, 0);
                     let (Some(provider), Some(region)) = (provider, placement.region.as_deref())

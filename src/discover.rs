@@ -60,10 +60,13 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// Lists the files under `paths` in a stable order.
+/// Lists the files under `paths` in a stable order. With one path, files are named relative to
+/// it (`main.tf`); with several, by the path as given (`infra/main.tf`, `stacks/mail.yaml`), so
+/// that two roots' files never share a name.
 pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<WalkError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let several = paths.len() > 1;
     for root in paths {
         if !root.exists() {
             errors.push(WalkError {
@@ -76,6 +79,13 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<
             root.clone()
         } else {
             root.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        let shown = |path: &Path| {
+            if several {
+                display_path(path.strip_prefix("./").unwrap_or(path))
+            } else {
+                display_path(path.strip_prefix(&base).unwrap_or(path))
+            }
         };
         let walker = walkdir::WalkDir::new(root)
             .follow_links(false)
@@ -93,20 +103,16 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     if let Some(format) = classify(entry.path()) {
-                        let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path());
                         files.push(SourceFile {
                             path: entry.path().to_path_buf(),
-                            display: display_path(rel),
+                            display: shown(entry.path()),
                             format,
                         });
                     }
                 }
                 Ok(_) => {}
                 Err(e) => errors.push(WalkError {
-                    display: e
-                        .path()
-                        .map(|p| display_path(p.strip_prefix(&base).unwrap_or(p)))
-                        .unwrap_or_default(),
+                    display: e.path().map(shown).unwrap_or_default(),
                     message: e.to_string(),
                 }),
             }
@@ -115,6 +121,32 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<
     files.sort();
     files.dedup_by(|a, b| a.path == b.path);
     (files, errors)
+}
+
+/// The directory that report paths are relative to, as a path from the working directory (so
+/// that SARIF and annotations can name files from the repository root): the one scanned
+/// directory, the parent of the one scanned file, or nothing when several paths were given.
+/// An absolute path outside the working directory stays absolute.
+pub fn report_root(paths: &[PathBuf]) -> String {
+    let [root] = paths else {
+        return String::new();
+    };
+    let dir = if root.is_dir() {
+        root.clone()
+    } else {
+        root.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let relative = match std::env::current_dir() {
+        Ok(cwd) if dir.is_absolute() => dir.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(dir),
+        _ => dir,
+    };
+    let text = display_path(&relative);
+    let text = text.trim_start_matches("./").trim_end_matches('/');
+    if text == "." {
+        String::new()
+    } else {
+        text.to_string()
+    }
 }
 
 /// Forward slashes on every platform, so reports and SARIF URIs look the same everywhere.

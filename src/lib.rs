@@ -2,7 +2,9 @@
 //! that map against legal-exposure policies. The pipeline runs one way:
 //! discover → parse → resolve → locate → datamap → policy → suppress → report.
 
+pub mod baseline;
 pub mod catalog;
+pub mod config;
 pub mod datamap;
 pub mod discover;
 pub mod locate;
@@ -30,6 +32,12 @@ pub struct ScanOptions {
     pub mail_tag: MailTag,
     /// Countries where the tenant's users are (for CLOUD Act comity notes).
     pub subscriber_countries: Vec<String>,
+    /// Suppressions from the config file.
+    pub ignores: Vec<suppress::Ignore>,
+    /// Fingerprints of accepted findings (`--baseline`): left out of the report, counted.
+    pub baseline: Option<std::collections::HashSet<String>>,
+    /// Today's date (`YYYY-MM-DD`) for suppression end dates; the system date when empty.
+    pub today: String,
 }
 
 /// What the tool needs before it can scan anything; an error here is exit code 2.
@@ -184,7 +192,41 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
     let policies = load_policies(&options.policies)?;
     let mapped = map(options)?;
     let mut findings = policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
-    suppress::apply(&mut findings, &mapped.lines);
+    for f in findings.iter_mut() {
+        f.fingerprint = baseline::fingerprint(f);
+    }
+    let applied_rules: std::collections::HashSet<String> = policies
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
+        .collect();
+    let mut known_rules = applied_rules.clone();
+    for (id, _) in policy::BUILT_IN {
+        if let Ok(p) = policy::load(id) {
+            known_rules.extend(p.rules.into_iter().map(|r| r.id));
+        }
+    }
+    known_rules.extend(suppress::META_RULES.iter().map(|r| r.id.to_string()));
+    let today = if options.today.is_empty() {
+        suppress::today()
+    } else {
+        options.today.clone()
+    };
+    let context = suppress::Context {
+        applied_rules: &applied_rules,
+        known_rules: &known_rules,
+        today: &today,
+    };
+    let mut meta = suppress::apply(&mut findings, &mapped.lines, &options.ignores, &context);
+    for f in meta.iter_mut() {
+        f.fingerprint = baseline::fingerprint(f);
+    }
+    findings.extend(meta);
+    let mut baselined = 0;
+    if let Some(accepted) = &options.baseline {
+        let before = findings.len();
+        findings.retain(|f| !accepted.contains(&f.fingerprint));
+        baselined = before - findings.len();
+    }
     findings.sort_by(|a, b| {
         (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(
             &b.file,
@@ -194,19 +236,51 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
             &b.dataset,
         ))
     });
-    let summary = report::summarise(
+    let mut rules: Vec<report::RuleDoc> = policies
+        .iter()
+        .flat_map(|p| {
+            p.rules.iter().map(|r| report::RuleDoc {
+                id: r.id.clone(),
+                policy: p.info.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity,
+                explanation: r.explanation.clone(),
+                remediation: r.remediation.clone(),
+                reference: p.info.reference.clone(),
+            })
+        })
+        .collect();
+    rules.extend(suppress::META_RULES.iter().map(|m| report::RuleDoc {
+        id: m.id.to_string(),
+        policy: suppress::META_POLICY.to_string(),
+        title: m.title.to_string(),
+        severity: policy::Severity::Medium,
+        explanation: m.explanation.to_string(),
+        remediation: m.remediation.to_string(),
+        reference: None,
+    }));
+    let mut declarations: HashMap<String, Vec<(String, usize)>> = HashMap::new();
+    for r in &mapped.resources {
+        declarations
+            .entry(r.address.clone())
+            .or_default()
+            .push((r.file.clone(), r.line));
+    }
+    let mut summary = report::summarise(
         mapped.files,
         mapped.resources.len(),
         &mapped.map.datasets,
         &findings,
         mapped.errors.len(),
     );
+    summary.baselined = baselined;
     Ok(Report {
         tool: report::Tool {
             name: "residency",
             version: env!("CARGO_PKG_VERSION"),
         },
         schema_version: report::SCHEMA_VERSION,
+        root: discover::report_root(&options.paths),
         policies: policies.into_iter().map(|p| p.info).collect(),
         summary,
         datasets: mapped.map.datasets,
@@ -214,5 +288,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
         errors: mapped.errors,
         warnings: mapped.warnings,
         disclaimer: report::DISCLAIMER,
+        rules,
+        declarations,
     })
 }

@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use residency::datamap::MailTag;
 use residency::policy::Severity;
-use residency::{catalog, policy, report, resolve, ScanOptions};
+use residency::{baseline, catalog, config, policy, report, resolve, suppress, ScanOptions};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,33 +78,42 @@ struct InputArgs {
     /// Set a CloudFormation parameter (repeatable); wins over its Default.
     #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = key_value)]
     parameters: Vec<(String, String)>,
-    /// The tag (or label) that marks any resource as holding mail.
-    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value, default_value = "data-class=mailbox")]
-    mail_tag: (String, String),
+    /// The tag (or label) that marks any resource as holding mail [default: data-class=mailbox].
+    #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
+    mail_tag: Option<(String, String)>,
+    /// Read settings from this file [default: residency.toml in the scanned directory].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Do not read residency.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
 }
 
 #[derive(Args)]
 struct ScanArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Policy to apply: a built-in id or a JSON file (repeatable).
-    #[arg(
-        long = "policy",
-        value_name = "ID|FILE",
-        default_value = "microsoft-ireland-2016"
-    )]
+    /// Policy to apply: a built-in id or a JSON file (repeatable) [default: microsoft-ireland-2016].
+    #[arg(long = "policy", value_name = "ID|FILE")]
     policies: Vec<String>,
-    /// Exit with 1 when a finding at or above this severity is not suppressed.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    fail_on: FailOn,
+    /// Exit with 1 when a finding at or above this severity is not suppressed [default: high].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Where the tenant's users are (ISO country code, repeatable), for CLOUD Act comity notes.
     #[arg(long = "subscriber-country", value_name = "CC")]
     subscriber_countries: Vec<String>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Write the report to this file instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
+    /// Output formats, comma-separated: text, json, sarif, junit, github, markdown.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "text")]
+    format: Vec<Format>,
+    /// Where each format goes, comma-separated in the same order; `-` is standard output.
+    #[arg(long, short, value_name = "FILE", value_delimiter = ',')]
+    output: Vec<String>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding of this scan in a baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -120,8 +129,8 @@ struct MapArgs {
 
 #[derive(Args)]
 struct FormatArgs {
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
 }
 
 #[derive(Args)]
@@ -132,8 +141,8 @@ struct RegionArgs {
     /// Only regions in this country (ISO 3166-1 alpha-2).
     #[arg(long)]
     country: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    format: ListFormat,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -146,6 +155,16 @@ enum MapFormat {
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum ListFormat {
     Text,
     Json,
 }
@@ -166,27 +185,101 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-fn options(input: InputArgs) -> ScanOptions {
-    ScanOptions {
-        paths: if input.paths.is_empty() {
-            vec![PathBuf::from(".")]
-        } else {
-            input.paths
-        },
-        excludes: input.exclude,
+/// Command-line inputs merged with the config file (the command line wins; lists add up).
+fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), String> {
+    let paths = if input.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        input.paths
+    };
+    let loaded = if input.no_config {
+        None
+    } else {
+        config::find(input.config.as_deref(), &paths)
+            .map(|p| config::load(&p))
+            .transpose()?
+    };
+    let mut opts = ScanOptions {
+        paths,
+        excludes: Vec::new(),
         inputs: resolve::Inputs {
             region: input.region,
-            vars: input.vars,
-            var_files: input.var_files,
-            parameters: input.parameters,
+            vars: Vec::new(),
+            var_files: Vec::new(),
+            parameters: Vec::new(),
         },
         policies: Vec::new(),
-        mail_tag: MailTag {
-            key: input.mail_tag.0,
-            value: input.mail_tag.1,
-        },
+        mail_tag: MailTag::default(),
         subscriber_countries: Vec::new(),
+        ignores: Vec::new(),
+        baseline: None,
+        today: String::new(),
+    };
+    let mut mail_tag = input.mail_tag;
+    if let Some(l) = &loaded {
+        let c = &l.config;
+        opts.excludes.extend(c.exclude.iter().cloned());
+        if opts.inputs.region.is_none() {
+            opts.inputs.region = c.region.clone();
+        }
+        for (table, target) in [(&c.vars, &mut opts.inputs.vars), (&c.parameters, &mut opts.inputs.parameters)] {
+            for (name, value) in table {
+                let text = config::scalar_text(value).ok_or_else(|| {
+                    format!("config file {}: {name} must be a string, number or boolean", l.display)
+                })?;
+                target.push((name.clone(), text));
+            }
+        }
+        opts.inputs
+            .var_files
+            .extend(c.var_files.iter().map(|f| l.resolve_path(f)));
+        if mail_tag.is_none() {
+            if let Some(tag) = &c.mail_tag {
+                mail_tag = Some(key_value(tag).map_err(|e| format!("config file {}: mail_tag: {e}", l.display))?);
+            }
+        }
+        opts.ignores = l.ignores();
+        let additions = l.catalog_additions();
+        if !additions.is_empty() {
+            catalog::add_regions(additions).map_err(|e| format!("config file {}: {e}", l.display))?;
+        }
     }
+    opts.excludes.extend(input.exclude);
+    opts.inputs.vars.extend(input.vars);
+    opts.inputs.var_files.extend(input.var_files);
+    opts.inputs.parameters.extend(input.parameters);
+    if let Some((key, value)) = mail_tag {
+        opts.mail_tag = MailTag { key, value };
+    }
+    Ok((opts, loaded))
+}
+
+/// Pairs each format with where it goes (`None` is standard output).
+fn output_targets(formats: &[Format], outputs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    if outputs.is_empty() {
+        if formats.len() > 1 {
+            return Err(format!(
+                "--format lists {} formats: give one --output per format, comma-separated in the same order (- for standard output)",
+                formats.len()
+            ));
+        }
+        return Ok(formats.iter().map(|f| (*f, None)).collect());
+    }
+    if outputs.len() != formats.len() {
+        return Err(format!(
+            "--format lists {} formats but --output lists {} destinations",
+            formats.len(),
+            outputs.len()
+        ));
+    }
+    if outputs.iter().filter(|o| *o == "-").count() > 1 {
+        return Err("only one format can go to standard output (-)".into());
+    }
+    Ok(formats
+        .iter()
+        .zip(outputs)
+        .map(|(f, o)| (*f, (o != "-").then(|| PathBuf::from(o))))
+        .collect())
 }
 
 fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
@@ -226,11 +319,17 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<u8, String> {
     match command {
         Command::Scan(args) => {
-            let mut opts = options(args.input);
-            opts.policies = args.policies;
+            let (mut opts, loaded) = options(args.input)?;
+            let file_config = loaded.as_ref().map(|l| &l.config);
+            opts.policies = if args.policies.is_empty() {
+                file_config.and_then(|c| c.policies.clone()).unwrap_or_default()
+            } else {
+                args.policies
+            };
             opts.subscriber_countries = args
                 .subscriber_countries
                 .iter()
+                .chain(file_config.map(|c| &c.subscriber_countries).into_iter().flatten())
                 .map(|c| c.to_ascii_uppercase())
                 .collect();
             if let Some(bad) = opts
@@ -242,22 +341,55 @@ fn run(command: Command) -> Result<u8, String> {
                     "--subscriber-country {bad} is not an ISO 3166-1 alpha-2 code"
                 ));
             }
-            if args.output.is_some() && args.format == Format::Text {
-                colored::control::set_override(false);
+            let baseline_path = args.baseline.clone().or_else(|| {
+                let l = loaded.as_ref()?;
+                let b = l.config.baseline.as_ref()?;
+                // A configured baseline that does not exist yet is not an error.
+                Some(l.resolve_path(b)).filter(|p| p.exists() || args.write_baseline.is_none())
+            });
+            if args.write_baseline.is_none() {
+                if let Some(path) = &baseline_path {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+                    opts.baseline = Some(baseline::read(&text, &path.display().to_string())?);
+                }
             }
-            let report = residency::scan(&opts)?;
-            let text = match args.format {
-                Format::Text => report::text::render(&report),
-                Format::Json => report.to_json(),
+            let fail_on = match args.fail_on {
+                Some(f) => f,
+                None => match file_config.and_then(|c| c.fail_on.as_deref()) {
+                    Some("medium") => FailOn::Medium,
+                    Some("low") => FailOn::Low,
+                    Some("info") => FailOn::Info,
+                    Some("never") => FailOn::Never,
+                    _ => FailOn::High,
+                },
             };
-            write_output(&text, args.output.as_ref())?;
-            let threshold = match args.fail_on {
+            let threshold = match fail_on {
                 FailOn::High => Some(Severity::High),
                 FailOn::Medium => Some(Severity::Medium),
                 FailOn::Low => Some(Severity::Low),
                 FailOn::Info => Some(Severity::Info),
                 FailOn::Never => None,
             };
+            let targets = output_targets(&args.format, &args.output)?;
+            let report = residency::scan(&opts)?;
+            if let Some(path) = &args.write_baseline {
+                std::fs::write(path, baseline::write(&report.findings))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            }
+            let colour = colored::control::SHOULD_COLORIZE.should_colorize();
+            for (format, target) in targets {
+                colored::control::set_override(colour && target.is_none());
+                let text = match format {
+                    Format::Text => report::text::render(&report),
+                    Format::Json => report.to_json(),
+                    Format::Sarif => report::sarif::render(&report),
+                    Format::Junit => report::junit::render(&report, threshold),
+                    Format::Github => report::github::render(&report),
+                    Format::Markdown => report::markdown::render(&report),
+                };
+                write_output(&text, target.as_ref())?;
+            }
             let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
             Ok(if failed {
                 EXIT_FINDINGS
@@ -268,7 +400,7 @@ fn run(command: Command) -> Result<u8, String> {
             })
         }
         Command::Map(args) => {
-            let mapped = residency::map(&options(args.input))?;
+            let mapped = residency::map(&options(args.input)?.0)?;
             let text = match args.format {
                 MapFormat::Text => {
                     let mut out = String::new();
@@ -302,7 +434,7 @@ fn run(command: Command) -> Result<u8, String> {
                 infos.push((p.info, p.rules));
             }
             let text = match args.format {
-                Format::Json => {
+                ListFormat::Json => {
                     let value: Vec<_> = infos
                         .iter()
                         .map(|(info, rules)| {
@@ -316,7 +448,7 @@ fn run(command: Command) -> Result<u8, String> {
                         .collect();
                     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
                 }
-                Format::Text => {
+                ListFormat::Text => {
                     let mut out = String::new();
                     for (info, rules) in &infos {
                         let default = if info.id == policy::DEFAULT_POLICY {
@@ -376,6 +508,18 @@ fn run(command: Command) -> Result<u8, String> {
                     return Ok(0);
                 }
             }
+            if let Some(m) = suppress::meta_rule(&rule) {
+                let out = format!(
+                    "{}: {}\n\npolicy:   {} (built in: suppressions)\nseverity: medium\n\n{}\n\nWhat to do: {}\n",
+                    m.id,
+                    m.title,
+                    suppress::META_POLICY,
+                    m.explanation,
+                    m.remediation
+                );
+                write_output(&out, None)?;
+                return Ok(0);
+            }
             Err(format!(
                 "no rule {rule}; `residency policies` lists every rule"
             ))
@@ -412,8 +556,8 @@ fn run(command: Command) -> Result<u8, String> {
                 }
             }
             let text = match args.format {
-                Format::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
-                Format::Text => rows
+                ListFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+                ListFormat::Text => rows
                     .iter()
                     .map(|r| {
                         format!(

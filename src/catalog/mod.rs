@@ -166,8 +166,62 @@ impl Catalog {
 
 /// The catalog, loaded once. The embedded data is checked by tests, so a failure here is a bug.
 pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| Catalog::load().expect("embedded catalog is valid"))
+    CATALOG.get_or_init(|| {
+        let mut cat = Catalog::load().expect("embedded catalog is valid");
+        if let Some(extra) = ADDITIONS.get() {
+            cat.extend(extra.clone());
+        }
+        cat
+    })
+}
+
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+static ADDITIONS: OnceLock<Vec<(String, Region)>> = OnceLock::new();
+
+/// Regions a user adds in the config file (a new region, a private zone), checked against the
+/// embedded data: the provider must exist, the id must be new, the countries ISO codes. They are
+/// marked unconfirmed and keep the user's source. Must be called before the first lookup.
+pub fn add_regions(additions: Vec<(String, Region)>) -> Result<(), String> {
+    let base = Catalog::load()?;
+    for (provider, region) in &additions {
+        let Some(data) = base.provider(provider) else {
+            return Err(format!("catalog addition {}: unknown provider {provider:?}", region.id));
+        };
+        if base.region(provider, &region.id).is_some() {
+            return Err(format!(
+                "catalog addition {}: {provider} already has this region",
+                region.id
+            ));
+        }
+        if !data.partitions.iter().any(|p| p.id == region.partition) {
+            return Err(format!(
+                "catalog addition {}: unknown partition {:?} for {provider}",
+                region.id, region.partition
+            ));
+        }
+        if let Some(bad) = region.countries.iter().find(|c| !is_iso_country(c)) {
+            return Err(format!(
+                "catalog addition {}: {bad:?} is not an ISO 3166-1 alpha-2 code",
+                region.id
+            ));
+        }
+    }
+    if CATALOG.get().is_some() || ADDITIONS.set(additions).is_err() {
+        return Err("catalog additions must be made once, before the scan".into());
+    }
+    Ok(())
+}
+
+impl Catalog {
+    fn extend(&mut self, additions: Vec<(String, Region)>) {
+        for (provider, region) in additions {
+            if let Some(p) = self.providers.iter().position(|d| d.provider == provider) {
+                let key = (provider.clone(), normalise(&provider, &region.id));
+                self.providers[p].regions.push(region);
+                self.index.insert(key, (p, self.providers[p].regions.len() - 1));
+            }
+        }
+    }
 }
 
 /// Canonical spelling of a region id: lower case; Azure display names lose their spaces.

@@ -88,6 +88,9 @@ pub struct PolicyInfo {
     pub superseded_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub superseded_by: Option<String>,
+    /// Where to read the law or rule behind the policy (used as the SARIF help link).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,13 +114,21 @@ pub struct Finding {
     pub line: usize,
     #[serde(skip)]
     pub end_line: usize,
-    pub role: crate::datamap::Role,
-    pub data: crate::datamap::DataClass,
+    /// Role and data class of the copy; absent for findings about suppressions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::datamap::Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<crate::datamap::DataClass>,
     pub region: Option<String>,
     pub countries: Vec<String>,
     pub suppressed: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression_reason: Option<String>,
+    /// `in-source` (a comment) or `external` (the config file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression_kind: Option<&'static str>,
+    /// Stable identity across line moves and unrelated edits (see `baseline`).
+    pub fingerprint: String,
     pub via: Vec<String>,
 }
 
@@ -185,11 +196,18 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
             "applies_from",
             "superseded_on",
             "superseded_by",
+            "reference",
             "sets",
             "rules",
         ],
         name,
     )?;
+    let reference = optional_string(obj, "reference", name)?;
+    if let Some(url) = &reference {
+        if !url.starts_with("https://") || url.contains(char::is_whitespace) {
+            return Err(format!("{name}: \"reference\" must be an https:// URL"));
+        }
+    }
     let id = string(obj, "id", name)?;
     let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if let Some(value) = obj.get("sets") {
@@ -215,6 +233,7 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
         applies_from: string(obj, "applies_from", name)?,
         superseded_on: optional_string(obj, "superseded_on", name)?,
         superseded_by: optional_string(obj, "superseded_by", name)?,
+        reference,
     };
     let rules_json = obj
         .get("rules")
@@ -315,12 +334,14 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         file: copy.file.clone(),
         line: copy.line,
         end_line: copy.end_line,
-        role: copy.role,
-        data: copy.data,
+        role: Some(copy.role),
+        data: Some(copy.data),
         region: copy.region.clone(),
         countries: copy.countries.clone(),
         suppressed: false,
         suppression_reason: None,
+        suppression_kind: None,
+        fingerprint: String::new(),
         via: copy.via.clone(),
     }
 }

@@ -1,7 +1,11 @@
 //! The report: one value that every output format renders. Its JSON form is a public contract
 //! (field names are snake_case and stable; `schema_version` changes when they do).
 
+pub mod github;
 pub mod graph;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::datamap::Dataset;
@@ -35,6 +39,8 @@ pub struct Summary {
     pub copies: usize,
     pub findings: BTreeMap<&'static str, usize>,
     pub suppressed: usize,
+    /// Findings left out because they are in the `--baseline` file.
+    pub baselined: usize,
     pub errors: usize,
 }
 
@@ -42,6 +48,9 @@ pub struct Summary {
 pub struct Report {
     pub tool: Tool,
     pub schema_version: u32,
+    /// The scanned directory, from the working directory; `file` paths are relative to it.
+    /// Empty when several paths were scanned (then `file` paths are as given).
+    pub root: String,
     pub policies: Vec<PolicyInfo>,
     pub summary: Summary,
     pub datasets: Vec<Dataset>,
@@ -49,6 +58,24 @@ pub struct Report {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     pub disclaimer: &'static str,
+    /// Documentation of every rule that was applied, for SARIF and JUnit.
+    #[serde(skip)]
+    pub rules: Vec<RuleDoc>,
+    /// Where each resource is declared (file, line), for the steps of a chain.
+    #[serde(skip)]
+    pub declarations: std::collections::HashMap<String, Vec<(String, usize)>>,
+}
+
+/// A rule's documentation, from its policy (or the built-in suppression rules).
+#[derive(Debug, Clone)]
+pub struct RuleDoc {
+    pub id: String,
+    pub policy: String,
+    pub title: String,
+    pub severity: Severity,
+    pub explanation: String,
+    pub remediation: String,
+    pub reference: Option<String>,
 }
 
 impl Report {
@@ -59,6 +86,16 @@ impl Report {
             .filter(|f| !f.suppressed)
             .map(|f| f.severity)
             .max()
+    }
+
+    /// Where a resource on a chain is declared, preferring the given file.
+    pub fn declared_at(&self, address: &str, prefer: &str) -> Option<(&str, usize)> {
+        let places = self.declarations.get(address)?;
+        let place = places
+            .iter()
+            .find(|(f, _)| f == prefer)
+            .or_else(|| places.first())?;
+        Some((place.0.as_str(), place.1))
     }
 
     pub fn to_json(&self) -> String {
@@ -94,6 +131,7 @@ pub fn summarise(
         copies: datasets.iter().map(|d| d.copies.len()).sum(),
         findings: by_severity,
         suppressed: findings.iter().filter(|f| f.suppressed).count(),
+        baselined: 0,
         errors,
     }
 }

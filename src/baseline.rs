@@ -1,0 +1,77 @@
+//! Fingerprints and baselines. A fingerprint names a finding by what it is about (rule, dataset,
+//! resource, file), never by line, so it survives lines moving and unrelated edits. A baseline
+//! is the list of today's fingerprints: `--write-baseline FILE` records it, `--baseline FILE`
+//! reports only findings that are not in it.
+
+use crate::policy::Finding;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+
+/// Version of the baseline file format.
+pub const FORMAT: u32 = 1;
+
+/// A hex SHA-256 prefix of the finding's identity.
+pub fn fingerprint(f: &Finding) -> String {
+    let mut hash = Sha256::new();
+    for part in [&f.rule, &f.dataset, &f.resource, &f.file] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    if f.role.is_none() {
+        // Findings about suppressions: the message names the rules they cover.
+        hash.update(f.message.as_bytes());
+    }
+    let digest = hash.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    fingerprint: String,
+    rule: String,
+    resource: String,
+    file: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    residency_baseline: u32,
+    findings: Vec<Entry>,
+}
+
+/// The baseline file for a set of findings, sorted so that it diffs well.
+pub fn write(findings: &[Finding]) -> String {
+    let mut entries: Vec<Entry> = findings
+        .iter()
+        .filter(|f| f.role.is_some())
+        .map(|f| Entry {
+            fingerprint: f.fingerprint.clone(),
+            rule: f.rule.clone(),
+            resource: f.resource.clone(),
+            file: f.file.clone(),
+        })
+        .collect();
+    entries.sort_by(|a, b| (&a.file, &a.rule, &a.resource, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.resource, &b.fingerprint)));
+    entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    let file = File {
+        residency_baseline: FORMAT,
+        findings: entries,
+    };
+    serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
+}
+
+/// The fingerprints recorded in a baseline file.
+pub fn read(text: &str, name: &str) -> Result<HashSet<String>, String> {
+    let file: File = serde_json::from_str(text)
+        .map_err(|e| format!("baseline {name}: {e}"))?;
+    if file.residency_baseline != FORMAT {
+        return Err(format!(
+            "baseline {name}: format {} is not supported (expected {FORMAT})",
+            file.residency_baseline
+        ));
+    }
+    Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
+}

@@ -1,0 +1,204 @@
+//! JUnit XML for GitLab (`artifacts:reports:junit`), Jenkins and other CI test views. One test
+//! suite per applied policy, one test case per (rule, resource) over every copy in the map:
+//! a failure where an unsuppressed finding is at or above `--fail-on`, skipped where the finding
+//! is suppressed, passed otherwise. Findings about suppressions and unreadable inputs get suites
+//! of their own. The output validates against the Ant JUnit schema (tests check it).
+
+use super::Report;
+use crate::policy::{Finding, Severity};
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+/// Text safe in XML content and attribute values; characters XML 1.0 forbids are dropped.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// When the scan ran, as the schema wants it (no time zone); `SOURCE_DATE_EPOCH` fixes it for
+/// reproducible output.
+fn timestamp() -> String {
+    let time = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .unwrap_or_else(std::time::SystemTime::now);
+    let text = humantime::format_rfc3339_seconds(time).to_string();
+    text.trim_end_matches('Z').to_string()
+}
+
+struct Case {
+    name: String,
+    classname: String,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Passed,
+    Skipped(String),
+    Failed { kind: String, message: String, body: String },
+    Error { message: String },
+}
+
+fn failure_body(f: &Finding) -> String {
+    let mut body = format!("{}:{}\n{}", f.file, f.line, f.message);
+    if f.via.len() > 1 {
+        body.push_str(&format!("\npath: {}", f.via.join(" → ")));
+    }
+    if !f.remediation.is_empty() {
+        body.push_str(&format!("\nfix: {}", f.remediation));
+    }
+    body
+}
+
+fn outcome(findings: &[&Finding], threshold: Option<Severity>) -> Outcome {
+    if let Some(f) = findings
+        .iter()
+        .find(|f| !f.suppressed && threshold.is_some_and(|t| f.severity >= t))
+    {
+        return Outcome::Failed {
+            kind: format!("{} {}", f.severity.as_str(), f.verdict),
+            message: f.message.clone(),
+            body: failure_body(f),
+        };
+    }
+    if let Some(f) = findings.iter().find(|f| f.suppressed) {
+        return Outcome::Skipped(format!(
+            "suppressed: {}",
+            f.suppression_reason.as_deref().unwrap_or_default()
+        ));
+    }
+    Outcome::Passed
+}
+
+fn suite(out: &mut String, id: usize, name: &str, properties: &[(&str, String)], cases: &[Case], stamp: &str) {
+    let failures = cases.iter().filter(|c| matches!(c.outcome, Outcome::Failed { .. })).count();
+    let errors = cases.iter().filter(|c| matches!(c.outcome, Outcome::Error { .. })).count();
+    let skipped = cases.iter().filter(|c| matches!(c.outcome, Outcome::Skipped(_))).count();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\" timestamp=\"{stamp}\" hostname=\"localhost\" id=\"{id}\" package=\"residency\">",
+        xml(name),
+        cases.len()
+    );
+    out.push_str("    <properties>\n");
+    for (k, v) in properties {
+        let _ = writeln!(out, "      <property name=\"{}\" value=\"{}\"/>", xml(k), xml(v));
+    }
+    out.push_str("    </properties>\n");
+    for c in cases {
+        let open = format!(
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"",
+            xml(&c.name),
+            xml(&c.classname)
+        );
+        match &c.outcome {
+            Outcome::Passed => {
+                let _ = writeln!(out, "{open}/>");
+            }
+            Outcome::Skipped(message) => {
+                let _ = writeln!(out, "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>", xml(message));
+            }
+            Outcome::Failed { kind, message, body } => {
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                    xml(message),
+                    xml(kind),
+                    xml(body)
+                );
+            }
+            Outcome::Error { message } => {
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
+                    xml(message),
+                    xml(message)
+                );
+            }
+        }
+    }
+    out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+}
+
+pub fn render(report: &Report, threshold: Option<Severity>) -> String {
+    let stamp = timestamp();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    // Every resource that holds a copy, once, in map order.
+    let mut resources: Vec<&str> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for d in &report.datasets {
+        for c in &d.copies {
+            if seen.insert(c.resource.as_str()) {
+                resources.push(&c.resource);
+            }
+        }
+    }
+    let mut id = 0;
+    for policy in &report.policies {
+        let mut cases = Vec::new();
+        for rule in report.rules.iter().filter(|r| r.policy == policy.id) {
+            for resource in &resources {
+                let findings: Vec<&Finding> = report
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == rule.id && f.resource == *resource)
+                    .collect();
+                cases.push(Case {
+                    name: format!("{} {resource}", rule.id),
+                    classname: format!("{}.{}", policy.id, rule.id),
+                    outcome: outcome(&findings, threshold),
+                });
+            }
+        }
+        let properties = [
+            ("policy", policy.id.clone()),
+            ("title", policy.title.clone()),
+            ("applies_from", policy.applies_from.clone()),
+        ];
+        suite(&mut out, id, &format!("residency: {}", policy.id), &properties, &cases, &stamp);
+        id += 1;
+    }
+    let meta: Vec<Case> = report
+        .findings
+        .iter()
+        .filter(|f| f.role.is_none())
+        .map(|f| Case {
+            name: format!("{} {}:{}", f.rule, f.file, f.line),
+            classname: format!("{}.{}", f.policy, f.rule),
+            outcome: outcome(&[f], threshold),
+        })
+        .collect();
+    if !meta.is_empty() {
+        suite(&mut out, id, "residency: suppressions", &[], &meta, &stamp);
+        id += 1;
+    }
+    if !report.errors.is_empty() {
+        let cases: Vec<Case> = report
+            .errors
+            .iter()
+            .map(|e| Case {
+                name: format!("read {}:{}", e.file, e.line),
+                classname: "residency.inputs".into(),
+                outcome: Outcome::Error {
+                    message: e.message.clone(),
+                },
+            })
+            .collect();
+        suite(&mut out, id, "residency: inputs", &[], &cases, &stamp);
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

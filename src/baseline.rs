@@ -54,7 +54,14 @@ pub fn write(findings: &[Finding]) -> String {
             file: f.file.clone(),
         })
         .collect();
-    entries.sort_by(|a, b| (&a.file, &a.rule, &a.resource, &a.fingerprint).cmp(&(&b.file, &b.rule, &b.resource, &b.fingerprint)));
+    entries.sort_by(|a, b| {
+        (&a.file, &a.rule, &a.resource, &a.fingerprint).cmp(&(
+            &b.file,
+            &b.rule,
+            &b.resource,
+            &b.fingerprint,
+        ))
+    });
     entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     let file = File {
         residency_baseline: FORMAT,
@@ -65,8 +72,7 @@ pub fn write(findings: &[Finding]) -> String {
 
 /// The fingerprints recorded in a baseline file.
 pub fn read(text: &str, name: &str) -> Result<HashSet<String>, String> {
-    let file: File = serde_json::from_str(text)
-        .map_err(|e| format!("baseline {name}: {e}"))?;
+    let file: File = serde_json::from_str(text).map_err(|e| format!("baseline {name}: {e}"))?;
     if file.residency_baseline != FORMAT {
         return Err(format!(
             "baseline {name}: format {} is not supported (expected {FORMAT})",

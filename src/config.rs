@@ -119,10 +119,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("config file {display}: cannot read: {e}"))?;
     let config: Config = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-            .unwrap_or(0);
+        let line = e.span().map(|s| line_of(&text, s.start)).unwrap_or(0);
         format!("config file {display}:{line}: {}", e.message())
     })?;
     if let Some(f) = &config.fail_on {
@@ -142,7 +139,10 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
 
 impl Loaded {
     fn dir(&self) -> PathBuf {
-        self.path.parent().map(Path::to_path_buf).unwrap_or_default()
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 
     /// A path written in the config file, relative to the file's directory.
@@ -162,10 +162,7 @@ impl Loaded {
             .ignore
             .iter()
             .map(|entry| {
-                let line = text_lines[..entry.span().start.min(text_lines.len())]
-                    .lines()
-                    .count()
-                    .max(1);
+                let line = line_of(text_lines, entry.span().start);
                 let e = entry.get_ref();
                 Ignore {
                     rule: e.rule.clone(),
@@ -207,6 +204,15 @@ impl Loaded {
             })
             .collect()
     }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }
 
 /// A TOML scalar as the text a Terraform variable or CloudFormation parameter would get.

@@ -137,7 +137,9 @@ pub fn report_root(paths: &[PathBuf]) -> String {
         root.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     let relative = match std::env::current_dir() {
-        Ok(cwd) if dir.is_absolute() => dir.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(dir),
+        Ok(cwd) if dir.is_absolute() => {
+            dir.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(dir)
+        }
         _ => dir,
     };
     let text = display_path(&relative);

@@ -245,7 +245,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
                 title: r.title.clone(),
                 severity: r.severity,
                 explanation: r.explanation.clone(),
-                remediation: r.remediation.clone(),
+                remediation: policy::generic_text(&r.remediation),
                 reference: p.info.reference.clone(),
             })
         })

@@ -106,7 +106,13 @@ struct ScanArgs {
     #[arg(long, value_enum, value_delimiter = ',', default_value = "text")]
     format: Vec<Format>,
     /// Where each format goes, comma-separated in the same order; `-` is standard output.
-    #[arg(long, short, value_name = "FILE", value_delimiter = ',')]
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
     output: Vec<String>,
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
@@ -222,10 +228,16 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         if opts.inputs.region.is_none() {
             opts.inputs.region = c.region.clone();
         }
-        for (table, target) in [(&c.vars, &mut opts.inputs.vars), (&c.parameters, &mut opts.inputs.parameters)] {
+        for (table, target) in [
+            (&c.vars, &mut opts.inputs.vars),
+            (&c.parameters, &mut opts.inputs.parameters),
+        ] {
             for (name, value) in table {
                 let text = config::scalar_text(value).ok_or_else(|| {
-                    format!("config file {}: {name} must be a string, number or boolean", l.display)
+                    format!(
+                        "config file {}: {name} must be a string, number or boolean",
+                        l.display
+                    )
                 })?;
                 target.push((name.clone(), text));
             }
@@ -235,13 +247,17 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
             .extend(c.var_files.iter().map(|f| l.resolve_path(f)));
         if mail_tag.is_none() {
             if let Some(tag) = &c.mail_tag {
-                mail_tag = Some(key_value(tag).map_err(|e| format!("config file {}: mail_tag: {e}", l.display))?);
+                mail_tag = Some(
+                    key_value(tag)
+                        .map_err(|e| format!("config file {}: mail_tag: {e}", l.display))?,
+                );
             }
         }
         opts.ignores = l.ignores();
         let additions = l.catalog_additions();
         if !additions.is_empty() {
-            catalog::add_regions(additions).map_err(|e| format!("config file {}: {e}", l.display))?;
+            catalog::add_regions(additions)
+                .map_err(|e| format!("config file {}: {e}", l.display))?;
         }
     }
     opts.excludes.extend(input.exclude);
@@ -255,7 +271,10 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
 }
 
 /// Pairs each format with where it goes (`None` is standard output).
-fn output_targets(formats: &[Format], outputs: &[String]) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+fn output_targets(
+    formats: &[Format],
+    outputs: &[String],
+) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
     if outputs.is_empty() {
         if formats.len() > 1 {
             return Err(format!(
@@ -322,14 +341,21 @@ fn run(command: Command) -> Result<u8, String> {
             let (mut opts, loaded) = options(args.input)?;
             let file_config = loaded.as_ref().map(|l| &l.config);
             opts.policies = if args.policies.is_empty() {
-                file_config.and_then(|c| c.policies.clone()).unwrap_or_default()
+                file_config
+                    .and_then(|c| c.policies.clone())
+                    .unwrap_or_default()
             } else {
                 args.policies
             };
             opts.subscriber_countries = args
                 .subscriber_countries
                 .iter()
-                .chain(file_config.map(|c| &c.subscriber_countries).into_iter().flatten())
+                .chain(
+                    file_config
+                        .map(|c| &c.subscriber_countries)
+                        .into_iter()
+                        .flatten(),
+                )
                 .map(|c| c.to_ascii_uppercase())
                 .collect();
             if let Some(bad) = opts
@@ -498,7 +524,7 @@ fn run(command: Command) -> Result<u8, String> {
                         r.severity.as_str(),
                         r.verdict,
                         r.explanation,
-                        r.remediation
+                        policy::generic_text(&r.remediation)
                     );
                     for c in &p.info.citations {
                         out.push_str(&format!("  · {c}\n"));

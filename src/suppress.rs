@@ -305,7 +305,9 @@ pub fn apply(
                 &s.file,
                 s.line,
                 &label,
-                format!("{place} for {label} expired on {until}; the findings it named count again"),
+                format!(
+                    "{place} for {label} expired on {until}; the findings it named count again"
+                ),
             ));
         }
         let applies_here = s
@@ -365,8 +367,8 @@ mod tests {
         let s = parse_comment("// residency:ignore:EEA002").unwrap();
         assert_eq!(s.rules, ["EEA002"]);
         assert_eq!(s.reason, "");
-        let s =
-            parse_comment("# residency:ignore MSI001 until=2027-06-30 -- DR copy, LEGAL-7").unwrap();
+        let s = parse_comment("# residency:ignore MSI001 until=2027-06-30 -- DR copy, LEGAL-7")
+            .unwrap();
         assert_eq!(s.until.as_deref(), Some("2027-06-30"));
         assert_eq!(s.reason, "DR copy, LEGAL-7");
         let s = parse_comment("# residency:ignore MSI001 until=2027-02-30 -- x").unwrap();

@@ -185,7 +185,10 @@ pub fn add_regions(additions: Vec<(String, Region)>) -> Result<(), String> {
     let base = Catalog::load()?;
     for (provider, region) in &additions {
         let Some(data) = base.provider(provider) else {
-            return Err(format!("catalog addition {}: unknown provider {provider:?}", region.id));
+            return Err(format!(
+                "catalog addition {}: unknown provider {provider:?}",
+                region.id
+            ));
         };
         if base.region(provider, &region.id).is_some() {
             return Err(format!(
@@ -218,7 +221,8 @@ impl Catalog {
             if let Some(p) = self.providers.iter().position(|d| d.provider == provider) {
                 let key = (provider.clone(), normalise(&provider, &region.id));
                 self.providers[p].regions.push(region);
-                self.index.insert(key, (p, self.providers[p].regions.len() - 1));
+                self.index
+                    .insert(key, (p, self.providers[p].regions.len() - 1));
             }
         }
     }

@@ -346,6 +346,22 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
     }
 }
 
+/// A rule's message or remediation with its placeholders in words, for documentation that is
+/// not about one copy (SARIF rule help, `residency explain`).
+pub fn generic_text(template: &str) -> String {
+    template
+        .replace("{location}", "its location")
+        .replace("{resource}", "the resource")
+        .replace("{role}", "copy")
+        .replace("{data}", "mail data")
+        .replace("{region}", "its region")
+        .replace("{countries}", "its countries")
+        .replace("{operator}", "the operator")
+        .replace("{parent}", "the operator's parent")
+        .replace("{reason}", "the reason")
+        .replace("{source}", "the mail source")
+}
+
 /// Fills `{resource}`, `{role}`, `{data}`, `{region}`, `{countries}`, `{operator}`, `{parent}`,
 /// `{reason}`, `{location}` (region and countries, or why unknown) and `{source}` in a rule's
 /// message.

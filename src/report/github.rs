@@ -9,7 +9,9 @@ use std::fmt::Write;
 
 /// Escaping for a command's message (GitHub's `toolkit/core` rules).
 fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escaping for a command's properties (`file=`, `title=`).
@@ -36,7 +38,11 @@ pub fn render(report: &Report) -> String {
         if f.line > 0 {
             let _ = write!(props, ",line={},endLine={}", f.line, f.end_line.max(f.line));
         }
-        let _ = write!(props, ",title={}", property(&format!("{} {}", f.rule, f.title)));
+        let _ = write!(
+            props,
+            ",title={}",
+            property(&format!("{} {}", f.rule, f.title))
+        );
         let _ = writeln!(out, "::{command} {props}::{}", data(&message));
     }
     for e in &report.errors {
@@ -44,7 +50,11 @@ pub fn render(report: &Report) -> String {
         if e.line > 0 {
             let _ = write!(props, ",line={}", e.line);
         }
-        let _ = writeln!(out, "::error {props},title=residency could not read this file::{}", data(&e.message));
+        let _ = writeln!(
+            out,
+            "::error {props},title=residency could not read this file::{}",
+            data(&e.message)
+        );
     }
     out
 }

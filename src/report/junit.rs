@@ -48,8 +48,14 @@ struct Case {
 enum Outcome {
     Passed,
     Skipped(String),
-    Failed { kind: String, message: String, body: String },
-    Error { message: String },
+    Failed {
+        kind: String,
+        message: String,
+        body: String,
+    },
+    Error {
+        message: String,
+    },
 }
 
 fn failure_body(f: &Finding) -> String {
@@ -83,10 +89,26 @@ fn outcome(findings: &[&Finding], threshold: Option<Severity>) -> Outcome {
     Outcome::Passed
 }
 
-fn suite(out: &mut String, id: usize, name: &str, properties: &[(&str, String)], cases: &[Case], stamp: &str) {
-    let failures = cases.iter().filter(|c| matches!(c.outcome, Outcome::Failed { .. })).count();
-    let errors = cases.iter().filter(|c| matches!(c.outcome, Outcome::Error { .. })).count();
-    let skipped = cases.iter().filter(|c| matches!(c.outcome, Outcome::Skipped(_))).count();
+fn suite(
+    out: &mut String,
+    id: usize,
+    name: &str,
+    properties: &[(&str, String)],
+    cases: &[Case],
+    stamp: &str,
+) {
+    let failures = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
+        .count();
+    let errors = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Error { .. }))
+        .count();
+    let skipped = cases
+        .iter()
+        .filter(|c| matches!(c.outcome, Outcome::Skipped(_)))
+        .count();
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\" timestamp=\"{stamp}\" hostname=\"localhost\" id=\"{id}\" package=\"residency\">",
@@ -95,7 +117,12 @@ fn suite(out: &mut String, id: usize, name: &str, properties: &[(&str, String)],
     );
     out.push_str("    <properties>\n");
     for (k, v) in properties {
-        let _ = writeln!(out, "      <property name=\"{}\" value=\"{}\"/>", xml(k), xml(v));
+        let _ = writeln!(
+            out,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            xml(k),
+            xml(v)
+        );
     }
     out.push_str("    </properties>\n");
     for c in cases {
@@ -109,9 +136,17 @@ fn suite(out: &mut String, id: usize, name: &str, properties: &[(&str, String)],
                 let _ = writeln!(out, "{open}/>");
             }
             Outcome::Skipped(message) => {
-                let _ = writeln!(out, "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>", xml(message));
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>",
+                    xml(message)
+                );
             }
-            Outcome::Failed { kind, message, body } => {
+            Outcome::Failed {
+                kind,
+                message,
+                body,
+            } => {
                 let _ = writeln!(
                     out,
                     "{open}>\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
@@ -168,7 +203,14 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
             ("title", policy.title.clone()),
             ("applies_from", policy.applies_from.clone()),
         ];
-        suite(&mut out, id, &format!("residency: {}", policy.id), &properties, &cases, &stamp);
+        suite(
+            &mut out,
+            id,
+            &format!("residency: {}", policy.id),
+            &properties,
+            &cases,
+            &stamp,
+        );
         id += 1;
     }
     let meta: Vec<Case> = report

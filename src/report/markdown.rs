@@ -15,7 +15,11 @@ pub fn render(report: &Report) -> String {
     let s = &report.summary;
     let count = |k: &str| s.findings.get(k).copied().unwrap_or(0);
     let mut out = String::from("## residency: where the mail lives\n\n");
-    let policies: Vec<String> = report.policies.iter().map(|p| format!("`{}`", p.id)).collect();
+    let policies: Vec<String> = report
+        .policies
+        .iter()
+        .map(|p| format!("`{}`", p.id))
+        .collect();
     let _ = writeln!(
         out,
         "**{} high · {} medium · {} low · {} info** ({} suppressed, {} baselined) · policies: {} · {} files, {} datasets, {} copies\n",
@@ -74,7 +78,13 @@ pub fn render(report: &Report) -> String {
     if !report.errors.is_empty() {
         out.push_str("### Files that could not be read\n\n");
         for e in &report.errors {
-            let _ = writeln!(out, "- `{}:{}` {}", cell(&repo_path(report, &e.file)), e.line, cell(&e.message));
+            let _ = writeln!(
+                out,
+                "- `{}:{}` {}",
+                cell(&repo_path(report, &e.file)),
+                e.line,
+                cell(&e.message)
+            );
         }
         out.push('\n');
     }

@@ -1,0 +1,522 @@
+//! End-to-end tests of what CI pipelines read: SARIF validated against the OASIS schema and
+//! JUnit against the Ant schema (both in `../shared/schemas/`) for every sample configuration,
+//! GitHub annotations, the Markdown summary, several formats in one run, suppressions,
+//! baselines and the config file, with their exit codes.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn schema(name: &str) -> String {
+    let path = root().join("../shared/schemas").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs the binary from the project root; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+const ALL_POLICIES: [&str; 6] = [
+    "--policy",
+    "microsoft-ireland-2016",
+    "--policy",
+    "cloud-act-2018",
+    "--policy",
+    "eea-residency",
+];
+
+/// Every sample configuration, the whole sample tree, and the fixtures that exercise
+/// suppressions, errors and every kind of flow.
+fn scan_targets() -> Vec<PathBuf> {
+    let mut targets = vec![root().join("sample-configs")];
+    for dir in ["sample-configs", "tests/fixtures/flows"] {
+        let mut subdirs: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subdirs.sort();
+        targets.extend(subdirs);
+    }
+    targets.push(root().join("tests/fixtures/suppressions"));
+    targets.push(root().join("tests/fixtures/malformed"));
+    targets
+}
+
+/// Checks a SARIF log against the schema and against what GitHub code scanning requires.
+fn check_sarif(log: &Value, what: &str) {
+    let schema = json(&schema("sarif-schema-2.1.0.json"));
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: SARIF is not valid:\n{}",
+        errors.join("\n")
+    );
+
+    let runs = log["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{what}: one run");
+    let driver = &runs[0]["tool"]["driver"];
+    assert_eq!(driver["name"], "residency");
+    let rules = driver["rules"].as_array().unwrap();
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        for key in ["shortDescription", "fullDescription", "help"] {
+            assert!(
+                !rule[key]["text"].as_str().unwrap_or_default().is_empty(),
+                "{what}: rule {id} lacks {key}.text"
+            );
+        }
+        assert!(
+            !rule["help"]["text"].as_str().unwrap().contains('{'),
+            "{what}: {id} help has a placeholder"
+        );
+        let severity: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&severity));
+        if !id.starts_with("RES") {
+            assert!(
+                rule["helpUri"].as_str().unwrap().starts_with("https://"),
+                "{what}: {id}"
+            );
+        }
+    }
+    for result in runs[0]["results"].as_array().unwrap() {
+        let id = result["ruleId"].as_str().unwrap();
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(
+            rules[index]["id"], id,
+            "{what}: ruleIndex points at its rule"
+        );
+        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+        let physical = &result["locations"][0]["physicalLocation"];
+        let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            !uri.starts_with('/') && !uri.starts_with("file:") && !uri.contains(".."),
+            "{what}: uri {uri} is not relative to the repository root"
+        );
+        assert!(
+            root().join(uri).is_file(),
+            "{what}: {uri} is not a file of the repository"
+        );
+        if let Some(line) = physical["region"]["startLine"].as_u64() {
+            assert!(line >= 1);
+            assert!(physical["region"]["endLine"].as_u64().unwrap() >= line);
+        }
+        let fingerprint = result["partialFingerprints"]["residencyFinding/v1"]
+            .as_str()
+            .unwrap();
+        assert_eq!(fingerprint.len(), 32);
+    }
+}
+
+#[test]
+fn sarif_validates_for_every_sample() {
+    for target in scan_targets() {
+        let path = target.to_str().unwrap();
+        let mut args = vec!["scan", path, "--format", "sarif", "--region", "eu-west-1"];
+        args.extend(ALL_POLICIES);
+        let (code, stdout, stderr) = run(&args);
+        assert!(matches!(code, 0 | 1 | 3), "{path}: exit {code}: {stderr}");
+        check_sarif(&json(&stdout), path);
+    }
+}
+
+/// Checks a JUnit report against the Ant JUnit schema.
+fn check_junit(xml: &str, what: &str) {
+    let schema = xmlschema::parse_schema(&schema("junit.xsd")).expect("the JUnit schema parses");
+    let doc = oxml::parse(xml).unwrap_or_else(|e| panic!("{what}: not XML: {e:?}\n{xml}"));
+    let report = xmlschema::validate(&doc, &schema);
+    assert!(report.is_valid(), "{what}: JUnit is not valid: {report:?}");
+}
+
+#[test]
+fn junit_validates_for_every_sample() {
+    for target in scan_targets() {
+        let path = target.to_str().unwrap();
+        let mut args = vec!["scan", path, "--format", "junit"];
+        args.extend(ALL_POLICIES);
+        let (_, stdout, stderr) = run(&args);
+        assert!(stdout.starts_with("<?xml"), "{path}: {stderr}");
+        check_junit(&stdout, path);
+    }
+    // Failures are the unsuppressed findings at or above --fail-on.
+    let (_, stdout, _) = run(&["scan", "sample-configs", "--format", "junit"]);
+    assert!(stdout.contains("<testsuite name=\"residency: microsoft-ireland-2016\" tests=\"76\" failures=\"2\" errors=\"0\" skipped=\"0\""));
+    let (_, stdout, _) = run(&[
+        "scan",
+        "sample-configs",
+        "--format",
+        "junit",
+        "--fail-on",
+        "medium",
+    ]);
+    assert!(stdout.contains("tests=\"76\" failures=\"9\" errors=\"0\" skipped=\"0\""));
+    // Unreadable files are errors of their own suite.
+    let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "junit"]);
+    assert!(stdout
+        .contains("<testsuite name=\"residency: inputs\" tests=\"4\" failures=\"0\" errors=\"4\""));
+}
+
+#[test]
+fn the_schemas_reject_broken_output() {
+    // The validators used above are not vacuous.
+    let mut log = json(&run(&["scan", "sample-configs", "--format", "sarif"]).1);
+    log["runs"][0]["results"][0]["level"] = Value::String("fatal".into());
+    let sarif_schema = json(&schema("sarif-schema-2.1.0.json"));
+    assert!(!jsonschema::validator_for(&sarif_schema)
+        .unwrap()
+        .is_valid(&log));
+    let xml = run(&["scan", "sample-configs", "--format", "junit"]).1;
+    let broken = xml.replacen(" classname=", " class=", 1);
+    let junit_schema = xmlschema::parse_schema(&schema("junit.xsd")).unwrap();
+    assert!(!xmlschema::validate(&oxml::parse(&broken).unwrap(), &junit_schema).is_valid());
+}
+
+/// (rule, resource, line, suppressed) of every finding of a JSON report.
+fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["suppressed"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn s(text: &str) -> String {
+    text.to_string()
+}
+
+#[test]
+fn suppressions_with_reasons_dates_and_audit() {
+    let (code, stdout, _) = run(&["scan", "tests/fixtures/suppressions", "--format", "json"]);
+    assert_eq!(code, 1);
+    let report = json(&stdout);
+    assert_eq!(
+        findings(&report),
+        [
+            (s("MSI001"), s("aws_mailmanager_archive.journal"), 6, true),
+            (
+                s("MSI001"),
+                s("aws_mailmanager_archive.legal_hold"),
+                10,
+                false
+            ),
+            (s("RES003"), s("residency:ignore MSI001"), 11, false),
+            (s("RES001"), s("residency:ignore MSI001"), 15, false),
+            (
+                s("MSI001"),
+                s("aws_mailmanager_archive.no_reason"),
+                16,
+                false
+            ),
+            (s("RES002"), s("residency:ignore MSI010"), 20, false),
+            (s("MSI001"), s("aws_mailmanager_archive.typo"), 21, false),
+            (s("RES004"), s("residency:ignore MSI004"), 25, false),
+        ]
+    );
+    assert_eq!(
+        report["findings"][0]["suppression_reason"],
+        "US journal copy approved by counsel, LEGAL-7"
+    );
+    assert_eq!(report["findings"][0]["suppression_kind"], "in-source");
+    assert_eq!(report["summary"]["suppressed"], 1);
+
+    // SARIF keeps the suppressed result, marked in source with the justification.
+    let (_, stdout, _) = run(&["scan", "tests/fixtures/suppressions", "--format", "sarif"]);
+    let log = json(&stdout);
+    let first = &log["runs"][0]["results"][0];
+    assert_eq!(first["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        first["suppressions"][0]["justification"],
+        "US journal copy approved by counsel, LEGAL-7"
+    );
+    let (_, text, _) = run(&["explain", "RES003"]);
+    assert!(text.starts_with("RES003: Suppression expired"));
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const ONE_US_ARCHIVE: &str = "provider \"aws\" {\n  region = \"us-east-1\"\n}\n\nresource \"aws_mailmanager_archive\" \"journal\" {\n  # SUPPRESSION\n  name = \"journal\"\n}\n";
+
+#[test]
+fn a_valid_suppression_passes_and_an_expired_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    write(
+        dir.path(),
+        "main.tf",
+        &ONE_US_ARCHIVE.replace(
+            "# SUPPRESSION",
+            "# residency:ignore MSI001 until=2999-01-01 -- accepted, LEGAL-9",
+        ),
+    );
+    let (code, stdout, _) = run(&["scan", path, "--format", "json"]);
+    assert_eq!(code, 0, "a suppressed finding does not fail");
+    assert_eq!(json(&stdout)["summary"]["suppressed"], 1);
+
+    write(
+        dir.path(),
+        "main.tf",
+        &ONE_US_ARCHIVE.replace(
+            "# SUPPRESSION",
+            "# residency:ignore MSI001 until=2001-01-01 -- accepted, LEGAL-9",
+        ),
+    );
+    let (code, stdout, _) = run(&["scan", path, "--format", "json"]);
+    assert_eq!(code, 1, "an expired suppression fails again");
+    let report = json(&stdout);
+    assert_eq!(
+        findings(&report),
+        [
+            (s("MSI001"), s("aws_mailmanager_archive.journal"), 5, false),
+            (s("RES003"), s("residency:ignore MSI001"), 6, false),
+        ]
+    );
+}
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    write(dir.path(), "main.tf", ONE_US_ARCHIVE);
+    let (code, _, _) = run(&["scan", path, "--write-baseline", baseline]);
+    assert_eq!(code, 1, "writing a baseline still reports today's findings");
+    let recorded = json(&std::fs::read_to_string(baseline).unwrap());
+    assert_eq!(recorded["residency_baseline"], 1);
+    assert_eq!(recorded["findings"][0]["rule"], "MSI001");
+
+    let (code, stdout, _) = run(&["scan", path, "--baseline", baseline, "--format", "json"]);
+    assert_eq!(code, 0, "a finding in the baseline does not fail");
+    let report = json(&stdout);
+    assert_eq!(report["summary"]["baselined"], 1);
+    assert!(report["findings"].as_array().unwrap().is_empty());
+
+    // Lines moving and unrelated edits keep the fingerprint.
+    let moved = format!(
+        "# mail infrastructure\n\n\n{}",
+        ONE_US_ARCHIVE.replace(
+            "name = \"journal\"",
+            "name = \"journal\"\n  tags = { team = \"mail\" }"
+        )
+    );
+    write(dir.path(), "main.tf", &moved);
+    let (code, _, _) = run(&["scan", path, "--baseline", baseline]);
+    assert_eq!(code, 0);
+
+    // A new exposure fails, and only it is reported.
+    let added = format!("{moved}\nresource \"aws_workmail_organization\" \"corp\" {{\n  organization_alias = \"corp\"\n}}\n");
+    write(dir.path(), "main.tf", &added);
+    let (code, stdout, _) = run(&["scan", path, "--baseline", baseline, "--format", "json"]);
+    assert_eq!(code, 1, "a new finding fails");
+    let report = json(&stdout);
+    assert_eq!(
+        findings(&report),
+        [(s("MSI001"), s("aws_workmail_organization.corp"), 14, false)]
+    );
+    assert_eq!(report["summary"]["baselined"], 1);
+
+    let (code, _, stderr) = run(&[
+        "scan",
+        path,
+        "--baseline",
+        baseline,
+        "--write-baseline",
+        baseline,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cannot be used with"));
+}
+
+#[test]
+fn several_formats_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("r.sarif");
+    let junit = dir.path().join("r.xml");
+    let outputs = format!("-,{},{}", sarif.display(), junit.display());
+    let (code, stdout, _) = run(&[
+        "scan",
+        "sample-configs/dublin-with-us-replica",
+        "--format",
+        "text,sarif,junit",
+        "--output",
+        &outputs,
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("HIGH   MSI001 exposed"));
+    check_sarif(&json(&std::fs::read_to_string(&sarif).unwrap()), "r.sarif");
+    check_junit(&std::fs::read_to_string(&junit).unwrap(), "r.xml");
+
+    let (code, _, stderr) = run(&["scan", "sample-configs", "--format", "json,sarif"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("give one --output per format"), "{stderr}");
+    let (code, _, stderr) = run(&[
+        "scan",
+        "sample-configs",
+        "--format",
+        "json,sarif",
+        "--output",
+        "-,-",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("only one format can go to standard output"));
+}
+
+#[test]
+fn github_annotations() {
+    let (code, stdout, _) = run(&[
+        "scan",
+        "sample-configs/dublin-with-us-replica",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(
+        lines[0],
+        "::error file=sample-configs/dublin-with-us-replica/modules/replica/main.tf,line=5,endLine=7,title=MSI001 Mail content stored in the United States::module.replica.aws_s3_bucket.this holds mail content (replica) in us-east-1 (US); under the ruling a US warrant reaches any copy stored in the United States%0Apath: aws_ses_receipt_rule.inbound → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → module.replica.aws_s3_bucket.this%0Afix: Keep every copy of mail content outside the United States: move the replica to a region abroad or remove it, and check replication, backup and archive settings that point here."
+    );
+    let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "github"]);
+    assert!(stdout.contains("::error file=tests/fixtures/malformed/broken.tf,line="));
+}
+
+#[test]
+fn markdown_summary() {
+    let (_, stdout, _) = run(&["scan", "sample-configs", "--format", "markdown"]);
+    assert!(stdout.starts_with("## residency: where the mail lives\n\n**2 high · 7 medium · 0 low · 3 info** (0 suppressed, 0 baselined)"));
+    assert!(stdout.contains(
+        "| Severity | Rule | Resource | File | Location | Finding |\n|---|---|---|---|---|---|\n"
+    ));
+    assert!(stdout.contains("| high | `MSI001` | `module.replica.aws_s3_bucket.this` | `sample-configs/dublin-with-us-replica/modules/replica/main.tf:5` | us-east-1 (US) |"));
+    assert!(stdout.contains("```mermaid\nflowchart LR\n"));
+}
+
+#[test]
+fn config_file_settings_ignores_and_catalog_additions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap();
+    std::fs::create_dir(dir.path().join("legacy")).unwrap();
+    write(&dir.path().join("legacy"), "main.tf", ONE_US_ARCHIVE);
+    write(
+        dir.path(),
+        "main.tf",
+        "provider \"aws\" {\n  region = var.region\n}\nvariable \"region\" {}\nresource \"aws_workmail_organization\" \"corp\" {\n  organization_alias = \"corp\"\n}\n",
+    );
+    write(
+        dir.path(),
+        "residency.toml",
+        r#"fail_on = "medium"
+
+[vars]
+region = "eu-south-9"
+
+[[ignore]]
+rule = "MSI001"
+path = "legacy/**"
+reason = "retired with the old stack, LEGAL-12"
+until = "2999-01-01"
+
+[[catalog]]
+provider = "aws"
+id = "eu-south-9"
+city = "Example City"
+countries = ["IT"]
+partition = "aws"
+source = "test addition"
+"#,
+    );
+    let (code, stdout, stderr) = run(&["scan", path, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    assert_eq!(
+        findings(&report),
+        [
+            (s("MSI001"), s("aws_mailmanager_archive.journal"), 5, true),
+            (s("MSI004"), s("aws_workmail_organization.corp"), 5, false),
+        ]
+    );
+    assert_eq!(report["findings"][0]["suppression_kind"], "external");
+    let corp = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == "aws_workmail_organization.corp")
+        .unwrap();
+    assert_eq!(corp["copies"][0]["region"], "eu-south-9");
+    assert_eq!(corp["copies"][0]["countries"], serde_json::json!(["IT"]));
+    let (_, stdout, _) = run(&["scan", path, "--format", "sarif"]);
+    assert_eq!(
+        json(&stdout)["runs"][0]["results"][0]["suppressions"][0]["kind"],
+        "external"
+    );
+
+    // The command line wins over the file: the workmail org in an unknown region is medium.
+    let (code, _, _) = run(&["scan", path, "--var", "region=xx-nowhere-1"]);
+    assert_eq!(code, 1, "fail_on = medium from the file");
+    let (code, _, _) = run(&[
+        "scan",
+        path,
+        "--var",
+        "region=xx-nowhere-1",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(code, 0);
+    let (code, _, _) = run(&["scan", path, "--no-config"]);
+    assert_eq!(
+        code, 1,
+        "without the file the legacy archive is not suppressed"
+    );
+
+    // Unknown keys are errors that name the file and line.
+    write(
+        dir.path(),
+        "residency.toml",
+        "fail_on = \"high\"\nfail-on = \"low\"\n",
+    );
+    let (code, _, stderr) = run(&["scan", path]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("residency.toml:2: unknown field `fail-on`"),
+        "{stderr}"
+    );
+}

@@ -520,3 +520,46 @@ source = "test addition"
         "{stderr}"
     );
 }
+
+#[test]
+fn integration_kit_is_valid() {
+    // The example config file is accepted as documented.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("env")).unwrap();
+    write(
+        &dir.path().join("env"),
+        "prod.tfvars",
+        "dr_region = \"eu-north-1\"\n",
+    );
+    let config = std::fs::read_to_string(root().join("examples/residency.toml")).unwrap();
+    write(dir.path(), "residency.toml", &config);
+    std::fs::copy(
+        root().join("sample-configs/dublin-only/main.tf"),
+        dir.path().join("main.tf"),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "CLD001 on a US provider fails at high: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    // Every action in the examples is pinned by a full commit SHA.
+    for file in [
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        for line in text.lines().filter(|l| {
+            l.trim_start().starts_with("- uses:") || l.trim_start().starts_with("uses:")
+        }) {
+            let reference = line.split('@').nth(1).unwrap_or_default();
+            let sha = reference.split_whitespace().next().unwrap_or_default();
+            assert!(
+                sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+                "{file}: {line} is not pinned by commit SHA"
+            );
+        }
+        assert!(text.contains("residency scan"), "{file}");
+    }
+    let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    assert!(hooks.contains("- id: residency") && hooks.contains("entry: residency scan"));
+}

@@ -235,6 +235,13 @@ pub fn render(report: &Report) -> String {
         s.suppressed,
         s.errors
     );
+    if s.baselined > 0 {
+        let _ = writeln!(
+            out,
+            "{} findings left out: they are in the baseline",
+            s.baselined
+        );
+    }
     let _ = writeln!(out, "{}", super::DISCLAIMER.dimmed());
     out
 }

@@ -245,6 +245,8 @@ fn suppressions_with_reasons_dates_and_audit() {
             (s("RES002"), s("residency:ignore MSI010"), 20, false),
             (s("MSI001"), s("aws_mailmanager_archive.typo"), 21, false),
             (s("RES004"), s("residency:ignore MSI004"), 25, false),
+            // YAML comments suppress too.
+            (s("MSI003"), s("Mailboxes"), 4, true),
         ]
     );
     assert_eq!(
@@ -252,7 +254,7 @@ fn suppressions_with_reasons_dates_and_audit() {
         "US journal copy approved by counsel, LEGAL-7"
     );
     assert_eq!(report["findings"][0]["suppression_kind"], "in-source");
-    assert_eq!(report["summary"]["suppressed"], 1);
+    assert_eq!(report["summary"]["suppressed"], 2);
 
     // SARIF keeps the suppressed result, marked in source with the justification.
     let (_, stdout, _) = run(&["scan", "tests/fixtures/suppressions", "--format", "sarif"]);

@@ -63,9 +63,13 @@ pub struct WalkError {
 /// Lists the files under `paths` in a stable order. With one path, files are named relative to
 /// it (`main.tf`); with several, by the path as given (`infra/main.tf`, `stacks/mail.yaml`), so
 /// that two roots' files never share a name.
-pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<WalkError>) {
+///
+/// Symbolic links are not followed unless `follow_symlinks` is set (a link could lead out of the
+/// tree or loop); each one skipped is a warning. When they are followed, loops are errors.
+pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) -> Walked {
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let several = paths.len() > 1;
     for root in paths {
         if !root.exists() {
@@ -88,7 +92,7 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<
             }
         };
         let walker = walkdir::WalkDir::new(root)
-            .follow_links(false)
+            .follow_links(follow_symlinks)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|entry| {
@@ -110,6 +114,12 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<
                         });
                     }
                 }
+                Ok(entry) if entry.path_is_symlink() && !follow_symlinks => {
+                    warnings.push(WalkError {
+                        display: shown(entry.path()),
+                        message: "symbolic link not followed (pass --follow-symlinks to scan what it points to)".into(),
+                    });
+                }
                 Ok(_) => {}
                 Err(e) => errors.push(WalkError {
                     display: e.path().map(shown).unwrap_or_default(),
@@ -120,7 +130,18 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<SourceFile>, Vec<
     }
     files.sort();
     files.dedup_by(|a, b| a.path == b.path);
-    (files, errors)
+    Walked {
+        files,
+        errors,
+        warnings,
+    }
+}
+
+/// What a walk found.
+pub struct Walked {
+    pub files: Vec<SourceFile>,
+    pub errors: Vec<WalkError>,
+    pub warnings: Vec<WalkError>,
 }
 
 /// The directory that report paths are relative to, as a path from the working directory (so

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod locate;
 pub mod parse;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod suppress;
@@ -38,6 +39,10 @@ pub struct ScanOptions {
     pub baseline: Option<std::collections::HashSet<String>>,
     /// Today's date (`YYYY-MM-DD`) for suppression end dates; the system date when empty.
     pub today: String,
+    /// Worker threads for parsing; 0 uses every core. Output does not depend on it.
+    pub threads: usize,
+    /// Follow symbolic links while walking (`--follow-symlinks`).
+    pub follow_symlinks: bool,
 }
 
 /// What the tool needs before it can scan anything; an error here is exit code 2.
@@ -62,18 +67,17 @@ pub struct Mapped {
 
 pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let excludes = discover::build_excludes(&options.excludes)?;
-    let (files, walk_errors) = discover::discover(&options.paths, &excludes);
-    let mut errors: Vec<Diagnostic> = walk_errors
-        .into_iter()
-        .map(|e| Diagnostic {
-            file: e.display,
-            line: 0,
-            message: e.message,
-        })
-        .collect();
-    let mut warnings = Vec::new();
+    let walked = discover::discover(&options.paths, &excludes, options.follow_symlinks);
+    let files = walked.files;
+    let diagnostic = |e: discover::WalkError| Diagnostic {
+        file: e.display,
+        line: 0,
+        message: e.message,
+    };
+    let mut errors: Vec<Diagnostic> = walked.errors.into_iter().map(diagnostic).collect();
+    let mut warnings: Vec<Diagnostic> = walked.warnings.into_iter().map(diagnostic).collect();
 
-    let parsed = parse_all(&files);
+    let parsed = parse_all(&files, options.threads, options.inputs.max_file_bytes);
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
     let mut templates = Vec::new();
     let mut lines = HashMap::new();
@@ -116,8 +120,12 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     }
 
     let dirs: Vec<_> = dirs.into_values().collect();
-    let (mut resources, tf_errors, tf_warnings) =
-        resolve::terraform::resolve(&dirs, &options.inputs);
+    let mut inputs = options.inputs.clone();
+    inputs.module_roots = options.paths.clone();
+    if let Ok(cwd) = std::env::current_dir() {
+        inputs.module_roots.push(cwd);
+    }
+    let (mut resources, tf_errors, tf_warnings) = resolve::terraform::resolve(&dirs, &inputs);
     for (list, items) in [(&mut errors, tf_errors), (&mut warnings, tf_warnings)] {
         list.extend(items.into_iter().map(|e| Diagnostic {
             file: e.file,
@@ -128,8 +136,12 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     for t in &templates {
         resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
     }
-    let map = datamap::build(&resources, &options.mail_tag);
+    let mut map = datamap::build(&resources, &options.mail_tag);
+    redact_map(&mut map);
     for list in [&mut errors, &mut warnings] {
+        for d in list.iter_mut() {
+            d.message = redact::redact(&d.message);
+        }
         list.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
         list.dedup();
     }
@@ -143,18 +155,42 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     })
 }
 
-/// Parses files on all cores; results keep the order of `files`.
-fn parse_all(files: &[discover::SourceFile]) -> Vec<Result<Parsed, parse::ParseError>> {
-    let workers = std::thread::available_parallelism()
+/// Masks credentials in every text of the map that came from a configuration value.
+fn redact_map(map: &mut datamap::DataMap) {
+    for d in &mut map.datasets {
+        for c in &mut d.copies {
+            c.resource = redact::redact(&c.resource);
+            c.unknown_reason = c.unknown_reason.as_deref().map(redact::redact);
+            for step in c.via.iter_mut().chain(c.also_via.iter_mut().flatten()) {
+                *step = redact::redact(step);
+            }
+            if let Some(key) = &mut c.key {
+                key.resource = redact::redact(&key.resource);
+            }
+        }
+    }
+}
+
+/// Parses files on `threads` workers (0: every core); results keep the order of `files`.
+fn parse_all(
+    files: &[discover::SourceFile],
+    threads: usize,
+    max_bytes: u64,
+) -> Vec<Result<Parsed, parse::ParseError>> {
+    let cores = std::thread::available_parallelism()
         .map(|n| n.get())
-        .unwrap_or(1)
-        .min(files.len().max(1));
+        .unwrap_or(1);
+    let workers = if threads == 0 { cores } else { threads }.min(files.len().max(1));
     let chunk = files.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
-                let handle = scope.spawn(move || part.iter().map(parse_one).collect::<Vec<_>>());
+                let handle = scope.spawn(move || {
+                    part.iter()
+                        .map(|f| parse_one(f, max_bytes))
+                        .collect::<Vec<_>>()
+                });
                 (part.len(), handle)
             })
             .collect();
@@ -178,8 +214,8 @@ fn parse_all(files: &[discover::SourceFile]) -> Vec<Result<Parsed, parse::ParseE
 }
 
 /// Parses one file; a parser panic becomes an error entry instead of ending the scan.
-fn parse_one(file: &discover::SourceFile) -> Result<Parsed, parse::ParseError> {
-    std::panic::catch_unwind(|| parse::parse_file(file)).unwrap_or_else(|_| {
+fn parse_one(file: &discover::SourceFile, max_bytes: u64) -> Result<Parsed, parse::ParseError> {
+    std::panic::catch_unwind(|| parse::parse_file(file, max_bytes)).unwrap_or_else(|_| {
         Err(parse::ParseError {
             line: 0,
             message: "the parser failed on this file (please report it)".into(),

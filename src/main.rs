@@ -87,6 +87,15 @@ struct InputArgs {
     /// Do not read residency.toml.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Larger files are reported, not read (bytes, or with K, M, G) [default: 16M].
+    #[arg(long, value_name = "SIZE", value_parser = byte_size)]
+    max_file_size: Option<u64>,
+    /// Follow symbolic links (they are skipped, with a warning, by default).
+    #[arg(long)]
+    follow_symlinks: bool,
+    /// Parse with this many threads [default: one per core]; the output is the same.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -184,6 +193,28 @@ enum FailOn {
     Never,
 }
 
+fn byte_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&t[..i], t[i..].trim().to_ascii_uppercase()),
+        None => (t, String::new()),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("expected a size such as 4096, 512K or 16M, got {text:?}"))?;
+    let factor: u64 = match unit.trim_end_matches("IB").trim_end_matches('B') {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("unknown size unit in {text:?} (use K, M or G)")),
+    };
+    match n.checked_mul(factor) {
+        Some(0) | None => Err(format!("{text:?} is not a usable size")),
+        Some(bytes) => Ok(bytes),
+    }
+}
+
 fn key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
@@ -213,6 +244,8 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
             vars: Vec::new(),
             var_files: Vec::new(),
             parameters: Vec::new(),
+            max_file_bytes: input.max_file_size.unwrap_or(0),
+            module_roots: Vec::new(),
         },
         policies: Vec::new(),
         mail_tag: MailTag::default(),
@@ -220,6 +253,8 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         ignores: Vec::new(),
         baseline: None,
         today: String::new(),
+        threads: input.threads.unwrap_or(0),
+        follow_symlinks: input.follow_symlinks,
     };
     let mut mail_tag = input.mail_tag;
     if let Some(l) = &loaded {

@@ -8,9 +8,19 @@ pub mod tree;
 
 use crate::discover::{Format, SourceFile};
 
-/// Files larger than this are reported, not read: no real template comes close, and a multi-
-/// gigabyte file in a repository is a mistake or an attack.
+/// Files larger than this are reported, not read, unless `--max-file-size` says otherwise: no
+/// real template comes close, and a multi-gigabyte file in a repository is a mistake or an
+/// attack.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The limit to apply: the given one, or the default for 0.
+pub fn file_limit(max: u64) -> u64 {
+    if max == 0 {
+        MAX_FILE_BYTES
+    } else {
+        max
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
@@ -27,18 +37,33 @@ pub enum Parsed {
     NotRelevant,
 }
 
-/// Reads a file as UTF-8 text, refusing binary, oversized and non-UTF-8 files with a clear reason.
-pub fn read_text(path: &std::path::Path) -> Result<String, ParseError> {
+/// Reads a file as UTF-8 text, refusing binary, oversized and non-UTF-8 files with a clear
+/// reason. Never reads more than `max_bytes` (0: the default), even from a file that grows or a
+/// device that never ends.
+pub fn read_text(path: &std::path::Path, max_bytes: u64) -> Result<String, ParseError> {
+    use std::io::Read;
+    let limit = file_limit(max_bytes);
     let whole = |message: String| ParseError { line: 0, message };
+    let too_large = |size: u64| {
+        whole(format!(
+            "file is {size} bytes, larger than the {limit} byte limit (--max-file-size)"
+        ))
+    };
     let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read file: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(whole(format!(
-            "file is {} bytes, larger than the {} byte limit",
-            meta.len(),
-            MAX_FILE_BYTES
-        )));
+    if !meta.is_file() {
+        return Err(whole("not a regular file".into()));
     }
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read file: {e}")))?;
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| whole(format!("cannot read file: {e}")))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| whole(format!("cannot read file: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
     if let Some(pos) = bytes.iter().position(|b| *b == 0) {
         let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
         return Err(ParseError {
@@ -64,8 +89,8 @@ pub fn read_text(path: &std::path::Path) -> Result<String, ParseError> {
         .unwrap_or(text))
 }
 
-pub fn parse_file(file: &SourceFile) -> Result<Parsed, ParseError> {
-    let text = read_text(&file.path)?;
+pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseError> {
+    let text = read_text(&file.path, max_bytes)?;
     match file.format {
         Format::TerraformHcl => terraform::parse_hcl(&text, &file.display).map(Parsed::Terraform),
         Format::TerraformJson => terraform::parse_json(&text, &file.display).map(Parsed::Terraform),

@@ -95,4 +95,9 @@ pub struct Inputs {
     pub var_files: Vec<std::path::PathBuf>,
     /// `--parameter NAME=VALUE` for CloudFormation.
     pub parameters: Vec<(String, String)>,
+    /// Largest file read, in bytes (`--max-file-size`); 0 means the default.
+    pub max_file_bytes: u64,
+    /// Directories local modules may be read from: the scanned paths and the working
+    /// directory. A module source that leads elsewhere is reported, not read.
+    pub module_roots: Vec<std::path::PathBuf>,
 }

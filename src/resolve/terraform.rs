@@ -553,7 +553,7 @@ fn root_variable_values(
         } else {
             path.display().to_string()
         };
-        match read_tfvars(&path) {
+        match read_tfvars(&path, inputs.max_file_bytes) {
             Ok(vars) => values.extend(vars),
             Err(e) => errors.push(ResolveError {
                 file: shown,
@@ -590,8 +590,11 @@ impl Resolver for NoReferences {
     }
 }
 
-fn read_tfvars(path: &Path) -> Result<Vec<(String, Value)>, crate::parse::ParseError> {
-    let text = crate::parse::read_text(path)?;
+fn read_tfvars(
+    path: &Path,
+    max_bytes: u64,
+) -> Result<Vec<(String, Value)>, crate::parse::ParseError> {
+    let text = crate::parse::read_text(path, max_bytes)?;
     if path.to_string_lossy().ends_with(".json") {
         let node = tree::load_json(&text)?;
         Ok(node
@@ -663,6 +666,9 @@ struct Builder<'a> {
     known_dirs: &'a HashMap<PathBuf, &'a DirFiles>,
     errors: Vec<ResolveError>,
     warnings: Vec<ResolveError>,
+    max_file_bytes: u64,
+    /// Canonical directories local modules may be read from.
+    module_roots: Vec<PathBuf>,
 }
 
 impl Builder<'_> {
@@ -698,9 +704,11 @@ impl Builder<'_> {
                 .to_string();
             let shown = join_display(display_dir, &name);
             let parsed = if name.ends_with(".tf") {
-                crate::parse::read_text(&path).and_then(|t| parse_hcl(&t, &shown))
+                crate::parse::read_text(&path, self.max_file_bytes)
+                    .and_then(|t| parse_hcl(&t, &shown))
             } else if name.ends_with(".tf.json") {
-                crate::parse::read_text(&path).and_then(|t| parse_json(&t, &shown))
+                crate::parse::read_text(&path, self.max_file_bytes)
+                    .and_then(|t| parse_json(&t, &shown))
             } else {
                 continue;
             };
@@ -840,6 +848,23 @@ impl Builder<'_> {
             });
             return;
         }
+        // A module is read only from inside the scanned paths or the working directory, so a
+        // configuration cannot make the scan read arbitrary files.
+        let outside = !self.known_dirs.contains_key(&dir)
+            && !self.module_roots.is_empty()
+            && dir
+                .canonicalize()
+                .is_ok_and(|real| !self.module_roots.iter().any(|root| real.starts_with(root)));
+        if outside {
+            self.errors.push(ResolveError {
+                file,
+                line,
+                message: format!(
+                    "module.{name}: source {source:?} is outside the scanned paths and the working directory; not read"
+                ),
+            });
+            return;
+        }
         let child_def = match self.load_def(&dir, &display_dir) {
             Ok(d) => d,
             Err(message) => {
@@ -973,6 +998,12 @@ pub fn resolve(
         known_dirs: &known,
         errors: Vec::new(),
         warnings: Vec::new(),
+        max_file_bytes: inputs.max_file_bytes,
+        module_roots: inputs
+            .module_roots
+            .iter()
+            .filter_map(|r| r.canonicalize().ok())
+            .collect(),
     };
     for d in dirs {
         if !called.contains(&normalise_path(&d.dir)) {

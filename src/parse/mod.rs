@@ -93,6 +93,10 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
     let text = read_text(&file.path, max_bytes)?;
     match file.format {
         Format::TerraformHcl => terraform::parse_hcl(&text, &file.display).map(Parsed::Terraform),
+        // An empty `.tf.json` declares nothing, like an empty `.tf`.
+        Format::TerraformJson if text.trim().is_empty() => {
+            terraform::parse_hcl("", &file.display).map(Parsed::Terraform)
+        }
         Format::TerraformJson => terraform::parse_json(&text, &file.display).map(Parsed::Terraform),
         Format::StructuredData => {
             let is_json = file.display.to_ascii_lowercase().ends_with(".json")

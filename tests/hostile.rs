@@ -1,0 +1,428 @@
+//! Hostile and odd inputs, determinism, secrets and side effects: every case ends with the other
+//! files scanned and a clear entry, never a panic or a hang; the same tree gives the same bytes
+//! whatever the thread count; no credential reaches any report; the scan writes nothing.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    run_in(&root(), args)
+}
+
+fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec![
+        "scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(&args);
+    (
+        code,
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} {stderr}")),
+    )
+}
+
+/// (file, line, message) of the errors or warnings of a report.
+fn entries(report: &Value, key: &str) -> Vec<(String, u64, String)> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+const GOOD: &str = "provider \"aws\" {\n  region = \"eu-west-1\"\n}\nresource \"aws_workmail_organization\" \"corp\" {\n  organization_alias = \"corp\"\n}\n";
+
+fn with_good_file() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.tf"), GOOD).unwrap();
+    dir
+}
+
+fn datasets(report: &Value) -> usize {
+    report["datasets"].as_array().unwrap().len()
+}
+
+#[test]
+fn files_over_the_size_limit_are_errors_not_reads() {
+    let dir = with_good_file();
+    let big = format!("locals {{\n  x = \"{}\"\n}}\n", "a".repeat(2 * 1024 * 1024));
+    std::fs::write(dir.path().join("big.tf"), big).unwrap();
+    let (code, report) = scan_json(dir.path(), &["--max-file-size", "1M"]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        entries(&report, "errors"),
+        [(
+            "big.tf".to_string(),
+            0,
+            "file is 2097172 bytes, larger than the 1048576 byte limit (--max-file-size)"
+                .to_string()
+        )]
+    );
+    assert_eq!(datasets(&report), 1, "the good file is still scanned");
+    // The default limit (16 MiB) reads it.
+    let (code, _) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    let (code, _, stderr) = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--max-file-size",
+        "12Q",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("unknown size unit"), "{stderr}");
+}
+
+#[test]
+fn symlinks_are_not_followed_unless_asked() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("secret-stack.tf"),
+        GOOD.replace("corp", "outside"),
+    )
+    .unwrap();
+    let dir = with_good_file();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret-stack.tf"),
+        dir.path().join("link.tf"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(datasets(&report), 1, "nothing outside the tree is read");
+    let warned: Vec<String> = entries(&report, "warnings")
+        .into_iter()
+        .map(|w| w.0)
+        .collect();
+    assert_eq!(warned, ["link.tf", "sub/loop"]);
+
+    let (code, report) = scan_json(dir.path(), &["--follow-symlinks"]);
+    assert_eq!(code, 3, "the loop is an error entry");
+    assert_eq!(datasets(&report), 2, "the linked file is read when asked");
+    let errors = entries(&report, "errors");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].0, "sub/loop");
+    assert!(errors[0].2.contains("loop"), "{errors:?}");
+}
+
+#[test]
+fn unreadable_files_and_special_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = with_good_file();
+    let locked = dir.path().join("locked.tf");
+    std::fs::write(&locked, GOOD.replace("corp", "locked")).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // A named pipe called x.tf would block a naive reader forever.
+    let status = Command::new("mkfifo")
+        .arg(dir.path().join("pipe.tf"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // A directory named like a file.
+    std::fs::create_dir(dir.path().join("dir.tf")).unwrap();
+
+    let (_, report) = scan_json(dir.path(), &[]);
+    let readable = std::fs::read(&locked).is_ok(); // root reads anything
+    if readable {
+        assert_eq!(datasets(&report), 2);
+        assert!(entries(&report, "errors").is_empty());
+    } else {
+        assert_eq!(datasets(&report), 1);
+        assert_eq!(
+            entries(&report, "errors"),
+            [(
+                "locked.tf".to_string(),
+                0,
+                "cannot read file: Permission denied (os error 13)".to_string()
+            )]
+        );
+    }
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[test]
+fn bom_crlf_and_empty_files_keep_exact_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let crlf = "\u{feff}provider \"aws\" {\r\n  region = \"us-east-1\"\r\n}\r\n\r\nresource \"aws_workmail_organization\" \"corp\" {\r\n  organization_alias = \"corp\"\r\n}\r\n";
+    std::fs::write(dir.path().join("main.tf"), crlf).unwrap();
+    let yaml = "\u{feff}AWSTemplateFormatVersion: \"2010-09-09\"\r\nResources:\r\n  Box:\r\n    Type: AWS::S3::Bucket\r\n    Properties:\r\n      Tags:\r\n        - Key: data-class\r\n          Value: mailbox\r\n";
+    std::fs::write(dir.path().join("stack.yaml"), yaml).unwrap();
+    for empty in ["empty.tf", "empty.yaml", "empty.json", "empty.tf.json"] {
+        std::fs::write(dir.path().join(empty), "").unwrap();
+    }
+    let (code, report) = scan_json(dir.path(), &["--region", "eu-west-1"]);
+    assert_eq!(code, 0);
+    assert!(entries(&report, "errors").is_empty(), "{report}");
+    let lines: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [("main.tf".to_string(), 5), ("stack.yaml".to_string(), 3)]
+    );
+}
+
+#[test]
+fn module_sources_outside_the_tree_are_not_read() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("main.tf"),
+        GOOD.replace("corp", "outside"),
+    )
+    .unwrap();
+    let dir = with_good_file();
+    let rel = pathdiff(outside.path(), dir.path());
+    std::fs::write(
+        dir.path().join("modules.tf"),
+        format!("module \"far\" {{\n  source = \"{rel}\"\n}}\n"),
+    )
+    .unwrap();
+    let (code, report) = run_in(
+        dir.path(),
+        &["scan", ".", "--format", "json", "--fail-on", "never"],
+    )
+    .pipe(|(c, out, _)| (c, serde_json::from_str::<Value>(&out).unwrap()));
+    assert_eq!(code, 3);
+    assert_eq!(datasets(&report), 1);
+    let errors = entries(&report, "errors");
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].0.as_str(), errors[0].1), ("modules.tf", 1));
+    assert!(errors[0]
+        .2
+        .contains("is outside the scanned paths and the working directory; not read"));
+}
+
+/// A relative path from `base` to `target` made of `..` steps.
+fn pathdiff(target: &Path, base: &Path) -> String {
+    let depth = base.components().count() - 1;
+    format!(
+        "{}{}",
+        "../".repeat(depth),
+        target.strip_prefix("/").unwrap().display()
+    )
+}
+
+trait Pipe: Sized {
+    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
+        f(self)
+    }
+}
+impl<T> Pipe for T {}
+
+#[test]
+fn thousands_of_files_in_one_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3000 {
+        std::fs::write(
+            dir.path().join(format!("f{i:04}.tf")),
+            format!("resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"b{i}\"\n}}\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("zz-good.tf"), GOOD).unwrap();
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["files"], 3001);
+    assert_eq!(report["summary"]["resources"], 3001);
+    assert_eq!(datasets(&report), 1);
+}
+
+#[test]
+fn no_credential_reaches_any_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        r#"provider "aws" {
+  region = "eu-west-1"
+}
+resource "aws_ses_receipt_rule" "in" {
+  sns_action {
+    topic_arn = aws_sns_topic.mail.arn
+  }
+}
+resource "aws_sns_topic" "mail" {
+  name = "mail"
+}
+resource "aws_sns_topic_subscription" "hook" {
+  topic_arn = aws_sns_topic.mail.arn
+  protocol  = "https"
+  endpoint  = "https://hooks.example.net/mail?token=TOPSECRET1"
+}
+resource "aws_sns_topic_subscription" "basic" {
+  topic_arn = aws_sns_topic.mail.arn
+  protocol  = "https"
+  endpoint  = "https://robot:TOPSECRET2@hooks.example.net/in"
+}
+resource "azurerm_email_communication_service" "mail" {
+  name          = "e"
+  data_location = "Europe"
+}
+resource "azurerm_monitor_diagnostic_setting" "logs" {
+  name               = "logs"
+  target_resource_id = azurerm_email_communication_service.mail.id
+  storage_account_id = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=TOPSECRET3"
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("broken.tf"),
+        "resource \"aws_db_instance\" \"broken\" {\n  password = \"TOPSECRET4\n",
+    )
+    .unwrap();
+    let formats = "text,json,sarif,junit,github,markdown";
+    let outputs: Vec<PathBuf> = formats
+        .split(',')
+        .map(|f| dir.path().join(format!("out.{f}")))
+        .collect();
+    let joined = outputs
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    // Scan a copy so that the outputs are not part of the scanned tree.
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::rename(dir.path().join("main.tf"), tree.join("main.tf")).unwrap();
+    std::fs::rename(dir.path().join("broken.tf"), tree.join("broken.tf")).unwrap();
+    let (_, stdout, stderr) = run(&[
+        "scan",
+        tree.to_str().unwrap(),
+        "--format",
+        formats,
+        "--output",
+        &joined,
+    ]);
+    assert!(stdout.is_empty(), "{stderr}");
+    for path in &outputs {
+        let text = std::fs::read_to_string(path).unwrap();
+        for secret in ["TOPSECRET1", "TOPSECRET2", "TOPSECRET3", "TOPSECRET4"] {
+            assert!(!text.contains(secret), "{} prints {secret}", path.display());
+        }
+    }
+    let json = std::fs::read_to_string(&outputs[1]).unwrap();
+    assert!(json.contains("https://hooks.example.net/mail?***"));
+    assert!(json.contains("https://***@hooks.example.net/in"));
+    assert!(json.contains("AccountKey=***"));
+    let (_, map, _) = run(&["map", tree.to_str().unwrap(), "--format", "dot"]);
+    assert!(!map.contains("TOPSECRET"));
+}
+
+/// Paths, sizes and modification times of everything under a directory.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let m = std::fs::symlink_metadata(&p).unwrap();
+            (p, m.len(), m.modified().unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
+}
+
+#[test]
+fn the_scan_writes_nothing_into_the_tree() {
+    let tree = root().join("sample-configs");
+    let before = snapshot(&tree);
+    for format in ["text", "json", "sarif", "junit", "github", "markdown"] {
+        run(&["scan", "sample-configs", "--format", format]);
+    }
+    run(&["map", "sample-configs", "--format", "dot"]);
+    assert_eq!(before, snapshot(&tree));
+}
+
+#[test]
+fn output_is_byte_identical_whatever_the_thread_count() {
+    for target in [
+        "sample-configs",
+        "tests/fixtures/flows",
+        "tests/fixtures/malformed",
+        "tests/fixtures/suppressions",
+    ] {
+        for format in ["text", "json", "sarif", "junit", "github", "markdown"] {
+            let mut outputs = Vec::new();
+            for threads in ["1", "2", "8", "1"] {
+                let (code, stdout, _) = run(&[
+                    "scan",
+                    target,
+                    "--format",
+                    format,
+                    "--threads",
+                    threads,
+                    "--color",
+                    "never",
+                    "--region",
+                    "eu-west-1",
+                    "--policy",
+                    "microsoft-ireland-2016",
+                    "--policy",
+                    "cloud-act-2018",
+                ]);
+                outputs.push((code, stdout));
+            }
+            assert!(
+                outputs.windows(2).all(|w| w[0] == w[1]),
+                "{target} {format}: output differs between thread counts"
+            );
+        }
+        let mut maps = Vec::new();
+        for threads in ["1", "8"] {
+            maps.push(run(&["map", target, "--format", "json", "--threads", threads]).1);
+        }
+        assert_eq!(maps[0], maps[1]);
+    }
+}

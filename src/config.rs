@@ -118,7 +118,18 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     let display = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("config file {display}: cannot read: {e}"))?;
-    let config: Config = toml::from_str(&text).map_err(|e| {
+    let config = parse(&text, &display)?;
+    Ok(Loaded {
+        config,
+        path: path.to_path_buf(),
+        display,
+        text,
+    })
+}
+
+/// A config file's text, validated; errors name `display` and the line.
+pub fn parse(text: &str, display: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(&text, s.start)).unwrap_or(0);
         format!("config file {display}:{line}: {}", e.message())
     })?;
@@ -129,12 +140,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
             ));
         }
     }
-    Ok(Loaded {
-        config,
-        path: path.to_path_buf(),
-        display,
-        text,
-    })
+    Ok(config)
 }
 
 impl Loaded {

@@ -43,6 +43,8 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Follow symbolic links while walking (`--follow-symlinks`).
     pub follow_symlinks: bool,
+    /// Time one file may take to parse (`--file-timeout`); the default when `None`.
+    pub file_timeout: Option<std::time::Duration>,
 }
 
 /// What the tool needs before it can scan anything; an error here is exit code 2.
@@ -77,7 +79,15 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut errors: Vec<Diagnostic> = walked.errors.into_iter().map(diagnostic).collect();
     let mut warnings: Vec<Diagnostic> = walked.warnings.into_iter().map(diagnostic).collect();
 
-    let parsed = parse_all(&files, options.threads, options.inputs.max_file_bytes);
+    let budget = options
+        .file_timeout
+        .unwrap_or(parse::workers::DEFAULT_BUDGET);
+    let parsed = parse::workers::parse_all(
+        &files,
+        options.threads,
+        options.inputs.max_file_bytes,
+        budget,
+    );
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
     let mut templates = Vec::new();
     let mut lines = HashMap::new();
@@ -169,58 +179,6 @@ fn redact_map(map: &mut datamap::DataMap) {
             }
         }
     }
-}
-
-/// Parses files on `threads` workers (0: every core); results keep the order of `files`.
-fn parse_all(
-    files: &[discover::SourceFile],
-    threads: usize,
-    max_bytes: u64,
-) -> Vec<Result<Parsed, parse::ParseError>> {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let workers = if threads == 0 { cores } else { threads }.min(files.len().max(1));
-    let chunk = files.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                let handle = scope.spawn(move || {
-                    part.iter()
-                        .map(|f| parse_one(f, max_bytes))
-                        .collect::<Vec<_>>()
-                });
-                (part.len(), handle)
-            })
-            .collect();
-        // One result per file even if a worker died, so results still line up with `files`.
-        handles
-            .into_iter()
-            .flat_map(|(len, h)| {
-                h.join().unwrap_or_else(|_| {
-                    (0..len)
-                        .map(|_| {
-                            Err(parse::ParseError {
-                                line: 0,
-                                message: "internal error while parsing".into(),
-                            })
-                        })
-                        .collect()
-                })
-            })
-            .collect()
-    })
-}
-
-/// Parses one file; a parser panic becomes an error entry instead of ending the scan.
-fn parse_one(file: &discover::SourceFile, max_bytes: u64) -> Result<Parsed, parse::ParseError> {
-    std::panic::catch_unwind(|| parse::parse_file(file, max_bytes)).unwrap_or_else(|_| {
-        Err(parse::ParseError {
-            line: 0,
-            message: "the parser failed on this file (please report it)".into(),
-        })
-    })
 }
 
 /// Runs the whole pipeline.

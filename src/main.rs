@@ -96,6 +96,9 @@ struct InputArgs {
     /// Parse with this many threads [default: one per core]; the output is the same.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Seconds one file may take to parse before it is reported and skipped [default: 10].
+    #[arg(long, value_name = "SECONDS")]
+    file_timeout: Option<f64>,
 }
 
 #[derive(Args)]
@@ -255,6 +258,15 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         today: String::new(),
         threads: input.threads.unwrap_or(0),
         follow_symlinks: input.follow_symlinks,
+        file_timeout: match input.file_timeout {
+            Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+            Some(s) => {
+                return Err(format!(
+                    "--file-timeout {s} is not a positive number of seconds"
+                ))
+            }
+            None => None,
+        },
     };
     let mut mail_tag = input.mail_tag;
     if let Some(l) = &loaded {

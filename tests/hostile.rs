@@ -426,3 +426,36 @@ fn output_is_byte_identical_whatever_the_thread_count() {
         assert_eq!(maps[0], maps[1]);
     }
 }
+
+/// Found by `fuzz/run.sh hcl`: 739 bytes of chained `==` inside unclosed parentheses make the
+/// HCL parser backtrack exponentially (minutes). The file is abandoned after --file-timeout and
+/// reported; the rest of the scan finishes.
+#[test]
+fn a_file_that_parses_forever_is_abandoned() {
+    let dir = with_good_file();
+    std::fs::copy(
+        root().join("tests/fixtures/fuzz/hcl-exponential-backtracking.tf.txt"),
+        dir.path().join("slow.tf"),
+    )
+    .unwrap();
+    let start = std::time::Instant::now();
+    let (code, report) = scan_json(dir.path(), &["--file-timeout", "1"]);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(code, 3);
+    assert_eq!(
+        entries(&report, "errors"),
+        [(
+            "slow.tf".to_string(),
+            0,
+            "parsing took longer than 1 s and was abandoned; the file is not scanned (--file-timeout)"
+                .to_string()
+        )]
+    );
+    assert_eq!(datasets(&report), 1, "the good file is scanned");
+    let (code, _, stderr) = run(&["scan", "sample-configs", "--file-timeout", "0"]);
+    assert_eq!(code, 2, "{stderr}");
+}

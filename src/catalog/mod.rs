@@ -97,9 +97,7 @@ impl Catalog {
     pub fn load() -> Result<Catalog, String> {
         let mut providers = Vec::new();
         for (name, text) in DATA_FILES {
-            let data: ProviderData = serde_json::from_str(text)
-                .map_err(|e| format!("catalog file {name}: {e} (line {})", e.line()))?;
-            providers.push(data);
+            providers.push(parse_data(name, text)?);
         }
         let mut index = HashMap::new();
         for (p, data) in providers.iter().enumerate() {
@@ -162,6 +160,11 @@ impl Catalog {
                 .unwrap_or_else(|| partition.parent.clone()),
         ))
     }
+}
+
+/// One catalog data file (the format of `src/catalog/data/*.json`).
+pub fn parse_data(name: &str, text: &str) -> Result<ProviderData, String> {
+    serde_json::from_str(text).map_err(|e| format!("catalog file {name}: {e} (line {})", e.line()))
 }
 
 /// The catalog, loaded once. The embedded data is checked by tests, so a failure here is a bug.

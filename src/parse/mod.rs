@@ -5,6 +5,7 @@
 pub mod cloudformation;
 pub mod terraform;
 pub mod tree;
+pub mod workers;
 
 use crate::discover::{Format, SourceFile};
 

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Benchmark: scan deterministic synthetic monorepos of 1, 10 and 100 MB and the bundled samples.
+
+    python3 benches/bench.py [SIZE_MB ...]        (default: 1 10 100)
+
+Builds the release binary, writes each tree once under the system temp directory (the same bytes
+every time: no randomness), scans it three times and prints files/s, MB/s and peak memory (the
+scanner's own maximum resident set, from wait4). Targets: >= 50 MB/s of Terraform end to end,
+throughput at 100 MB within a factor of 2 of 1 MB, peak memory under 3 x input + 50 MB, and the
+sample configs in under 50 ms from process start.
+
+Each generated root module has two providers (one aliased, its region from a variable set in
+terraform.tfvars), a local module called with a providers map, an SES receipt rule writing to a
+bucket, S3 replication, an AWS Backup plan with a cross-region copy, a DynamoDB global table, SES
+event publishing through Firehose, and ordinary infrastructure around it; every fifth stack adds
+a CloudFormation template and every seventh an Azure ARM template.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, "target", "release", "residency")
+REGIONS = ["eu-west-1", "eu-central-1", "us-east-1", "ap-southeast-2", "eu-north-1"]
+
+MODULE = """variable "name" {
+  type = string
+}
+
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+
+resource "aws_s3_bucket" "this" {
+  bucket = var.name
+  tags   = var.tags
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+output "arn" {
+  value = aws_s3_bucket.this.arn
+}
+"""
+
+
+def stack_tf(i):
+    region = REGIONS[i % len(REGIONS)]
+    dr = REGIONS[(i + 2) % len(REGIONS)]
+    filler = []
+    for j in range(12):
+        filler.append(f"""
+resource "aws_security_group" "app_{j}" {{
+  name        = "app-{i}-{j}"
+  description = "application tier {j} of stack {i}"
+  vpc_id      = "vpc-{i:08x}"
+
+  ingress {{
+    from_port   = {8000 + j}
+    to_port     = {8000 + j}
+    protocol    = "tcp"
+    cidr_blocks = ["10.{i % 250}.{j}.0/24"]
+  }}
+
+  egress {{
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }}
+
+  tags = merge(local.tags, {{ Name = "app-{i}-{j}" }})
+}}
+""")
+    return f"""provider "aws" {{
+  region = var.region
+}}
+
+provider "aws" {{
+  alias  = "dr"
+  region = var.dr_region
+}}
+
+locals {{
+  name = "mail-{i}"
+  tags = {{
+    team        = "mail"
+    stack       = "{i}"
+    cost_center = "cc-{i % 17}"
+  }}
+}}
+
+resource "aws_ses_receipt_rule" "inbound" {{
+  name          = "inbound-{i}"
+  rule_set_name = "default"
+  recipients    = ["stack{i}.example.org"]
+  enabled       = true
+  s3_action {{
+    position    = 1
+    bucket_name = aws_s3_bucket.inbox.bucket
+  }}
+  sns_action {{
+    position  = 2
+    topic_arn = "arn:aws:sns:{region}:123456789012:mail-{i}"
+  }}
+}}
+
+resource "aws_s3_bucket" "inbox" {{
+  bucket = "${{local.name}}-inbox"
+  tags   = local.tags
+}}
+
+resource "aws_s3_bucket_replication_configuration" "dr" {{
+  bucket = aws_s3_bucket.inbox.id
+  role   = "arn:aws:iam::123456789012:role/replication"
+  rule {{
+    id     = "all"
+    status = "Enabled"
+    destination {{
+      bucket = module.replica.arn
+    }}
+  }}
+}}
+
+module "replica" {{
+  source    = "../../modules/replica"
+  name      = "${{local.name}}-replica"
+  tags      = local.tags
+  providers = {{
+    aws = aws.dr
+  }}
+}}
+
+resource "aws_backup_vault" "mail" {{
+  name = "${{local.name}}-vault"
+}}
+
+resource "aws_backup_plan" "mail" {{
+  name = "${{local.name}}-plan"
+  rule {{
+    rule_name         = "nightly"
+    target_vault_name = aws_backup_vault.mail.name
+    schedule          = "cron(0 2 * * ? *)"
+    copy_action {{
+      destination_vault_arn = "arn:aws:backup:{dr}:123456789012:backup-vault:offsite-{i}"
+    }}
+  }}
+}}
+
+resource "aws_backup_selection" "mail" {{
+  name         = "${{local.name}}-selection"
+  plan_id      = aws_backup_plan.mail.id
+  iam_role_arn = "arn:aws:iam::123456789012:role/backup"
+  resources    = [aws_s3_bucket.inbox.arn, aws_dynamodb_table.threads.arn]
+}}
+
+resource "aws_dynamodb_table" "threads" {{
+  name     = "${{local.name}}-threads"
+  hash_key = "id"
+  attribute {{
+    name = "id"
+    type = "S"
+  }}
+  replica {{
+    region_name = "{dr}"
+  }}
+  tags = local.tags
+}}
+
+resource "aws_ses_configuration_set" "outbound" {{
+  name = "${{local.name}}-outbound"
+}}
+
+resource "aws_ses_event_destination" "events" {{
+  name                   = "events"
+  configuration_set_name = aws_ses_configuration_set.outbound.name
+  enabled                = true
+  matching_types         = ["send", "delivery", "bounce"]
+  kinesis_destination {{
+    stream_arn = aws_kinesis_firehose_delivery_stream.events.arn
+    role_arn   = "arn:aws:iam::123456789012:role/ses"
+  }}
+}}
+
+resource "aws_kinesis_firehose_delivery_stream" "events" {{
+  name        = "${{local.name}}-events"
+  destination = "extended_s3"
+  extended_s3_configuration {{
+    role_arn   = "arn:aws:iam::123456789012:role/firehose"
+    bucket_arn = aws_s3_bucket.events.arn
+  }}
+}}
+
+resource "aws_s3_bucket" "events" {{
+  provider = aws.dr
+  bucket   = "${{local.name}}-events"
+}}
+{"".join(filler)}"""
+
+
+def variables_tf():
+    return """variable "region" {
+  type    = string
+  default = "eu-west-1"
+}
+
+variable "dr_region" {
+  type = string
+}
+"""
+
+
+def cfn(i):
+    return f"""AWSTemplateFormatVersion: "2010-09-09"
+Description: mail stack {i}
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+Resources:
+  Rule:
+    Type: AWS::SES::ReceiptRule
+    Properties:
+      RuleSetName: default
+      Rule:
+        Enabled: true
+        Recipients: [cfn{i}.example.org]
+        Actions:
+          - S3Action:
+              BucketName: !Ref Box
+  Box:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "cfn-{i}-${{Env}}"
+      ReplicationConfiguration:
+        Role: arn:aws:iam::123456789012:role/replication
+        Rules:
+          - Status: Enabled
+            Destination:
+              Bucket: arn:aws:s3:::cfn-{i}-replica
+"""
+
+
+def arm(i):
+    return f"""{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{"location": {{"type": "string", "defaultValue": "[resourceGroup().location]"}}}},
+  "resources": [
+    {{
+      "type": "Microsoft.Storage/storageAccounts",
+      "apiVersion": "2023-01-01",
+      "name": "mail{i}",
+      "location": "[parameters('location')]",
+      "sku": {{"name": "Standard_GRS"}},
+      "kind": "StorageV2"
+    }}
+  ]
+}}
+"""
+
+
+def generate(directory, target_bytes):
+    """Writes stacks until the tree holds at least target_bytes; returns (files, bytes)."""
+    if os.path.isdir(directory):
+        shutil.rmtree(directory)
+    os.makedirs(os.path.join(directory, "modules", "replica"))
+    written = [0, 0]
+
+    def put(path, text):
+        full = os.path.join(directory, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+        written[0] += 1
+        written[1] += len(text.encode())
+
+    put("modules/replica/main.tf", MODULE)
+    i = 0
+    while written[1] < target_bytes:
+        base = f"stacks/stack{i:05d}"
+        put(f"{base}/main.tf", stack_tf(i))
+        put(f"{base}/variables.tf", variables_tf())
+        put(f"{base}/terraform.tfvars", f'dr_region = "{REGIONS[(i + 2) % len(REGIONS)]}"\n')
+        if i % 5 == 0:
+            put(f"{base}/mail.yaml", cfn(i))
+        if i % 7 == 0:
+            put(f"{base}/storage.json", arm(i))
+        i += 1
+    return written[0], written[1]
+
+
+def measure(args):
+    """Runs the scanner once; returns (seconds, peak RSS in bytes, exit code)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
+
+
+def main():
+    sizes = [float(s) for s in sys.argv[1:]] or [1, 10, 100]
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    print(f"{'input':>8} {'files':>7} {'MB':>7} {'seconds':>8} {'files/s':>9} {'MB/s':>7} {'peak MB':>8} {'mem limit':>9}")
+    work = os.path.join(tempfile.gettempdir(), "residency-bench")
+    for size in sizes:
+        tree = os.path.join(work, f"{size:g}mb")
+        files, total = generate(tree, int(size * 1_000_000))
+        runs = [measure([BINARY, "scan", tree, "--format", "json", "--output", os.devnull, "--fail-on", "never", "--no-config"]) for _ in range(3)]
+        for _, _, code in runs:
+            if code not in (0, 1):
+                sys.exit(f"scan of {tree} exited {code}")
+        seconds = min(r[0] for r in runs)
+        peak = max(r[1] for r in runs)
+        mb = total / 1e6
+        limit = 3 * mb + 50
+        print(f"{size:>6g}MB {files:>7} {mb:>7.1f} {seconds:>8.3f} {files / seconds:>9.0f} {mb / seconds:>7.1f} {peak / 1e6:>8.1f} {limit:>9.1f}")
+    samples = os.path.join(ROOT, "sample-configs")
+    small = min(measure([BINARY, "scan", samples, "--format", "json", "--output", os.devnull, "--no-config"])[0] for _ in range(10))
+    print(f"sample-configs: {small * 1000:.1f} ms from process start (best of 10)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+//! Parsing every file on all cores, with a time budget per file. Workers take the next file
+//! from a shared counter (so one slow file does not hold up a whole chunk) and send results back
+//! over a channel. A parser that runs past the budget on some input (a third-party parser can
+//! backtrack exponentially on hostile text) is left behind: its file becomes an error entry, a
+//! fresh worker takes its place, and the scan finishes. Results keep the order of the files.
+
+use super::{parse_file, ParseError, Parsed};
+use crate::discover::SourceFile;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Default time one file may take to parse.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+
+type Outcome = Result<Parsed, ParseError>;
+
+struct Shared {
+    files: Vec<SourceFile>,
+    next: AtomicUsize,
+    max_bytes: u64,
+    /// What each worker is parsing, and since when.
+    busy: Mutex<Vec<Option<(usize, Instant)>>>,
+}
+
+fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>) {
+    let shared = Arc::clone(shared);
+    let tx = tx.clone();
+    std::thread::spawn(move || loop {
+        let i = shared.next.fetch_add(1, Ordering::Relaxed);
+        if i >= shared.files.len() {
+            return;
+        }
+        if let Ok(mut busy) = shared.busy.lock() {
+            busy[slot] = Some((i, Instant::now()));
+        }
+        let file = &shared.files[i];
+        let outcome = std::panic::catch_unwind(|| parse_file(file, shared.max_bytes))
+            .unwrap_or_else(|_| {
+                Err(ParseError {
+                    line: 0,
+                    message: "the parser failed on this file (please report it)".into(),
+                })
+            });
+        if let Ok(mut busy) = shared.busy.lock() {
+            // A worker that was given up on no longer owns its slot.
+            if busy[slot].is_some_and(|(j, _)| j == i) {
+                busy[slot] = None;
+            }
+        }
+        if tx.send((i, outcome)).is_err() {
+            return;
+        }
+    });
+}
+
+/// Parses `files` on `threads` workers (0: one per core), giving each file at most `budget`.
+pub fn parse_all(
+    files: &[SourceFile],
+    threads: usize,
+    max_bytes: u64,
+    budget: Duration,
+) -> Vec<Outcome> {
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = if threads == 0 { cores } else { threads }.min(files.len());
+    let shared = Arc::new(Shared {
+        files: files.to_vec(),
+        next: AtomicUsize::new(0),
+        max_bytes,
+        busy: Mutex::new(vec![None; workers]),
+    });
+    let (tx, rx) = mpsc::channel();
+    for slot in 0..workers {
+        spawn(&shared, slot, &tx);
+    }
+    let mut results: Vec<Option<Outcome>> = (0..files.len()).map(|_| None).collect();
+    let mut done = 0;
+    let tick = budget.min(Duration::from_millis(200));
+    while done < files.len() {
+        match rx.recv_timeout(tick) {
+            Ok((i, outcome)) => {
+                if results[i].is_none() {
+                    results[i] = Some(outcome);
+                    done += 1;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        let stuck: Vec<(usize, usize)> = match shared.busy.lock() {
+            Ok(mut busy) => busy
+                .iter_mut()
+                .enumerate()
+                .filter_map(|(slot, state)| match *state {
+                    Some((i, since)) if since.elapsed() > budget => {
+                        *state = None;
+                        Some((slot, i))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        for (slot, i) in stuck {
+            if results[i].is_none() {
+                results[i] = Some(Err(ParseError {
+                    line: 0,
+                    message: format!(
+                        "parsing took longer than {} s and was abandoned; the file is not scanned (--file-timeout)",
+                        budget.as_secs_f64()
+                    ),
+                }));
+                done += 1;
+            }
+            spawn(&shared, slot, &tx);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(ParseError {
+                    line: 0,
+                    message: "internal error while parsing".into(),
+                })
+            })
+        })
+        .collect()
+}

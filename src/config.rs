@@ -130,7 +130,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
 /// A config file's text, validated; errors name `display` and the line.
 pub fn parse(text: &str, display: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(&text, s.start)).unwrap_or(0);
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
         format!("config file {display}:{line}: {}", e.message())
     })?;
     if let Some(f) = &config.fail_on {

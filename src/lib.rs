@@ -57,6 +57,27 @@ pub fn load_policies(ids: &[String]) -> Result<Vec<policy::Policy>, String> {
     ids.iter().map(|id| policy::load(id)).collect()
 }
 
+/// With `RESIDENCY_TIMINGS` set, prints how long each stage took and the memory in use, to
+/// standard error, for profiling (`python3 benches/bench.py` quotes totals; this says where).
+fn stage(name: &str, since: &mut std::time::Instant) {
+    if std::env::var_os("RESIDENCY_TIMINGS").is_none() {
+        return;
+    }
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+        })
+        .unwrap_or_default();
+    eprintln!(
+        "{name:<10} {:>8.1} ms  rss {rss}",
+        since.elapsed().as_secs_f64() * 1000.0
+    );
+    *since = std::time::Instant::now();
+}
+
 /// Everything before policies: the files, their resources, the data map and the diagnostics.
 pub struct Mapped {
     pub files: usize,
@@ -68,8 +89,10 @@ pub struct Mapped {
 }
 
 pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
+    let mut clock = std::time::Instant::now();
     let excludes = discover::build_excludes(&options.excludes)?;
     let walked = discover::discover(&options.paths, &excludes, options.follow_symlinks);
+    stage("discover", &mut clock);
     let files = walked.files;
     let diagnostic = |e: discover::WalkError| Diagnostic {
         file: e.display,
@@ -88,6 +111,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         options.inputs.max_file_bytes,
         budget,
     );
+    stage("parse", &mut clock);
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
     let mut templates = Vec::new();
     let mut lines = HashMap::new();
@@ -135,7 +159,8 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     if let Ok(cwd) = std::env::current_dir() {
         inputs.module_roots.push(cwd);
     }
-    let (mut resources, tf_errors, tf_warnings) = resolve::terraform::resolve(&dirs, &inputs);
+    let (mut resources, tf_errors, tf_warnings) = resolve::terraform::resolve(dirs, &inputs);
+    stage("terraform", &mut clock);
     for (list, items) in [(&mut errors, tf_errors), (&mut warnings, tf_warnings)] {
         list.extend(items.into_iter().map(|e| Diagnostic {
             file: e.file,
@@ -146,8 +171,10 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     for t in &templates {
         resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
     }
+    stage("cfn", &mut clock);
     let mut map = datamap::build(&resources, &options.mail_tag);
     redact_map(&mut map);
+    stage("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {
         for d in list.iter_mut() {
             d.message = redact::redact(&d.message);

@@ -9,6 +9,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: the scan builds and drops millions of small values (syntax trees, evaluated
+/// attributes); with glibc's allocator, malloc and free took a third of the time (perf).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes (stable): 0 nothing at or above --fail-on; 1 findings at or above it;
 /// 2 the tool could not run; 3 some input files could not be read or parsed.
 const EXIT_FINDINGS: u8 = 1;

@@ -67,21 +67,24 @@ struct ModuleDef {
 }
 
 impl ModuleDef {
-    fn from_files(dir: PathBuf, display_dir: String, files: &[TfFile]) -> ModuleDef {
+    /// Takes the parsed files over: each block's body moves into the definition, so a tree is
+    /// held in memory once.
+    fn from_files(dir: PathBuf, display_dir: String, files: Vec<TfFile>) -> ModuleDef {
         let mut def = ModuleDef {
             dir,
             display_dir,
             ..Default::default()
         };
         for file in files {
-            for block in &file.blocks {
-                def.add_block(block, &file.display);
+            let display = std::rc::Rc::<str>::from(file.display.as_str());
+            for block in file.blocks {
+                def.add_block(block, &display);
             }
         }
         def
     }
 
-    fn add_block(&mut self, block: &TfBlock, file: &str) {
+    fn add_block(&mut self, block: TfBlock, file: &str) {
         let label = |i: usize| block.labels.get(i).cloned().unwrap_or_default();
         match block.kind.as_str() {
             "variable" => {
@@ -89,8 +92,8 @@ impl ModuleDef {
                 self.variables.insert(label(0), default);
             }
             "locals" => {
-                for attr in block.body.attributes() {
-                    self.locals.insert(attr.key.to_string(), attr.expr.clone());
+                for attr in block.body.into_attributes() {
+                    self.locals.insert(attr.key.to_string(), attr.expr);
                 }
             }
             "output" => {
@@ -100,11 +103,11 @@ impl ModuleDef {
             }
             "provider" => self.providers.push(ProviderDef {
                 name: label(0),
-                body: block.body.clone(),
+                body: block.body,
             }),
             "module" => self.calls.push(CallDef {
                 name: label(0),
-                body: block.body.clone(),
+                body: block.body,
                 file: file.to_string(),
                 line: block.line,
             }),
@@ -116,11 +119,12 @@ impl ModuleDef {
                 };
                 self.index
                     .insert((mode, label(0), label(1)), self.resources.len());
+                let (rtype, name) = (label(0), label(1));
                 self.resources.push(ResourceDef {
                     mode,
-                    rtype: label(0),
-                    name: label(1),
-                    body: block.body.clone(),
+                    rtype,
+                    name,
+                    body: block.body,
                     file: file.to_string(),
                     line: block.line,
                     end_line: block.end_line,
@@ -663,7 +667,10 @@ const MAX_EXPANSION: usize = 1000;
 struct Builder<'a> {
     ev: Evaluator,
     loaded: HashMap<PathBuf, usize>,
-    known_dirs: &'a HashMap<PathBuf, &'a DirFiles>,
+    /// Directories parsed from the scanned paths, taken over when first loaded.
+    known_dirs: HashMap<PathBuf, DirFiles>,
+    /// Every directory that was scanned (still known after its files were taken over).
+    scanned_dirs: &'a HashSet<PathBuf>,
     errors: Vec<ResolveError>,
     warnings: Vec<ResolveError>,
     max_file_bytes: u64,
@@ -677,11 +684,11 @@ impl Builder<'_> {
         if let Some(&id) = self.loaded.get(&key) {
             return Ok(id);
         }
-        let def = if let Some(files) = self.known_dirs.get(&key) {
-            ModuleDef::from_files(key.clone(), files.display_dir.clone(), &files.files)
+        let def = if let Some(files) = self.known_dirs.remove(&key) {
+            ModuleDef::from_files(key.clone(), files.display_dir, files.files)
         } else {
             let files = self.read_module_dir(&key, display_dir)?;
-            ModuleDef::from_files(key.clone(), display_dir.to_string(), &files)
+            ModuleDef::from_files(key.clone(), display_dir.to_string(), files)
         };
         self.ev.defs.push(def);
         let id = self.ev.defs.len() - 1;
@@ -724,11 +731,11 @@ impl Builder<'_> {
         Ok(files)
     }
 
-    fn instantiate_root(&mut self, files: &DirFiles, inputs: &Inputs) {
-        let Ok(def) = self.load_def(&files.dir, &files.display_dir) else {
+    fn instantiate_root(&mut self, dir: &Path, display_dir: &str, inputs: &Inputs) {
+        let Ok(def) = self.load_def(dir, display_dir) else {
             return;
         };
-        let values = root_variable_values(&files.dir, inputs, &mut self.errors, &files.display_dir);
+        let values = root_variable_values(dir, inputs, &mut self.errors, display_dir);
         let mut vars = HashMap::new();
         for (name, default) in &self.ev.defs[def].variables {
             let value = match (values.get(name), default) {
@@ -740,8 +747,8 @@ impl Builder<'_> {
             };
             vars.insert(name.clone(), (value, Origin::Variable));
         }
-        let inst = self.push_instance(def, String::new(), files.display_dir.clone(), vars);
-        self.configure(inst, HashMap::new(), std::slice::from_ref(&files.dir));
+        let inst = self.push_instance(def, String::new(), display_dir.to_string(), vars);
+        self.configure(inst, HashMap::new(), &[dir.to_path_buf()]);
     }
 
     fn push_instance(
@@ -850,7 +857,7 @@ impl Builder<'_> {
         }
         // A module is read only from inside the scanned paths or the working directory, so a
         // configuration cannot make the scan read arbitrary files.
-        let outside = !self.known_dirs.contains_key(&dir)
+        let outside = !self.scanned_dirs.contains(&dir)
             && !self.module_roots.is_empty()
             && dir
                 .canonicalize()
@@ -964,13 +971,11 @@ impl Builder<'_> {
 /// Resolves every root module among the scanned directories. A directory that another scanned
 /// directory calls as a local module is evaluated through that call, not as a root of its own.
 pub fn resolve(
-    dirs: &[DirFiles],
+    dirs: Vec<DirFiles>,
     inputs: &Inputs,
 ) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
-    let known: HashMap<PathBuf, &DirFiles> =
-        dirs.iter().map(|d| (normalise_path(&d.dir), d)).collect();
     let mut called: HashSet<PathBuf> = HashSet::new();
-    for d in dirs {
+    for d in &dirs {
         for file in &d.files {
             for block in file.blocks.iter().filter(|b| b.kind == "module") {
                 if let Some(Expression::String(source)) = attribute(&block.body, "source") {
@@ -985,6 +990,16 @@ pub fn resolve(
             }
         }
     }
+    let roots: Vec<(PathBuf, String)> = dirs
+        .iter()
+        .filter(|d| !called.contains(&normalise_path(&d.dir)))
+        .map(|d| (d.dir.clone(), d.display_dir.clone()))
+        .collect();
+    let scanned: HashSet<PathBuf> = dirs.iter().map(|d| normalise_path(&d.dir)).collect();
+    let known: HashMap<PathBuf, DirFiles> = dirs
+        .into_iter()
+        .map(|d| (normalise_path(&d.dir), d))
+        .collect();
     let mut builder = Builder {
         ev: Evaluator {
             defs: Vec::new(),
@@ -995,7 +1010,8 @@ pub fn resolve(
             default_region: inputs.region.clone(),
         },
         loaded: HashMap::new(),
-        known_dirs: &known,
+        known_dirs: known,
+        scanned_dirs: &scanned,
         errors: Vec::new(),
         warnings: Vec::new(),
         max_file_bytes: inputs.max_file_bytes,
@@ -1005,10 +1021,8 @@ pub fn resolve(
             .filter_map(|r| r.canonicalize().ok())
             .collect(),
     };
-    for d in dirs {
-        if !called.contains(&normalise_path(&d.dir)) {
-            builder.instantiate_root(d, inputs);
-        }
+    for (dir, display_dir) in &roots {
+        builder.instantiate_root(dir, display_dir, inputs);
     }
     let resources = collect_resources(&builder.ev);
     (resources, builder.errors, builder.warnings)

@@ -85,7 +85,7 @@ pub struct Mapped {
     pub map: datamap::DataMap,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
-    lines: HashMap<String, Vec<String>>,
+    lines: HashMap<String, Vec<(usize, String)>>,
 }
 
 pub fn map(options: &ScanOptions) -> Result<Mapped, String> {

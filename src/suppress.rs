@@ -170,7 +170,7 @@ pub struct Context<'a> {
 /// Marks suppressed findings and returns the findings about suppressions themselves.
 pub fn apply(
     findings: &mut [Finding],
-    lines_by_file: &HashMap<String, Vec<String>>,
+    lines_by_file: &HashMap<String, Vec<(usize, String)>>,
     ignores: &[Ignore],
     ctx: &Context,
 ) -> Vec<Finding> {
@@ -180,10 +180,7 @@ pub fn apply(
     // Inline suppressions, by file, in line order.
     let mut inline_by_file: HashMap<&str, Vec<usize>> = HashMap::new();
     for file in files {
-        for (i, line) in lines_by_file[file].iter().enumerate() {
-            if !line.contains(MARKER) {
-                continue;
-            }
+        for (number, line) in &lines_by_file[file] {
             if let Some(s) = parse_comment(line) {
                 inline_by_file.entry(file).or_default().push(found.len());
                 found.push(Found {
@@ -192,7 +189,7 @@ pub fn apply(
                     reason: s.reason,
                     bad_date: s.bad_date,
                     file: file.clone(),
-                    line: i + 1,
+                    line: *number,
                     path: None,
                     resource: None,
                     inline: true,

@@ -12,7 +12,7 @@ pub struct Template {
     pub parameters: Vec<(String, Node)>,
     pub mappings: Option<Node>,
     pub conditions: Option<Node>,
-    pub lines: Vec<String>,
+    pub lines: Vec<(usize, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template
             .unwrap_or_default(),
         mappings: root.get("Mappings").cloned(),
         conditions: root.get("Conditions").cloned(),
-        lines: text.lines().map(str::to_string).collect(),
+        lines: super::marker_lines(text),
     }))
 }
 

@@ -14,6 +14,19 @@ use crate::discover::{Format, SourceFile};
 /// attack.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The lines of a text that carry a suppression marker, with their 1-based numbers: all that
+/// the suppression stage needs, so the rest of the text is not kept.
+pub fn marker_lines(text: &str) -> Vec<(usize, String)> {
+    if !text.contains(crate::suppress::MARKER) {
+        return Vec::new();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(crate::suppress::MARKER))
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .collect()
+}
+
 /// The limit to apply: the given one, or the default for 0.
 pub fn file_limit(max: u64) -> u64 {
     if max == 0 {

@@ -11,8 +11,8 @@ use hcl_edit::Span;
 pub struct TfFile {
     pub display: String,
     pub blocks: Vec<TfBlock>,
-    /// The file's lines, for inline suppression comments.
-    pub lines: Vec<String>,
+    /// Lines with a suppression comment, by 1-based number (see `parse::marker_lines`).
+    pub lines: Vec<(usize, String)>,
 }
 
 /// A top-level block: `resource "aws_s3_bucket" "x" { ... }`, `variable "region" { ... }`, ...
@@ -58,7 +58,7 @@ pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, ParseError> {
     Ok(TfFile {
         display: display.to_string(),
         blocks,
-        lines: text.lines().map(str::to_string).collect(),
+        lines: super::marker_lines(text),
     })
 }
 
@@ -134,7 +134,7 @@ pub fn parse_json(text: &str, display: &str) -> Result<TfFile, ParseError> {
     Ok(TfFile {
         display: display.to_string(),
         blocks,
-        lines: text.lines().map(str::to_string).collect(),
+        lines: super::marker_lines(text),
     })
 }
 

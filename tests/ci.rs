@@ -3,36 +3,15 @@
 //! GitHub annotations, the Markdown summary, several formats in one run, suppressions,
 //! baselines and the config file, with their exit codes.
 
+mod common;
+
+use common::{findings, json, root, run};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn schema(name: &str) -> String {
     let path = root().join("../shared/schemas").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Runs the binary from the project root; returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
 const ALL_POLICIES: [&str; 6] = [
@@ -196,23 +175,6 @@ fn the_schemas_reject_broken_output() {
     let broken = xml.replacen(" classname=", " class=", 1);
     let junit_schema = xmlschema::parse_schema(&schema("junit.xsd")).unwrap();
     assert!(!xmlschema::validate(&oxml::parse(&broken).unwrap(), &junit_schema).is_valid());
-}
-
-/// (rule, resource, line, suppressed) of every finding of a JSON report.
-fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["suppressed"].as_bool().unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn s(text: &str) -> String {

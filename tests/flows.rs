@@ -2,30 +2,21 @@
 //! processing, silent geo-redundant defaults, key custody), run through the binary on fixtures
 //! under `tests/fixtures/flows/`, with the exact copies, chains and findings expected.
 
+mod common;
+
+use common::{root, run};
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::Command;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/flows")
-        .join(name)
-}
-
-fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
-        .args(args)
-        .output()
-        .expect("binary runs");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    (out.status.code().expect("exit code"), stdout)
+    root().join("tests/fixtures/flows").join(name)
 }
 
 fn map_json(name: &str, extra: &[&str]) -> Value {
     let path = fixture(name);
     let mut args = vec!["map", path.to_str().unwrap(), "--format", "json"];
     args.extend_from_slice(extra);
-    let (code, stdout) = run(&args);
+    let (code, stdout, _) = run(&args);
     assert_eq!(code, 0, "{stdout}");
     serde_json::from_str(&stdout).unwrap()
 }
@@ -84,19 +75,10 @@ fn findings(name: &str, extra: &[&str]) -> Vec<(String, String, u64)> {
     let path = fixture(name);
     let mut args = vec!["scan", path.to_str().unwrap(), "--format", "json"];
     args.extend_from_slice(extra);
-    let (_, stdout) = run(&args);
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+    let (_, stdout, _) = run(&args);
+    common::findings(&common::json(&stdout))
+        .into_iter()
+        .map(|(rule, resource, line, _)| (rule, resource, line))
         .collect()
 }
 
@@ -294,7 +276,7 @@ fn copy_reached_twice_keeps_both_routes() {
         ]])
     );
     let path = fixture("aws-processing");
-    let (_, text) = run(&["map", path.to_str().unwrap(), "--color", "never"]);
+    let (_, text, _) = run(&["map", path.to_str().unwrap(), "--color", "never"]);
     assert!(text.contains(
         "and via aws_ses_receipt_rule.inbound → aws_sns_topic.mail → aws_sns_topic_subscription.parse → aws_lambda_function.parse"
     ));
@@ -395,7 +377,7 @@ resource "azurerm_storage_account" "c" {
 "#,
     )
     .unwrap();
-    let (code, stdout) = run(&["map", dir.path().to_str().unwrap(), "--format", "json"]);
+    let (code, stdout, _) = run(&["map", dir.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 0);
     let map: Value = serde_json::from_str(&stdout).unwrap();
     let a = copy(&map, "azurerm_storage_account.a (geo-redundant secondary)");
@@ -448,7 +430,7 @@ fn findings_on_followed_copies() {
 #[test]
 fn map_as_mermaid_and_dot() {
     let path = fixture("aws-backups");
-    let (code, mermaid) = run(&["map", path.to_str().unwrap(), "--format", "mermaid"]);
+    let (code, mermaid, _) = run(&["map", path.to_str().unwrap(), "--format", "mermaid"]);
     assert_eq!(code, 0);
     let expected = r#"flowchart LR
   subgraph g0["aws_dynamodb_table.mailboxes (main.tf:11)"]
@@ -467,7 +449,7 @@ fn map_as_mermaid_and_dot() {
 "#;
     assert!(mermaid.starts_with(expected), "{mermaid}");
     assert!(mermaid.contains("  d1n1 --> d1n2\n  class d1n2 us\n"));
-    let (code, dot) = run(&["map", path.to_str().unwrap(), "--format", "dot"]);
+    let (code, dot, _) = run(&["map", path.to_str().unwrap(), "--format", "dot"]);
     assert_eq!(code, 0);
     assert!(dot.starts_with("digraph residency {\n  rankdir=LR;\n"));
     assert!(dot.contains(
@@ -482,9 +464,9 @@ fn map_as_mermaid_and_dot() {
         "provider \"aws\" { region = \"eu-west-1\" }\nresource \"aws_ses_receipt_rule\" \"r\" {\n  s3_action {\n    bucket_name = \"a\\\"b<c>\"\n  }\n}\n",
     )
     .unwrap();
-    let (_, mermaid) = run(&["map", dir.path().to_str().unwrap(), "--format", "mermaid"]);
+    let (_, mermaid, _) = run(&["map", dir.path().to_str().unwrap(), "--format", "mermaid"]);
     assert!(mermaid.contains("a#quot;b#lt;c#gt;"), "{mermaid}");
-    let (_, dot) = run(&["map", dir.path().to_str().unwrap(), "--format", "dot"]);
+    let (_, dot, _) = run(&["map", dir.path().to_str().unwrap(), "--format", "dot"]);
     assert!(dot.contains("a\\\"b<c>"), "{dot}");
 }
 
@@ -492,34 +474,26 @@ fn map_as_mermaid_and_dot() {
 /// delivery events land in Virginia.
 #[test]
 fn sample_dublin_backup_and_logs() {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-configs/dublin-backup-and-logs");
-    let (code, stdout) = run(&["scan", path.to_str().unwrap(), "--format", "json"]);
+    let path = root().join("sample-configs/dublin-backup-and-logs");
+    let (code, stdout, _) = run(&["scan", path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 1);
-    let report: Value = serde_json::from_str(&stdout).unwrap();
-    let got: Vec<(String, String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        got,
+        common::findings(&common::json(&stdout)),
         [
             (
                 "MSI001".to_string(),
                 "arn:aws:backup:us-east-1:111122223333:backup-vault:offsite".to_string(),
-                34
+                34,
+                false
             ),
-            ("MSI002".to_string(), "aws_s3_bucket.events".to_string(), 78),
+            (
+                "MSI002".to_string(),
+                "aws_s3_bucket.events".to_string(),
+                78,
+                false
+            ),
         ]
     );
-    let (_, text) = run(&["scan", path.to_str().unwrap(), "--color", "never"]);
+    let (_, text, _) = run(&["scan", path.to_str().unwrap(), "--color", "never"]);
     assert!(text.contains("path: aws_ses_receipt_rule.inbound → aws_s3_bucket.mailboxes → aws_backup_selection.mail → aws_backup_plan.mail → arn:aws:backup:us-east-1:111122223333:backup-vault:offsite (us-east-1, US)"));
 }

@@ -2,31 +2,12 @@
 //! files scanned and a clear entry, never a panic or a hang; the same tree gives the same bytes
 //! whatever the thread count; no credential reaches any report; the scan writes nothing.
 
+mod common;
+
+use common::{root, run, run_in};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    run_in(&root(), args)
-}
 
 fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let mut args = vec![
@@ -218,11 +199,11 @@ fn module_sources_outside_the_tree_are_not_read() {
         format!("module \"far\" {{\n  source = \"{rel}\"\n}}\n"),
     )
     .unwrap();
-    let (code, report) = run_in(
+    let (code, stdout, _) = run_in(
         dir.path(),
         &["scan", ".", "--format", "json", "--fail-on", "never"],
-    )
-    .pipe(|(c, out, _)| (c, serde_json::from_str::<Value>(&out).unwrap()));
+    );
+    let report = common::json(&stdout);
     assert_eq!(code, 3);
     assert_eq!(datasets(&report), 1);
     let errors = entries(&report, "errors");
@@ -242,13 +223,6 @@ fn pathdiff(target: &Path, base: &Path) -> String {
         target.strip_prefix("/").unwrap().display()
     )
 }
-
-trait Pipe: Sized {
-    fn pipe<T>(self, f: impl FnOnce(Self) -> T) -> T {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 #[test]
 fn thousands_of_files_in_one_directory() {

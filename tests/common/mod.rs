@@ -1,0 +1,53 @@
+//! Helpers shared by the end-to-end tests: run the binary, read its JSON, list its findings.
+#![allow(dead_code)] // each test file uses its own subset
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the binary in `dir`; returns (exit code, stdout, stderr). Colour is left to the
+/// arguments, and the JUnit timestamp is fixed so that outputs can be compared.
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Runs the binary from the project root.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    run_in(&root(), args)
+}
+
+pub fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// (rule, resource, line, suppressed) of every finding of a JSON report.
+pub fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["suppressed"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}

@@ -141,8 +141,31 @@ pub(crate) fn values_at<'v>(root: &'v Value, path: &[&str]) -> Vec<(&'v Value, &
         .collect()
 }
 
-fn applies(flow: &Flow, kind: &str) -> bool {
-    flow.from == ANY || flow.from.contains(&kind)
+/// The flows that leave resources of a kind, in table order; built once.
+fn flows_from(kind: &str) -> &'static [&'static Flow] {
+    static BY_KIND: std::sync::OnceLock<HashMap<&'static str, Vec<&'static Flow>>> =
+        std::sync::OnceLock::new();
+    static ANY_ONLY: std::sync::OnceLock<Vec<&'static Flow>> = std::sync::OnceLock::new();
+    let by_kind = BY_KIND.get_or_init(|| {
+        let mut map: HashMap<&'static str, Vec<&'static Flow>> = HashMap::new();
+        let kinds: HashSet<&'static str> = FLOWS
+            .iter()
+            .flat_map(|f| f.from.iter().copied())
+            .filter(|k| *k != "*")
+            .collect();
+        for kind in kinds {
+            let list = FLOWS
+                .iter()
+                .filter(|f| f.from == ANY || f.from.contains(&kind))
+                .collect();
+            map.insert(kind, list);
+        }
+        map
+    });
+    match by_kind.get(kind) {
+        Some(list) => list,
+        None => ANY_ONLY.get_or_init(|| FLOWS.iter().filter(|f| f.from == ANY).collect()),
+    }
 }
 
 /// Every link the index must know: the `NamedBy` edges and the key lookups.
@@ -279,7 +302,7 @@ impl<'a> Builder<'_, 'a> {
 
     /// Follows every flow out of `node`.
     fn walk(&mut self, node: &'a Resource, incoming: DataClass, via: &[String]) {
-        for flow in FLOWS.iter().filter(|f| applies(f, &node.kind)) {
+        for flow in flows_from(&node.kind) {
             let data = flow.data.unwrap_or(incoming);
             // Copies that are part of the node itself (a replica region, a geo-redundant pair)
             // are protected by the node's own key.

@@ -123,7 +123,14 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                 Ok(_) => {}
                 Err(e) => errors.push(WalkError {
                     display: e.path().map(shown).unwrap_or_default(),
-                    message: e.to_string(),
+                    message: match (e.loop_ancestor(), e.io_error()) {
+                        (Some(ancestor), _) => format!(
+                            "symbolic link loop back to {}; not followed again",
+                            shown(ancestor)
+                        ),
+                        (None, Some(io)) => format!("cannot read: {io}"),
+                        (None, None) => e.to_string(),
+                    },
                 }),
             }
         }

@@ -134,24 +134,49 @@ fn unreadable_files_and_special_files() {
     assert!(status.success());
     // A directory named like a file.
     std::fs::create_dir(dir.path().join("dir.tf")).unwrap();
+    // A directory that cannot be listed.
+    let closed = dir.path().join("closed");
+    std::fs::create_dir(&closed).unwrap();
+    std::fs::write(closed.join("main.tf"), GOOD.replace("corp", "closed")).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o000)).unwrap();
 
-    let (_, report) = scan_json(dir.path(), &[]);
-    let readable = std::fs::read(&locked).is_ok(); // root reads anything
-    if readable {
-        assert_eq!(datasets(&report), 2);
-        assert!(entries(&report, "errors").is_empty());
+    // Root reads anything: then run the scan as an unprivileged user (setpriv, util-linux).
+    let as_root = std::fs::read(&locked).is_ok();
+    let report = if as_root {
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        // A copy the unprivileged user can run wherever the checkout is.
+        let tools = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(tools.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let binary = tools.path().join("residency");
+        std::fs::copy(env!("CARGO_BIN_EXE_residency"), &binary).unwrap();
+        let out = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .args(["scan", dir.path().to_str().unwrap(), "--format", "json"])
+            .output()
+            .expect("setpriv runs");
+        common::json(&String::from_utf8(out.stdout).unwrap())
     } else {
-        assert_eq!(datasets(&report), 1);
-        assert_eq!(
-            entries(&report, "errors"),
-            [(
+        scan_json(dir.path(), &[]).1
+    };
+    assert_eq!(datasets(&report), 1, "the readable file is scanned");
+    assert_eq!(
+        entries(&report, "errors"),
+        [
+            (
+                "closed".to_string(),
+                0,
+                "cannot read: Permission denied (os error 13)".to_string()
+            ),
+            (
                 "locked.tf".to_string(),
                 0,
                 "cannot read file: Permission denied (os error 13)".to_string()
-            )]
-        );
-    }
+            )
+        ]
+    );
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&closed, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]

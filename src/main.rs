@@ -29,7 +29,7 @@ const EXIT_INPUT_ERRORS: u8 = 3;
 (primary store, replicas, archives, processing), and judges each copy by a legal policy: by default \
 the 2nd Circuit's 2016 Microsoft Ireland ruling (where the mail is stored decides), or the CLOUD Act \
 (who controls it decides), or your own residency rules.\n\nNot legal advice.",
-    after_help = "Exit codes: 0 no finding at or above --fail-on · 1 findings at or above it · 2 the tool could not run (bad arguments, policy) · 3 some input files could not be parsed and nothing else failed.\n\nExamples:\n  residency scan infra/\n  residency scan infra/ --region eu-west-1 --policy cloud-act-2018\n  residency scan . --format json --output residency.json --fail-on medium\n  residency explain MSI001"
+    after_help = "Exit codes: 0 no finding at or above --fail-on · 1 findings at or above it · 2 the tool could not run (bad arguments, policy) · 3 some input files could not be parsed and nothing else failed.\n\nExamples:\n  residency scan infra/\n  residency scan infra/ --region eu-west-1 --policy cloud-act-2018\n  residency scan . --format text,sarif --output -,residency.sarif --fail-on medium\n  residency scan . --write-baseline residency-baseline.json\n  residency map infra/ --format mermaid\n  residency explain MSI001"
 )]
 struct Cli {
     #[command(subcommand)]

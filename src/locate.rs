@@ -95,7 +95,14 @@ pub fn place_region(provider: &str, region: &str, basis: Basis) -> Placement {
             region: Some(crate::catalog::normalise(provider, region)),
             ..Placement::unknown(
                 Some(provider),
-                format!("region {region:?} is not in residency's catalog for {provider}"),
+                match cat.suggest(provider, region) {
+                    Some(near) => format!(
+                        "region {region:?} is not in residency's catalog for {provider}; did you mean {near}?"
+                    ),
+                    None => format!(
+                        "region {region:?} is not in residency's catalog for {provider} (a new region, or a typo); add it with [[catalog]] in residency.toml"
+                    ),
+                },
             )
         },
     }

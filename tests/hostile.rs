@@ -467,3 +467,29 @@ fn abandoned(input: &str) {
     );
     assert_eq!(datasets(&report), 1, "the good file is scanned");
 }
+
+/// A region the catalog does not know is an unknown copy with the reason, and a near spelling
+/// is suggested.
+#[test]
+fn unknown_regions_are_kept_with_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "provider \"aws\" {\n  region = \"eu-wst-1\"\n}\nresource \"aws_workmail_organization\" \"o\" {\n  organization_alias = \"o\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  region = \"mars-north-1\"\n  tags   = { \"data-class\" = \"mailbox\" }\n}\n",
+    )
+    .unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    let reasons: Vec<&str> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["copies"][0]["unknown_reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "region \"eu-wst-1\" is not in residency's catalog for aws; did you mean eu-west-1?",
+            "region \"mars-north-1\" is not in residency's catalog for aws (a new region, or a typo); add it with [[catalog]] in residency.toml",
+        ]
+    );
+}

@@ -131,6 +131,24 @@ impl Catalog {
         Some(&self.providers[found.0].regions[found.1])
     }
 
+    /// The known region closest in spelling to an unknown one (a typo such as `eu-wst-1`), if
+    /// one is within two edits.
+    pub fn suggest(&self, provider: &str, raw: &str) -> Option<&str> {
+        let wanted = normalise(provider, raw);
+        self.provider(provider)?
+            .regions
+            .iter()
+            .map(|r| {
+                (
+                    strsim::levenshtein(&wanted, &normalise(provider, &r.id)),
+                    r.id.as_str(),
+                )
+            })
+            .filter(|(distance, _)| *distance <= 2)
+            .min()
+            .map(|(_, id)| id)
+    }
+
     pub fn partition(&self, provider: &str, id: &str) -> Option<&Partition> {
         self.provider(provider)?
             .partitions

@@ -92,6 +92,9 @@ struct InputArgs {
     /// Do not read residency.toml.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Add or correct catalog entries from a file in the catalog's own format (repeatable).
+    #[arg(long = "catalog", value_name = "FILE")]
+    catalogs: Vec<PathBuf>,
     /// Larger files are reported, not read (bytes, or with K, M, G) [default: 16M].
     #[arg(long, value_name = "SIZE", value_parser = byte_size)]
     max_file_size: Option<u64>,
@@ -164,6 +167,9 @@ struct RegionArgs {
     /// Only regions in this country (ISO 3166-1 alpha-2).
     #[arg(long)]
     country: Option<String>,
+    /// Add or correct catalog entries from a file in the catalog's own format (repeatable).
+    #[arg(long = "catalog", value_name = "FILE")]
+    catalogs: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
 }
@@ -273,6 +279,7 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
             None => None,
         },
     };
+    use_catalog_files(&input.catalogs)?;
     let mut mail_tag = input.mail_tag;
     if let Some(l) = &loaded {
         let c = &l.config;
@@ -320,6 +327,22 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         opts.mail_tag = MailTag { key, value };
     }
     Ok((opts, loaded))
+}
+
+/// Reads `--catalog` files and merges them over the embedded catalog (validated).
+fn use_catalog_files(paths: &[PathBuf]) -> Result<(), String> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let files = paths
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|text| (p.display().to_string(), text))
+                .map_err(|e| format!("cannot read catalog file {}: {e}", p.display()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    catalog::use_files(&files)
 }
 
 /// Pairs each format with where it goes (`None` is standard output).
@@ -603,6 +626,7 @@ fn run(command: Command) -> Result<u8, String> {
             ))
         }
         Command::Regions(args) => {
+            use_catalog_files(&args.catalogs)?;
             let cat = catalog::catalog();
             let mut rows = Vec::new();
             for data in &cat.providers {

@@ -493,3 +493,65 @@ fn unknown_regions_are_kept_with_a_suggestion() {
         ]
     );
 }
+
+/// `--catalog FILE` adds or corrects entries in the catalog's own format, validated as a whole.
+#[test]
+fn catalog_files_add_and_correct_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "provider \"aws\" {\n  region = \"eu-south-3\"\n}\nresource \"aws_workmail_organization\" \"o\" {\n  organization_alias = \"o\"\n}\n",
+    )
+    .unwrap();
+    let extra = dir.path().join("extra.json");
+    let file = r#"{
+  "provider": "aws",
+  "name": "Amazon Web Services",
+  "sources": {"ours": "our record of a region launched after this release"},
+  "partitions": [],
+  "regions": [
+    {"id": "eu-south-3", "city": "Example", "countries": ["IT"], "partition": "aws", "source": "ours", "confirmed": false}
+  ]
+}"#;
+    std::fs::write(&extra, file).unwrap();
+    let (_, report) = scan_json(dir.path(), &["--catalog", extra.to_str().unwrap()]);
+    let copy = &report["datasets"][0]["copies"][0];
+    assert_eq!(copy["region"], "eu-south-3");
+    assert_eq!(copy["countries"], serde_json::json!(["IT"]));
+    let (code, stdout, _) = run(&[
+        "regions",
+        "--provider",
+        "aws",
+        "--country",
+        "IT",
+        "--format",
+        "json",
+        "--catalog",
+        extra.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let ids: Vec<String> = common::json(&stdout)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["eu-south-1", "eu-south-3"]);
+
+    std::fs::write(
+        &extra,
+        file.replace("\"partition\": \"aws\"", "\"partition\": \"nowhere\""),
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--catalog",
+        extra.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("catalog aws region eu-south-3: unknown partition \"nowhere\""),
+        "{stderr}"
+    );
+}

@@ -85,6 +85,7 @@ pub struct ProviderData {
     pub geographies: Vec<Geography>,
 }
 
+#[derive(Clone)]
 pub struct Catalog {
     pub providers: Vec<ProviderData>,
     index: HashMap<(String, String), (usize, usize)>,
@@ -99,6 +100,10 @@ impl Catalog {
         for (name, text) in DATA_FILES {
             providers.push(parse_data(name, text)?);
         }
+        Catalog::from_providers(providers)
+    }
+
+    fn from_providers(providers: Vec<ProviderData>) -> Result<Catalog, String> {
         let mut index = HashMap::new();
         for (p, data) in providers.iter().enumerate() {
             for (r, region) in data.regions.iter().enumerate() {
@@ -112,6 +117,112 @@ impl Catalog {
             }
         }
         Ok(Catalog { providers, index })
+    }
+
+    /// What the tests require of the embedded data, checked on data a user brings: ISO
+    /// countries, known partitions and sources, pairs and members that exist.
+    pub fn validate(&self) -> Result<(), String> {
+        for data in &self.providers {
+            let place = |id: &str| format!("catalog {} region {id}", data.provider);
+            for region in &data.regions {
+                if region.countries.is_empty() {
+                    return Err(format!("{}: no country", place(&region.id)));
+                }
+                if let Some(c) = region
+                    .countries
+                    .iter()
+                    .chain(&region.metadata_countries)
+                    .find(|c| !is_iso_country(c))
+                {
+                    return Err(format!(
+                        "{}: {c:?} is not an ISO 3166-1 alpha-2 code",
+                        place(&region.id)
+                    ));
+                }
+                if !data.sources.contains_key(&region.source) {
+                    return Err(format!(
+                        "{}: source {:?} is not listed in \"sources\"",
+                        place(&region.id),
+                        region.source
+                    ));
+                }
+                if self.partition(&data.provider, &region.partition).is_none() {
+                    return Err(format!(
+                        "{}: unknown partition {:?}",
+                        place(&region.id),
+                        region.partition
+                    ));
+                }
+                for other in region.paired_region.iter().chain(&region.members) {
+                    if self.region(&data.provider, other).is_none() {
+                        return Err(format!(
+                            "{}: {other} is not a region of {}",
+                            place(&region.id),
+                            data.provider
+                        ));
+                    }
+                }
+            }
+            for p in &data.partitions {
+                if !is_iso_country(&p.operator.country) || !is_iso_country(&p.parent.country) {
+                    return Err(format!(
+                        "catalog {} partition {}: operator and parent need ISO countries",
+                        data.provider, p.id
+                    ));
+                }
+                if !data.sources.contains_key(&p.source) {
+                    return Err(format!(
+                        "catalog {} partition {}: source {:?} is not listed",
+                        data.provider, p.id, p.source
+                    ));
+                }
+            }
+            for g in &data.geographies {
+                if !g.countries.iter().all(|c| is_iso_country(c))
+                    || !data.sources.contains_key(&g.source)
+                {
+                    return Err(format!("catalog {} geography {}: countries must be ISO codes and the source listed", data.provider, g.id));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Merges a user's catalog file: its regions, partitions and geographies replace entries
+    /// with the same id and add the others; a new provider is added whole.
+    fn merge(&mut self, file: ProviderData) {
+        let Some(data) = self
+            .providers
+            .iter_mut()
+            .find(|p| p.provider == file.provider)
+        else {
+            self.providers.push(file);
+            return;
+        };
+        data.sources.extend(file.sources);
+        for p in file.partitions {
+            match data.partitions.iter_mut().find(|x| x.id == p.id) {
+                Some(existing) => *existing = p,
+                None => data.partitions.push(p),
+            }
+        }
+        for r in file.regions {
+            let key = normalise(&data.provider, &r.id);
+            match data
+                .regions
+                .iter_mut()
+                .find(|x| normalise(&file.provider, &x.id) == key)
+            {
+                Some(existing) => *existing = r,
+                None => data.regions.push(r),
+            }
+        }
+        for g in file.geographies {
+            match data.geographies.iter_mut().find(|x| x.id == g.id) {
+                Some(existing) => *existing = g,
+                None => data.geographies.push(g),
+            }
+        }
     }
 
     pub fn provider(&self, provider: &str) -> Option<&ProviderData> {
@@ -188,7 +299,10 @@ pub fn parse_data(name: &str, text: &str) -> Result<ProviderData, String> {
 /// The catalog, loaded once. The embedded data is checked by tests, so a failure here is a bug.
 pub fn catalog() -> &'static Catalog {
     CATALOG.get_or_init(|| {
-        let mut cat = Catalog::load().expect("embedded catalog is valid");
+        let mut cat = match USER_FILES.get() {
+            Some(merged) => merged.clone(),
+            None => Catalog::load().expect("embedded catalog is valid"),
+        };
         if let Some(extra) = ADDITIONS.get() {
             cat.extend(extra.clone());
         }
@@ -198,12 +312,31 @@ pub fn catalog() -> &'static Catalog {
 
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
 static ADDITIONS: OnceLock<Vec<(String, Region)>> = OnceLock::new();
+static USER_FILES: OnceLock<Catalog> = OnceLock::new();
+
+/// Catalog files a user passes with `--catalog FILE` (the format of `src/catalog/data/*.json`):
+/// merged over the embedded data and validated as a whole. Must be called before the first lookup.
+pub fn use_files(files: &[(String, String)]) -> Result<(), String> {
+    let mut merged = Catalog::load()?;
+    for (name, text) in files {
+        merged.merge(parse_data(name, text)?);
+    }
+    let merged = Catalog::from_providers(merged.providers)?;
+    merged.validate()?;
+    if CATALOG.get().is_some() || USER_FILES.set(merged).is_err() {
+        return Err("catalog files must be given once, before the scan".into());
+    }
+    Ok(())
+}
 
 /// Regions a user adds in the config file (a new region, a private zone), checked against the
 /// embedded data: the provider must exist, the id must be new, the countries ISO codes. They are
 /// marked unconfirmed and keep the user's source. Must be called before the first lookup.
 pub fn add_regions(additions: Vec<(String, Region)>) -> Result<(), String> {
-    let base = Catalog::load()?;
+    let base = match USER_FILES.get() {
+        Some(merged) => merged.clone(),
+        None => Catalog::load()?,
+    };
     for (provider, region) in &additions {
         let Some(data) = base.provider(provider) else {
             return Err(format!(
@@ -292,6 +425,7 @@ mod tests {
     #[test]
     fn every_file_loads_with_valid_countries_pairs_and_sources() {
         let catalog = Catalog::load().unwrap();
+        catalog.validate().unwrap();
         for data in &catalog.providers {
             for region in &data.regions {
                 assert!(!region.countries.is_empty(), "{} has no country", region.id);

@@ -159,7 +159,8 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     if let Ok(cwd) = std::env::current_dir() {
         inputs.module_roots.push(cwd);
     }
-    let (mut resources, tf_errors, tf_warnings) = resolve::terraform::resolve(dirs, &inputs);
+    let (mut resources, tf_errors, tf_warnings) =
+        resolve::terraform::resolve(dirs, &inputs, options.threads);
     stage("terraform", &mut clock);
     for (list, items) in [(&mut errors, tf_errors), (&mut warnings, tf_warnings)] {
         list.extend(items.into_iter().map(|e| Diagnostic {

@@ -667,8 +667,11 @@ const MAX_EXPANSION: usize = 1000;
 struct Builder<'a> {
     ev: Evaluator,
     loaded: HashMap<PathBuf, usize>,
-    /// Directories parsed from the scanned paths, taken over when first loaded.
+    /// Root directories of this builder, taken over when first loaded.
     known_dirs: HashMap<PathBuf, DirFiles>,
+    /// Scanned directories that roots call as modules; several builders may load them, so
+    /// each takes a copy.
+    shared_dirs: &'a HashMap<PathBuf, DirFiles>,
     /// Every directory that was scanned (still known after its files were taken over).
     scanned_dirs: &'a HashSet<PathBuf>,
     errors: Vec<ResolveError>,
@@ -686,6 +689,8 @@ impl Builder<'_> {
         }
         let def = if let Some(files) = self.known_dirs.remove(&key) {
             ModuleDef::from_files(key.clone(), files.display_dir, files.files)
+        } else if let Some(files) = self.shared_dirs.get(&key) {
+            ModuleDef::from_files(key.clone(), files.display_dir.clone(), files.files.clone())
         } else {
             let files = self.read_module_dir(&key, display_dir)?;
             ModuleDef::from_files(key.clone(), display_dir.to_string(), files)
@@ -973,6 +978,7 @@ impl Builder<'_> {
 pub fn resolve(
     dirs: Vec<DirFiles>,
     inputs: &Inputs,
+    threads: usize,
 ) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
     let mut called: HashSet<PathBuf> = HashSet::new();
     for d in &dirs {
@@ -990,15 +996,83 @@ pub fn resolve(
             }
         }
     }
-    let roots: Vec<(PathBuf, String)> = dirs
-        .iter()
-        .filter(|d| !called.contains(&normalise_path(&d.dir)))
-        .map(|d| (d.dir.clone(), d.display_dir.clone()))
-        .collect();
     let scanned: HashSet<PathBuf> = dirs.iter().map(|d| normalise_path(&d.dir)).collect();
-    let known: HashMap<PathBuf, DirFiles> = dirs
+    // Root modules are independent: they are evaluated in groups on several threads, each
+    // group with its own evaluator, and their resources put back in root order, so the result
+    // does not depend on the number of threads.
+    let (shared, roots): (Vec<DirFiles>, Vec<DirFiles>) = dirs
+        .into_iter()
+        .partition(|d| called.contains(&normalise_path(&d.dir)));
+    let shared: HashMap<PathBuf, DirFiles> = shared
         .into_iter()
         .map(|d| (normalise_path(&d.dir), d))
+        .collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let groups = if threads == 0 { cores } else { threads }
+        .min(roots.len())
+        .max(1);
+    let mut grouped: Vec<Vec<(usize, DirFiles)>> = (0..groups).map(|_| Vec::new()).collect();
+    for (i, root) in roots.into_iter().enumerate() {
+        grouped[i % groups].push((i, root));
+    }
+    let module_roots: Vec<PathBuf> = inputs
+        .module_roots
+        .iter()
+        .filter_map(|r| r.canonicalize().ok())
+        .collect();
+    let results: Vec<GroupResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = grouped
+            .into_iter()
+            .map(|group| {
+                let (shared, scanned, module_roots) = (&shared, &scanned, &module_roots);
+                scope.spawn(move || resolve_group(group, shared, scanned, module_roots, inputs))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| GroupResult {
+                    resources: Vec::new(),
+                    errors: vec![ResolveError {
+                        file: String::new(),
+                        line: 0,
+                        message: "internal error while evaluating Terraform (please report it)"
+                            .into(),
+                    }],
+                    warnings: Vec::new(),
+                })
+            })
+            .collect()
+    });
+    let mut by_root: Vec<(usize, Vec<Resource>)> = Vec::new();
+    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    for r in results {
+        by_root.extend(r.resources);
+        errors.extend(r.errors);
+        warnings.extend(r.warnings);
+    }
+    by_root.sort_by_key(|(i, _)| *i);
+    let resources = by_root.into_iter().flat_map(|(_, r)| r).collect();
+    (resources, errors, warnings)
+}
+
+/// What one group of root modules gives: resources per root (by root index), diagnostics.
+struct GroupResult {
+    resources: Vec<(usize, Vec<Resource>)>,
+    errors: Vec<ResolveError>,
+    warnings: Vec<ResolveError>,
+}
+
+fn resolve_group(
+    group: Vec<(usize, DirFiles)>,
+    shared: &HashMap<PathBuf, DirFiles>,
+    scanned: &HashSet<PathBuf>,
+    module_roots: &[PathBuf],
+    inputs: &Inputs,
+) -> GroupResult {
+    let roots: Vec<(usize, PathBuf, String)> = group
+        .iter()
+        .map(|(i, d)| (*i, d.dir.clone(), d.display_dir.clone()))
         .collect();
     let mut builder = Builder {
         ev: Evaluator {
@@ -1010,27 +1084,44 @@ pub fn resolve(
             default_region: inputs.region.clone(),
         },
         loaded: HashMap::new(),
-        known_dirs: known,
-        scanned_dirs: &scanned,
+        known_dirs: group
+            .into_iter()
+            .map(|(_, d)| (normalise_path(&d.dir), d))
+            .collect(),
+        shared_dirs: shared,
+        scanned_dirs: scanned,
         errors: Vec::new(),
         warnings: Vec::new(),
         max_file_bytes: inputs.max_file_bytes,
-        module_roots: inputs
-            .module_roots
-            .iter()
-            .filter_map(|r| r.canonicalize().ok())
-            .collect(),
+        module_roots: module_roots.to_vec(),
     };
-    for (dir, display_dir) in &roots {
+    let mut spans = Vec::new();
+    for (i, dir, display_dir) in &roots {
+        let first = builder.ev.instances.len();
         builder.instantiate_root(dir, display_dir, inputs);
+        spans.push((*i, first..builder.ev.instances.len()));
     }
-    let resources = collect_resources(&builder.ev);
-    (resources, builder.errors, builder.warnings)
+    let resources = spans
+        .into_iter()
+        .map(|(i, range)| (i, collect_resources(&builder.ev, range)))
+        .collect();
+    GroupResult {
+        resources,
+        errors: builder.errors,
+        warnings: builder.warnings,
+    }
 }
 
-fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
+/// The resources of the instances in `range` (one root module and the modules it calls).
+fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resource> {
     let mut out = Vec::new();
-    for (inst_id, inst) in ev.instances.iter().enumerate() {
+    for (inst_id, inst) in ev
+        .instances
+        .iter()
+        .enumerate()
+        .skip(range.start)
+        .take(range.len())
+    {
         let def = &ev.defs[inst.def];
         for rdef in &def.resources {
             let used = Cell::new(false);

@@ -27,7 +27,7 @@ pub struct Index<'a> {
     by_name: HashMap<&'a str, Vec<&'a Resource>>,
     /// For each link, the resources that name a given resource (by its place in the scan's
     /// resource list, which outlives the index).
-    attached: HashMap<(String, *const Resource), Vec<&'a Resource>>,
+    attached: HashMap<(String, usize), Vec<&'a Resource>>,
 }
 
 /// What a value that names a resource points at.
@@ -66,14 +66,14 @@ impl<'a> Index<'a> {
                 links_by_kind.entry(kind).or_default().push(link);
             }
         }
-        let mut attached: HashMap<(String, *const Resource), Vec<&'a Resource>> = HashMap::new();
+        let mut attached: HashMap<(String, usize), Vec<&'a Resource>> = HashMap::new();
         for r in resources {
             for link in links_by_kind.get(r.kind.as_str()).into_iter().flatten() {
                 let id = link_id(link.kinds, link.path);
                 for (_, value) in values_at(&r.attributes, link.path) {
                     if let Target::Declared(t) = index.target(value, r, link.targets) {
                         let list = attached
-                            .entry((id.clone(), t as *const Resource))
+                            .entry((id.clone(), t as *const Resource as usize))
                             .or_default();
                         if !list.iter().any(|x| std::ptr::eq(*x, r)) {
                             list.push(r);
@@ -94,7 +94,7 @@ impl<'a> Index<'a> {
         target: &Resource,
     ) -> &'s [&'a Resource] {
         self.attached
-            .get(&(link_id(kinds, path), target as *const Resource))
+            .get(&(link_id(kinds, path), target as *const Resource as usize))
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }

@@ -546,6 +546,28 @@ pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
     }
 }
 
+/// The dataset of one source: a breadth-first walk from it.
+fn trace(index: &Index, r: &Resource, role: Role, data: DataClass) -> Dataset {
+    let mut b = Builder {
+        index,
+        copies: Vec::new(),
+        seen: HashMap::new(),
+        walked: HashSet::new(),
+        queue: VecDeque::new(),
+    };
+    b.reach(r, role, data, None, true, &[]);
+    while let Some((node, data, via)) = b.queue.pop_front() {
+        b.walk(node, data, &via);
+    }
+    Dataset {
+        source: r.address.clone(),
+        kind: r.kind.clone(),
+        file: r.file.clone(),
+        line: r.line,
+        copies: b.copies,
+    }
+}
+
 fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
     let matches_map = |v: &Value| v.get(&tag.key).as_str() == Some(tag.value.as_str());
     let matches_list = |v: &Value| {
@@ -564,33 +586,41 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
 
 pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
     let index = Index::new(resources, &links());
-    let mut datasets = Vec::new();
-    for r in resources {
-        let start = SOURCES
-            .iter()
-            .find(|(kind, _, _)| *kind == r.kind)
-            .map(|(_, role, data)| (*role, *data))
-            .or_else(|| has_mail_tag(r, tag).then_some((Role::Store, DataClass::Content)));
-        let Some((role, data)) = start else { continue };
-        let mut b = Builder {
-            index: &index,
-            copies: Vec::new(),
-            seen: HashMap::new(),
-            walked: HashSet::new(),
-            queue: VecDeque::new(),
-        };
-        b.reach(r, role, data, None, true, &[]);
-        while let Some((node, data, via)) = b.queue.pop_front() {
-            b.walk(node, data, &via);
-        }
-        datasets.push(Dataset {
-            source: r.address.clone(),
-            kind: r.kind.clone(),
-            file: r.file.clone(),
-            line: r.line,
-            copies: b.copies,
-        });
-    }
+    let sources: Vec<(&Resource, Role, DataClass)> = resources
+        .iter()
+        .filter_map(|r| {
+            SOURCES
+                .iter()
+                .find(|(kind, _, _)| *kind == r.kind)
+                .map(|(_, role, data)| (*role, *data))
+                .or_else(|| has_mail_tag(r, tag).then_some((Role::Store, DataClass::Content)))
+                .map(|(role, data)| (r, role, data))
+        })
+        .collect();
+    // Each dataset is an independent walk over the shared index: walk them on every core and
+    // keep the sources' order.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len())
+        .max(1);
+    let chunk = sources.len().div_ceil(workers).max(1);
+    let index = &index;
+    let mut datasets: Vec<Dataset> = std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(r, role, data)| trace(index, r, *role, *data))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
     // A source that another source's mail flows into (a WorkMail organization behind a receipt
     // rule, an archive behind a rule set) is part of that dataset, not a dataset of its own.
     let reached: HashSet<(String, String)> = datasets

@@ -58,6 +58,8 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "aws" => Some("aws"),
         "azurerm" | "azapi" => Some("azure"),
         "google" | "google-beta" => Some("gcp"),
+        "hcloud" => Some("hetzner"),
+        "digitalocean" => Some("digitalocean"),
         _ => None,
     }
 }
@@ -173,24 +175,29 @@ pub fn locate(resource: &Resource) -> Placement {
             }
             place_value("azure", location, resource.origin("location"), "location")
         }
-        _ => {
-            for attr in ["location", "region", "zone"] {
+        other => {
+            // Google (`location`, `region`, `zone`), Hetzner (`location`, `datacenter`),
+            // DigitalOcean (`region`): the resource's own setting, else the provider's.
+            for attr in ["location", "region", "zone", "datacenter"] {
                 let v = resource.attr(attr);
                 if !v.is_null() {
-                    return place_value("gcp", v, resource.origin(attr), attr);
+                    return place_value(other, v, resource.origin(attr), attr);
                 }
             }
             if let Some((_, default)) = LOCATION_DEFAULTS.iter().find(|(k, _)| *k == resource.kind)
             {
-                return place_region("gcp", default, Basis::ProviderDefault);
+                return place_region(other, default, Basis::ProviderDefault);
             }
             match &resource.provider.region {
                 Value::Null => Placement::unknown(
-                    Some("gcp"),
-                    "neither the resource nor provider google sets a region or location",
+                    Some(other),
+                    format!(
+                        "neither the resource nor provider {} sets a region or location",
+                        resource.provider.name
+                    ),
                 ),
                 region => place_value(
-                    "gcp",
+                    other,
                     region,
                     resource.provider.origin,
                     "the provider's region",

@@ -497,3 +497,41 @@ fn sample_dublin_backup_and_logs() {
     let (_, text, _) = run(&["scan", path.to_str().unwrap(), "--color", "never"]);
     assert!(text.contains("path: aws_ses_receipt_rule.inbound → aws_s3_bucket.mailboxes → aws_backup_selection.mail → aws_backup_plan.mail → arn:aws:backup:us-east-1:111122223333:backup-vault:offsite (us-east-1, US)"));
 }
+
+/// Self-hosted mail on Hetzner Cloud and DigitalOcean: servers, attached volumes, and who
+/// runs them (a German operator abroad is beyond a US order; DigitalOcean is not).
+#[test]
+fn hetzner_and_digitalocean_servers_and_volumes() {
+    let map = map_json("hosting", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+            "hcloud_server.mx | store | content | fsn1 | DE | provider | hcloud_server.mx",
+            "hcloud_volume.vmail | store | content | fsn1 | DE | provider | hcloud_server.mx → hcloud_volume.vmail",
+            "hcloud_volume.archive | store | content | hel1 | FI | provider | hcloud_server.mx → hcloud_volume_attachment.archive → hcloud_volume.archive",
+            "digitalocean_droplet.mx | store | content | nyc3 | US | provider | digitalocean_droplet.mx",
+            "digitalocean_volume.vmail | store | content | nyc3 | US | provider | digitalocean_droplet.mx → digitalocean_volume_attachment.vmail → digitalocean_volume.vmail",
+        ]
+    );
+    assert_eq!(
+        copy(&map, "hcloud_server.mx")["operator"],
+        serde_json::json!({"name": "Hetzner Online GmbH", "country": "DE"})
+    );
+    let rules: Vec<(String, String)> = findings("hosting", &["--policy", "cloud-act-2018"])
+        .into_iter()
+        .map(|(rule, resource, _)| (rule, resource))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("CLD005".to_string(), "hcloud_server.mx".to_string()),
+            ("CLD005".to_string(), "hcloud_volume.vmail".to_string()),
+            ("CLD005".to_string(), "hcloud_volume.archive".to_string()),
+            ("CLD001".to_string(), "digitalocean_droplet.mx".to_string()),
+            (
+                "CLD001".to_string(),
+                "digitalocean_volume.vmail".to_string()
+            ),
+        ]
+    );
+}

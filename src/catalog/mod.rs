@@ -10,6 +10,8 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("aws.json", include_str!("data/aws.json")),
     ("azure.json", include_str!("data/azure.json")),
     ("gcp.json", include_str!("data/gcp.json")),
+    ("hetzner.json", include_str!("data/hetzner.json")),
+    ("digitalocean.json", include_str!("data/digitalocean.json")),
 ];
 
 /// A legal entity and the country whose law it is incorporated under.
@@ -400,6 +402,10 @@ fn strip_zone(provider: &str, key: &str) -> Option<String> {
             (last.is_ascii_lowercase() && before.is_ascii_digit())
                 .then(|| key[..key.len() - 1].to_string())
         }
+        // fsn1-dc14 (a Hetzner datacenter) → fsn1
+        "hetzner" => key
+            .split_once("-dc")
+            .map(|(location, _)| location.to_string()),
         // europe-west1-b → europe-west1
         "gcp" => {
             let (region, zone) = key.rsplit_once('-')?;
@@ -456,6 +462,30 @@ mod tests {
                 assert!(data.sources.contains_key(&g.source));
             }
         }
+    }
+
+    /// Region counts per provider, against the lists their sources give (see each data file's
+    /// `sources`): a region dropped or duplicated by an edit fails here.
+    #[test]
+    fn region_counts_match_the_sources() {
+        let c = catalog();
+        let count = |p: &str| c.provider(p).unwrap().regions.len();
+        assert_eq!(count("hetzner"), 6, "fsn1 nbg1 hel1 ash hil sin");
+        assert_eq!(
+            count("digitalocean"),
+            15,
+            "12 from the API listing, 3 newer (unconfirmed)"
+        );
+        let unconfirmed: Vec<&str> = c
+            .provider("digitalocean")
+            .unwrap()
+            .regions
+            .iter()
+            .filter(|r| !r.confirmed)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(unconfirmed, ["sfo3", "syd1", "atl1"]);
+        assert_eq!(c.region("hetzner", "fsn1-dc14").unwrap().id, "fsn1");
     }
 
     #[test]

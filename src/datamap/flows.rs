@@ -295,6 +295,13 @@ pub static FLOWS: &[Flow] = &[
     flow(AZURE_STORAGE, named_by(&["azurerm_data_protection_backup_instance_blob_storage"], &["storage_account_id"]), Backup, "blob backup").link(),
     flow(&["azurerm_data_protection_backup_instance_blob_storage"], names(&["vault_id"], &["azurerm_data_protection_backup_vault"]), Backup, "backup vault"),
     flow(&["azurerm_data_protection_backup_vault"], paired(&["redundancy"], &["GeoRedundant"], None), Backup, "geo-redundant vault storage"),
+    // --- Volumes of self-hosted mail servers (Hetzner Cloud, DigitalOcean) -------------------
+    flow(&["hcloud_server"], named_by(&["hcloud_volume"], &["server_id"]), Store, "attached volume"),
+    flow(&["hcloud_server"], named_by(&["hcloud_volume_attachment"], &["server_id"]), Store, "volume attachment").link(),
+    flow(&["hcloud_volume_attachment"], names(&["volume_id"], &["hcloud_volume"]), Store, "attached volume"),
+    flow(&["digitalocean_droplet"], names(&["volume_ids"], &["digitalocean_volume"]), Store, "attached volume"),
+    flow(&["digitalocean_droplet"], named_by(&["digitalocean_volume_attachment"], &["droplet_id"]), Store, "volume attachment").link(),
+    flow(&["digitalocean_volume_attachment"], names(&["volume_id"], &["digitalocean_volume"]), Store, "attached volume"),
     // --- Logs and metadata (§4) -------------------------------------------------------------
     flow(&["aws_ses_configuration_set"], named_by(&["aws_ses_event_destination"], &["configuration_set_name"]), Log, "event destination").link().metadata(),
     flow(&["aws_ses_event_destination"], names(&["kinesis_destination", "stream_arn"], FIREHOSE), Log, "Firehose delivery stream"),
@@ -377,6 +384,8 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("azurerm_storage_account", "name"),
     ("azurerm_mssql_server", "name"),
     ("azurerm_eventhub_namespace", "name"),
+    ("hcloud_volume", "name"),
+    ("digitalocean_volume", "name"),
     ("google_sql_database_instance", "name"),
 ];
 

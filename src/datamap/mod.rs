@@ -576,7 +576,15 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
                 && t.get("Value").as_str() == Some(tag.value.as_str())
         })
     };
+    // DigitalOcean tags are plain strings: `data-class:mailbox`.
+    let matches_strings = |v: &Value| {
+        v.items().iter().filter_map(|t| t.as_str()).any(|t| {
+            t.split_once([':', '='])
+                .is_some_and(|(k, val)| k == tag.key && val == tag.value)
+        })
+    };
     matches_map(r.attr("tags"))
+        || matches_strings(r.attr("tags"))
         || matches_map(r.attr("labels"))
         || matches_list(r.attr("Tags"))
         || matches_list(r.attr("FileSystemTags"))

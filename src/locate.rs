@@ -60,6 +60,7 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "google" | "google-beta" => Some("gcp"),
         "hcloud" => Some("hetzner"),
         "digitalocean" => Some("digitalocean"),
+        "scaleway" => Some("scaleway"),
         _ => None,
     }
 }
@@ -177,7 +178,8 @@ pub fn locate(resource: &Resource) -> Placement {
         }
         other => {
             // Google (`location`, `region`, `zone`), Hetzner (`location`, `datacenter`),
-            // DigitalOcean (`region`): the resource's own setting, else the provider's.
+            // DigitalOcean (`region`), Scaleway (`region`, `zone`): the resource's own setting,
+            // else the provider's.
             for attr in ["location", "region", "zone", "datacenter"] {
                 let v = resource.attr(attr);
                 if !v.is_null() {

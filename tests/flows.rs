@@ -498,8 +498,8 @@ fn sample_dublin_backup_and_logs() {
     assert!(text.contains("path: aws_ses_receipt_rule.inbound → aws_s3_bucket.mailboxes → aws_backup_selection.mail → aws_backup_plan.mail → arn:aws:backup:us-east-1:111122223333:backup-vault:offsite (us-east-1, US)"));
 }
 
-/// Self-hosted mail on Hetzner Cloud and DigitalOcean: servers, attached volumes, and who
-/// runs them (a German operator abroad is beyond a US order; DigitalOcean is not).
+/// Self-hosted mail on Hetzner Cloud, DigitalOcean and Scaleway: servers, attached volumes, and
+/// who runs them (German and French operators abroad are beyond a US order; DigitalOcean is not).
 #[test]
 fn hetzner_and_digitalocean_servers_and_volumes() {
     let map = map_json("hosting", &[]);
@@ -511,6 +511,7 @@ fn hetzner_and_digitalocean_servers_and_volumes() {
             "hcloud_volume.archive | store | content | hel1 | FI | provider | hcloud_server.mx → hcloud_volume_attachment.archive → hcloud_volume.archive",
             "digitalocean_droplet.mx | store | content | nyc3 | US | provider | digitalocean_droplet.mx",
             "digitalocean_volume.vmail | store | content | nyc3 | US | provider | digitalocean_droplet.mx → digitalocean_volume_attachment.vmail → digitalocean_volume.vmail",
+            "scaleway_instance_server.mx | store | content | nl-ams | NL | provider | scaleway_instance_server.mx",
         ]
     );
     assert_eq!(

@@ -12,6 +12,7 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("gcp.json", include_str!("data/gcp.json")),
     ("hetzner.json", include_str!("data/hetzner.json")),
     ("digitalocean.json", include_str!("data/digitalocean.json")),
+    ("scaleway.json", include_str!("data/scaleway.json")),
 ];
 
 /// A legal entity and the country whose law it is incorporated under.
@@ -402,6 +403,12 @@ fn strip_zone(provider: &str, key: &str) -> Option<String> {
             (last.is_ascii_lowercase() && before.is_ascii_digit())
                 .then(|| key[..key.len() - 1].to_string())
         }
+        // fr-par-2 (a Scaleway zone) → fr-par
+        "scaleway" => {
+            let (region, zone) = key.rsplit_once('-')?;
+            (!zone.is_empty() && zone.chars().all(|c| c.is_ascii_digit()))
+                .then(|| region.to_string())
+        }
         // fsn1-dc14 (a Hetzner datacenter) → fsn1
         "hetzner" => key
             .split_once("-dc")
@@ -486,6 +493,8 @@ mod tests {
             .collect();
         assert_eq!(unconfirmed, ["sfo3", "syd1", "atl1"]);
         assert_eq!(c.region("hetzner", "fsn1-dc14").unwrap().id, "fsn1");
+        assert_eq!(count("scaleway"), 3, "fr-par nl-ams pl-waw");
+        assert_eq!(c.region("scaleway", "fr-par-2").unwrap().id, "fr-par");
     }
 
     #[test]

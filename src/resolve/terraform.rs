@@ -795,7 +795,10 @@ impl Builder<'_> {
                 depth: 0,
                 used_var: &used,
             };
+            // Providers that place by zone (google, scaleway) may set only `zone`; the catalog
+            // maps a zone to its region.
             let region = attribute(&p.body, "region")
+                .or_else(|| attribute(&p.body, "zone"))
                 .map(|e| hcl_eval::eval(e, &ctx))
                 .unwrap_or(Value::Null);
             let origin = if used.get() {

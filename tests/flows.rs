@@ -533,6 +533,10 @@ fn hetzner_and_digitalocean_servers_and_volumes() {
                 "CLD001".to_string(),
                 "digitalocean_volume.vmail".to_string()
             ),
+            (
+                "CLD005".to_string(),
+                "scaleway_instance_server.mx".to_string()
+            ),
         ]
     );
 }

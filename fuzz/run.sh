@@ -22,6 +22,7 @@ seed() {
     policy) files=$(find ../policies -name '*.json') ;;
     catalog) files=$(find ../src/catalog/data -name '*.json') ;;
     config) files=$(find ../examples -name '*.toml') ;;
+    tenants) files=$(find ../sample-configs ../tests/fixtures -name 'mail-tenants.json') ;;
     scan) files="" ;;
   esac
   for f in $files; do cp "$f" "$dir/$(echo "$f" | tr '/.' '__')"; done
@@ -38,7 +39,7 @@ seed() {
 
 targets="$TARGET"
 if [ "$TARGET" = all ]; then
-  targets="hcl terraform_json cloudformation policy catalog config scan"
+  targets="hcl terraform_json cloudformation policy catalog config tenants scan"
 fi
 for t in $targets; do
   seed "$t"

@@ -114,6 +114,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     stage("parse", &mut clock);
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
     let mut templates = Vec::new();
+    let mut tenant_files = Vec::new();
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
@@ -140,6 +141,11 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
                 scanned += 1;
                 lines.insert(t.display.clone(), std::mem::take(&mut t.lines));
                 templates.push(t);
+            }
+            Ok(Parsed::Tenants(mut t)) => {
+                scanned += 1;
+                lines.insert(t.display.clone(), std::mem::take(&mut t.lines));
+                tenant_files.push(t);
             }
             Ok(Parsed::NotRelevant) => {}
             Err(e) => {
@@ -172,6 +178,9 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     for t in &templates {
         resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
     }
+    for f in &tenant_files {
+        resources.extend(tenant_resources(f));
+    }
     stage("cfn", &mut clock);
     let mut map = datamap::build(&resources, &options.mail_tag);
     redact_map(&mut map);
@@ -191,6 +200,35 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         warnings,
         lines,
     })
+}
+
+/// Each hosted tenant as a resource of its service, so the data map and policies treat it like
+/// any other mail source.
+fn tenant_resources(file: &parse::tenants::TenantFile) -> Vec<resolve::Resource> {
+    file.tenants
+        .iter()
+        .map(|t| resolve::Resource {
+            address: format!("tenant.{}", t.name),
+            kind: t.kind.to_string(),
+            scope: file.display.clone(),
+            format: resolve::SourceFormat::Tenants,
+            file: file.display.clone(),
+            line: t.line,
+            end_line: t.end_line,
+            attributes: t.attributes.clone(),
+            origins: BTreeMap::new(),
+            provider: resolve::ProviderSetting {
+                name: match t.kind {
+                    "residency_m365_tenant" => "microsoft-365".into(),
+                    "residency_workspace_tenant" => "google-workspace".into(),
+                    _ => "hosted".into(),
+                },
+                alias: None,
+                region: value::Value::Null,
+                origin: resolve::Origin::Literal,
+            },
+        })
+        .collect()
 }
 
 /// Masks credentials in every text of the map that came from a configuration value.

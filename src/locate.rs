@@ -61,6 +61,8 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "hcloud" => Some("hetzner"),
         "digitalocean" => Some("digitalocean"),
         "scaleway" => Some("scaleway"),
+        "microsoft-365" => Some("microsoft-365"),
+        "google-workspace" => Some("google-workspace"),
         _ => None,
     }
 }
@@ -121,8 +123,78 @@ pub fn place_value(provider: &str, value: &Value, origin: Origin, what: &str) ->
     }
 }
 
+/// Places a hosted service's geography (a Microsoft 365 PreferredDataLocation code, a Google
+/// Workspace data region). Workspace's "No preference" leaves the choice to Google: unknown,
+/// but the operator is still known.
+pub fn place_service_geography(provider: &str, value: &Value) -> Placement {
+    if provider == "google-workspace" && value.as_str() == Some("no-preference") {
+        let partition = catalog()
+            .provider(provider)
+            .and_then(|p| p.partitions.first());
+        return Placement {
+            operator: partition.map(|p| p.operator.clone()),
+            parent: partition.map(|p| p.parent.clone()),
+            ..Placement::unknown(
+                Some(provider),
+                "data region 'No preference': Google chooses where Workspace data is kept",
+            )
+        };
+    }
+    place_geography(provider, value, Origin::Literal)
+}
+
+/// A tenant of a hosted provider the tenants file describes itself: its countries and operator.
+fn place_hosted(resource: &Resource) -> Placement {
+    let countries: Vec<String> = resource
+        .attr("countries")
+        .items()
+        .iter()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    let entity = |v: &Value| -> Option<Entity> {
+        Some(Entity {
+            name: v.get("name").as_str()?.to_string(),
+            country: v.get("country").as_str()?.to_string(),
+            model: None,
+        })
+    };
+    let operator = entity(resource.attr("operator"));
+    let parent = entity(resource.attr("parent")).or_else(|| operator.clone());
+    let provider = resource.attr("provider").as_str().map(str::to_string);
+    if countries.is_empty() {
+        return Placement {
+            provider,
+            operator,
+            parent,
+            ..Placement::unknown(
+                None,
+                "the tenants file gives no countries for this provider",
+            )
+        };
+    }
+    Placement {
+        provider,
+        region: None,
+        countries,
+        operator,
+        parent,
+        basis: Basis::Declared,
+        unknown_reason: None,
+    }
+}
+
 /// Where a declared resource is.
 pub fn locate(resource: &Resource) -> Placement {
+    match resource.kind.as_str() {
+        "residency_m365_tenant" => {
+            return place_service_geography("microsoft-365", resource.attr("default_geo"))
+        }
+        "residency_workspace_tenant" => {
+            return place_service_geography("google-workspace", resource.attr("data_region"))
+        }
+        "residency_hosted_mail" => return place_hosted(resource),
+        _ => {}
+    }
     let Some(provider) = catalog_provider(resource) else {
         return Placement::unknown(
             None,

@@ -696,9 +696,9 @@ fn output_file_and_sample_configs_summary() {
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(report["summary"]["datasets"], 8);
-    assert_eq!(report["summary"]["copies"], 20);
-    assert_eq!(report["summary"]["findings"]["high"], 2);
+    assert_eq!(report["summary"]["datasets"], 10);
+    assert_eq!(report["summary"]["copies"], 24);
+    assert_eq!(report["summary"]["findings"]["high"], 3);
     assert_eq!(report["summary"]["findings"]["medium"], 7);
     assert_eq!(report["summary"]["errors"], 0);
 }
@@ -712,6 +712,8 @@ fn excluded_and_missing_paths() {
             "dublin-with-us-replica/**",
             "--exclude",
             "dublin-backup-and-logs/**",
+            "--exclude",
+            "hosted-tenants/**",
         ],
     );
     assert_eq!(report["summary"]["findings"]["high"], 0);

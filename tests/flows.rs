@@ -540,3 +540,91 @@ fn hetzner_and_digitalocean_servers_and_volumes() {
         ]
     );
 }
+
+/// Hosted tenants from a tenants file: Exchange Online with Multi-Geo satellites and its
+/// directory data, Google Workspace with per-unit data regions, another provider by country.
+#[test]
+fn hosted_mail_tenants_file() {
+    let path = root().join("tests/fixtures/tenants");
+    let (code, stdout, _) = run(&["map", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        copies(&common::json(&stdout)),
+        [
+            "tenant.corp | store | content | EUR | 9 countries | provider | tenant.corp",
+            "tenant.corp (Multi-Geo satellite GBR) | store | content | GBR | GB | provider | tenant.corp → tenant.corp (Multi-Geo satellite GBR)",
+            "tenant.corp (Multi-Geo satellite NAM) | store | content | NAM | US | provider | tenant.corp → tenant.corp (Multi-Geo satellite NAM)",
+            "tenant.corp (directory data (Entra ID)) | store | metadata | EUR | 9 countries | provider | tenant.corp → tenant.corp (directory data (Entra ID))",
+            "tenant.corp-google | store | content | europe | 27 countries | provider | tenant.corp-google",
+            "tenant.corp-google (organisational unit /Sales/US: united-states) | store | content | united-states | US | provider | tenant.corp-google → tenant.corp-google (organisational unit /Sales/US: united-states)",
+            "tenant.corp-google (organisational unit /Contractors: no-preference) | store | content | ? | ? | provider | tenant.corp-google → tenant.corp-google (organisational unit /Contractors: no-preference)",
+            "tenant.legal | store | content | ? | CH | provider | tenant.legal",
+        ]
+    );
+    // EUR is not the EU: it includes Norway and Switzerland.
+    let map = common::json(&stdout);
+    let eur = copy(&map, "tenant.corp")["countries"].clone();
+    assert!(eur.as_array().unwrap().iter().any(|c| c == "NO"));
+    assert!(eur.as_array().unwrap().iter().any(|c| c == "CH"));
+    let (code, stdout, _) = run(&[
+        "scan",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--policy",
+        "microsoft-ireland-2016",
+    ]);
+    assert_eq!(code, 1);
+    let rules: Vec<(String, String, u64)> = common::findings(&common::json(&stdout))
+        .into_iter()
+        .map(|(rule, resource, line, _)| (rule, resource, line))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                "MSI001".to_string(),
+                "tenant.corp (Multi-Geo satellite NAM)".to_string(),
+                4
+            ),
+            (
+                "MSI001".to_string(),
+                "tenant.corp-google (organisational unit /Sales/US: united-states)".to_string(),
+                10
+            ),
+            (
+                "MSI003".to_string(),
+                "tenant.corp-google (organisational unit /Contractors: no-preference)".to_string(),
+                10
+            ),
+            ("MSI004".to_string(), "tenant.legal".to_string(), 19),
+        ]
+    );
+}
+
+/// Mistakes in a tenants file name the line, the field and the allowed values.
+#[test]
+fn tenants_file_errors_name_field_and_allowed_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            r#"{"residency_tenants": 1, "tenants": [{"name": "x", "service": "microsoft-365", "default_geo": "EU"}]}"#,
+            "tenant \"x\": \"default_geo\" \"EU\" is not one of APC, AUS, BRA, CAN, EUR, FRA, DEU, IND, ISR, ITA, JPN, KOR, MEX, NZL, NOR, POL, QAT, ZAF, ESP, SWE, CHE, TWN, ARE, GBR, NAM",
+        ),
+        (
+            "{\"residency_tenants\": 1,\n \"tenants\": [{\"name\": \"x\", \"service\": \"gmail\"}]}",
+            "tenant \"x\": service \"gmail\" is not one of microsoft-365, google-workspace, other",
+        ),
+        (
+            "{\"residency_tenants\": 1,\n \"tenants\": [{\"name\": \"x\", \"service\": \"other\", \"provider\": \"p\",\n \"country\": [\"CH\"]}]}",
+            "tenant \"x\": unknown field \"country\" (allowed: name, service, provider, countries, operator, parent)",
+        ),
+    ];
+    for (text, message) in cases {
+        std::fs::write(dir.path().join("mail-tenants.json"), text).unwrap();
+        let (code, stdout, _) = run(&["map", dir.path().to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 3);
+        let errors = common::json(&stdout)["errors"].clone();
+        assert_eq!(errors[0]["message"], message, "{errors}");
+    }
+}

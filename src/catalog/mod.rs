@@ -13,6 +13,11 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("hetzner.json", include_str!("data/hetzner.json")),
     ("digitalocean.json", include_str!("data/digitalocean.json")),
     ("scaleway.json", include_str!("data/scaleway.json")),
+    ("microsoft365.json", include_str!("data/microsoft365.json")),
+    (
+        "google-workspace.json",
+        include_str!("data/google-workspace.json"),
+    ),
 ];
 
 /// A legal entity and the country whose law it is incorporated under.

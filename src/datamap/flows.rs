@@ -46,6 +46,9 @@ pub enum Reach {
     /// Object metadata that the catalog says a location keeps in other countries (Cloud Storage
     /// dual-regions EUR4 and NAM4).
     CatalogMetadata,
+    /// Geography codes of a hosted service at `path` (Microsoft 365 Multi-Geo satellites,
+    /// Google Workspace data regions per organisational unit).
+    Geographies { path: &'static [&'static str] },
     /// A copy the service makes somewhere of its own choosing when `unset` is not set, present
     /// when `enabled` is true: an unknown place, with `reason`.
     Unplaced {
@@ -295,6 +298,11 @@ pub static FLOWS: &[Flow] = &[
     flow(AZURE_STORAGE, named_by(&["azurerm_data_protection_backup_instance_blob_storage"], &["storage_account_id"]), Backup, "blob backup").link(),
     flow(&["azurerm_data_protection_backup_instance_blob_storage"], names(&["vault_id"], &["azurerm_data_protection_backup_vault"]), Backup, "backup vault"),
     flow(&["azurerm_data_protection_backup_vault"], paired(&["redundancy"], &["GeoRedundant"], None), Backup, "geo-redundant vault storage"),
+    // --- Hosted tenants (tenants file) ------------------------------------------------------
+    flow(&["residency_m365_tenant"], Reach::Geographies { path: &["satellites"] }, Store, "Multi-Geo satellite"),
+    // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
+    flow(&["residency_m365_tenant"], Reach::Here { path: &["default_geo"] }, Store, "directory data (Entra ID)").metadata(),
+    flow(&["residency_workspace_tenant"], Reach::Geographies { path: &["org_units", "data_region"] }, Store, "organisational unit"),
     // --- Volumes of self-hosted mail servers (Hetzner Cloud, DigitalOcean) -------------------
     flow(&["hcloud_server"], named_by(&["hcloud_volume"], &["server_id"]), Store, "attached volume"),
     flow(&["hcloud_server"], named_by(&["hcloud_volume_attachment"], &["server_id"]), Store, "volume attachment").link(),
@@ -348,6 +356,10 @@ pub static SOURCES: &[(&str, Role, DataClass)] = &[
     ("aws_ses_configuration_set", Processing, Content),
     ("aws_sesv2_configuration_set", Processing, Content),
     ("AWS::SES::ConfigurationSet", Processing, Content),
+    // Hosted mailboxes declared in a tenants file.
+    ("residency_m365_tenant", Store, Content),
+    ("residency_workspace_tenant", Store, Content),
+    ("residency_hosted_mail", Store, Content),
 ];
 
 /// Attributes that hold a resource's name, so that a name or the last part of an ARN finds the

@@ -3,6 +3,7 @@
 //! resolver's job.
 
 pub mod cloudformation;
+pub mod tenants;
 pub mod terraform;
 pub mod tree;
 pub mod workers;
@@ -47,6 +48,8 @@ pub struct ParseError {
 pub enum Parsed {
     Terraform(terraform::TfFile),
     CloudFormation(cloudformation::Template),
+    /// A hosted mail tenants file (`"residency_tenants": 1`).
+    Tenants(tenants::TenantFile),
     /// A YAML or JSON file that is not a template (a Kubernetes manifest, `package.json`, ...).
     NotRelevant,
 }
@@ -115,6 +118,9 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
         Format::StructuredData => {
             let is_json = file.display.to_ascii_lowercase().ends_with(".json")
                 || text.trim_start().starts_with('{');
+            if is_json && tenants::is_tenants_file(&text) {
+                return tenants::parse(&text, &file.display).map(Parsed::Tenants);
+            }
             cloudformation::parse(&text, is_json, &file.display)
                 .map(|t| t.map_or(Parsed::NotRelevant, Parsed::CloudFormation))
         }

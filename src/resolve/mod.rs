@@ -44,6 +44,8 @@ pub struct ProviderSetting {
 pub enum SourceFormat {
     Terraform,
     Cloudformation,
+    /// A hosted mail tenants file.
+    Tenants,
 }
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,9 @@
+//! Hosted mail tenants files.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = residency::parse::tenants::parse(text, "mail-tenants.json");
+    }
+});

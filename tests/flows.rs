@@ -628,3 +628,51 @@ fn tenants_file_errors_name_field_and_allowed_values() {
         assert_eq!(errors[0]["message"], message, "{errors}");
     }
 }
+
+/// VMs that look like mail servers (a boot script installing postfix, a security group open on
+/// port 25) are datasets with `basis: heuristic`; their disks and snapshots are copies.
+#[test]
+fn vm_mail_servers_found_by_heuristics() {
+    let map = map_json("vm-mail", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+            "aws_instance.mx | store | content | eu-west-1 | IE | provider | aws_instance.mx",
+            "aws_instance.mx (root volume) | store | content | eu-west-1 | IE | provider | aws_instance.mx → aws_instance.mx (root volume)",
+            "aws_ebs_volume.vmail | store | content | eu-west-1 | IE | provider | aws_instance.mx → aws_volume_attachment.vmail → aws_ebs_volume.vmail",
+            "aws_ebs_snapshot.vmail | backup | content | eu-west-1 | IE | provider | aws_instance.mx → aws_volume_attachment.vmail → aws_ebs_volume.vmail → aws_ebs_snapshot.vmail",
+            "aws_ebs_snapshot_copy.vmail_us | backup | content | us-east-1 | US | provider | aws_instance.mx → aws_volume_attachment.vmail → aws_ebs_volume.vmail → aws_ebs_snapshot.vmail → aws_ebs_snapshot_copy.vmail_us",
+            "aws_instance.relay | store | content | eu-west-1 | IE | provider | aws_instance.relay",
+        ]
+    );
+    let datasets = map["datasets"].as_array().unwrap();
+    let found: Vec<(&str, &str, &str)> = datasets
+        .iter()
+        .map(|d| {
+            (
+                d["source"].as_str().unwrap(),
+                d["basis"].as_str().unwrap(),
+                d["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "aws_instance.mx",
+                "heuristic",
+                "its boot script (user_data) installs postfix"
+            ),
+            (
+                "aws_instance.relay",
+                "heuristic",
+                "security group aws_security_group.smtp opens port 25"
+            ),
+        ]
+    );
+    let path = fixture("vm-mail");
+    let (_, text, _) = run(&["map", path.to_str().unwrap(), "--color", "never"]);
+    assert!(text
+        .contains("taken for a mail server because its boot script (user_data) installs postfix"));
+}

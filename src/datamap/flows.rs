@@ -303,6 +303,16 @@ pub static FLOWS: &[Flow] = &[
     // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
     flow(&["residency_m365_tenant"], Reach::Here { path: &["default_geo"] }, Store, "directory data (Entra ID)").metadata(),
     flow(&["residency_workspace_tenant"], Reach::Geographies { path: &["org_units", "data_region"] }, Store, "organisational unit"),
+    // --- Disks of self-hosted mail servers -----------------------------------------------------
+    flow(&["aws_instance"], Reach::Here { path: &["root_block_device"] }, Store, "root volume"),
+    flow(&["aws_instance"], Reach::Here { path: &["ebs_block_device"] }, Store, "EBS volume"),
+    flow(&["aws_instance"], named_by(&["aws_volume_attachment"], &["instance_id"]), Store, "volume attachment").link(),
+    flow(&["aws_volume_attachment"], names(&["volume_id"], &["aws_ebs_volume"]), Store, "attached volume"),
+    flow(AZURE_VMS, Reach::Here { path: &["os_disk"] }, Store, "OS disk"),
+    flow(AZURE_VMS, named_by(&["azurerm_virtual_machine_data_disk_attachment"], &["virtual_machine_id"]), Store, "disk attachment").link(),
+    flow(&["azurerm_virtual_machine_data_disk_attachment"], names(&["managed_disk_id"], &["azurerm_managed_disk"]), Store, "data disk"),
+    flow(&["google_compute_instance"], Reach::Here { path: &["boot_disk"] }, Store, "boot disk"),
+    flow(&["google_compute_instance"], names(&["attached_disk", "source"], &["google_compute_disk"]), Store, "attached disk"),
     // --- Volumes of self-hosted mail servers (Hetzner Cloud, DigitalOcean) -------------------
     flow(&["hcloud_server"], named_by(&["hcloud_volume"], &["server_id"]), Store, "attached volume"),
     flow(&["hcloud_server"], named_by(&["hcloud_volume_attachment"], &["server_id"]), Store, "volume attachment").link(),
@@ -397,6 +407,8 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("azurerm_mssql_server", "name"),
     ("azurerm_eventhub_namespace", "name"),
     ("hcloud_volume", "name"),
+    ("google_compute_disk", "name"),
+    ("azurerm_managed_disk", "name"),
     ("digitalocean_volume", "name"),
     ("google_sql_database_instance", "name"),
 ];

@@ -8,6 +8,7 @@
 
 mod custody;
 mod flows;
+mod heuristics;
 mod index;
 
 pub use custody::KeyRef;
@@ -98,6 +99,11 @@ pub struct Dataset {
     pub kind: String,
     pub file: String,
     pub line: usize,
+    /// How the source was recognised: `service` (a mail service's resource), `tag` (the mail
+    /// tag), or `heuristic` (a VM that looks like a mail server; see `reason`).
+    pub basis: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub copies: Vec<Copy>,
 }
 
@@ -562,7 +568,15 @@ pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
 }
 
 /// The dataset of one source: a breadth-first walk from it.
-fn trace(index: &Index, r: &Resource, role: Role, data: DataClass) -> Dataset {
+fn trace(index: &Index, start: &Start) -> Dataset {
+    let Start {
+        resource: r,
+        role,
+        data,
+        basis,
+        reason,
+    } = start;
+    let (r, role, data) = (*r, *role, *data);
     let mut b = Builder {
         index,
         copies: Vec::new(),
@@ -579,8 +593,19 @@ fn trace(index: &Index, r: &Resource, role: Role, data: DataClass) -> Dataset {
         kind: r.kind.clone(),
         file: r.file.clone(),
         line: r.line,
+        basis,
+        reason: reason.clone(),
         copies: b.copies,
     }
+}
+
+/// A mail source and how it was recognised.
+struct Start<'a> {
+    resource: &'a Resource,
+    role: Role,
+    data: DataClass,
+    basis: &'static str,
+    reason: Option<String>,
 }
 
 fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
@@ -609,15 +634,24 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
 
 pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
     let index = Index::new(resources, &links());
-    let sources: Vec<(&Resource, Role, DataClass)> = resources
+    let sources: Vec<Start> = resources
         .iter()
         .filter_map(|r| {
-            SOURCES
-                .iter()
-                .find(|(kind, _, _)| *kind == r.kind)
-                .map(|(_, role, data)| (*role, *data))
-                .or_else(|| has_mail_tag(r, tag).then_some((Role::Store, DataClass::Content)))
-                .map(|(role, data)| (r, role, data))
+            let start = |role, data, basis, reason| Start {
+                resource: r,
+                role,
+                data,
+                basis,
+                reason,
+            };
+            if let Some((_, role, data)) = SOURCES.iter().find(|(kind, _, _)| *kind == r.kind) {
+                return Some(start(*role, *data, "service", None));
+            }
+            if has_mail_tag(r, tag) {
+                return Some(start(Role::Store, DataClass::Content, "tag", None));
+            }
+            heuristics::mail_server(&index, r)
+                .map(|why| start(Role::Store, DataClass::Content, "heuristic", Some(why)))
         })
         .collect();
     // Each dataset is an independent walk over the shared index: walk them on every core and
@@ -634,7 +668,7 @@ pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|(r, role, data)| trace(index, r, *role, *data))
+                        .map(|start| trace(index, start))
                         .collect::<Vec<_>>()
                 })
             })

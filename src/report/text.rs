@@ -42,6 +42,13 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             d.source.bold(),
             format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
         );
+        if let Some(reason) = &d.reason {
+            let _ = writeln!(
+                out,
+                "  {}",
+                format!("taken for a mail server because {reason}").yellow()
+            );
+        }
         let width = d
             .copies
             .iter()

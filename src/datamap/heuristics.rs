@@ -1,0 +1,94 @@
+//! Self-hosted mail on virtual machines: a VM is taken for a mail server when its boot script
+//! installs one (postfix, dovecot, exim, Exchange Server, ...), or when a security group it uses
+//! opens a mail port (25, 465, 587, 110, 143, 993, 995). Such datasets say `basis: heuristic`,
+//! so a reader knows that no resource declared them as mail.
+
+use super::index::{Index, Target};
+use super::values_at;
+use crate::resolve::Resource;
+use crate::value::Value;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// VM kinds and the attributes that carry their boot script (MAIL-DATA.md §1.7).
+const VMS: &[(&str, &[&[&str]])] = &[
+    ("aws_instance", &[&["user_data"], &["user_data_base64"]]),
+    (
+        "azurerm_linux_virtual_machine",
+        &[&["custom_data"], &["user_data"]],
+    ),
+    (
+        "azurerm_windows_virtual_machine",
+        &[&["custom_data"], &["user_data"]],
+    ),
+    ("azurerm_virtual_machine", &[&["os_profile", "custom_data"]]),
+    (
+        "google_compute_instance",
+        &[
+            &["metadata_startup_script"],
+            &["metadata", "startup-script"],
+            &["metadata", "user-data"],
+        ],
+    ),
+    ("hcloud_server", &[&["user_data"]]),
+    ("digitalocean_droplet", &[&["user_data"]]),
+];
+
+/// Ports that only a mail server listens on: SMTP, submission, POP3, IMAP and their TLS forms.
+const MAIL_PORTS: &[f64] = &[25.0, 465.0, 587.0, 110.0, 143.0, 993.0, 995.0];
+
+fn mail_software() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|iredmail|zimbra|exchange ?server|setup\.exe\s+/mode:install\s+/roles:mailbox)\b",
+        )
+        .expect("valid pattern")
+    })
+}
+
+/// Why a VM is taken for a mail server, if it is.
+pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
+    let (_, scripts) = VMS.iter().find(|(kind, _)| *kind == r.kind)?;
+    for path in *scripts {
+        for (_, script) in values_at(&r.attributes, path) {
+            let text = script
+                .as_str()
+                .or_else(|| script.partial_text())
+                .unwrap_or_default();
+            if let Some(m) = mail_software().find(text) {
+                return Some(format!(
+                    "its boot script ({}) installs {}",
+                    path.join("."),
+                    m.as_str()
+                ));
+            }
+        }
+    }
+    if r.kind == "aws_instance" {
+        for (_, group) in values_at(&r.attributes, &["vpc_security_group_ids"])
+            .into_iter()
+            .chain(values_at(&r.attributes, &["security_groups"]))
+        {
+            if let Target::Declared(sg) = index.target(group, r, &["aws_security_group"]) {
+                if let Some(port) = open_mail_port(sg) {
+                    return Some(format!("security group {} opens port {port}", sg.address));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn open_mail_port(sg: &Resource) -> Option<u32> {
+    for (rule, _) in values_at(&sg.attributes, &["ingress", "from_port"]) {
+        let (Value::Number(from), Value::Number(to)) = (rule.get("from_port"), rule.get("to_port"))
+        else {
+            continue;
+        };
+        if let Some(port) = MAIL_PORTS.iter().find(|p| **p >= *from && **p <= *to) {
+            return Some(*port as u32);
+        }
+    }
+    None
+}

@@ -260,7 +260,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
         .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
         .collect();
     let mut known_rules = applied_rules.clone();
-    for (id, _) in policy::BUILT_IN {
+    let applied_ids: Vec<&str> = policies.iter().map(|p| p.info.id.as_str()).collect();
+    for (id, _) in policy::BUILT_IN
+        .iter()
+        .filter(|(id, _)| !applied_ids.contains(id))
+    {
         if let Ok(p) = policy::load(id) {
             known_rules.extend(p.rules.into_iter().map(|r| r.id));
         }

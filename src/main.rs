@@ -455,16 +455,14 @@ fn run(command: Command) -> Result<u8, String> {
                     opts.baseline = Some(baseline::read(&text, &path.display().to_string())?);
                 }
             }
-            let fail_on = match args.fail_on {
-                Some(f) => f,
-                None => match file_config.and_then(|c| c.fail_on.as_deref()) {
-                    Some("medium") => FailOn::Medium,
-                    Some("low") => FailOn::Low,
-                    Some("info") => FailOn::Info,
-                    Some("never") => FailOn::Never,
-                    _ => FailOn::High,
-                },
-            };
+            // The config file's value was checked against the same names when it was loaded.
+            let fail_on = args
+                .fail_on
+                .or_else(|| {
+                    let text = file_config.and_then(|c| c.fail_on.as_deref())?;
+                    FailOn::from_str(text, false).ok()
+                })
+                .unwrap_or(FailOn::High);
             let threshold = match fail_on {
                 FailOn::High => Some(Severity::High),
                 FailOn::Medium => Some(Severity::Medium),

@@ -1,39 +1,14 @@
 //! End-to-end tests: run the `residency` binary on fixtures and check exact copies, findings,
 //! lines and exit codes.
 
+mod common;
+
+use common::{root, run, scan_json};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
-}
-
-/// Runs the binary; returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_residency"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("binary runs");
-    (
-        out.status.code().expect("exit code"),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value) {
-    let mut args = vec!["scan", path.to_str().unwrap(), "--format", "json"];
-    args.extend_from_slice(extra);
-    let (code, stdout, stderr) = run(&args);
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
-    (code, json)
 }
 
 /// (resource, role, region, countries, line, basis) of every copy of every dataset.

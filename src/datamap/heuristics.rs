@@ -81,7 +81,7 @@ pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
 }
 
 fn open_mail_port(sg: &Resource) -> Option<u32> {
-    for (rule, _) in values_at(&sg.attributes, &["ingress", "from_port"]) {
+    for (_, rule) in values_at(&sg.attributes, &["ingress"]) {
         let (Value::Number(from), Value::Number(to)) = (rule.get("from_port"), rule.get("to_port"))
         else {
             continue;

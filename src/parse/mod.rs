@@ -118,8 +118,15 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
         Format::StructuredData => {
             let is_json = file.display.to_ascii_lowercase().ends_with(".json")
                 || text.trim_start().starts_with('{');
-            if is_json && tenants::is_tenants_file(&text) {
-                return tenants::parse(&text, &file.display).map(Parsed::Tenants);
+            // Only a file that names the tenants format is parsed here first; a broken one falls
+            // through to the template parser, which reports it only if it claims to be a template.
+            if is_json && text.contains(tenants::FORMAT_KEY) {
+                if let Ok(root) = tree::load_json(&text) {
+                    if tenants::is_tenants_file(&root) {
+                        return tenants::from_root(&root, &text, &file.display)
+                            .map(Parsed::Tenants);
+                    }
+                }
             }
             cloudformation::parse(&text, is_json, &file.display)
                 .map(|t| t.map_or(Parsed::NotRelevant, Parsed::CloudFormation))

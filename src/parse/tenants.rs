@@ -44,10 +44,9 @@ pub struct Tenant {
     pub end_line: usize,
 }
 
-/// Whether a JSON text is a tenants file (checked before it is taken for a template).
-pub fn is_tenants_file(text: &str) -> bool {
-    text.contains(FORMAT_KEY)
-        && tree::load_json(text).is_ok_and(|root| root.get(FORMAT_KEY).is_some())
+/// Whether a parsed JSON document is a tenants file (checked before it is taken for a template).
+pub fn is_tenants_file(root: &Node) -> bool {
+    root.get(FORMAT_KEY).is_some()
 }
 
 fn err(line: usize, message: String) -> ParseError {
@@ -249,8 +248,12 @@ fn tenant(node: &Node, end_line: usize) -> Result<Tenant, ParseError> {
 }
 
 pub fn parse(text: &str, display: &str) -> Result<TenantFile, ParseError> {
-    let root = tree::load_json(text)?;
-    check_keys(&root, &[FORMAT_KEY, "tenants"], display)?;
+    from_root(&tree::load_json(text)?, text, display)
+}
+
+/// A tenants file from its already parsed JSON (`text` only for suppression comment lines).
+pub fn from_root(root: &Node, text: &str, display: &str) -> Result<TenantFile, ParseError> {
+    check_keys(root, &[FORMAT_KEY, "tenants"], display)?;
     let version = root.get(FORMAT_KEY);
     if !matches!(version.map(|v| &v.kind), Some(NodeKind::Number(n)) if *n == 1.0) {
         return Err(err(

@@ -35,6 +35,16 @@ pub fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
 
+/// `residency scan PATH --format json EXTRA...`: the exit code and the report.
+pub fn scan_json(path: &Path, extra: &[&str]) -> (i32, Value) {
+    let mut args = vec!["scan", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(&args);
+    let report = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\n{stderr}"));
+    (code, report)
+}
+
 /// (rule, resource, line, suppressed) of every finding of a JSON report.
 pub fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
     report["findings"]

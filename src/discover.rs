@@ -35,7 +35,7 @@ pub fn classify(path: &Path) -> Option<Format> {
         Some(Format::TerraformHcl)
     } else if name.ends_with(".tfvars.json") {
         None // read by the Terraform resolver with its module
-    } else if [".json", ".yaml", ".yml", ".template"]
+    } else if [".json", ".yaml", ".yml", ".template", ".tfstate"]
         .iter()
         .any(|ext| name.ends_with(ext))
     {

@@ -115,6 +115,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
     let mut templates = Vec::new();
     let mut tenant_files = Vec::new();
+    let mut plan_files = Vec::new();
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
@@ -147,6 +148,11 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
                 lines.insert(t.display.clone(), std::mem::take(&mut t.lines));
                 tenant_files.push(t);
             }
+            Ok(Parsed::TerraformPlan(mut p)) => {
+                scanned += 1;
+                lines.insert(p.display.clone(), std::mem::take(&mut p.lines));
+                plan_files.push(p);
+            }
             Ok(Parsed::NotRelevant) => {}
             Err(e) => {
                 scanned += 1;
@@ -178,6 +184,11 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     for t in &templates {
         resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
     }
+    let planned: Vec<resolve::Resource> = plan_files
+        .iter()
+        .flat_map(|p| resolve::tfplan::resolve(p, &options.inputs))
+        .collect();
+    resolve::tfplan::merge(&mut resources, planned);
     for f in &tenant_files {
         resources.extend(tenant_resources(f));
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{root, run};
+use common::{copies, root, run};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -19,45 +19,6 @@ fn map_json(name: &str, extra: &[&str]) -> Value {
     let (code, stdout, _) = run(&args);
     assert_eq!(code, 0, "{stdout}");
     serde_json::from_str(&stdout).unwrap()
-}
-
-/// Every copy of every dataset as `resource | role | data | region | countries | keys | via`.
-fn copies(map: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    for d in map["datasets"].as_array().unwrap() {
-        for c in d["copies"].as_array().unwrap() {
-            let countries: Vec<&str> = c["countries"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap())
-                .collect();
-            let countries = match countries.len() {
-                0 => "?".to_string(),
-                n if n > 4 => format!("{n} countries"),
-                _ => countries.join(","),
-            };
-            let via: Vec<&str> = c["via"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_str().unwrap())
-                .collect();
-            out.push(
-                [
-                    c["resource"].as_str().unwrap(),
-                    c["role"].as_str().unwrap(),
-                    c["data"].as_str().unwrap(),
-                    c["region"].as_str().unwrap_or("?"),
-                    &countries,
-                    c["key_custody"].as_str().unwrap(),
-                    &via.join(" → "),
-                ]
-                .join(" | "),
-            );
-        }
-    }
-    out
 }
 
 fn copy<'a>(map: &'a Value, resource: &str) -> &'a Value {

@@ -69,7 +69,7 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template
                     kind: NodeKind::Map(Vec::new()),
                 }),
                 line: body.line,
-                end_line: last_line(body),
+                end_line: body.last_line(),
             });
         }
     }
@@ -84,14 +84,6 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template
         conditions: root.get("Conditions").cloned(),
         lines: super::marker_lines(text),
     }))
-}
-
-fn last_line(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Seq(items) => items.last().map_or(node.line, last_line),
-        NodeKind::Map(entries) => entries.last().map_or(node.line, |(_, v)| last_line(v)),
-        _ => node.line,
-    }
 }
 
 fn looks_like_template_text(text: &str) -> bool {

@@ -5,6 +5,7 @@
 pub mod cloudformation;
 pub mod tenants;
 pub mod terraform;
+pub mod tfplan;
 pub mod tree;
 pub mod workers;
 
@@ -50,6 +51,8 @@ pub enum Parsed {
     CloudFormation(cloudformation::Template),
     /// A hosted mail tenants file (`"residency_tenants": 1`).
     Tenants(tenants::TenantFile),
+    /// A Terraform plan or state in JSON.
+    TerraformPlan(tfplan::PlanFile),
     /// A YAML or JSON file that is not a template (a Kubernetes manifest, `package.json`, ...).
     NotRelevant,
 }
@@ -126,6 +129,17 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
                         return tenants::from_root(&root, &text, &file.display)
                             .map(Parsed::Tenants);
                     }
+                }
+            }
+            if is_json && tfplan::might_be_plan(&text) {
+                let root = tree::load_json(&text)?;
+                if let Some(kind) = tfplan::detect(&root) {
+                    return Ok(Parsed::TerraformPlan(tfplan::PlanFile {
+                        display: file.display.clone(),
+                        kind,
+                        root,
+                        lines: marker_lines(&text),
+                    }));
                 }
             }
             cloudformation::parse(&text, is_json, &file.display)

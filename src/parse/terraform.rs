@@ -155,15 +155,7 @@ fn json_block(kind: &str, labels: Vec<String>, body: &Node) -> TfBlock {
         labels,
         body: Body::from_iter(attrs),
         line: body.line,
-        end_line: last_line(body),
-    }
-}
-
-fn last_line(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Seq(items) => items.last().map_or(node.line, last_line),
-        NodeKind::Map(entries) => entries.last().map_or(node.line, |(_, v)| last_line(v)),
-        _ => node.line,
+        end_line: body.last_line(),
     }
 }
 

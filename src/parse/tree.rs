@@ -44,6 +44,22 @@ impl Node {
             _ => None,
         }
     }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.kind {
+            NodeKind::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The line of the last value inside this node: where a resource's body ends.
+    pub fn last_line(&self) -> usize {
+        match &self.kind {
+            NodeKind::Seq(items) => items.last().map_or(self.line, Node::last_line),
+            NodeKind::Map(entries) => entries.last().map_or(self.line, |(_, v)| v.last_line()),
+            _ => self.line,
+        }
+    }
 }
 
 /// Maps byte offsets to 1-based line numbers.

@@ -5,6 +5,7 @@
 pub mod cloudformation;
 pub mod hcl_eval;
 pub mod terraform;
+pub mod tfplan;
 
 use crate::value::Value;
 use std::collections::BTreeMap;
@@ -46,6 +47,10 @@ pub enum SourceFormat {
     Cloudformation,
     /// A hosted mail tenants file.
     Tenants,
+    /// `terraform show -json` of a plan.
+    TerraformPlan,
+    /// Terraform state, raw or as `terraform show -json` prints it.
+    TerraformState,
 }
 
 #[derive(Debug, Clone)]

@@ -61,3 +61,42 @@ pub fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
         })
         .collect()
 }
+
+/// Every copy of every dataset as `resource | role | data | region | countries | keys | via`.
+pub fn copies(map: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in map["datasets"].as_array().unwrap() {
+        for c in d["copies"].as_array().unwrap() {
+            let countries: Vec<&str> = c["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            let countries = match countries.len() {
+                0 => "?".to_string(),
+                n if n > 4 => format!("{n} countries"),
+                _ => countries.join(","),
+            };
+            let via: Vec<&str> = c["via"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            out.push(
+                [
+                    c["resource"].as_str().unwrap(),
+                    c["role"].as_str().unwrap(),
+                    c["data"].as_str().unwrap(),
+                    c["region"].as_str().unwrap_or("?"),
+                    &countries,
+                    c["key_custody"].as_str().unwrap(),
+                    &via.join(" → "),
+                ]
+                .join(" | "),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,74 @@
+//! Terraform plans and state, recognised by content rather than by name: the JSON that
+//! `terraform show -json` prints for a plan (`planned_values`) or for state (`values`), and the
+//! raw state file (`terraform.tfstate`, format version 4). The document is kept as a tree with
+//! lines; `resolve::tfplan` interprets it.
+
+use super::tree::Node;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanKind {
+    /// `terraform show -json plan.out`: `planned_values`, `configuration`, `variables`.
+    Plan,
+    /// `terraform show -json` on state: `values.root_module`, no configuration.
+    ShownState,
+    /// A raw state file: `version`, `resources[].instances[].attributes`.
+    RawState,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanFile {
+    pub display: String,
+    pub kind: PlanKind,
+    pub root: Node,
+    pub lines: Vec<(usize, String)>,
+}
+
+/// Which of the three documents `root` is, if any. A plan or shown state names its
+/// `format_version`; raw state has a numeric `version`, a `terraform_version` and `resources`.
+pub fn detect(root: &Node) -> Option<PlanKind> {
+    let has = |key: &str| root.get(key).is_some();
+    if has("format_version") && has("planned_values") {
+        return Some(PlanKind::Plan);
+    }
+    if has("format_version")
+        && root
+            .get("values")
+            .and_then(|v| v.get("root_module"))
+            .is_some()
+    {
+        return Some(PlanKind::ShownState);
+    }
+    let numeric_version = matches!(
+        root.get("version").map(|v| &v.kind),
+        Some(super::tree::NodeKind::Number(_))
+    );
+    if numeric_version && has("terraform_version") && has("resources") {
+        return Some(PlanKind::RawState);
+    }
+    None
+}
+
+/// Cheap test on the text before parsing it as a tree: every one of the three documents names
+/// `terraform_version` or `format_version` near the top.
+pub fn might_be_plan(text: &str) -> bool {
+    let head = &text[..text.len().min(4096)];
+    head.contains("\"terraform_version\"") || head.contains("\"format_version\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::tree::load_json;
+
+    #[test]
+    fn detects_the_three_documents() {
+        let plan = load_json(r#"{"format_version":"1.2","planned_values":{}}"#).unwrap();
+        assert_eq!(detect(&plan), Some(PlanKind::Plan));
+        let shown = load_json(r#"{"format_version":"1.0","values":{"root_module":{}}}"#).unwrap();
+        assert_eq!(detect(&shown), Some(PlanKind::ShownState));
+        let raw = load_json(r#"{"version":4,"terraform_version":"1.9.0","resources":[]}"#).unwrap();
+        assert_eq!(detect(&raw), Some(PlanKind::RawState));
+        let other = load_json(r#"{"version":"4","name":"pkg"}"#).unwrap();
+        assert_eq!(detect(&other), None);
+    }
+}

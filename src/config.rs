@@ -8,6 +8,8 @@
 //! fail_on = "medium"
 //! exclude = ["examples/**"]
 //! region = "eu-west-1"
+//! resource_group_location = "westeurope"
+//! cluster_region = "aws:eu-central-1"
 //! mail_tag = "data-class=mailbox"
 //! subscriber_countries = ["GB"]
 //! var_files = ["env/prod.tfvars"]
@@ -51,6 +53,8 @@ pub struct Config {
     #[serde(default)]
     pub exclude: Vec<String>,
     pub region: Option<String>,
+    pub resource_group_location: Option<String>,
+    pub cluster_region: Option<String>,
     pub mail_tag: Option<String>,
     #[serde(default)]
     pub subscriber_countries: Vec<String>,

@@ -116,6 +116,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut templates = Vec::new();
     let mut tenant_files = Vec::new();
     let mut plan_files = Vec::new();
+    let mut arm_files = Vec::new();
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
@@ -153,6 +154,11 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
                 lines.insert(p.display.clone(), std::mem::take(&mut p.lines));
                 plan_files.push(p);
             }
+            Ok(Parsed::Arm(mut a)) => {
+                scanned += 1;
+                lines.insert(a.display.clone(), std::mem::take(&mut a.lines));
+                arm_files.push(a);
+            }
             Ok(Parsed::NotRelevant) => {}
             Err(e) => {
                 scanned += 1;
@@ -189,6 +195,9 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         .flat_map(|p| resolve::tfplan::resolve(p, &options.inputs))
         .collect();
     resolve::tfplan::merge(&mut resources, planned);
+    let (arm_resources, arm_warnings) = arm_resources(&arm_files, &options.inputs);
+    resources.extend(arm_resources);
+    warnings.extend(arm_warnings);
     for f in &tenant_files {
         resources.extend(tenant_resources(f));
     }
@@ -211,6 +220,39 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         warnings,
         lines,
     })
+}
+
+/// The resources of every ARM template, each with the parameter file beside it
+/// (`X.parameters.json` for `X.json`), and warnings for what cannot be followed.
+fn arm_resources(
+    files: &[parse::arm::ArmFile],
+    inputs: &resolve::Inputs,
+) -> (Vec<resolve::Resource>, Vec<Diagnostic>) {
+    use parse::arm::ArmKind;
+    let parameter_files: HashMap<&str, &parse::arm::ArmFile> = files
+        .iter()
+        .filter(|f| f.kind == ArmKind::Parameters)
+        .map(|f| (f.display.as_str(), f))
+        .collect();
+    let mut resources = Vec::new();
+    let mut warnings = Vec::new();
+    for template in files.iter().filter(|f| f.kind == ArmKind::Template) {
+        let stem = template
+            .display
+            .strip_suffix(".json")
+            .unwrap_or(&template.display);
+        let parameters = parameter_files
+            .get(format!("{stem}.parameters.json").as_str())
+            .copied();
+        let (found, problems) = resolve::arm::resolve(template, parameters, inputs);
+        resources.extend(found);
+        warnings.extend(problems.into_iter().map(|e| Diagnostic {
+            file: e.file,
+            line: e.line,
+            message: e.message,
+        }));
+    }
+    (resources, warnings)
 }
 
 /// Each hosted tenant as a resource of its service, so the data map and policies treat it like

@@ -54,6 +54,9 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
     if resource.kind.starts_with("AWS::") {
         return Some("aws");
     }
+    if resource.kind.starts_with("Microsoft.") || resource.kind.starts_with("microsoft.") {
+        return Some("azure");
+    }
     match resource.provider.name.as_str() {
         "aws" => Some("aws"),
         "azurerm" | "azapi" => Some("azure"),
@@ -234,6 +237,17 @@ pub fn locate(resource: &Resource) -> Placement {
                     "azure",
                     resource.attr("data_location"),
                     resource.origin("data_location"),
+                );
+            }
+            if matches!(
+                resource.kind.as_str(),
+                "Microsoft.Communication/emailServices"
+                    | "Microsoft.Communication/communicationServices"
+            ) {
+                return place_geography(
+                    "azure",
+                    resource.attributes.path(&["properties", "dataLocation"]),
+                    resource.origin("properties"),
                 );
             }
             let location = resource.attr("location");

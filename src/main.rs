@@ -80,9 +80,18 @@ struct InputArgs {
     /// Read Terraform root variables from a tfvars file (repeatable); wins over the automatic ones.
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
-    /// Set a CloudFormation parameter (repeatable); wins over its Default.
+    /// Set a CloudFormation or ARM template parameter (repeatable); wins over parameter files
+    /// and defaults.
     #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = key_value)]
     parameters: Vec<(String, String)>,
+    /// The location of the resource group ARM templates deploy into (what
+    /// `[resourceGroup().location]` gives), e.g. westeurope.
+    #[arg(long, value_name = "LOCATION")]
+    resource_group_location: Option<String>,
+    /// Where the Kubernetes cluster runs, for manifests that do not say:
+    /// PROVIDER:REGION, e.g. aws:eu-west-1, gcp:europe-west1, azure:westeurope.
+    #[arg(long, value_name = "PROVIDER:REGION", value_parser = cluster_region)]
+    cluster_region: Option<(String, String)>,
     /// The tag (or label) that marks any resource as holding mail [default: data-class=mailbox].
     #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
     mail_tag: Option<(String, String)>,
@@ -236,6 +245,31 @@ fn key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// `PROVIDER:REGION` (`aws:eu-west-1`); the provider is checked against the catalog once any
+/// `--catalog` files are loaded.
+fn cluster_region(text: &str) -> Result<(String, String), String> {
+    text.split_once(':')
+        .filter(|(p, r)| !p.trim().is_empty() && !r.trim().is_empty())
+        .map(|(p, r)| (p.trim().to_ascii_lowercase(), r.trim().to_string()))
+        .ok_or_else(|| format!("expected PROVIDER:REGION (e.g. aws:eu-west-1), got {text:?}"))
+}
+
+/// Refuses a `--cluster-region` whose provider the catalog does not know.
+fn check_cluster_provider(cluster: &Option<(String, String)>) -> Result<(), String> {
+    let Some((provider, _)) = cluster else {
+        return Ok(());
+    };
+    let cat = catalog::catalog();
+    if cat.provider(provider).is_some() {
+        return Ok(());
+    }
+    let known: Vec<&str> = cat.providers.iter().map(|p| p.provider.as_str()).collect();
+    Err(format!(
+        "--cluster-region: unknown provider {provider:?}; one of: {}",
+        known.join(", ")
+    ))
+}
+
 /// Command-line inputs merged with the config file (the command line wins; lists add up).
 fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), String> {
     let paths = if input.paths.is_empty() {
@@ -255,6 +289,8 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         excludes: Vec::new(),
         inputs: resolve::Inputs {
             region: input.region,
+            resource_group_location: input.resource_group_location,
+            cluster_region: input.cluster_region,
             vars: Vec::new(),
             var_files: Vec::new(),
             parameters: Vec::new(),
@@ -286,6 +322,17 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         opts.excludes.extend(c.exclude.iter().cloned());
         if opts.inputs.region.is_none() {
             opts.inputs.region = c.region.clone();
+        }
+        if opts.inputs.resource_group_location.is_none() {
+            opts.inputs.resource_group_location = c.resource_group_location.clone();
+        }
+        if opts.inputs.cluster_region.is_none() {
+            if let Some(text) = &c.cluster_region {
+                opts.inputs.cluster_region = Some(
+                    cluster_region(text)
+                        .map_err(|e| format!("config file {}: cluster_region: {e}", l.display))?,
+                );
+            }
         }
         for (table, target) in [
             (&c.vars, &mut opts.inputs.vars),
@@ -326,6 +373,7 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
     if let Some((key, value)) = mail_tag {
         opts.mail_tag = MailTag { key, value };
     }
+    check_cluster_provider(&opts.inputs.cluster_region)?;
     Ok((opts, loaded))
 }
 

@@ -137,3 +137,141 @@ fn shown_state_json() {
         ["azurerm_email_communication_service.mail | store | content | Europe | IE,NL | provider | azurerm_email_communication_service.mail"]
     );
 }
+
+/// An ARM template whose locations are `[resourceGroup().location]` (through a parameter
+/// default), with its parameter file, a nested child resource, a diagnostic setting by `scope`,
+/// a Cosmos DB account and an inner-scoped nested deployment: with the resource group's
+/// location given, the geo-redundant copies land in the pair (Brazil South → South Central US).
+#[test]
+fn arm_template_with_resource_group_location() {
+    let (code, report) = scan_json(
+        &fixture("arm/mail"),
+        &["--resource-group-location", "brazilsouth"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["files"], 2);
+    assert_eq!(report["summary"]["resources"], 7);
+    assert_eq!(
+        copies(&report),
+        [
+            "Microsoft.Communication/emailServices/acme-email | store | content | Europe | IE,NL | provider | Microsoft.Communication/emailServices/acme-email",
+            "Microsoft.Storage/storageAccounts/acmemailarchive | log | metadata | brazilsouth | BR | provider | Microsoft.Communication/emailServices/acme-email → Microsoft.Insights/diagnosticSettings/email-logs → Microsoft.Storage/storageAccounts/acmemailarchive",
+            "Microsoft.Storage/storageAccounts/acmemailarchive (geo-redundant secondary) | replica | metadata | southcentralus | US | provider | Microsoft.Communication/emailServices/acme-email → Microsoft.Insights/diagnosticSettings/email-logs → Microsoft.Storage/storageAccounts/acmemailarchive → Microsoft.Storage/storageAccounts/acmemailarchive (geo-redundant secondary)",
+            "Microsoft.DocumentDB/databaseAccounts/acme-mailindex | store | content | brazilsouth | BR | provider | Microsoft.DocumentDB/databaseAccounts/acme-mailindex",
+            "Microsoft.DocumentDB/databaseAccounts/acme-mailindex (geo location northeurope) | replica | content | northeurope | IE | provider | Microsoft.DocumentDB/databaseAccounts/acme-mailindex → Microsoft.DocumentDB/databaseAccounts/acme-mailindex (geo location northeurope)",
+            "Microsoft.Sql/servers/databases/acme-sql/mailbox | store | content | brazilsouth | BR | provider | Microsoft.Sql/servers/databases/acme-sql/mailbox",
+            "Microsoft.Sql/servers/databases/acme-sql/mailbox (geo-redundant backup) | backup | content | southcentralus | US | provider | Microsoft.Sql/servers/databases/acme-sql/mailbox → Microsoft.Sql/servers/databases/acme-sql/mailbox (geo-redundant backup)",
+        ]
+    );
+    let rules: Vec<(String, String, u64)> = findings_at(&report)
+        .into_iter()
+        .filter(|f| f.0 != "MSI004")
+        .map(|(rule, resource, _, line)| (rule, resource, line))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                "MSI002".to_string(),
+                "Microsoft.Storage/storageAccounts/acmemailarchive (geo-redundant secondary)"
+                    .to_string(),
+                33
+            ),
+            (
+                "MSI001".to_string(),
+                "Microsoft.Sql/servers/databases/acme-sql/mailbox (geo-redundant backup)"
+                    .to_string(),
+                96
+            ),
+        ]
+    );
+    // The parameter file named the prefix; --parameter wins over it.
+    let (_, renamed) = scan_json(
+        &fixture("arm/mail"),
+        &[
+            "--resource-group-location",
+            "westeurope",
+            "--parameter",
+            "prefix=corp",
+        ],
+    );
+    assert_eq!(
+        renamed["datasets"][0]["source"],
+        "Microsoft.Communication/emailServices/corp-email"
+    );
+    assert_eq!(renamed["datasets"][1]["copies"][0]["region"], "westeurope");
+}
+
+/// Without `--resource-group-location`, every location that comes from the resource group is
+/// unknown with that reason, and the findings say the mail is not shown to stay abroad.
+#[test]
+fn arm_template_without_resource_group_location() {
+    let (code, report) = scan_json(&fixture("arm/mail"), &[]);
+    assert_eq!(code, 0, "medium findings do not fail the default gate");
+    let reason = "the resource group's location is chosen when the template is deployed; pass --resource-group-location";
+    let store = &report["datasets"][1]["copies"][0];
+    assert_eq!(
+        store["resource"],
+        "Microsoft.DocumentDB/databaseAccounts/acme-mailindex"
+    );
+    assert_eq!(store["basis"], "unknown");
+    assert_eq!(store["unknown_reason"], reason);
+    let rules: Vec<(String, u64)> = findings_at(&report)
+        .into_iter()
+        .map(|(rule, _, _, line)| (rule, line))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("MSI004".to_string(), 16),
+            ("MSI003".to_string(), 52),
+            ("MSI003".to_string(), 96),
+            ("MSI003".to_string(), 96),
+        ]
+    );
+}
+
+/// A VM whose `customData` installs postfix is a mail server; its disks are copies, and the
+/// Recovery Services vault protecting it keeps a geo-redundant copy by default.
+#[test]
+fn arm_vm_mail_server_and_vault() {
+    let (code, report) = scan_json(&fixture("arm/vm-mail"), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["datasets"][0]["basis"], "heuristic");
+    let vault_link = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/mail-backups/Azure/iaasvmcontainer;iaasvmcontainerv2;mail;mx1/vm;iaasvmcontainerv2;mail;mx1";
+    assert_eq!(
+        copies(&report),
+        [
+            "Microsoft.Compute/virtualMachines/mx1 | store | content | uksouth | GB | provider | Microsoft.Compute/virtualMachines/mx1".to_string(),
+            "Microsoft.Compute/virtualMachines/mx1 (OS disk) | store | content | uksouth | GB | provider | Microsoft.Compute/virtualMachines/mx1 → Microsoft.Compute/virtualMachines/mx1 (OS disk)".to_string(),
+            "Microsoft.Compute/virtualMachines/mx1 (data disks) | store | content | uksouth | GB | provider | Microsoft.Compute/virtualMachines/mx1 → Microsoft.Compute/virtualMachines/mx1 (data disks)".to_string(),
+            format!("Microsoft.RecoveryServices/vaults/mail-backups | backup | content | uksouth | GB | provider | Microsoft.Compute/virtualMachines/mx1 → {vault_link} → Microsoft.RecoveryServices/vaults/mail-backups"),
+            format!("Microsoft.RecoveryServices/vaults/mail-backups (geo-redundant vault storage) | backup | content | ukwest | GB | provider | Microsoft.Compute/virtualMachines/mx1 → {vault_link} → Microsoft.RecoveryServices/vaults/mail-backups → Microsoft.RecoveryServices/vaults/mail-backups (geo-redundant vault storage)"),
+        ]
+    );
+}
+
+/// A linked template is a warning naming it (not fetched); a name built at deployment keeps its
+/// expression as written; an undeclared parameter is an unknown with that reason; a malformed
+/// template is an error entry with its line, and the scan goes on (exit 3).
+#[test]
+fn arm_linked_template_unknown_names_and_malformed_file() {
+    let (code, report) = scan_json(&fixture("arm/linked"), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        report["warnings"][0]["message"],
+        "deployment mail links template mail/azuredeploy.json, which residency does not fetch; scan that template's file too"
+    );
+    assert_eq!(report["warnings"][0]["line"], 6);
+    assert_eq!(report["errors"][0]["file"], "broken.json");
+    assert_eq!(report["errors"][0]["line"], 4);
+    let store = &report["datasets"][0]["copies"][0];
+    assert_eq!(
+        store["resource"],
+        "Microsoft.Communication/emailServices/[concat('mail-', uniqueString(resourceGroup().id))]"
+    );
+    assert_eq!(
+        store["unknown_reason"],
+        "parameter dataLocation is not declared"
+    );
+}

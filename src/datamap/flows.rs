@@ -163,6 +163,25 @@ const ACS: &[&str] = &[
     "azurerm_email_communication_service",
     "azurerm_communication_service",
 ];
+/// Azure Resource Manager template types (MAIL-DATA.md §1.4, §2.2; the ARM template reference
+/// for each type at learn.microsoft.com/azure/templates/).
+const ARM_STORAGE: &[&str] = &["Microsoft.Storage/storageAccounts"];
+const ARM_ACS: &[&str] = &[
+    "Microsoft.Communication/emailServices",
+    "Microsoft.Communication/communicationServices",
+];
+const ARM_VMS: &[&str] = &["Microsoft.Compute/virtualMachines"];
+const ARM_SQL_DB: &[&str] = &["Microsoft.Sql/servers/databases"];
+const ARM_DIAGNOSTICS: &[&str] = &["Microsoft.Insights/diagnosticSettings"];
+const ARM_PROTECTED_ITEMS: &[&str] =
+    &["Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"];
+/// Storage SKUs that keep an asynchronous copy in the paired region (`sku.name`).
+const ARM_GEO_STORAGE: &[&str] = &[
+    "Standard_GRS",
+    "Standard_RAGRS",
+    "Standard_GZRS",
+    "Standard_RAGZRS",
+];
 /// Azure storage redundancy settings that keep an asynchronous copy in the paired region
 /// (MAIL-DATA.md §2.2, `azurerm_storage_account.account_replication_type`).
 const GEO_STORAGE: &[&str] = &["GRS", "RAGRS", "GZRS", "RAGZRS"];
@@ -298,6 +317,27 @@ pub static FLOWS: &[Flow] = &[
     flow(AZURE_STORAGE, named_by(&["azurerm_data_protection_backup_instance_blob_storage"], &["storage_account_id"]), Backup, "blob backup").link(),
     flow(&["azurerm_data_protection_backup_instance_blob_storage"], names(&["vault_id"], &["azurerm_data_protection_backup_vault"]), Backup, "backup vault"),
     flow(&["azurerm_data_protection_backup_vault"], paired(&["redundancy"], &["GeoRedundant"], None), Backup, "geo-redundant vault storage"),
+    // --- Azure Resource Manager templates: the same edges in ARM's own terms -----------------
+    flow(ARM_STORAGE, paired(&["sku", "name"], ARM_GEO_STORAGE, None), Replica, "geo-redundant secondary"),
+    flow(ARM_STORAGE, named_by(&["Microsoft.Storage/storageAccounts/objectReplicationPolicies"], &["properties", "sourceAccount"]), Replica, "object replication").link(),
+    flow(&["Microsoft.Storage/storageAccounts/objectReplicationPolicies"], names(&["properties", "destinationAccount"], ARM_STORAGE), Replica, "object replication destination"),
+    flow(&["Microsoft.DocumentDB/databaseAccounts"], regions(&["properties", "locations", "locationName"]), Replica, "geo location"),
+    flow(&["Microsoft.DocumentDB/databaseAccounts"], paired(&["properties", "backupPolicy", "periodicModeProperties", "backupStorageRedundancy"], &["Geo"], Some("Geo")), Backup, "geo-redundant backup"),
+    flow(ARM_SQL_DB, named_by(ARM_SQL_DB, &["properties", "sourceDatabaseId"]), Replica, "geo-replica"),
+    flow(ARM_SQL_DB, named_by(&["Microsoft.Sql/servers/failoverGroups"], &["properties", "databases"]), Replica, "failover group").link(),
+    flow(&["Microsoft.Sql/servers/failoverGroups"], names(&["properties", "partnerServers", "id"], &["Microsoft.Sql/servers"]), Replica, "failover partner server"),
+    flow(ARM_SQL_DB, paired(&["properties", "requestedBackupStorageRedundancy"], &["Geo", "GeoZone"], Some("Geo")), Backup, "geo-redundant backup"),
+    flow(ARM_VMS, named_by(ARM_PROTECTED_ITEMS, &["properties", "sourceResourceId"]), Backup, "VM backup").link(),
+    flow(ARM_PROTECTED_ITEMS, names(&["$root"], &["Microsoft.RecoveryServices/vaults"]), Backup, "Recovery Services vault"),
+    flow(&["Microsoft.RecoveryServices/vaults"], paired(&["properties", "redundancySettings", "standardTierStorageRedundancy"], &["GeoRedundant"], Some("GeoRedundant")), Backup, "geo-redundant vault storage"),
+    flow(ARM_VMS, Reach::Here { path: &["properties", "storageProfile", "osDisk"] }, Store, "OS disk"),
+    flow(ARM_VMS, Reach::Here { path: &["properties", "storageProfile", "dataDisks"] }, Store, "data disks"),
+    flow(ANY, named_by(ARM_DIAGNOSTICS, &["scope"]), Log, "diagnostic setting").link().metadata(),
+    flow(ANY, named_by(ARM_DIAGNOSTICS, &["$parent"]), Log, "diagnostic setting").link().metadata(),
+    flow(ARM_DIAGNOSTICS, names(&["properties", "workspaceId"], &["Microsoft.OperationalInsights/workspaces"]), Log, "Log Analytics workspace"),
+    flow(ARM_DIAGNOSTICS, names(&["properties", "storageAccountId"], ARM_STORAGE), Log, "log storage account"),
+    flow(ARM_DIAGNOSTICS, names(&["properties", "eventHubAuthorizationRuleId"], &[]), Log, "Event Hub"),
+    flow(ARM_ACS, named_by(&["Microsoft.EventGrid/systemTopics"], &["properties", "source"]), Log, "Event Grid system topic").metadata(),
     // --- Hosted tenants (tenants file) ------------------------------------------------------
     flow(&["residency_m365_tenant"], Reach::Geographies { path: &["satellites"] }, Store, "Multi-Geo satellite"),
     // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
@@ -366,6 +406,12 @@ pub static SOURCES: &[(&str, Role, DataClass)] = &[
     ("aws_ses_configuration_set", Processing, Content),
     ("aws_sesv2_configuration_set", Processing, Content),
     ("AWS::SES::ConfigurationSet", Processing, Content),
+    ("Microsoft.Communication/emailServices", Store, Content),
+    (
+        "Microsoft.Communication/communicationServices",
+        Store,
+        Content,
+    ),
     // Hosted mailboxes declared in a tenants file.
     ("residency_m365_tenant", Store, Content),
     ("residency_workspace_tenant", Store, Content),
@@ -411,6 +457,17 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("azurerm_managed_disk", "name"),
     ("digitalocean_volume", "name"),
     ("google_sql_database_instance", "name"),
+    // ARM resources: the last segment of the name (ids are matched whole first).
+    ("Microsoft.Storage/storageAccounts", "$name"),
+    ("Microsoft.RecoveryServices/vaults", "$name"),
+    ("Microsoft.Sql/servers", "$name"),
+    ("Microsoft.Sql/servers/databases", "$name"),
+    ("Microsoft.OperationalInsights/workspaces", "$name"),
+    ("Microsoft.Compute/virtualMachines", "$name"),
+    ("Microsoft.Compute/disks", "$name"),
+    ("Microsoft.Communication/emailServices", "$name"),
+    ("Microsoft.Communication/communicationServices", "$name"),
+    ("Microsoft.DocumentDB/databaseAccounts", "$name"),
 ];
 
 /// Resources without a location of their own, and the attribute naming the resource whose

@@ -31,6 +31,13 @@ const VMS: &[(&str, &[&[&str]])] = &[
         ],
     ),
     ("hcloud_server", &[&["user_data"]]),
+    (
+        "Microsoft.Compute/virtualMachines",
+        &[
+            &["properties", "osProfile", "customData"],
+            &["properties", "userData"],
+        ],
+    ),
     ("digitalocean_droplet", &[&["user_data"]]),
 ];
 

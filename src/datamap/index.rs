@@ -25,6 +25,10 @@ pub struct Index<'a> {
     /// Resources by the name they set (a bucket name, a vault name), across scopes: a real
     /// name means the same resource wherever it is written.
     by_name: HashMap<&'a str, Vec<&'a Resource>>,
+    /// ARM template resources by their id after `/providers/`, lowercased
+    /// (`microsoft.sql/servers/srv/databases/db`): ids name the resource exactly, where the
+    /// last segment alone can repeat (a geo-replica keeps its database's name).
+    by_arm_id: HashMap<String, &'a Resource>,
     /// For each link, the resources that name a given resource (by its place in the scan's
     /// resource list, which outlives the index).
     attached: HashMap<(String, usize), Vec<&'a Resource>>,
@@ -49,6 +53,7 @@ impl<'a> Index<'a> {
         let mut index = Index {
             by_address: HashMap::new(),
             by_name: HashMap::new(),
+            by_arm_id: HashMap::new(),
             attached: HashMap::new(),
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
@@ -56,6 +61,9 @@ impl<'a> Index<'a> {
             index
                 .by_address
                 .insert((r.scope.as_str(), r.address.as_str()), r);
+            if let Some(id) = r.attr("$id").as_str().and_then(arm_id_key) {
+                index.by_arm_id.insert(id, r);
+            }
             if let Some(name) = names.get(r.kind.as_str()).and_then(|a| r.attr(a).as_str()) {
                 index.by_name.entry(name).or_default().push(r);
             }
@@ -121,9 +129,12 @@ impl<'a> Index<'a> {
                         .resource
                         .rsplit([':', '/'])
                         .find_map(|part| self.by_name_in(part, kinds)),
-                    None if text.starts_with("/subscriptions/") => {
-                        self.by_name_in(text.rsplit('/').next().unwrap_or_default(), kinds)
-                    }
+                    None if text.starts_with("/subscriptions/") => arm_id_key(text)
+                        .and_then(|k| self.by_arm_id.get(&k).copied())
+                        .filter(|r| kinds == ANY || kinds.contains(&r.kind.as_str()))
+                        .or_else(|| {
+                            self.by_name_in(text.rsplit('/').next().unwrap_or_default(), kinds)
+                        }),
                     None => self.by_name_in(text, kinds),
                 };
                 match found {
@@ -172,4 +183,13 @@ impl<'a> Index<'a> {
             .get(&(from.scope.as_str(), address))
             .copied()
     }
+}
+
+/// The part of an Azure resource id that names the resource, lowercased: what follows the first
+/// `/providers/` (subscription and resource group are often unknown in templates).
+fn arm_id_key(id: &str) -> Option<String> {
+    let lower = id.to_ascii_lowercase();
+    lower
+        .split_once("/providers/")
+        .map(|(_, rest)| rest.trim_end_matches('/').to_string())
 }

@@ -345,6 +345,11 @@ impl<'a> Builder<'_, 'a> {
                         if placement.region.is_some() && placement.region == own {
                             continue; // the resource's own region is the store itself
                         }
+                        // The same unknown as the resource's own location (an ARM Cosmos DB
+                        // account listing `[parameters('location')]` first) is not a second place.
+                        if value.is_unknown() && value == node.attr("location") {
+                            continue;
+                        }
                         let label = match &placement.region {
                             Some(region) => format!("{} ({} {region})", node.address, flow.what),
                             None => format!("{} ({})", node.address, flow.what),

@@ -2,6 +2,7 @@
 //! numbers, or a `ParseError` naming the line. Nothing here evaluates expressions; that is the
 //! resolver's job.
 
+pub mod arm;
 pub mod cloudformation;
 pub mod tenants;
 pub mod terraform;
@@ -29,6 +30,16 @@ pub fn marker_lines(text: &str) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// The first `bytes` bytes of a text, or fewer so as to end on a character boundary: enough to
+/// recognise a format by its opening keys without scanning a large file.
+pub fn head(text: &str, bytes: usize) -> &str {
+    let mut at = bytes.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    &text[..at]
+}
+
 /// The limit to apply: the given one, or the default for 0.
 pub fn file_limit(max: u64) -> u64 {
     if max == 0 {
@@ -51,6 +62,8 @@ pub enum Parsed {
     CloudFormation(cloudformation::Template),
     /// A hosted mail tenants file (`"residency_tenants": 1`).
     Tenants(tenants::TenantFile),
+    /// An Azure Resource Manager template or parameter file.
+    Arm(arm::ArmFile),
     /// A Terraform plan or state in JSON.
     TerraformPlan(tfplan::PlanFile),
     /// A YAML or JSON file that is not a template (a Kubernetes manifest, `package.json`, ...).
@@ -129,6 +142,17 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
                         return tenants::from_root(&root, &text, &file.display)
                             .map(Parsed::Tenants);
                     }
+                }
+            }
+            if is_json && arm::might_be_arm(&text) {
+                let root = tree::load_json(&text)?;
+                if let Some(kind) = arm::detect(&root) {
+                    return Ok(Parsed::Arm(arm::ArmFile {
+                        display: file.display.clone(),
+                        kind,
+                        root,
+                        lines: marker_lines(&text),
+                    }));
                 }
             }
             if is_json && tfplan::might_be_plan(&text) {

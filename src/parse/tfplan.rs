@@ -51,7 +51,7 @@ pub fn detect(root: &Node) -> Option<PlanKind> {
 /// Cheap test on the text before parsing it as a tree: every one of the three documents names
 /// `terraform_version` or `format_version` near the top.
 pub fn might_be_plan(text: &str) -> bool {
-    let head = &text[..text.len().min(4096)];
+    let head = super::head(text, 4096);
     head.contains("\"terraform_version\"") || head.contains("\"format_version\"")
 }
 

@@ -2,6 +2,7 @@
 //! providers and modules; CloudFormation parameters and intrinsics) into resources whose values
 //! are known or explicitly `Unknown` with the reason.
 
+pub mod arm;
 pub mod cloudformation;
 pub mod hcl_eval;
 pub mod terraform;
@@ -51,6 +52,10 @@ pub enum SourceFormat {
     TerraformPlan,
     /// Terraform state, raw or as `terraform show -json` prints it.
     TerraformState,
+    /// An Azure Resource Manager template.
+    Arm,
+    /// Kubernetes manifests.
+    Kubernetes,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +101,11 @@ pub struct ResolveError {
 pub struct Inputs {
     /// `--region`: the AWS region for providers without one, and the CloudFormation stack region.
     pub region: Option<String>,
+    /// `--resource-group-location`: what `[resourceGroup().location]` gives in ARM templates.
+    pub resource_group_location: Option<String>,
+    /// `--cluster-region PROVIDER:REGION`: where Kubernetes workloads run when the manifests do
+    /// not say.
+    pub cluster_region: Option<(String, String)>,
     /// `--var NAME=VALUE`, in order.
     pub vars: Vec<(String, String)>,
     /// `--var-file FILE`, in order.

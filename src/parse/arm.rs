@@ -1,0 +1,67 @@
+//! Azure Resource Manager templates and their parameter files, recognised by their `$schema`
+//! (`.../deploymentTemplate.json#`, `.../deploymentParameters.json#`; the subscription,
+//! management-group and tenant template schemas end the same way). The document is kept as a
+//! tree with lines; `resolve::arm` evaluates its expressions.
+
+use super::tree::Node;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmKind {
+    Template,
+    /// `X.parameters.json`: values for the parameters of `X.json` beside it.
+    Parameters,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArmFile {
+    pub display: String,
+    pub kind: ArmKind,
+    pub root: Node,
+    pub lines: Vec<(usize, String)>,
+}
+
+/// Which ARM document `root` is, from its `$schema`.
+pub fn detect(root: &Node) -> Option<ArmKind> {
+    let schema = root.get("$schema")?.as_str()?.to_ascii_lowercase();
+    let file = schema
+        .trim_end_matches('#')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    if file.ends_with("deploymenttemplate.json") {
+        Some(ArmKind::Template)
+    } else if file.ends_with("deploymentparameters.json") {
+        Some(ArmKind::Parameters)
+    } else {
+        None
+    }
+}
+
+/// Cheap test on the text before parsing it: ARM documents name their schema near the top.
+pub fn might_be_arm(text: &str) -> bool {
+    let head = super::head(text, 4096);
+    head.contains("schema.management.azure.com")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::tree::load_json;
+
+    #[test]
+    fn detects_templates_and_parameter_files() {
+        let t = load_json(r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#","resources":[]}"#).unwrap();
+        assert_eq!(detect(&t), Some(ArmKind::Template));
+        let s = load_json(r#"{"$schema":"https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"}"#).unwrap();
+        assert_eq!(detect(&s), Some(ArmKind::Template));
+        let p = load_json(r#"{"$schema":"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#","parameters":{}}"#).unwrap();
+        assert_eq!(detect(&p), Some(ArmKind::Parameters));
+        let other = load_json(r#"{"$schema":"http://json-schema.org/draft-07/schema#"}"#).unwrap();
+        assert_eq!(detect(&other), None);
+        assert!(might_be_arm(
+            "{\"$schema\": \"https://schema.management.azure.com/x\"}"
+        ));
+        assert!(!might_be_arm("é".repeat(3000).as_str()));
+    }
+}

@@ -117,6 +117,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut tenant_files = Vec::new();
     let mut plan_files = Vec::new();
     let mut arm_files = Vec::new();
+    let mut manifests = Vec::new();
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
@@ -159,6 +160,16 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
                 lines.insert(a.display.clone(), std::mem::take(&mut a.lines));
                 arm_files.push(a);
             }
+            Ok(Parsed::Kubernetes(mut m)) => {
+                scanned += 1;
+                lines.insert(m.display.clone(), std::mem::take(&mut m.lines));
+                manifests.push(m);
+            }
+            Ok(Parsed::Skipped(why)) => warnings.push(Diagnostic {
+                file: file.display.clone(),
+                line: 0,
+                message: why,
+            }),
             Ok(Parsed::NotRelevant) => {}
             Err(e) => {
                 scanned += 1;
@@ -198,6 +209,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let (arm_resources, arm_warnings) = arm_resources(&arm_files, &options.inputs);
     resources.extend(arm_resources);
     warnings.extend(arm_warnings);
+    resources.extend(resolve::kubernetes::resolve(&manifests, &options.inputs));
     for f in &tenant_files {
         resources.extend(tenant_resources(f));
     }

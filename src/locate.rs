@@ -186,6 +186,22 @@ fn place_hosted(resource: &Resource) -> Placement {
     }
 }
 
+/// A Kubernetes object: the resolver has already read what the manifests (or
+/// `--cluster-region`) say about its cloud and region.
+fn place_kubernetes(resource: &Resource) -> Placement {
+    let setting = &resource.provider;
+    match resource.attr("$provider").as_str() {
+        Some(provider) => place_value(provider, &setting.region, setting.origin, "region"),
+        None => Placement::unknown(
+            None,
+            setting
+                .region
+                .unknown_reason()
+                .unwrap_or("the manifests do not say which cloud the cluster runs in; pass --cluster-region PROVIDER:REGION"),
+        ),
+    }
+}
+
 /// Where a declared resource is.
 pub fn locate(resource: &Resource) -> Placement {
     match resource.kind.as_str() {
@@ -197,6 +213,9 @@ pub fn locate(resource: &Resource) -> Placement {
         }
         "residency_hosted_mail" => return place_hosted(resource),
         _ => {}
+    }
+    if resource.format == crate::resolve::SourceFormat::Kubernetes {
+        return place_kubernetes(resource);
     }
     let Some(provider) = catalog_provider(resource) else {
         return Placement::unknown(

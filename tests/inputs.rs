@@ -275,3 +275,98 @@ fn arm_linked_template_unknown_names_and_malformed_file() {
         "parameter dataLocation is not declared"
     );
 }
+
+/// A mail server StatefulSet (docker-mailserver image) with a claim template whose
+/// StorageClass is pinned to Frankfurt zones, a claim bound to a hand-made PersistentVolume in
+/// a Virginia zone, pods pinned by node selector, and a Velero schedule backing up every
+/// namespace to its default location.
+#[test]
+fn kubernetes_mail_server_with_volumes_in_named_regions() {
+    let (code, report) = scan_json(&fixture("kubernetes/mailserver"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["datasets"][0]["basis"], "heuristic");
+    assert_eq!(
+        report["datasets"][0]["reason"],
+        "it runs the mail server image ghcr.io/docker-mailserver/docker-mailserver:14.0"
+    );
+    assert_eq!(
+        copies(&report),
+        [
+            "StatefulSet/mail/mailserver | store | content | eu-central-1 | DE | provider | StatefulSet/mail/mailserver",
+            "PersistentVolumeClaim/mail/mail-state | store | content | us-east-1 | US | provider | StatefulSet/mail/mailserver → PersistentVolumeClaim/mail/mail-state",
+            "PersistentVolumeClaim/mail/data-mailserver | store | content | eu-central-1 | DE | provider | StatefulSet/mail/mailserver → PersistentVolumeClaim/mail/data-mailserver",
+            "BackupStorageLocation/velero/default | backup | content | eu-west-1 | IE | provider | StatefulSet/mail/mailserver → BackupStorageLocation/velero/default",
+        ]
+    );
+    assert_eq!(
+        findings_at(&report),
+        [finding(
+            "MSI001",
+            "PersistentVolumeClaim/mail/mail-state",
+            "storage.yaml",
+            33
+        )]
+    );
+}
+
+/// A `kubectl get -o json` List with a postfix relay and no placement: unknown with the reason
+/// until `--cluster-region` says where the cluster runs; a bad `--cluster-region` is exit 2.
+#[test]
+fn kubernetes_list_and_cluster_region() {
+    let (code, report) = scan_json(&fixture("kubernetes/relay"), &[]);
+    assert_eq!(code, 0);
+    let relay = &report["datasets"][0]["copies"][0];
+    assert_eq!(relay["resource"], "Deployment/mail/smtp-relay");
+    assert_eq!(
+        relay["unknown_reason"],
+        "no node selector or affinity places its pods; pass --cluster-region PROVIDER:REGION"
+    );
+    assert_eq!(report["datasets"][0]["line"], 5);
+    assert_eq!(
+        report["datasets"][0]["reason"],
+        "it runs the mail server image boky/postfix:v4.3.0"
+    );
+    let (_, placed) = scan_json(
+        &fixture("kubernetes/relay"),
+        &["--cluster-region", "aws:eu-west-1"],
+    );
+    assert_eq!(
+        copies(&placed),
+        ["Deployment/mail/smtp-relay | store | content | eu-west-1 | IE | provider | Deployment/mail/smtp-relay"]
+    );
+    assert_eq!(placed["datasets"][0]["copies"][0]["basis"], "variable");
+    let dir = fixture("kubernetes/relay");
+    let (code, _, stderr) = common::run(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--cluster-region",
+        "awz:eu-west-1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--cluster-region: unknown provider \"awz\""),
+        "{stderr}"
+    );
+    let (code, _, stderr) = common::run(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--cluster-region",
+        "eu-west-1",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("expected PROVIDER:REGION"), "{stderr}");
+}
+
+/// An unrendered Helm chart template is a warning that says how to scan it, not an error.
+#[test]
+fn unrendered_helm_template_is_a_warning() {
+    let (code, report) = scan_json(&fixture("kubernetes/helm-chart"), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["errors"], 0);
+    assert_eq!(report["warnings"][0]["file"], "templates/deployment.yaml");
+    assert_eq!(
+        report["warnings"][0]["message"],
+        "an unrendered Helm template ({{ ... }}); render the chart with `helm template` and scan the output"
+    );
+}

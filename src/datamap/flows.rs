@@ -175,6 +175,17 @@ const ARM_SQL_DB: &[&str] = &["Microsoft.Sql/servers/databases"];
 const ARM_DIAGNOSTICS: &[&str] = &["Microsoft.Insights/diagnosticSettings"];
 const ARM_PROTECTED_ITEMS: &[&str] =
     &["Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems"];
+/// Kubernetes kinds whose pods run containers (the resolver adds `$claims`, `$host_paths` and
+/// `$backups`).
+const K8S_WORKLOADS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+];
 /// Storage SKUs that keep an asynchronous copy in the paired region (`sku.name`).
 const ARM_GEO_STORAGE: &[&str] = &[
     "Standard_GRS",
@@ -338,6 +349,10 @@ pub static FLOWS: &[Flow] = &[
     flow(ARM_DIAGNOSTICS, names(&["properties", "storageAccountId"], ARM_STORAGE), Log, "log storage account"),
     flow(ARM_DIAGNOSTICS, names(&["properties", "eventHubAuthorizationRuleId"], &[]), Log, "Event Hub"),
     flow(ARM_ACS, named_by(&["Microsoft.EventGrid/systemTopics"], &["properties", "source"]), Log, "Event Grid system topic").metadata(),
+    // --- Kubernetes: the storage a mail server's pods mount, and Velero backups -----------------
+    flow(K8S_WORKLOADS, names(&["$claims"], &["PersistentVolumeClaim"]), Store, "persistent volume claim"),
+    flow(K8S_WORKLOADS, Reach::Here { path: &["$host_paths"] }, Store, "host path volume"),
+    flow(K8S_WORKLOADS, names(&["$backups"], &["BackupStorageLocation"]), Backup, "Velero backup location"),
     // --- Hosted tenants (tenants file) ------------------------------------------------------
     flow(&["residency_m365_tenant"], Reach::Geographies { path: &["satellites"] }, Store, "Multi-Geo satellite"),
     // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
@@ -468,6 +483,8 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("Microsoft.Communication/emailServices", "$name"),
     ("Microsoft.Communication/communicationServices", "$name"),
     ("Microsoft.DocumentDB/databaseAccounts", "$name"),
+    ("PersistentVolumeClaim", "$name"),
+    ("BackupStorageLocation", "$name"),
 ];
 
 /// Resources without a location of their own, and the attribute naming the resource whose

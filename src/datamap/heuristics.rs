@@ -48,7 +48,7 @@ fn mail_software() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|iredmail|zimbra|exchange ?server|setup\.exe\s+/mode:install\s+/roles:mailbox)\b",
+            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|maddy|wildduck|haraka|modoboa|mjl/mox|iredmail|zimbra|exchange ?server|setup\.exe\s+/mode:install\s+/roles:mailbox)\b",
         )
         .expect("valid pattern")
     })
@@ -56,6 +56,9 @@ fn mail_software() -> &'static Regex {
 
 /// Why a VM is taken for a mail server, if it is.
 pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
+    if r.format == crate::resolve::SourceFormat::Kubernetes {
+        return kubernetes_mail_server(r);
+    }
     let (_, scripts) = VMS.iter().find(|(kind, _)| *kind == r.kind)?;
     for path in *scripts {
         for (_, script) in values_at(&r.attributes, path) {
@@ -85,6 +88,25 @@ pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
         }
     }
     None
+}
+
+/// A Kubernetes workload running a mail server image, or a container that listens on a mail
+/// port.
+fn kubernetes_mail_server(r: &Resource) -> Option<String> {
+    for image in r.attr("$images").items() {
+        let image = image.as_str().unwrap_or_default();
+        if mail_software().is_match(image) {
+            return Some(format!("it runs the mail server image {image}"));
+        }
+    }
+    r.attr("$ports")
+        .items()
+        .iter()
+        .find_map(|p| match p {
+            Value::Number(n) if MAIL_PORTS.contains(n) => Some(*n),
+            _ => None,
+        })
+        .map(|port| format!("a container listens on mail port {port}"))
 }
 
 fn open_mail_port(sg: &Resource) -> Option<u32> {

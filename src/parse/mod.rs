@@ -4,6 +4,7 @@
 
 pub mod arm;
 pub mod cloudformation;
+pub mod kubernetes;
 pub mod tenants;
 pub mod terraform;
 pub mod tfplan;
@@ -64,6 +65,11 @@ pub enum Parsed {
     Tenants(tenants::TenantFile),
     /// An Azure Resource Manager template or parameter file.
     Arm(arm::ArmFile),
+    /// Kubernetes manifests (YAML streams, JSON, `List` kinds).
+    Kubernetes(kubernetes::Manifests),
+    /// A file of a known kind that cannot be read as it is (an unrendered Helm chart template),
+    /// with the reason: a warning, not an error.
+    Skipped(String),
     /// A Terraform plan or state in JSON.
     TerraformPlan(tfplan::PlanFile),
     /// A YAML or JSON file that is not a template (a Kubernetes manifest, `package.json`, ...).
@@ -166,8 +172,17 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
                     }));
                 }
             }
-            cloudformation::parse(&text, is_json, &file.display)
-                .map(|t| t.map_or(Parsed::NotRelevant, Parsed::CloudFormation))
+            if let Some(template) = cloudformation::parse(&text, is_json, &file.display)? {
+                return Ok(Parsed::CloudFormation(template));
+            }
+            if !text.contains("apiVersion") {
+                return Ok(Parsed::NotRelevant);
+            }
+            Ok(match kubernetes::parse(&text, is_json, &file.display)? {
+                kubernetes::Outcome::Manifests(m) => Parsed::Kubernetes(m),
+                kubernetes::Outcome::NotManifests => Parsed::NotRelevant,
+                kubernetes::Outcome::Unrendered(why) => Parsed::Skipped(why),
+            })
         }
     }
 }

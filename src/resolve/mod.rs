@@ -5,6 +5,7 @@
 pub mod arm;
 pub mod cloudformation;
 pub mod hcl_eval;
+pub mod kubernetes;
 pub mod terraform;
 pub mod tfplan;
 

@@ -1,0 +1,626 @@
+//! Kubernetes: workloads, the storage they mount, and where both physically are. Manifests do
+//! not name a cloud region directly; what they can say is read in this order:
+//!
+//! 1. a PersistentVolume's `nodeAffinity` (or labels) on `topology.kubernetes.io/region` or
+//!    `/zone` (and the deprecated `failure-domain.beta.kubernetes.io/...` labels);
+//! 2. the StorageClass's `allowedTopologies` on the same labels;
+//! 3. the pod's `nodeSelector` or required node affinity on the same labels;
+//! 4. `--cluster-region PROVIDER:REGION`;
+//!
+//! and otherwise the place is unknown, with the reason. The cloud is the one the volume's CSI
+//! driver or StorageClass provisioner belongs to (`ebs.csi.aws.com` is AWS), else the one
+//! `--cluster-region` names, else the only cloud in the catalog with that region id.
+//!
+//! Each StatefulSet `volumeClaimTemplates` entry becomes a PersistentVolumeClaim of its own.
+//! Velero `Schedule`/`Backup` objects that include a workload's namespace add a backup copy at
+//! their `BackupStorageLocation` (its `spec.config.region`).
+//!
+//! Labels: "Well-Known Labels, Annotations and Taints" in the Kubernetes reference
+//! (kubernetes.io/docs/reference/labels-annotations-taints/).
+
+use super::cloudformation::node_value;
+use super::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::parse::kubernetes::Manifests;
+use crate::parse::tree::Node;
+use crate::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Kinds whose pods run containers, with the path to their pod spec.
+const WORKLOADS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
+    ("Deployment", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+];
+
+const REGION_LABELS: &[&str] = &[
+    "topology.kubernetes.io/region",
+    "failure-domain.beta.kubernetes.io/region",
+];
+const ZONE_LABELS: &[&str] = &[
+    "topology.kubernetes.io/zone",
+    "failure-domain.beta.kubernetes.io/zone",
+    "topology.ebs.csi.aws.com/zone",
+    "topology.gke.io/zone",
+    "topology.disk.csi.azure.com/zone",
+];
+
+/// CSI drivers and in-tree provisioners, and the cloud whose disks they create.
+const DRIVERS: &[(&str, &str)] = &[
+    ("ebs.csi.aws.com", "aws"),
+    ("efs.csi.aws.com", "aws"),
+    ("kubernetes.io/aws-ebs", "aws"),
+    ("pd.csi.storage.gke.io", "gcp"),
+    ("filestore.csi.storage.gke.io", "gcp"),
+    ("kubernetes.io/gce-pd", "gcp"),
+    ("disk.csi.azure.com", "azure"),
+    ("file.csi.azure.com", "azure"),
+    ("kubernetes.io/azure-disk", "azure"),
+    ("kubernetes.io/azure-file", "azure"),
+    ("csi.hetzner.cloud", "hetzner"),
+    ("dobs.csi.digitalocean.com", "digitalocean"),
+    ("csi.scaleway.com", "scaleway"),
+];
+
+/// Velero's names for object-store plugins, and the catalog's providers.
+const VELERO_PROVIDERS: &[(&str, &str)] = &[
+    ("aws", "aws"),
+    ("velero.io/aws", "aws"),
+    ("gcp", "gcp"),
+    ("velero.io/gcp", "gcp"),
+    ("azure", "azure"),
+    ("velero.io/azure", "azure"),
+];
+
+fn text<'n>(node: &'n Node, path: &[&str]) -> Option<&'n str> {
+    path.iter()
+        .try_fold(node, |n, k| n.get(k))
+        .and_then(Node::as_str)
+}
+
+fn at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |n, k| n.get(k))
+}
+
+/// An object's kind, name and namespace.
+struct Object<'n> {
+    node: &'n Node,
+    file: &'n str,
+    kind: &'n str,
+    name: &'n str,
+    namespace: Option<&'n str>,
+}
+
+impl<'n> Object<'n> {
+    fn new(node: &'n Node, file: &'n str) -> Object<'n> {
+        Object {
+            node,
+            file,
+            kind: text(node, &["kind"]).unwrap_or_default(),
+            name: text(node, &["metadata", "name"]).unwrap_or("?"),
+            namespace: text(node, &["metadata", "namespace"]),
+        }
+    }
+}
+
+/// What a manifest says about where something is: a region or zone label value, and the
+/// cloud if a driver names it.
+#[derive(Clone, Default)]
+struct Hint {
+    provider: Option<String>,
+    /// Region ids or zone names the object is constrained to.
+    places: Vec<String>,
+    /// Which object and field said so, for the reason text.
+    said_by: String,
+}
+
+/// Values of `In` expressions on region and zone labels in node selector terms.
+fn topology_values(terms: &[Node], key_field: &str, values_field: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for term in terms {
+        for expr in term
+            .get("matchExpressions")
+            .or_else(|| term.get("matchLabelExpressions"))
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let key = text(expr, &[key_field]).unwrap_or_default();
+            let operator = text(expr, &["operator"]).unwrap_or("In");
+            if operator == "In" && (REGION_LABELS.contains(&key) || ZONE_LABELS.contains(&key)) {
+                out.extend(
+                    expr.get(values_field)
+                        .map(Node::items)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string)),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn pv_hint(pv: &Object) -> Hint {
+    let terms = at(
+        pv.node,
+        &["spec", "nodeAffinity", "required", "nodeSelectorTerms"],
+    )
+    .map(Node::items)
+    .unwrap_or_default();
+    let mut places = topology_values(terms, "key", "values");
+    for label in REGION_LABELS.iter().chain(ZONE_LABELS) {
+        if let Some(v) = at(pv.node, &["metadata", "labels"]).and_then(|l| l.get(label)?.as_str()) {
+            places.push(v.to_string());
+        }
+    }
+    let driver = text(pv.node, &["spec", "csi", "driver"]).or_else(|| {
+        let spec = pv.node.get("spec")?;
+        [
+            ("awsElasticBlockStore", "kubernetes.io/aws-ebs"),
+            ("gcePersistentDisk", "kubernetes.io/gce-pd"),
+            ("azureDisk", "kubernetes.io/azure-disk"),
+            ("azureFile", "kubernetes.io/azure-file"),
+        ]
+        .iter()
+        .find(|(field, _)| spec.get(field).is_some())
+        .map(|(_, d)| *d)
+    });
+    Hint {
+        provider: driver.and_then(driver_provider),
+        places,
+        said_by: format!("PersistentVolume {}", pv.name),
+    }
+}
+
+fn storage_class_hint(sc: &Object) -> Hint {
+    let terms = sc
+        .node
+        .get("allowedTopologies")
+        .map(Node::items)
+        .unwrap_or_default();
+    Hint {
+        provider: text(sc.node, &["provisioner"]).and_then(driver_provider),
+        places: topology_values(terms, "key", "values"),
+        said_by: format!("StorageClass {}", sc.name),
+    }
+}
+
+fn pod_hint(pod_spec: Option<&Node>, owner: &Object) -> Hint {
+    let Some(spec) = pod_spec else {
+        return Hint::default();
+    };
+    let mut places = Vec::new();
+    for label in REGION_LABELS.iter().chain(ZONE_LABELS) {
+        if let Some(v) = spec
+            .get("nodeSelector")
+            .and_then(|s| s.get(label)?.as_str())
+        {
+            places.push(v.to_string());
+        }
+    }
+    let terms = at(
+        spec,
+        &[
+            "affinity",
+            "nodeAffinity",
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            "nodeSelectorTerms",
+        ],
+    )
+    .map(Node::items)
+    .unwrap_or_default();
+    places.extend(topology_values(terms, "key", "values"));
+    Hint {
+        provider: None,
+        places,
+        said_by: format!("{} {}", owner.kind, owner.name),
+    }
+}
+
+fn driver_provider(driver: &str) -> Option<String> {
+    DRIVERS
+        .iter()
+        .find(|(d, _)| *d == driver)
+        .map(|(_, p)| p.to_string())
+}
+
+/// Azure zone labels are `westeurope-1`; AWS and Google zones are stripped by the catalog.
+fn zone_to_region(provider: &str, place: &str) -> String {
+    if provider == "azure" {
+        if let Some((region, zone)) = place.rsplit_once('-') {
+            if zone.chars().all(|c| c.is_ascii_digit()) {
+                return region.to_string();
+            }
+        }
+    }
+    place.to_string()
+}
+
+/// The providers whose catalog knows a region or zone id.
+fn providers_knowing(place: &str) -> Vec<String> {
+    let cat = crate::catalog::catalog();
+    cat.providers
+        .iter()
+        .map(|p| p.provider.clone())
+        .filter(|p| cat.region(p, &zone_to_region(p, place)).is_some())
+        .collect()
+}
+
+/// A place for the resolver to record: the provider, the region (or why it is unknown), and
+/// whether it came from a command-line option.
+struct Place {
+    provider: Option<String>,
+    region: Value,
+    origin: Origin,
+}
+
+/// Turns the first hint that constrains anything into a place; falls back to
+/// `--cluster-region`, else unknown with `missing` as the reason.
+fn place(hints: &[Hint], inputs: &Inputs, missing: &str) -> Place {
+    let provider_hint = hints.iter().find_map(|h| h.provider.clone());
+    if let Some(hint) = hints.iter().find(|h| !h.places.is_empty()) {
+        let provider = provider_hint
+            .clone()
+            .or_else(|| inputs.cluster_region.as_ref().map(|(p, _)| p.clone()))
+            .or_else(|| {
+                let known = providers_knowing(&hint.places[0]);
+                (known.len() == 1).then(|| known[0].clone())
+            });
+        let Some(provider) = provider else {
+            return Place {
+                provider: None,
+                region: Value::unknown(format!(
+                    "{} places it in {}, but no cloud is named; pass --cluster-region PROVIDER:REGION",
+                    hint.said_by, hint.places[0]
+                )),
+                origin: Origin::Literal,
+            };
+        };
+        let cat = crate::catalog::catalog();
+        let mut regions: Vec<String> = hint
+            .places
+            .iter()
+            .map(|p| {
+                let p = zone_to_region(&provider, p);
+                cat.region(&provider, &p).map(|r| r.id.clone()).unwrap_or(p)
+            })
+            .collect();
+        regions.sort();
+        regions.dedup();
+        let region = if regions.len() == 1 {
+            Value::String(regions.remove(0))
+        } else {
+            Value::unknown(format!(
+                "{} allows several regions ({}); pods and volumes may be in any of them",
+                hint.said_by,
+                regions.join(", ")
+            ))
+        };
+        return Place {
+            provider: Some(provider),
+            region,
+            origin: Origin::Literal,
+        };
+    }
+    match &inputs.cluster_region {
+        Some((provider, region)) => Place {
+            provider: Some(provider.clone()),
+            region: Value::String(region.clone()),
+            origin: Origin::Variable,
+        },
+        None => Place {
+            provider: provider_hint,
+            region: Value::unknown(missing),
+            origin: Origin::Literal,
+        },
+    }
+}
+
+pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
+    let objects: Vec<Object> = files
+        .iter()
+        .flat_map(|f| f.objects.iter().map(|o| Object::new(o, &f.display)))
+        .collect();
+    let by_kind = |kind: &str| -> HashMap<&str, &Object> {
+        objects
+            .iter()
+            .filter(|o| o.kind == kind)
+            .map(|o| (o.name, o))
+            .collect()
+    };
+    let storage_classes = by_kind("StorageClass");
+    let volumes = by_kind("PersistentVolume");
+    let default_class = objects.iter().find(|o| {
+        o.kind == "StorageClass"
+            && text(
+                o.node,
+                &[
+                    "metadata",
+                    "annotations",
+                    "storageclass.kubernetes.io/is-default-class",
+                ],
+            ) == Some("true")
+    });
+    // Which PersistentVolume is bound to which claim, from either side.
+    let mut bound: HashMap<&str, &Object> = HashMap::new();
+    for pv in volumes.values() {
+        if let Some(claim) = text(pv.node, &["spec", "claimRef", "name"]) {
+            bound.insert(claim, pv);
+        }
+    }
+    let backups = velero_backups(&objects);
+
+    let mut out = Vec::new();
+    // Where a claim is, from its volume or class; the consuming pod's place is the fallback.
+    let claim_hints = |claim_name: &str, spec: Option<&Node>| -> Vec<Hint> {
+        let mut hints = Vec::new();
+        let volume = spec
+            .and_then(|s| text(s, &["volumeName"]))
+            .and_then(|v| volumes.get(v).copied())
+            .or_else(|| bound.get(claim_name).copied());
+        if let Some(pv) = volume {
+            hints.push(pv_hint(pv));
+            if let Some(sc) =
+                text(pv.node, &["spec", "storageClassName"]).and_then(|c| storage_classes.get(c))
+            {
+                hints.push(storage_class_hint(sc));
+            }
+        }
+        let class = spec
+            .and_then(|s| text(s, &["storageClassName"]))
+            .and_then(|c| storage_classes.get(c).copied())
+            .or(default_class);
+        if let Some(sc) = class {
+            hints.push(storage_class_hint(sc));
+        }
+        hints
+    };
+    let mut claim_users: HashMap<String, Vec<Hint>> = HashMap::new();
+    for o in &objects {
+        let Some((_, spec_path)) = WORKLOADS.iter().find(|(k, _)| *k == o.kind) else {
+            continue;
+        };
+        let pod_spec = at(o.node, spec_path);
+        let pod = pod_hint(pod_spec, o);
+        let mut claims: Vec<Value> = Vec::new();
+        let mut host_paths: Vec<Value> = Vec::new();
+        for volume in pod_spec
+            .and_then(|s| s.get("volumes"))
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            if let Some(claim) = text(volume, &["persistentVolumeClaim", "claimName"]) {
+                claims.push(Value::String(claim.to_string()));
+                claim_users
+                    .entry(claim.to_string())
+                    .or_default()
+                    .push(pod.clone());
+            }
+            if let Some(path) = text(volume, &["hostPath", "path"]) {
+                host_paths.push(Value::String(path.to_string()));
+            }
+        }
+        // StatefulSet claim templates: one claim per template (per replica in the cluster).
+        for template in at(o.node, &["spec", "volumeClaimTemplates"])
+            .map(Node::items)
+            .unwrap_or_default()
+        {
+            let template_name = text(template, &["metadata", "name"]).unwrap_or("?");
+            let claim_name = format!("{template_name}-{}", o.name);
+            claims.push(Value::String(claim_name.clone()));
+            let mut hints = claim_hints(&claim_name, template.get("spec"));
+            hints.push(pod.clone());
+            let mut r = resource(o, template, "PersistentVolumeClaim", &claim_name);
+            set_place(
+                &mut r,
+                place(
+                    &hints,
+                    inputs,
+                    "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION",
+                ),
+            );
+            r.line = template.line;
+            r.end_line = template.last_line();
+            out.push(r);
+        }
+        let images: Vec<Value> = ["containers", "initContainers"]
+            .iter()
+            .flat_map(|c| {
+                pod_spec
+                    .and_then(|s| s.get(c))
+                    .map(Node::items)
+                    .unwrap_or_default()
+            })
+            .filter_map(|c| text(c, &["image"]).map(|i| Value::String(i.to_string())))
+            .collect();
+        let ports: Vec<Value> = ["containers", "initContainers"]
+            .iter()
+            .flat_map(|c| {
+                pod_spec
+                    .and_then(|s| s.get(c))
+                    .map(Node::items)
+                    .unwrap_or_default()
+            })
+            .flat_map(|c| c.get("ports").map(Node::items).unwrap_or_default())
+            .filter_map(|p| match p.get("containerPort").map(|n| &n.kind) {
+                Some(crate::parse::tree::NodeKind::Number(n)) => Some(Value::Number(*n)),
+                _ => None,
+            })
+            .collect();
+        let mut r = resource(o, o.node, o.kind, o.name);
+        set_attr(&mut r, "$images", Value::List(images));
+        set_attr(&mut r, "$ports", Value::List(ports));
+        set_attr(&mut r, "$claims", Value::List(claims));
+        if !host_paths.is_empty() {
+            set_attr(&mut r, "$host_paths", Value::List(host_paths));
+        }
+        let namespace = o.namespace.unwrap_or("default");
+        let stores: Vec<Value> = backups
+            .iter()
+            .filter(|b| b.includes(namespace))
+            .map(|b| Value::String(b.location.clone()))
+            .collect();
+        if !stores.is_empty() {
+            set_attr(&mut r, "$backups", Value::List(stores));
+        }
+        set_place(
+            &mut r,
+            place(
+                &[pod],
+                inputs,
+                "no node selector or affinity places its pods; pass --cluster-region PROVIDER:REGION",
+            ),
+        );
+        out.push(r);
+    }
+    for o in objects.iter().filter(|o| o.kind == "PersistentVolumeClaim") {
+        let mut hints = claim_hints(o.name, o.node.get("spec"));
+        hints.extend(claim_users.get(o.name).cloned().unwrap_or_default());
+        let mut r = resource(o, o.node, o.kind, o.name);
+        set_place(
+            &mut r,
+            place(
+                &hints,
+                inputs,
+                "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION",
+            ),
+        );
+        out.push(r);
+    }
+    for o in objects.iter().filter(|o| o.kind == "BackupStorageLocation") {
+        let mut r = resource(o, o.node, o.kind, o.name);
+        let provider = text(o.node, &["spec", "provider"]).and_then(|p| {
+            VELERO_PROVIDERS
+                .iter()
+                .find(|(v, _)| *v == p)
+                .map(|(_, c)| c.to_string())
+        });
+        let region = text(o.node, &["spec", "config", "region"]);
+        let found = match (provider, region) {
+            (Some(p), Some(region)) => Place {
+                provider: Some(p),
+                region: Value::String(region.to_string()),
+                origin: Origin::Literal,
+            },
+            (p, _) => Place {
+                provider: p,
+                region: Value::unknown(format!(
+                    "BackupStorageLocation {} names its bucket but not the bucket's region (spec.config.region)",
+                    o.name
+                )),
+                origin: Origin::Literal,
+            },
+        };
+        set_place(&mut r, found);
+        out.push(r);
+    }
+    out
+}
+
+/// A Velero `Schedule` or `Backup` and the storage location it writes to.
+struct VeleroBackup {
+    namespaces: Vec<String>,
+    excluded: Vec<String>,
+    location: String,
+}
+
+impl VeleroBackup {
+    fn includes(&self, namespace: &str) -> bool {
+        let listed = self.namespaces.is_empty()
+            || self.namespaces.iter().any(|n| n == "*" || n == namespace);
+        listed && !self.excluded.iter().any(|n| n == namespace)
+    }
+}
+
+fn velero_backups(objects: &[Object]) -> Vec<VeleroBackup> {
+    // Without `storageLocation`, Velero uses the location marked `default: true`, and its
+    // installation names that one `default`.
+    let locations = || objects.iter().filter(|o| o.kind == "BackupStorageLocation");
+    let default_location = locations()
+        .find(|o| {
+            matches!(
+                at(o.node, &["spec", "default"]).map(|n| &n.kind),
+                Some(crate::parse::tree::NodeKind::Bool(true))
+            )
+        })
+        .or_else(|| locations().find(|o| o.name == "default"))
+        .map(|o| o.name.to_string());
+    let list = |node: Option<&Node>| -> Vec<String> {
+        node.map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_string))
+            .collect()
+    };
+    objects
+        .iter()
+        .filter(|o| {
+            (o.kind == "Schedule" || o.kind == "Backup")
+                && text(o.node, &["apiVersion"]).is_some_and(|v| v.starts_with("velero.io/"))
+        })
+        .filter_map(|o| {
+            let spec = if o.kind == "Schedule" {
+                at(o.node, &["spec", "template"])
+            } else {
+                o.node.get("spec")
+            }?;
+            Some(VeleroBackup {
+                namespaces: list(spec.get("includedNamespaces")),
+                excluded: list(spec.get("excludedNamespaces")),
+                location: text(spec, &["storageLocation"])
+                    .map(str::to_string)
+                    .or_else(|| default_location.clone())?,
+            })
+        })
+        .collect()
+}
+
+fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
+    let mut attributes = match node_value(node) {
+        Value::Map(m) => m,
+        _ => BTreeMap::new(),
+    };
+    attributes.insert("$name".into(), Value::String(name.to_string()));
+    let address = match owner.namespace {
+        Some(ns) => format!("{kind}/{ns}/{name}"),
+        None => format!("{kind}/{name}"),
+    };
+    Resource {
+        address,
+        kind: kind.to_string(),
+        scope: "kubernetes".into(),
+        format: SourceFormat::Kubernetes,
+        file: owner.file.to_string(),
+        line: owner.node.line,
+        end_line: owner.node.last_line(),
+        attributes: Value::Map(attributes),
+        origins: BTreeMap::new(),
+        provider: ProviderSetting {
+            name: "kubernetes".into(),
+            alias: None,
+            region: Value::Null,
+            origin: Origin::Literal,
+        },
+    }
+}
+
+/// Sets a derived attribute (`$images`, `$claims`, ...); resources made here are maps.
+fn set_attr(r: &mut Resource, key: &str, value: Value) {
+    if let Value::Map(m) = &mut r.attributes {
+        m.insert(key.to_string(), value);
+    }
+}
+
+fn set_place(r: &mut Resource, place: Place) {
+    if let Some(p) = &place.provider {
+        set_attr(r, "$provider", Value::String(p.clone()));
+    }
+    r.provider.region = place.region;
+    r.provider.origin = place.origin;
+}

@@ -671,10 +671,15 @@ fn output_file_and_sample_configs_summary() {
     assert_eq!(code, 1);
     assert!(stdout.is_empty());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(report["summary"]["datasets"], 10);
-    assert_eq!(report["summary"]["copies"], 24);
-    assert_eq!(report["summary"]["findings"]["high"], 3);
-    assert_eq!(report["summary"]["findings"]["medium"], 7);
+    // One sample of each input kind: Terraform, a plan, CloudFormation, an ARM template with its
+    // parameter file, Kubernetes manifests and a tenants file. The plan in terraform-plan/ is
+    // not joined to unknown-region/, which declares a resource of the same address.
+    assert_eq!(report["summary"]["files"], 13);
+    assert_eq!(report["summary"]["resources"], 33);
+    assert_eq!(report["summary"]["datasets"], 15);
+    assert_eq!(report["summary"]["copies"], 33);
+    assert_eq!(report["summary"]["findings"]["high"], 5);
+    assert_eq!(report["summary"]["findings"]["medium"], 9);
     assert_eq!(report["summary"]["errors"], 0);
 }
 
@@ -689,6 +694,10 @@ fn excluded_and_missing_paths() {
             "dublin-backup-and-logs/**",
             "--exclude",
             "hosted-tenants/**",
+            "--exclude",
+            "terraform-plan/**",
+            "--exclude",
+            "kubernetes/**",
         ],
     );
     assert_eq!(report["summary"]["findings"]["high"], 0);

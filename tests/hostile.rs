@@ -545,3 +545,85 @@ fn catalog_files_add_and_correct_regions() {
         "{stderr}"
     );
 }
+
+/// Hostile ARM templates, plans and manifests: an expression nested ten thousand deep, a copy
+/// loop of a billion, variables that refer to each other, a plan whose provider region chain
+/// loops, a manifest stream of many documents. Each is scanned to an unknown or a bounded
+/// result, and the good file beside them still is.
+#[test]
+fn hostile_templates_plans_and_manifests() {
+    let dir = with_good_file();
+    let schema = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+    let deep = format!("[{}'x'{}]", "concat(".repeat(10_000), ")".repeat(10_000));
+    let template = serde_json::json!({
+        "$schema": schema,
+        "variables": {"a": "[variables('b')]", "b": "[variables('a')]"},
+        "resources": [
+            {"type": "Microsoft.Communication/emailServices", "name": "deep",
+             "location": "global", "properties": {"dataLocation": deep}},
+            {"type": "Microsoft.Communication/emailServices", "name": "cycle",
+             "location": "global", "properties": {"dataLocation": "[variables('a')]"}},
+            {"type": "Microsoft.Storage/storageAccounts", "name": "[concat('s', copyIndex())]",
+             "copy": {"name": "many", "count": 1_000_000_000}, "location": "westeurope"}
+        ]
+    });
+    std::fs::write(dir.path().join("arm.json"), template.to_string()).unwrap();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"child_modules": [{"address": "module.m", "resources": [
+            {"address": "module.m.aws_workmail_organization.o", "mode": "managed",
+             "type": "aws_workmail_organization", "name": "o",
+             "provider_name": "registry.terraform.io/hashicorp/aws", "values": {}}]}]}},
+        "configuration": {
+            "provider_config": {"module.m:aws": {"name": "aws", "module_address": "module.m",
+                "expressions": {"region": {"references": ["var.r"]}}}},
+            "root_module": {"module_calls": {"m": {
+                "expressions": {"r": {"references": ["var.r"]}},
+                "module": {"resources": [{"address": "aws_workmail_organization.o",
+                    "provider_config_key": "module.m:aws", "expressions": {}}]}}}}
+        }
+    });
+    std::fs::write(dir.path().join("plan.json"), plan.to_string()).unwrap();
+    let manifests = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n".repeat(20_000);
+    std::fs::write(dir.path().join("many.yaml"), manifests).unwrap();
+
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    let reasons: Vec<(String, String)> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap())
+        .map(|c| {
+            (
+                c["resource"].as_str().unwrap().to_string(),
+                c["unknown_reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .filter(|(r, _)| !r.starts_with("aws_s3"))
+        .collect();
+    assert!(
+        reasons.contains(&(
+            "Microsoft.Communication/emailServices/deep".into(),
+            "cannot read template expression: expression nests too deeply".into()
+        )),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&(
+            "Microsoft.Communication/emailServices/cycle".into(),
+            "variable a refers to itself".into()
+        )),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&(
+            "module.m.aws_workmail_organization.o".into(),
+            "the region of provider module.m:aws: variable r has no value in the plan".into()
+        )),
+        "{reasons:?}"
+    );
+    // The billion-copy loop stands as one resource; the good file is still scanned.
+    assert!(report["summary"]["resources"].as_u64().unwrap() < 10);
+    assert!(datasets(&report) >= 3);
+}

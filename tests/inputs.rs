@@ -370,3 +370,39 @@ fn unrendered_helm_template_is_a_warning() {
         "an unrendered Helm template ({{ ... }}); render the chart with `helm template` and scan the output"
     );
 }
+
+/// Copies a fixture directory tree into a temporary directory.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A plan and a state of the same configuration in one tree: still one resource each, and the
+/// plan (what will be) wins over the state (what was).
+#[test]
+fn plan_wins_over_state_of_the_same_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("tfplan/with-config"), dir.path());
+    std::fs::write(
+        dir.path().join("terraform.tfstate"),
+        r#"{"version": 4, "terraform_version": "1.9.8", "resources": [
+  {"module": "module.mail", "mode": "managed", "type": "aws_s3_bucket", "name": "replica",
+   "provider": "module.mail.provider[\"registry.terraform.io/hashicorp/aws\"].replica",
+   "instances": [{"attributes": {"bucket": "acme-mail-replica", "region": "us-west-2"}}]}
+]}"#,
+    )
+    .unwrap();
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(report["summary"]["resources"], 4);
+    assert_eq!(copies(&report), PLAN_CHAIN);
+}

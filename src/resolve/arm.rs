@@ -33,6 +33,8 @@ struct Scope<'n> {
     params: HashMap<String, Value>,
     variables: HashMap<String, &'n Node>,
     cache: RefCell<HashMap<String, Value>>,
+    /// Variables being evaluated, to catch variables that refer to each other.
+    visiting: RefCell<Vec<String>>,
     resource_group: Value,
     copy_index: Cell<Option<usize>>,
     /// Set when an evaluation read a parameter or the resource group: its result came from
@@ -96,6 +98,7 @@ impl<'n> Scope<'n> {
             params: outer.map(|o| o.params.clone()).unwrap_or_default(),
             variables: outer.map(|o| o.variables.clone()).unwrap_or_default(),
             cache: RefCell::new(HashMap::new()),
+            visiting: RefCell::new(Vec::new()),
             resource_group,
             copy_index: Cell::new(None),
             used_input: Cell::new(false),
@@ -176,7 +179,12 @@ impl<'n> Scope<'n> {
         let Some(node) = self.variables.get(&key) else {
             return Value::unknown(format!("variable {name} is not declared"));
         };
+        if self.visiting.borrow().contains(&key) {
+            return Value::unknown(format!("variable {name} refers to itself"));
+        }
+        self.visiting.borrow_mut().push(key.clone());
         let value = self.eval(node);
+        self.visiting.borrow_mut().pop();
         self.cache.borrow_mut().insert(key, value.clone());
         value
     }
@@ -234,6 +242,9 @@ impl<'n> Scope<'n> {
         let text = |i: usize| values.get(i).and_then(Value::to_text);
         let first_unknown = || values.iter().find(|v| v.is_unknown()).cloned();
         match lower.as_str() {
+            "parameters" | "variables" if values.first().is_some_and(Value::is_unknown) => {
+                values[0].clone()
+            }
             "parameters" => {
                 self.used_input.set(true);
                 match text(0) {

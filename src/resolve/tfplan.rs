@@ -616,17 +616,24 @@ fn fill_block(slot: &mut Value, index: usize, block: &Node, prefix: &str, depth:
 /// Joins plan and state resources with the Terraform configuration in the same tree, so that
 /// a resource declared in a `.tf` file and present in a plan is one resource: the plan's values
 /// (resolved by Terraform) at the `.tf` file and line that declares it. The configuration a
-/// plan belongs to is the root module declaring most of its addresses (ties: the one in the
-/// plan's own directory); the plan's resources take that root's scope so references between
-/// them resolve. Resources only in the plan keep the plan's file and line.
+/// plan belongs to is the root module in the plan's directory or the nearest directory above
+/// it that declares any of its addresses; the plan's resources take that root's scope so
+/// references between them resolve. Resources only in the plan keep the plan's file and line.
 pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
-    let mut by_file: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
+    // Plans first: where a plan and a state of the same configuration are both in the tree,
+    // the plan (what will be) wins over the state (what was).
+    let mut by_file: BTreeMap<(bool, String), Vec<Resource>> = BTreeMap::new();
     for r in planned {
-        by_file.entry(r.file.clone()).or_default().push(r);
+        let is_state = r.format == SourceFormat::TerraformState;
+        by_file
+            .entry((is_state, r.file.clone()))
+            .or_default()
+            .push(r);
     }
     let mut replaced = vec![false; config.len()];
+    let mut taken: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     let mut added = Vec::new();
-    for (plan_file, mut resources) in by_file {
+    for ((_, plan_file), mut resources) in by_file {
         let plan_dir = std::path::Path::new(&plan_file)
             .parent()
             .map(crate::discover::display_path)
@@ -647,19 +654,20 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
             .iter()
             .map(|r| strip_indexes(&r.address))
             .collect();
+        // A plan or state belongs to the root module in its own directory, or the nearest one
+        // above it (`plans/plan.json` under the root); never to an unrelated root that happens
+        // to declare an address of the same name.
+        let within = |scope: &str| {
+            scope == "." || plan_dir == scope || plan_dir.starts_with(&format!("{scope}/"))
+        };
         let best = roots
             .iter()
-            .map(|(scope, declared)| {
-                let hits = wanted.iter().filter(|a| declared.contains_key(*a)).count();
-                (
-                    hits,
-                    *scope == plan_dir || scope.is_empty() && plan_dir.is_empty(),
-                    *scope,
-                )
+            .filter(|(scope, declared)| {
+                within(scope) && wanted.iter().any(|a| declared.contains_key(a))
             })
-            .filter(|(hits, _, _)| *hits > 0)
-            .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.cmp(a.2)));
-        if let Some((_, _, scope)) = best {
+            .max_by_key(|(scope, _)| if **scope == "." { 0 } else { scope.len() + 1 })
+            .map(|(scope, _)| *scope);
+        if let Some(scope) = best {
             let declared = &roots[scope];
             for (r, key) in resources.iter_mut().zip(&wanted) {
                 r.scope = scope.to_string();
@@ -674,6 +682,7 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
                 }
             }
         }
+        resources.retain(|r| taken.insert((r.scope.clone(), r.address.clone())));
         added.extend(resources);
     }
     let mut keep = replaced.iter().map(|r| !r);

@@ -23,6 +23,9 @@ seed() {
     catalog) files=$(find ../src/catalog/data -name '*.json') ;;
     config) files=$(find ../examples -name '*.toml') ;;
     tenants) files=$(find ../sample-configs ../tests/fixtures -name 'mail-tenants.json') ;;
+    arm) files=$(grep -rl 'schema.management.azure.com' ../sample-configs ../tests/fixtures --include='*.json') ;;
+    tfplan) files=$(grep -rlE '"(format|terraform)_version"' ../sample-configs ../tests/fixtures --include='*.json' --include='*.tfstate') ;;
+    kubernetes) files=$(grep -rl 'apiVersion' ../sample-configs ../tests/fixtures --include='*.yaml' --include='*.json') ;;
     scan) files="" ;;
   esac
   for f in $files; do cp "$f" "$dir/$(echo "$f" | tr '/.' '__')"; done
@@ -39,7 +42,7 @@ seed() {
 
 targets="$TARGET"
 if [ "$TARGET" = all ]; then
-  targets="hcl terraform_json cloudformation policy catalog config tenants scan"
+  targets="hcl terraform_json cloudformation policy catalog config tenants arm tfplan kubernetes scan"
 fi
 for t in $targets; do
   seed "$t"

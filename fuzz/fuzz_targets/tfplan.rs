@@ -1,0 +1,29 @@
+//! Terraform plans and state as JSON: detected, then resolved (provider keys, module variable
+//! chains, after-apply references) and joined with no configuration.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use residency::parse::{tfplan, tree};
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(root) = tree::load_json(text) else {
+        return;
+    };
+    for kind in [
+        tfplan::PlanKind::Plan,
+        tfplan::PlanKind::ShownState,
+        tfplan::PlanKind::RawState,
+    ] {
+        let file = tfplan::PlanFile {
+            display: "fuzz.json".into(),
+            kind,
+            root: root.clone(),
+            lines: Vec::new(),
+        };
+        let planned = residency::resolve::tfplan::resolve(&file, &Default::default());
+        let mut config = Vec::new();
+        residency::resolve::tfplan::merge(&mut config, planned);
+    }
+});

@@ -270,6 +270,67 @@ def arm(i):
 """
 
 
+def manifest(i):
+    return f"""apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: mail{i}
+  namespace: mail{i}
+spec:
+  template:
+    spec:
+      nodeSelector:
+        topology.kubernetes.io/region: {REGIONS[i % len(REGIONS)]}
+      containers:
+        - name: mail
+          image: docker.io/mailserver/docker-mailserver:14
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        storageClassName: gp3
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: gp3
+provisioner: ebs.csi.aws.com
+"""
+
+
+def plan(i):
+    """A `terraform show -json` plan of a rule, its bucket on an aliased provider, and a replica."""
+    import json
+    resource = lambda kind, name, values: {
+        "address": f"{kind}.{name}", "mode": "managed", "type": kind, "name": name,
+        "provider_name": "registry.terraform.io/hashicorp/aws", "values": values}
+    config = lambda kind, name, key, expressions: {
+        "address": f"{kind}.{name}", "mode": "managed", "type": kind, "name": name,
+        "provider_config_key": key, "expressions": expressions}
+    return json.dumps({
+        "format_version": "1.2",
+        "variables": {"dr_region": {"value": REGIONS[(i + 3) % len(REGIONS)]}},
+        "planned_values": {"root_module": {"resources": [
+            resource("aws_ses_receipt_rule", "in", {"name": f"in{i}", "s3_action": [{"bucket_name": f"plan-{i}", "position": 1}]}),
+            resource("aws_s3_bucket", "store", {"bucket": f"plan-{i}"}),
+            resource("aws_s3_bucket", "dr", {"bucket": f"plan-{i}-dr"}),
+            resource("aws_s3_bucket_replication_configuration", "dr", {"rule": [{"destination": [{}]}]}),
+        ]}},
+        "configuration": {
+            "provider_config": {
+                "aws": {"name": "aws", "expressions": {"region": {"constant_value": REGIONS[i % len(REGIONS)]}}},
+                "aws.dr": {"name": "aws", "alias": "dr", "expressions": {"region": {"references": ["var.dr_region"]}}},
+            },
+            "root_module": {"resources": [
+                config("aws_s3_bucket", "dr", "aws.dr", {}),
+                config("aws_s3_bucket_replication_configuration", "dr", "aws", {
+                    "bucket": {"references": ["aws_s3_bucket.store.id", "aws_s3_bucket.store"]},
+                    "rule": [{"destination": [{"bucket": {"references": ["aws_s3_bucket.dr.arn", "aws_s3_bucket.dr"]}}]}]}),
+            ]},
+        },
+    }, indent=1)
+
+
 def generate(directory, target_bytes):
     """Writes stacks until the tree holds at least target_bytes; returns (files, bytes)."""
     if os.path.isdir(directory):
@@ -296,6 +357,10 @@ def generate(directory, target_bytes):
             put(f"{base}/mail.yaml", cfn(i))
         if i % 7 == 0:
             put(f"{base}/storage.json", arm(i))
+        if i % 6 == 0:
+            put(f"plans/stack{i:05d}/plan.json", plan(i))
+        if i % 8 == 0:
+            put(f"k8s/mail{i:05d}.yaml", manifest(i))
         i += 1
     return written[0], written[1]
 

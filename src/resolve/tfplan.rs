@@ -633,23 +633,23 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
     let mut replaced = vec![false; config.len()];
     let mut taken: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     let mut added = Vec::new();
+    // Declared addresses (without instance keys) per root module, built once.
+    let mut roots: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+    for (i, r) in config.iter().enumerate() {
+        if r.format == SourceFormat::Terraform {
+            roots
+                .entry(r.scope.clone())
+                .or_default()
+                .entry(strip_indexes(&r.address))
+                .or_default()
+                .push(i);
+        }
+    }
     for ((_, plan_file), mut resources) in by_file {
         let plan_dir = std::path::Path::new(&plan_file)
             .parent()
             .map(crate::discover::display_path)
             .unwrap_or_default();
-        // Declared addresses (without instance keys) per root module.
-        let mut roots: BTreeMap<&str, HashMap<String, Vec<usize>>> = BTreeMap::new();
-        for (i, r) in config.iter().enumerate() {
-            if r.format == SourceFormat::Terraform {
-                roots
-                    .entry(r.scope.as_str())
-                    .or_default()
-                    .entry(strip_indexes(&r.address))
-                    .or_default()
-                    .push(i);
-            }
-        }
         let wanted: Vec<String> = resources
             .iter()
             .map(|r| strip_indexes(&r.address))
@@ -657,18 +657,23 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
         // A plan or state belongs to the root module in its own directory, or the nearest one
         // above it (`plans/plan.json` under the root); never to an unrelated root that happens
         // to declare an address of the same name.
-        let within = |scope: &str| {
-            scope == "." || plan_dir == scope || plan_dir.starts_with(&format!("{scope}/"))
-        };
-        let best = roots
-            .iter()
-            .filter(|(scope, declared)| {
-                within(scope) && wanted.iter().any(|a| declared.contains_key(a))
-            })
-            .max_by_key(|(scope, _)| if **scope == "." { 0 } else { scope.len() + 1 })
-            .map(|(scope, _)| *scope);
+        let mut candidates: Vec<String> = Vec::new();
+        let mut dir = plan_dir.as_str();
+        loop {
+            candidates.push(dir.to_string());
+            match dir.rsplit_once('/') {
+                Some((parent, _)) => dir = parent,
+                None => break,
+            }
+        }
+        candidates.push(".".to_string());
+        let best = candidates.iter().find(|scope| {
+            roots
+                .get(scope.as_str())
+                .is_some_and(|declared| wanted.iter().any(|a| declared.contains_key(a)))
+        });
         if let Some(scope) = best {
-            let declared = &roots[scope];
+            let declared = &roots[scope.as_str()];
             for (r, key) in resources.iter_mut().zip(&wanted) {
                 r.scope = scope.to_string();
                 if let Some(indices) = declared.get(key) {

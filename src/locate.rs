@@ -64,6 +64,11 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "hcloud" => Some("hetzner"),
         "digitalocean" => Some("digitalocean"),
         "scaleway" => Some("scaleway"),
+        "oci" => Some("oci"),
+        "alicloud" => Some("alibaba"),
+        "ibm" => Some("ibm"),
+        "ovh" => Some("ovh"),
+        "linode" => Some("linode"),
         "microsoft-365" => Some("microsoft-365"),
         "google-workspace" => Some("google-workspace"),
         _ => None,
@@ -283,9 +288,9 @@ pub fn locate(resource: &Resource) -> Placement {
         }
         other => {
             // Google (`location`, `region`, `zone`), Hetzner (`location`, `datacenter`),
-            // DigitalOcean (`region`), Scaleway (`region`, `zone`): the resource's own setting,
-            // else the provider's.
-            for attr in ["location", "region", "zone", "datacenter"] {
+            // DigitalOcean, Linode, Alibaba (`region`), Scaleway and IBM (`region`, `zone`),
+            // OVHcloud (`region`, `region_name`): the resource's own setting, else the provider's.
+            for attr in ["location", "region", "zone", "datacenter", "region_name"] {
                 let v = resource.attr(attr);
                 if !v.is_null() {
                     return place_value(other, v, resource.origin(attr), attr);

@@ -637,3 +637,56 @@ fn vm_mail_servers_found_by_heuristics() {
     assert!(text
         .contains("taken for a mail server because its boot script (user_data) installs postfix"));
 }
+
+/// Oracle, Alibaba, IBM, OVHcloud (a VM whose cloud-init installs postfix), Linode and a
+/// Cloud de Confiance (S3NS) bucket: each placed through the catalog with its own spelling
+/// (`GRA11`, `eu-de-1`), and judged by who controls it under the CLOUD Act.
+#[test]
+fn other_clouds_and_a_sovereign_google_cloud() {
+    let map = map_json("other-clouds", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+            "oci_objectstorage_bucket.archive | store | content | eu-frankfurt-1 | DE | provider | oci_objectstorage_bucket.archive",
+            "alicloud_oss_bucket.journal | store | content | eu-central-1 | DE | provider | alicloud_oss_bucket.journal",
+            "ibm_is_volume.spool | store | content | eu-de | DE | provider | ibm_is_volume.spool",
+            "ovh_cloud_project_instance.mx | store | content | gra | FR | provider | ovh_cloud_project_instance.mx",
+            "linode_volume.maildir | store | content | se-sto | SE | provider | linode_volume.maildir",
+            "google_storage_bucket.sovereign | store | content | u-france-east1 | FR | provider | google_storage_bucket.sovereign",
+        ]
+    );
+    let s3ns = copy(&map, "google_storage_bucket.sovereign");
+    assert_eq!(s3ns["operator"]["name"], "S3NS SAS");
+    assert_eq!(s3ns["operator"]["model"], "licensee");
+    assert_eq!(
+        findings("other-clouds", &["--policy", "cloud-act-2018"]),
+        [
+            (
+                "CLD001".to_string(),
+                "oci_objectstorage_bucket.archive".to_string(),
+                8
+            ),
+            (
+                "CLD005".to_string(),
+                "alicloud_oss_bucket.journal".to_string(),
+                19
+            ),
+            ("CLD001".to_string(), "ibm_is_volume.spool".to_string(), 28),
+            (
+                "CLD005".to_string(),
+                "ovh_cloud_project_instance.mx".to_string(),
+                35
+            ),
+            (
+                "CLD001".to_string(),
+                "linode_volume.maildir".to_string(),
+                43
+            ),
+            (
+                "CLD004".to_string(),
+                "google_storage_bucket.sovereign".to_string(),
+                55
+            ),
+        ]
+    );
+}

@@ -406,3 +406,27 @@ fn plan_wins_over_state_of_the_same_configuration() {
     assert_eq!(report["summary"]["resources"], 4);
     assert_eq!(copies(&report), PLAN_CHAIN);
 }
+
+/// A region id that two clouds share (`eu-central-1` is AWS Frankfurt and Alibaba Frankfurt)
+/// names no cloud: unknown with both named, until a storage driver or `--cluster-region` says.
+#[test]
+fn kubernetes_region_id_shared_by_two_clouds() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: relay\nspec:\n  nodeSelector:\n    topology.kubernetes.io/region: eu-central-1\n  containers:\n    - name: postfix\n      image: boky/postfix:v4\n";
+    std::fs::write(dir.path().join("pod.yaml"), pod).unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(
+        report["datasets"][0]["copies"][0]["unknown_reason"],
+        "Pod relay places it in eu-central-1, a region id of aws and alibaba; pass --cluster-region PROVIDER:REGION"
+    );
+    let (_, placed) = scan_json(dir.path(), &["--cluster-region", "alibaba:eu-central-1"]);
+    let copy = &placed["datasets"][0]["copies"][0];
+    assert_eq!(copy["provider"], "alibaba");
+    assert_eq!(copy["operator"]["country"], "SG");
+    // A storage class of one cloud names the cluster's cloud.
+    let class = "---\napiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: gp3\nprovisioner: ebs.csi.aws.com\n";
+    std::fs::write(dir.path().join("pod.yaml"), format!("{pod}{class}")).unwrap();
+    let (_, aws) = scan_json(dir.path(), &[]);
+    assert_eq!(aws["datasets"][0]["copies"][0]["provider"], "aws");
+    assert_eq!(aws["datasets"][0]["copies"][0]["region"], "eu-central-1");
+}

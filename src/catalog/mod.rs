@@ -13,6 +13,11 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("hetzner.json", include_str!("data/hetzner.json")),
     ("digitalocean.json", include_str!("data/digitalocean.json")),
     ("scaleway.json", include_str!("data/scaleway.json")),
+    ("oci.json", include_str!("data/oci.json")),
+    ("alibaba.json", include_str!("data/alibaba.json")),
+    ("ibm.json", include_str!("data/ibm.json")),
+    ("ovh.json", include_str!("data/ovh.json")),
+    ("linode.json", include_str!("data/linode.json")),
     ("microsoft365.json", include_str!("data/microsoft365.json")),
     (
         "google-workspace.json",
@@ -27,7 +32,9 @@ pub struct Entity {
     pub name: String,
     pub country: String,
     /// `trustee` (a data trustee holds access, e.g. Microsoft Cloud Deutschland) or
-    /// `sovereign-subsidiary` (a local subsidiary runs it); absent for a direct operator.
+    /// `sovereign-subsidiary` (a local subsidiary runs it) or `licensee` (a local company runs a
+    /// US provider's technology under licence, such as S3NS with Google Cloud); absent for a
+    /// direct operator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
 }
@@ -418,6 +425,37 @@ fn strip_zone(provider: &str, key: &str) -> Option<String> {
         "hetzner" => key
             .split_once("-dc")
             .map(|(location, _)| location.to_string()),
+        // cn-hangzhou-h, eu-central-1a (Alibaba zones) → cn-hangzhou, eu-central-1
+        "alibaba" => {
+            if let Some((region, zone)) = key.rsplit_once('-') {
+                if zone.len() == 1 && zone.chars().all(|c| c.is_ascii_lowercase()) {
+                    return Some(region.to_string());
+                }
+            }
+            let last = key.chars().last()?;
+            let before = key.chars().nth_back(1)?;
+            (last.is_ascii_lowercase() && before.is_ascii_digit())
+                .then(|| key[..key.len() - 1].to_string())
+        }
+        // eu-de-1 (an IBM Cloud VPC zone) → eu-de
+        "ibm" => {
+            let (region, zone) = key.rsplit_once('-')?;
+            (!zone.is_empty() && zone.chars().all(|c| c.is_ascii_digit()))
+                .then(|| region.to_string())
+        }
+        // GRA11, DE1, US-EAST-VA-1 (OVHcloud Public Cloud regions) → gra, de, us-east-va
+        "ovh" => {
+            let trimmed = key
+                .trim_end_matches(|c: char| c.is_ascii_digit())
+                .trim_end_matches('-');
+            (trimmed != key && !trimmed.is_empty()).then(|| trimmed.to_string())
+        }
+        // Uocm:EU-FRANKFURT-1-AD-1 (an OCI availability domain) → eu-frankfurt-1
+        "oci" => {
+            let domain = key.rsplit_once(':').map_or(key, |(_, d)| d);
+            let (region, ad) = domain.rsplit_once("-ad-")?;
+            (!ad.is_empty() && ad.chars().all(|c| c.is_ascii_digit())).then(|| region.to_string())
+        }
         // europe-west1-b → europe-west1
         "gcp" => {
             let (region, zone) = key.rsplit_once('-')?;
@@ -500,6 +538,141 @@ mod tests {
         assert_eq!(c.region("hetzner", "fsn1-dc14").unwrap().id, "fsn1");
         assert_eq!(count("scaleway"), 3, "fr-par nl-ams pl-waw");
         assert_eq!(c.region("scaleway", "fr-par-2").unwrap().id, "fr-par");
+        // Per partition, against each source's own list.
+        let per_partition = |p: &str, part: &str| {
+            c.provider(p)
+                .unwrap()
+                .regions
+                .iter()
+                .filter(|r| r.partition == part)
+                .count()
+        };
+        let expected: &[(&str, &str, usize, &str)] = &[
+            ("aws", "aws", 34, "AWS Regions table: 34 commercial regions"),
+            ("aws", "aws-cn", 2, "Beijing, Ningxia"),
+            ("aws", "aws-us-gov", 2, "GovCloud US-East, US-West"),
+            ("aws", "aws-eusc", 1, "eusc-de-east-1"),
+            (
+                "aws",
+                "aws-iso",
+                2,
+                "SDK partitions.json: us-iso-east-1, us-iso-west-1",
+            ),
+            ("aws", "aws-iso-b", 1, "SDK partitions.json: us-isob-east-1"),
+            (
+                "azure",
+                "AzureCloud",
+                63,
+                "58 in the regions list + 5 newer names",
+            ),
+            ("azure", "AzureUSGovernment", 5, "Azure Government regions"),
+            ("azure", "AzureChinaCloud", 6, "21Vianet region list"),
+            (
+                "azure",
+                "AzureGermanCloud",
+                2,
+                "Microsoft Cloud Deutschland (closed)",
+            ),
+            (
+                "gcp",
+                "google",
+                48,
+                "42 regions + 3 multi-regions + 3 dual-regions",
+            ),
+            ("gcp", "s3ns", 1, "u-france-east1"),
+            ("oci", "oc1", 40, "OCI SDK REGION_REALMS, realm oc1"),
+            (
+                "ibm",
+                "ibm",
+                10,
+                "IBM Cloud regions: 4 Americas, 3 Europe, 3 Asia Pacific",
+            ),
+            (
+                "alibaba",
+                "cn",
+                12,
+                "alicloud provider: mainland China regions",
+            ),
+            (
+                "alibaba",
+                "intl",
+                17,
+                "alicloud provider: international regions",
+            ),
+            ("ovh", "ovh", 15, "7 confirmed + 8 unconfirmed"),
+            (
+                "linode",
+                "linode",
+                25,
+                "Linode production regions data: 25 core regions",
+            ),
+        ];
+        for (provider, partition, n, why) in expected {
+            assert_eq!(
+                per_partition(provider, partition),
+                *n,
+                "{provider} {partition}: {why}"
+            );
+        }
+        assert_eq!(count("oci"), 72, "OCI SDK REGIONS: 72 regions in 17 realms");
+    }
+
+    #[test]
+    fn spellings_of_the_other_clouds() {
+        let c = catalog();
+        assert_eq!(c.region("ovh", "GRA11").unwrap().id, "gra");
+        assert_eq!(c.region("ovh", "DE1").unwrap().countries, ["DE"]);
+        assert_eq!(c.region("ovh", "US-EAST-VA-1").unwrap().countries, ["US"]);
+        assert_eq!(c.region("ibm", "eu-de-1").unwrap().id, "eu-de");
+        assert_eq!(
+            c.region("alibaba", "cn-hangzhou-h").unwrap().id,
+            "cn-hangzhou"
+        );
+        assert_eq!(
+            c.region("alibaba", "eu-central-1a").unwrap().countries,
+            ["DE"]
+        );
+        assert_eq!(
+            c.region("alibaba", "cn-hongkong").unwrap().countries,
+            ["HK"]
+        );
+        assert_eq!(
+            c.region("oci", "Uocm:EU-FRANKFURT-1-AD-1").unwrap().id,
+            "eu-frankfurt-1"
+        );
+        assert_eq!(c.region("linode", "se-sto").unwrap().countries, ["SE"]);
+        // Ids repeat across clouds; lookups are per provider.
+        assert_eq!(c.region("aws", "eu-central-1").unwrap().city, "Frankfurt");
+        assert_eq!(c.region("alibaba", "us-west-1").unwrap().countries, ["US"]);
+        assert!(c.region("linode", "eu-west-1").is_none());
+    }
+
+    #[test]
+    fn sovereign_and_isolated_partitions() {
+        let c = catalog();
+        let (op, parent) = c
+            .control("gcp", c.region("gcp", "u-france-east1").unwrap())
+            .unwrap();
+        assert_eq!(
+            (
+                op.country.as_str(),
+                op.model.as_deref(),
+                parent.country.as_str()
+            ),
+            ("FR", Some("licensee"), "FR")
+        );
+        let (op, parent) = c
+            .control("oci", c.region("oci", "eu-frankfurt-2").unwrap())
+            .unwrap();
+        assert_eq!(
+            (op.model.as_deref(), parent.country.as_str()),
+            (Some("sovereign-subsidiary"), "US")
+        );
+        let (op, _) = c
+            .control("alibaba", c.region("alibaba", "eu-central-1").unwrap())
+            .unwrap();
+        assert_eq!(op.country, "SG");
+        assert_eq!(c.region("aws", "us-isob-east-1").unwrap().city, "Ohio");
     }
 
     #[test]

@@ -31,6 +31,11 @@ const VMS: &[(&str, &[&[&str]])] = &[
         ],
     ),
     ("hcloud_server", &[&["user_data"]]),
+    ("oci_core_instance", &[&["metadata", "user_data"]]),
+    ("alicloud_instance", &[&["user_data"]]),
+    ("ibm_is_instance", &[&["user_data"]]),
+    ("ovh_cloud_project_instance", &[&["user_data"]]),
+    ("linode_instance", &[&["metadata", "user_data"]]),
     (
         "Microsoft.Compute/virtualMachines",
         &[

@@ -631,6 +631,10 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
     matches_map(r.attr("tags"))
         || matches_strings(r.attr("tags"))
         || matches_map(r.attr("labels"))
+        // Oracle Cloud: free-form tags.
+        || matches_map(r.attr("freeform_tags"))
+        // Kubernetes objects: metadata labels.
+        || matches_map(r.attributes.path(&["metadata", "labels"]))
         || matches_list(r.attr("Tags"))
         || matches_list(r.attr("FileSystemTags"))
         // A DynamoDB global table is tagged per replica.

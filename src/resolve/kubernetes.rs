@@ -261,24 +261,38 @@ struct Place {
 }
 
 /// Turns the first hint that constrains anything into a place; falls back to
-/// `--cluster-region`, else unknown with `missing` as the reason.
-fn place(hints: &[Hint], inputs: &Inputs, missing: &str) -> Place {
+/// `--cluster-region`, else unknown with `missing` as the reason. The cloud is the one the
+/// hints name, else `--cluster-region`'s, else `cluster`'s (the one cloud whose storage
+/// drivers the manifests use), else the only cloud whose catalog has the region.
+fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) -> Place {
     let provider_hint = hints.iter().find_map(|h| h.provider.clone());
     if let Some(hint) = hints.iter().find(|h| !h.places.is_empty()) {
         let provider = provider_hint
             .clone()
             .or_else(|| inputs.cluster_region.as_ref().map(|(p, _)| p.clone()))
+            .or_else(|| cluster.map(str::to_string))
             .or_else(|| {
                 let known = providers_knowing(&hint.places[0]);
                 (known.len() == 1).then(|| known[0].clone())
             });
         let Some(provider) = provider else {
-            return Place {
-                provider: None,
-                region: Value::unknown(format!(
+            let known = providers_knowing(&hint.places[0]);
+            let why = if known.len() > 1 {
+                format!(
+                    "{} places it in {}, a region id of {}; pass --cluster-region PROVIDER:REGION",
+                    hint.said_by,
+                    hint.places[0],
+                    known.join(" and ")
+                )
+            } else {
+                format!(
                     "{} places it in {}, but no cloud is named; pass --cluster-region PROVIDER:REGION",
                     hint.said_by, hint.places[0]
-                )),
+                )
+            };
+            return Place {
+                provider: None,
+                region: Value::unknown(why),
                 origin: Origin::Literal,
             };
         };
@@ -355,6 +369,18 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
         }
     }
     let backups = velero_backups(&objects);
+    // The one cloud whose storage drivers the manifests use, if there is exactly one.
+    let mut drivers: Vec<String> = objects
+        .iter()
+        .filter_map(|o| match o.kind {
+            "StorageClass" => storage_class_hint(o).provider,
+            "PersistentVolume" => pv_hint(o).provider,
+            _ => None,
+        })
+        .collect();
+    drivers.sort();
+    drivers.dedup();
+    let cluster = (drivers.len() == 1).then(|| drivers[0].as_str());
 
     let mut out = Vec::new();
     // Where a claim is, from its volume or class; the consuming pod's place is the fallback.
@@ -422,6 +448,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
                 place(
                     &hints,
                     inputs,
+                    cluster,
                     "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION",
                 ),
             );
@@ -474,6 +501,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             place(
                 &[pod],
                 inputs,
+                cluster,
                 "no node selector or affinity places its pods; pass --cluster-region PROVIDER:REGION",
             ),
         );
@@ -488,6 +516,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             place(
                 &hints,
                 inputs,
+                cluster,
                 "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION",
             ),
         );

@@ -696,6 +696,12 @@ fn run(command: Command) -> Result<u8, String> {
                         "partition": r.partition,
                         "kind": r.kind.as_deref().unwrap_or("region"),
                         "paired_region": r.paired_region,
+                        // Where the geo-redundant copy goes, so a border crossing shows at once.
+                        "paired_countries": r
+                            .paired_region
+                            .as_deref()
+                            .and_then(|p| cat.region(&data.provider, p))
+                            .map(|p| p.countries.clone()),
                         "closed": r.closed,
                         "operator": control.as_ref().map(|c| &c.0),
                         "parent": control.as_ref().map(|c| &c.1),

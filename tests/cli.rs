@@ -567,6 +567,40 @@ fn explain_policies_and_regions() {
         .collect();
     assert_eq!(ids, vec!["brazilsouth", "brazilsoutheast"]);
     assert_eq!(rows[0]["paired_region"], "southcentralus");
+    assert_eq!(rows[0]["paired_countries"], serde_json::json!(["US"]));
+    // The other clouds, filtered by country.
+    let (code, stdout, _) = run(&[
+        "regions",
+        "--provider",
+        "oci",
+        "--country",
+        "DE",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let rows: Value = serde_json::from_str(&stdout).unwrap();
+    let found: Vec<(&str, &str, bool)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["partition"].as_str().unwrap(),
+                r["confirmed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("eu-frankfurt-1", "oc1", true),
+            ("eu-frankfurt-2", "oc19", true),
+            ("eu-dcc-rating-1", "oc14", false),
+            ("eu-dcc-rating-2", "oc14", false),
+        ]
+    );
 }
 
 #[test]

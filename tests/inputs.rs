@@ -279,7 +279,7 @@ fn arm_linked_template_unknown_names_and_malformed_file() {
 /// A mail server StatefulSet (docker-mailserver image) with a claim template whose
 /// StorageClass is pinned to Frankfurt zones, a claim bound to a hand-made PersistentVolume in
 /// a Virginia zone, pods pinned by node selector, and a Velero schedule backing up every
-/// namespace to its default location.
+/// namespace to its default location, with volume snapshots at the one snapshot location.
 #[test]
 fn kubernetes_mail_server_with_volumes_in_named_regions() {
     let (code, report) = scan_json(&fixture("kubernetes/mailserver"), &[]);
@@ -297,6 +297,7 @@ fn kubernetes_mail_server_with_volumes_in_named_regions() {
             "PersistentVolumeClaim/mail/mail-state | store | content | us-east-1 | US | provider | StatefulSet/mail/mailserver → PersistentVolumeClaim/mail/mail-state",
             "PersistentVolumeClaim/mail/data-mailserver | store | content | eu-central-1 | DE | provider | StatefulSet/mail/mailserver → PersistentVolumeClaim/mail/data-mailserver",
             "BackupStorageLocation/velero/default | backup | content | eu-west-1 | IE | provider | StatefulSet/mail/mailserver → BackupStorageLocation/velero/default",
+            "VolumeSnapshotLocation/velero/ebs | backup | content | eu-central-1 | DE | provider | StatefulSet/mail/mailserver → VolumeSnapshotLocation/velero/ebs",
         ]
     );
     assert_eq!(
@@ -429,4 +430,23 @@ fn kubernetes_region_id_shared_by_two_clouds() {
     let (_, aws) = scan_json(dir.path(), &[]);
     assert_eq!(aws["datasets"][0]["copies"][0]["provider"], "aws");
     assert_eq!(aws["datasets"][0]["copies"][0]["region"], "eu-central-1");
+    // An in-tree EBS volume names its zone in its id.
+    let volume = "---\napiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: spool\nspec:\n  claimRef: {name: spool}\n  awsElasticBlockStore:\n    volumeID: aws://us-west-2b/vol-0123456789abcdef0\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: spool\nspec:\n  volumeName: spool\n";
+    let with_volume = pod.replace(
+        "      image: boky/postfix:v4\n",
+        "      image: boky/postfix:v4\n  volumes:\n    - name: spool\n      persistentVolumeClaim: {claimName: spool}\n",
+    );
+    std::fs::write(
+        dir.path().join("pod.yaml"),
+        format!("{with_volume}{volume}"),
+    )
+    .unwrap();
+    let (code, spool) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let claim = &spool["datasets"][0]["copies"][1];
+    assert_eq!(claim["resource"], "PersistentVolumeClaim/spool");
+    assert_eq!(
+        (claim["provider"].as_str(), claim["region"].as_str()),
+        (Some("aws"), Some("us-west-2"))
+    );
 }

@@ -353,6 +353,7 @@ pub static FLOWS: &[Flow] = &[
     flow(K8S_WORKLOADS, names(&["$claims"], &["PersistentVolumeClaim"]), Store, "persistent volume claim"),
     flow(K8S_WORKLOADS, Reach::Here { path: &["$host_paths"] }, Store, "host path volume"),
     flow(K8S_WORKLOADS, names(&["$backups"], &["BackupStorageLocation"]), Backup, "Velero backup location"),
+    flow(K8S_WORKLOADS, names(&["$snapshots"], &["VolumeSnapshotLocation"]), Backup, "Velero volume snapshot location"),
     // --- Hosted tenants (tenants file) ------------------------------------------------------
     flow(&["residency_m365_tenant"], Reach::Geographies { path: &["satellites"] }, Store, "Multi-Geo satellite"),
     // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
@@ -485,6 +486,7 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("Microsoft.DocumentDB/databaseAccounts", "$name"),
     ("PersistentVolumeClaim", "$name"),
     ("BackupStorageLocation", "$name"),
+    ("VolumeSnapshotLocation", "$name"),
 ];
 
 /// Resources without a location of their own, and the attribute naming the resource whose

@@ -13,7 +13,9 @@
 //!
 //! Each StatefulSet `volumeClaimTemplates` entry becomes a PersistentVolumeClaim of its own.
 //! Velero `Schedule`/`Backup` objects that include a workload's namespace add a backup copy at
-//! their `BackupStorageLocation` (its `spec.config.region`).
+//! their `BackupStorageLocation` (its `spec.config.region`), and, for a workload with volumes,
+//! a snapshot copy at their `VolumeSnapshotLocation` (named, or the only one declared; none when
+//! `snapshotVolumes: false`).
 //!
 //! Labels: "Well-Known Labels, Annotations and Taints" in the Kubernetes reference
 //! (kubernetes.io/docs/reference/labels-annotations-taints/).
@@ -158,6 +160,14 @@ fn pv_hint(pv: &Object) -> Hint {
         if let Some(v) = at(pv.node, &["metadata", "labels"]).and_then(|l| l.get(label)?.as_str()) {
             places.push(v.to_string());
         }
+    }
+    // In-tree EBS volumes name their zone: `aws://eu-west-1a/vol-...`.
+    if let Some(zone) = text(pv.node, &["spec", "awsElasticBlockStore", "volumeID"])
+        .and_then(|id| id.strip_prefix("aws://"))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|z| !z.is_empty())
+    {
+        places.push(zone.to_string());
     }
     let driver = text(pv.node, &["spec", "csi", "driver"]).or_else(|| {
         let spec = pv.node.get("spec")?;
@@ -480,6 +490,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
                 _ => None,
             })
             .collect();
+        let claims_empty = claims.is_empty();
         let mut r = resource(o, o.node, o.kind, o.name);
         set_attr(&mut r, "$images", Value::List(images));
         set_attr(&mut r, "$ports", Value::List(ports));
@@ -495,6 +506,15 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             .collect();
         if !stores.is_empty() {
             set_attr(&mut r, "$backups", Value::List(stores));
+        }
+        // Snapshots are of the workload's volumes: only a workload with claims has any.
+        let snapshots: Vec<Value> = backups
+            .iter()
+            .filter(|b| b.includes(namespace) && !claims_empty)
+            .flat_map(|b| b.snapshots.iter().map(|s| Value::String(s.clone())))
+            .collect();
+        if !snapshots.is_empty() {
+            set_attr(&mut r, "$snapshots", Value::List(snapshots));
         }
         set_place(
             &mut r,
@@ -522,7 +542,10 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
         );
         out.push(r);
     }
-    for o in objects.iter().filter(|o| o.kind == "BackupStorageLocation") {
+    for o in objects
+        .iter()
+        .filter(|o| matches!(o.kind, "BackupStorageLocation" | "VolumeSnapshotLocation"))
+    {
         let mut r = resource(o, o.node, o.kind, o.name);
         let provider = text(o.node, &["spec", "provider"]).and_then(|p| {
             VELERO_PROVIDERS
@@ -540,8 +563,8 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             (p, _) => Place {
                 provider: p,
                 region: Value::unknown(format!(
-                    "BackupStorageLocation {} names its bucket but not the bucket's region (spec.config.region)",
-                    o.name
+                    "{} {} does not name its region (spec.config.region)",
+                    o.kind, o.name
                 )),
                 origin: Origin::Literal,
             },
@@ -557,6 +580,9 @@ struct VeleroBackup {
     namespaces: Vec<String>,
     excluded: Vec<String>,
     location: String,
+    /// Where volume snapshots go (`volumeSnapshotLocations`, else the only
+    /// VolumeSnapshotLocation); empty when `snapshotVolumes: false` or none is declared.
+    snapshots: Vec<String>,
 }
 
 impl VeleroBackup {
@@ -580,6 +606,11 @@ fn velero_backups(objects: &[Object]) -> Vec<VeleroBackup> {
         })
         .or_else(|| locations().find(|o| o.name == "default"))
         .map(|o| o.name.to_string());
+    let snapshot_locations: Vec<String> = objects
+        .iter()
+        .filter(|o| o.kind == "VolumeSnapshotLocation")
+        .map(|o| o.name.to_string())
+        .collect();
     let list = |node: Option<&Node>| -> Vec<String> {
         node.map(Node::items)
             .unwrap_or_default()
@@ -599,9 +630,24 @@ fn velero_backups(objects: &[Object]) -> Vec<VeleroBackup> {
             } else {
                 o.node.get("spec")
             }?;
+            let snapshots_off = matches!(
+                spec.get("snapshotVolumes").map(|n| &n.kind),
+                Some(crate::parse::tree::NodeKind::Bool(false))
+            );
+            let named = list(spec.get("volumeSnapshotLocations"));
+            let snapshots = if snapshots_off {
+                Vec::new()
+            } else if !named.is_empty() {
+                named
+            } else if snapshot_locations.len() == 1 {
+                snapshot_locations.clone()
+            } else {
+                Vec::new()
+            };
             Some(VeleroBackup {
                 namespaces: list(spec.get("includedNamespaces")),
                 excluded: list(spec.get("excludedNamespaces")),
+                snapshots,
                 location: text(spec, &["storageLocation"])
                     .map(str::to_string)
                     .or_else(|| default_location.clone())?,

@@ -246,8 +246,13 @@ fn arm_resources(
         .filter(|f| f.kind == ArmKind::Parameters)
         .map(|f| (f.display.as_str(), f))
         .collect();
-    let mut resources = Vec::new();
-    let mut warnings = Vec::new();
+    let templates: HashMap<&str, &parse::arm::ArmFile> = files
+        .iter()
+        .filter(|f| f.kind == ArmKind::Template)
+        .map(|f| (f.display.as_str(), f))
+        .collect();
+    let lookup = |path: &str| templates.get(path).copied();
+    let mut resolutions = Vec::new();
     for template in files.iter().filter(|f| f.kind == ArmKind::Template) {
         let stem = template
             .display
@@ -256,13 +261,35 @@ fn arm_resources(
         let parameters = parameter_files
             .get(format!("{stem}.parameters.json").as_str())
             .copied();
-        let (found, problems) = resolve::arm::resolve(template, parameters, inputs);
-        resources.extend(found);
-        warnings.extend(problems.into_iter().map(|e| Diagnostic {
+        resolutions.push((
+            template.display.as_str(),
+            resolve::arm::resolve(template, parameters, inputs, &lookup),
+        ));
+    }
+    // A template that another links by relative path is resolved there, with the parameters
+    // it is given; resolving it again on its own (with its defaults) would count it twice. Only
+    // links from templates that nothing links (the ones deployed) count, so a cycle of links
+    // loses nothing.
+    let linked_somewhere: std::collections::HashSet<&str> = resolutions
+        .iter()
+        .flat_map(|(_, r)| r.linked.iter().map(String::as_str))
+        .collect();
+    let linked_from_roots: std::collections::HashSet<String> = resolutions
+        .iter()
+        .filter(|(display, _)| !linked_somewhere.contains(display))
+        .flat_map(|(_, r)| r.linked.iter().cloned())
+        .collect();
+    let mut resources = Vec::new();
+    let mut warnings = Vec::new();
+    for (display, resolution) in resolutions {
+        warnings.extend(resolution.warnings.into_iter().map(|e| Diagnostic {
             file: e.file,
             line: e.line,
             message: e.message,
         }));
+        if !linked_from_roots.contains(display) {
+            resources.extend(resolution.resources);
+        }
     }
     (resources, warnings)
 }

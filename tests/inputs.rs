@@ -251,7 +251,8 @@ fn arm_vm_mail_server_and_vault() {
     );
 }
 
-/// A linked template is a warning naming it (not fetched); a name built at deployment keeps its
+/// A linked template not among the scanned files is a warning naming it; a name built at
+/// deployment keeps its
 /// expression as written; an undeclared parameter is an unknown with that reason; a malformed
 /// template is an error entry with its line, and the scan goes on (exit 3).
 #[test]
@@ -260,7 +261,7 @@ fn arm_linked_template_unknown_names_and_malformed_file() {
     assert_eq!(code, 3);
     assert_eq!(
         report["warnings"][0]["message"],
-        "deployment mail links template mail/azuredeploy.json, which residency does not fetch; scan that template's file too"
+        "deployment mail links template mail/azuredeploy.json, which is not among the scanned files; scan its directory too"
     );
     assert_eq!(report["warnings"][0]["line"], 6);
     assert_eq!(report["errors"][0]["file"], "broken.json");
@@ -449,4 +450,75 @@ fn kubernetes_region_id_shared_by_two_clouds() {
         (claim["provider"].as_str(), claim["region"].as_str()),
         (Some("aws"), Some("us-west-2"))
     );
+}
+
+/// A deployment linking a scanned template by `relativePath`: the linked template's resources
+/// with the parameters the deployment passes (the location flows from the resource group through
+/// two templates), reported at the linked file's lines, and counted once, not again on its own.
+#[test]
+fn arm_linked_template_by_relative_path() {
+    let (code, report) = scan_json(
+        &fixture("arm/linked-relative"),
+        &["--resource-group-location", "brazilsouth"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["resources"], 1);
+    assert_eq!(
+        copies(&report),
+        [
+            "Microsoft.Storage/storageAccounts/acmemailarchive | store | content | brazilsouth | BR | provider | Microsoft.Storage/storageAccounts/acmemailarchive",
+            "Microsoft.Storage/storageAccounts/acmemailarchive (geo-redundant secondary) | replica | content | southcentralus | US | provider | Microsoft.Storage/storageAccounts/acmemailarchive → Microsoft.Storage/storageAccounts/acmemailarchive (geo-redundant secondary)",
+        ]
+    );
+    assert_eq!(
+        findings_at(&report),
+        [finding(
+            "MSI001",
+            "Microsoft.Storage/storageAccounts/acmemailarchive (geo-redundant secondary)",
+            "nested/storage.json",
+            10
+        )]
+    );
+    // The linked template alone has no values for its parameters.
+    let (_, alone) = scan_json(&fixture("arm/linked-relative/nested"), &[]);
+    assert_eq!(
+        alone["datasets"][0]["source"],
+        "Microsoft.Storage/storageAccounts/[parameters('accountName')]"
+    );
+}
+
+/// Two templates that link each other: the cycle is a warning and nothing is lost.
+#[test]
+fn arm_linked_templates_in_a_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = |other: &str, account: &str| {
+        serde_json::json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "resources": [
+                {"type": "Microsoft.Resources/deployments", "name": "next",
+                 "properties": {"templateLink": {"relativePath": other}}},
+                {"type": "Microsoft.Storage/storageAccounts", "name": account,
+                 "location": "westeurope", "sku": {"name": "Standard_LRS"},
+                 "tags": {"data-class": "mailbox"}}
+            ]
+        })
+        .to_string()
+    };
+    std::fs::write(dir.path().join("a.json"), template("b.json", "maila")).unwrap();
+    std::fs::write(dir.path().join("b.json"), template("./a.json", "mailb")).unwrap();
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 0);
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        warnings.contains(
+            &"deployment next links a.json again (a cycle of linked templates); not followed"
+        ),
+        "{warnings:?}"
+    );
+    assert!(report["summary"]["datasets"].as_u64().unwrap() >= 2);
 }

@@ -1,5 +1,6 @@
 //! Azure Resource Manager templates: parsed, then resolved (expressions, nested resources and
-//! deployments), with and without a resource group location.
+//! deployments, links that lead back to the template), with and without a resource group
+//! location.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use residency::parse::{arm, tree};
@@ -18,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
         lines: Vec::new(),
     };
     let mut inputs = residency::resolve::Inputs::default();
-    let _ = residency::resolve::arm::resolve(&file, None, &inputs);
+    let none = |_: &str| None;
+    let _ = residency::resolve::arm::resolve(&file, None, &inputs, &none);
     inputs.resource_group_location = Some("westeurope".into());
-    let _ = residency::resolve::arm::resolve(&file, Some(&file), &inputs);
+    // Every relative link leads back to the template itself: cycles must end.
+    let itself = |_: &str| Some(&file);
+    let _ = residency::resolve::arm::resolve(&file, Some(&file), &inputs, &itself);
 });

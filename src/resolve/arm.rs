@@ -7,8 +7,9 @@
 //!
 //! Nested resources (`resources` inside a resource) get their full type and name, as ARM
 //! gives them; inline nested deployments (`Microsoft.Resources/deployments` with
-//! `properties.template`) are expanded with `inner` or `outer` expression scope. Linked
-//! templates (`templateLink`) are reported, not fetched.
+//! `properties.template`) are expanded with `inner` or `outer` expression scope. A template
+//! linked by `templateLink.relativePath` is expanded when it is among the scanned files; one
+//! linked by URI is reported, never fetched.
 //!
 //! Reference: "Template functions" and "Template syntax" in the Azure Resource Manager
 //! documentation (learn.microsoft.com/azure/azure-resource-manager/templates/).
@@ -43,12 +44,25 @@ struct Scope<'n> {
     depth: Cell<usize>,
 }
 
-/// Resolves a template with its parameter file, if any.
-pub fn resolve(
-    template: &ArmFile,
+/// Finds a scanned template by its report path, for `templateLink.relativePath`.
+pub type Linked<'f> = dyn Fn(&str) -> Option<&'f ArmFile> + 'f;
+
+/// What resolving one template gives: its resources (and those of the templates it links by
+/// relative path), warnings, and the report paths of the templates it linked.
+pub struct Resolution {
+    pub resources: Vec<Resource>,
+    pub warnings: Vec<ResolveError>,
+    pub linked: Vec<String>,
+}
+
+/// Resolves a template with its parameter file, if any; `linked` finds the templates that
+/// deployments link by relative path among the scanned files.
+pub fn resolve<'f>(
+    template: &'f ArmFile,
     parameter_file: Option<&ArmFile>,
     inputs: &Inputs,
-) -> (Vec<Resource>, Vec<ResolveError>) {
+    linked: &Linked<'f>,
+) -> Resolution {
     let mut given: HashMap<String, Value> = HashMap::new();
     if let Some(file) = parameter_file {
         for (name, entry) in file
@@ -80,9 +94,33 @@ pub fn resolve(
         file: &template.display,
         resources: Vec::new(),
         warnings: Vec::new(),
+        linked,
+        stack: vec![template.display.clone()],
+        used: Vec::new(),
     };
     out.collect(&scope, template.root.get("resources"), None, 0);
-    (out.resources, out.warnings)
+    Resolution {
+        resources: out.resources,
+        warnings: out.warnings,
+        linked: out.used,
+    }
+}
+
+/// `dir/main.json` + `nested/storage.json` → `dir/nested/storage.json`, with `.` and `..`.
+fn join_relative(parent_file: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = parent_file.split('/').collect();
+    parts.pop();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.retain(|p| !p.is_empty() && *p != ".");
+    parts.join("/")
 }
 
 impl<'n> Scope<'n> {
@@ -685,10 +723,15 @@ impl<'s> Parser<'s> {
 
 // --- Resources ----------------------------------------------------------------------------------
 
-struct Resolved<'f> {
+struct Resolved<'f, 'l> {
     file: &'f str,
     resources: Vec<Resource>,
     warnings: Vec<ResolveError>,
+    linked: &'l Linked<'f>,
+    /// Templates being resolved, outermost first: a link back into one is a cycle.
+    stack: Vec<String>,
+    /// Templates linked by relative path and resolved here.
+    used: Vec<String>,
 }
 
 /// The parent of a nested resource: its full type, full name and id.
@@ -738,7 +781,7 @@ fn id_of(kind: &str, name: &str) -> String {
         .to_string()
 }
 
-impl Resolved<'_> {
+impl<'f> Resolved<'f, '_> {
     fn collect(
         &mut self,
         scope: &Scope,
@@ -908,13 +951,72 @@ impl Resolved<'_> {
         self.collect(scope, node.get("resources"), Some(&me), depth + 1);
     }
 
+    /// A deployment whose `templateLink.relativePath` names a scanned template: that template's
+    /// resources, with the parameters the deployment passes (a linked template always has its
+    /// own scope), reported at their own file and line.
+    fn linked_template(
+        &mut self,
+        scope: &Scope,
+        node: &Node,
+        name: &str,
+        file: &'f ArmFile,
+        depth: usize,
+    ) {
+        let line = node.get("type").map_or(node.line, |t| t.line);
+        if self.stack.contains(&file.display) || depth > MAX_DEPTH {
+            self.warnings.push(ResolveError {
+                file: self.file.to_string(),
+                line,
+                message: format!(
+                    "deployment {name} links {} again (a cycle of linked templates); not followed",
+                    file.display
+                ),
+            });
+            return;
+        }
+        let properties = node.get("properties");
+        let given: HashMap<String, Value> = properties
+            .and_then(|p| p.get("parameters"))
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), scope.eval(v.get("value")?))))
+            .collect();
+        let resource_group = match node.get("resourceGroup").map(|g| scope.eval(g)) {
+            Some(g) => Value::unknown(format!(
+                "deployment {name} targets resource group {}, whose location is not in the template",
+                g.to_text().unwrap_or_else(|| "?".into())
+            )),
+            None => scope.resource_group.clone(),
+        };
+        let nested = Scope::new(&file.root, &given, resource_group, None);
+        let saved = self.file;
+        self.file = &file.display;
+        self.stack.push(file.display.clone());
+        if !self.used.contains(&file.display) {
+            self.used.push(file.display.clone());
+        }
+        self.collect(&nested, file.root.get("resources"), None, depth + 1);
+        self.stack.pop();
+        self.file = saved;
+    }
+
     /// An inline nested deployment: its template's resources, evaluated in the outer scope or
     /// (`expressionEvaluationOptions.scope: inner`) with the parameters it is given.
     fn deployment(&mut self, scope: &Scope, node: &Node, name: &str, depth: usize) {
         let line = node.get("type").map_or(node.line, |t| t.line);
         let properties = node.get("properties");
         let Some(template) = properties.and_then(|p| p.get("template")) else {
-            if let Some(link) = properties.and_then(|p| p.get("templateLink")) {
+            let link = properties.and_then(|p| p.get("templateLink"));
+            let relative = link
+                .and_then(|l| l.get("relativePath"))
+                .and_then(|n| scope.eval(n).as_str().map(str::to_string));
+            let target = relative.as_deref().map(|r| join_relative(self.file, r));
+            if let Some(file) = target.as_deref().and_then(|t| (self.linked)(t)) {
+                self.linked_template(scope, node, name, file, depth);
+                return;
+            }
+            if let Some(link) = link {
                 let target = link
                     .get("uri")
                     .or_else(|| link.get("relativePath"))
@@ -924,9 +1026,15 @@ impl Resolved<'_> {
                 self.warnings.push(ResolveError {
                     file: self.file.to_string(),
                     line,
-                    message: format!(
-                        "deployment {name} links template {target}, which residency does not fetch; scan that template's file too"
-                    ),
+                    message: if link.get("relativePath").is_some() {
+                        format!(
+                            "deployment {name} links template {target}, which is not among the scanned files; scan its directory too"
+                        )
+                    } else {
+                        format!(
+                            "deployment {name} links template {target}, which residency does not fetch; scan that template's file too"
+                        )
+                    },
                 });
             }
             return;

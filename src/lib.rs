@@ -253,6 +253,7 @@ fn arm_resources(
         .collect();
     let lookup = |path: &str| templates.get(path).copied();
     let mut resolutions = Vec::new();
+    let mut applied = std::collections::HashSet::new();
     for template in files.iter().filter(|f| f.kind == ArmKind::Template) {
         let stem = template
             .display
@@ -261,6 +262,9 @@ fn arm_resources(
         let parameters = parameter_files
             .get(format!("{stem}.parameters.json").as_str())
             .copied();
+        if let Some(p) = parameters {
+            applied.insert(p.display.as_str());
+        }
         resolutions.push((
             template.display.as_str(),
             resolve::arm::resolve(template, parameters, inputs, &lookup),
@@ -280,7 +284,17 @@ fn arm_resources(
         .flat_map(|(_, r)| r.linked.iter().cloned())
         .collect();
     let mut resources = Vec::new();
-    let mut warnings = Vec::new();
+    // A parameter file that no template takes (`main.parameters.prod.json`) would silently
+    // change nothing; say so.
+    let mut warnings: Vec<Diagnostic> = parameter_files
+        .values()
+        .filter(|p| !applied.contains(p.display.as_str()))
+        .map(|p| Diagnostic {
+            file: p.display.clone(),
+            line: 1,
+            message: "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE".into(),
+        })
+        .collect();
     for (display, resolution) in resolutions {
         warnings.extend(resolution.warnings.into_iter().map(|e| Diagnostic {
             file: e.file,

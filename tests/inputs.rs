@@ -522,3 +522,29 @@ fn arm_linked_templates_in_a_cycle() {
     );
     assert!(report["summary"]["datasets"].as_u64().unwrap() >= 2);
 }
+
+/// A parameter file that no template takes is a warning, so its values are not silently lost.
+#[test]
+fn arm_parameter_file_matching_no_template() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("arm/mail"), dir.path());
+    std::fs::rename(
+        dir.path().join("azuredeploy.parameters.json"),
+        dir.path().join("azuredeploy.parameters.prod.json"),
+    )
+    .unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(
+        report["warnings"][0]["file"],
+        "azuredeploy.parameters.prod.json"
+    );
+    assert_eq!(
+        report["warnings"][0]["message"],
+        "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE"
+    );
+    // Without the parameter file the prefix is the template's default.
+    assert_eq!(
+        report["datasets"][0]["source"],
+        "Microsoft.Communication/emailServices/demo-email"
+    );
+}

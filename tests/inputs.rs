@@ -548,3 +548,67 @@ fn arm_parameter_file_matching_no_template() {
         "Microsoft.Communication/emailServices/demo-email"
     );
 }
+
+/// A subscription-level template that creates a resource group and deploys into it: inside
+/// the deployment, `resourceGroup().location` is that group's location; a deployment into a
+/// group the template does not create stays unknown, naming the group.
+#[test]
+fn arm_subscription_template_creates_its_resource_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = |name: &str| {
+        serde_json::json!({
+            "type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-05-01",
+            "name": name, "location": "[resourceGroup().location]",
+            "sku": {"name": "Standard_GRS"}, "tags": {"data-class": "mailbox"}
+        })
+    };
+    let deployment = |group: &str, account: &str| {
+        serde_json::json!({
+            "type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+            "name": format!("into-{group}"), "resourceGroup": group,
+            "properties": {"mode": "Incremental",
+                "expressionEvaluationOptions": {"scope": "inner"},
+                "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+                             "resources": [storage(account)]}}
+        })
+    };
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+        "resources": [
+            {"type": "Microsoft.Resources/resourceGroups", "apiVersion": "2022-09-01",
+             "name": "mail-rg", "location": "westeurope"},
+            deployment("mail-rg", "mailstore"),
+            deployment("other-rg", "otherstore")
+        ]
+    });
+    std::fs::write(
+        dir.path().join("sub.json"),
+        serde_json::to_string_pretty(&template).unwrap(),
+    )
+    .unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    let places: Vec<(String, String)> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap())
+        .map(|c| {
+            (
+                c["resource"].as_str().unwrap().to_string(),
+                c["region"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| c["unknown_reason"].as_str().unwrap().to_string()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("Microsoft.Storage/storageAccounts/mailstore".to_string(), "westeurope".to_string()),
+            ("Microsoft.Storage/storageAccounts/mailstore (geo-redundant secondary)".to_string(), "northeurope".to_string()),
+            ("Microsoft.Storage/storageAccounts/otherstore".to_string(), "deployment into-other-rg targets resource group other-rg, whose location is not in the template".to_string()),
+            ("Microsoft.Storage/storageAccounts/otherstore (geo-redundant secondary)".to_string(), "the paired region of Microsoft.Storage/storageAccounts/otherstore cannot be known: deployment into-other-rg targets resource group other-rg, whose location is not in the template".to_string()),
+        ]
+    );
+}

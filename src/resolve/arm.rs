@@ -762,6 +762,7 @@ const CANONICAL_TYPES: &[&str] = &[
     "Microsoft.Compute/virtualMachines",
     "Microsoft.Compute/disks",
     "Microsoft.Resources/deployments",
+    "Microsoft.Resources/resourceGroups",
 ];
 
 fn canonical(kind: &str) -> String {
@@ -951,6 +952,32 @@ impl<'f> Resolved<'f, '_> {
         self.collect(scope, node.get("resources"), Some(&me), depth + 1);
     }
 
+    /// The location `resourceGroup()` has inside a deployment: the deploying scope's, or, for a
+    /// deployment into a named resource group, the location of that group where this
+    /// (subscription-level) template creates it; unknown otherwise.
+    fn target_group(&self, scope: &Scope, node: &Node, name: &str) -> Value {
+        let Some(group) = node.get("resourceGroup").map(|g| scope.eval(g)) else {
+            return scope.resource_group.clone();
+        };
+        let group_name = group.to_text();
+        let declared = group_name.as_deref().and_then(|g| {
+            self.resources.iter().find(|r| {
+                r.kind == "Microsoft.Resources/resourceGroups"
+                    && r.attr("$name")
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(g))
+            })
+        });
+        match declared.map(|r| r.attr("location")) {
+            Some(location @ Value::String(_)) => location.clone(),
+            Some(u @ Value::Unknown(_)) => u.clone(),
+            _ => Value::unknown(format!(
+                "deployment {name} targets resource group {}, whose location is not in the template",
+                group_name.unwrap_or_else(|| "?".into())
+            )),
+        }
+    }
+
     /// A deployment whose `templateLink.relativePath` names a scanned template: that template's
     /// resources, with the parameters the deployment passes (a linked template always has its
     /// own scope), reported at their own file and line.
@@ -982,13 +1009,7 @@ impl<'f> Resolved<'f, '_> {
             .iter()
             .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), scope.eval(v.get("value")?))))
             .collect();
-        let resource_group = match node.get("resourceGroup").map(|g| scope.eval(g)) {
-            Some(g) => Value::unknown(format!(
-                "deployment {name} targets resource group {}, whose location is not in the template",
-                g.to_text().unwrap_or_else(|| "?".into())
-            )),
-            None => scope.resource_group.clone(),
-        };
+        let resource_group = self.target_group(scope, node, name);
         let nested = Scope::new(&file.root, &given, resource_group, None);
         let saved = self.file;
         self.file = &file.display;
@@ -1040,13 +1061,7 @@ impl<'f> Resolved<'f, '_> {
             return;
         };
         // A deployment into another resource group cannot use this one's location.
-        let resource_group = match node.get("resourceGroup").map(|g| scope.eval(g)) {
-            Some(g) => Value::unknown(format!(
-                "deployment {name} targets resource group {}, whose location is not in the template",
-                g.to_text().unwrap_or_else(|| "?".into())
-            )),
-            None => scope.resource_group.clone(),
-        };
+        let resource_group = self.target_group(scope, node, name);
         let inner = properties
             .and_then(|p| p.get("expressionEvaluationOptions"))
             .and_then(|o| o.get("scope"))

@@ -612,3 +612,52 @@ fn arm_subscription_template_creates_its_resource_group() {
         ]
     );
 }
+
+/// A workload with an in-house image is still found as a mail server when a Service sends a
+/// mail port to its pods; a Service in another namespace or selecting other pods does not count.
+#[test]
+fn kubernetes_mail_server_found_by_its_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: mx, namespace: mail}
+spec:
+  template:
+    metadata:
+      labels: {app: mx, tier: edge}
+    spec:
+      containers:
+        - name: mx
+          image: registry.example.com/acme/mx:1.2
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: mail}
+spec:
+  selector: {app: web}
+  ports: [{port: 25}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: smtp, namespace: other}
+spec:
+  selector: {app: mx}
+  ports: [{port: 25}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: submission, namespace: mail}
+spec:
+  type: LoadBalancer
+  selector: {app: mx}
+  ports: [{port: 587, targetPort: 10587}]
+"#;
+    std::fs::write(dir.path().join("mx.yaml"), manifests).unwrap();
+    let (_, report) = scan_json(dir.path(), &["--cluster-region", "gcp:europe-west3"]);
+    assert_eq!(report["summary"]["datasets"], 1);
+    assert_eq!(
+        report["datasets"][0]["reason"],
+        "Service submission exposes mail port 587 to its pods"
+    );
+    assert_eq!(report["datasets"][0]["copies"][0]["region"], "europe-west3");
+}

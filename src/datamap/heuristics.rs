@@ -104,14 +104,23 @@ fn kubernetes_mail_server(r: &Resource) -> Option<String> {
             return Some(format!("it runs the mail server image {image}"));
         }
     }
-    r.attr("$ports")
+    let container_port = r.attr("$ports").items().iter().find_map(|p| match p {
+        Value::Number(n) if MAIL_PORTS.contains(n) => Some(*n),
+        _ => None,
+    });
+    if let Some(port) = container_port {
+        return Some(format!("a container listens on mail port {port}"));
+    }
+    r.attr("$service_ports")
         .items()
         .iter()
-        .find_map(|p| match p {
-            Value::Number(n) if MAIL_PORTS.contains(n) => Some(*n),
+        .find_map(|p| match p.get("port") {
+            Value::Number(n) if MAIL_PORTS.contains(n) => Some(format!(
+                "Service {} exposes mail port {n} to its pods",
+                p.get("service").as_str().unwrap_or("?")
+            )),
             _ => None,
         })
-        .map(|port| format!("a container listens on mail port {port}"))
 }
 
 fn open_mail_port(sg: &Resource) -> Option<u32> {

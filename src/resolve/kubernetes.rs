@@ -417,6 +417,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
         }
         hints
     };
+    let services: Vec<&Object> = objects.iter().filter(|o| o.kind == "Service").collect();
     let mut claim_users: HashMap<String, Vec<Hint>> = HashMap::new();
     for o in &objects {
         let Some((_, spec_path)) = WORKLOADS.iter().find(|(k, _)| *k == o.kind) else {
@@ -490,8 +491,38 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
                 _ => None,
             })
             .collect();
+        // Services whose selector picks this workload's pods, and the ports they expose.
+        let pod_labels = if o.kind == "Pod" {
+            at(o.node, &["metadata", "labels"])
+        } else {
+            at(o.node, &["spec", "template", "metadata", "labels"])
+        };
+        let service_ports: Vec<Value> = services
+            .iter()
+            .filter(|svc| svc.namespace == o.namespace && selects(svc.node, pod_labels))
+            .flat_map(|svc| {
+                at(svc.node, &["spec", "ports"])
+                    .map(Node::items)
+                    .unwrap_or_default()
+                    .iter()
+                    .flat_map(|p| [p.get("port"), p.get("targetPort")])
+                    .filter_map(|n| match n.map(|n| &n.kind) {
+                        Some(crate::parse::tree::NodeKind::Number(n)) => {
+                            let mut m = BTreeMap::new();
+                            m.insert("service".to_string(), Value::String(svc.name.to_string()));
+                            m.insert("port".to_string(), Value::Number(*n));
+                            Some(Value::Map(m))
+                        }
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let claims_empty = claims.is_empty();
         let mut r = resource(o, o.node, o.kind, o.name);
+        if !service_ports.is_empty() {
+            set_attr(&mut r, "$service_ports", Value::List(service_ports));
+        }
         set_attr(&mut r, "$images", Value::List(images));
         set_attr(&mut r, "$ports", Value::List(ports));
         set_attr(&mut r, "$claims", Value::List(claims));
@@ -683,6 +714,17 @@ fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
             origin: Origin::Literal,
         },
     }
+}
+
+/// Whether a Service's non-empty `spec.selector` matches every one of its labels in `labels`.
+fn selects(service: &Node, labels: Option<&Node>) -> bool {
+    let selector = at(service, &["spec", "selector"])
+        .map(Node::entries)
+        .unwrap_or_default();
+    !selector.is_empty()
+        && selector
+            .iter()
+            .all(|(k, v)| labels.and_then(|l| l.get(k)).and_then(Node::as_str) == v.as_str())
 }
 
 /// Sets a derived attribute (`$images`, `$claims`, ...); resources made here are maps.

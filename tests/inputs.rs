@@ -661,3 +661,65 @@ spec:
     );
     assert_eq!(report["datasets"][0]["copies"][0]["region"], "europe-west3");
 }
+
+/// Vault redundancy in ARM's other forms: a `backupstorageconfig` child that makes a Recovery
+/// Services vault locally redundant (no geo copy), and a Data Protection backup vault with
+/// geo-redundant storage backing up a mail storage account (a copy in the pair).
+#[test]
+fn arm_vault_redundancy_from_children_and_data_protection() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "resources": [
+            {"type": "Microsoft.Compute/virtualMachines", "name": "mx1", "location": "uksouth",
+             "properties": {"osProfile": {"customData": "#cloud-config\npackages: [postfix]\n"}}},
+            {"type": "Microsoft.RecoveryServices/vaults", "name": "vault", "location": "uksouth",
+             "resources": [
+                {"type": "backupstorageconfig", "name": "vaultstorageconfig",
+                 "properties": {"storageModelType": "LocallyRedundant"}}
+             ]},
+            {"type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+             "name": "vault/Azure/iaasvmcontainer;mx1/vm;mx1",
+             "properties": {"sourceResourceId": "[resourceId('Microsoft.Compute/virtualMachines', 'mx1')]"}},
+            {"type": "Microsoft.Storage/storageAccounts", "name": "mailblobs", "location": "westeurope",
+             "sku": {"name": "Standard_LRS"}, "tags": {"data-class": "mailbox"}},
+            {"type": "Microsoft.DataProtection/backupVaults", "name": "blobvault", "location": "westeurope",
+             "properties": {"storageSettings": [{"datastoreType": "VaultStore", "type": "GeoRedundant"}]}},
+            {"type": "Microsoft.DataProtection/backupVaults/backupInstances", "name": "blobvault/mailblobs",
+             "properties": {"dataSourceInfo": {"resourceID": "[resourceId('Microsoft.Storage/storageAccounts', 'mailblobs')]"}}}
+        ]
+    });
+    std::fs::write(dir.path().join("vaults.json"), template.to_string()).unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    let places: Vec<(String, String)> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap())
+        .filter(|c| c["role"] == "backup")
+        .map(|c| {
+            (
+                c["resource"].as_str().unwrap().to_string(),
+                c["region"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            (
+                "Microsoft.RecoveryServices/vaults/vault".to_string(),
+                "uksouth".to_string()
+            ),
+            (
+                "Microsoft.DataProtection/backupVaults/blobvault".to_string(),
+                "westeurope".to_string()
+            ),
+            (
+                "Microsoft.DataProtection/backupVaults/blobvault (geo-redundant vault storage)"
+                    .to_string(),
+                "northeurope".to_string()
+            ),
+        ]
+    );
+}

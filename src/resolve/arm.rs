@@ -99,10 +99,61 @@ pub fn resolve<'f>(
         used: Vec::new(),
     };
     out.collect(&scope, template.root.get("resources"), None, 0);
+    apply_vault_storage_configs(&mut out.resources);
     Resolution {
         resources: out.resources,
         warnings: out.warnings,
         linked: out.used,
+    }
+}
+
+/// A Recovery Services vault's redundancy is often set by a child resource
+/// (`vaults/backupstorageconfig`, `properties.storageModelType`) rather than on the vault: it is
+/// copied to the vault's `properties.redundancySettings.standardTierStorageRedundancy` when the
+/// vault does not set that itself, so the vault's geo-redundant default does not apply wrongly.
+fn apply_vault_storage_configs(resources: &mut [Resource]) {
+    let settings: Vec<(String, Value)> = resources
+        .iter()
+        .filter(|r| {
+            r.kind
+                .eq_ignore_ascii_case("Microsoft.RecoveryServices/vaults/backupstorageconfig")
+        })
+        .filter_map(|r| {
+            let parent = r.attr("$parent").as_str()?.to_ascii_lowercase();
+            let props = r.attr("properties");
+            let model = props.get("storageModelType");
+            let model = if model.is_null() {
+                props.get("storageType")
+            } else {
+                model
+            };
+            (!model.is_null()).then(|| (parent, model.clone()))
+        })
+        .collect();
+    for (parent, model) in settings {
+        let Some(vault) = resources.iter_mut().find(|r| {
+            r.kind == "Microsoft.RecoveryServices/vaults"
+                && r.attr("$id")
+                    .as_str()
+                    .is_some_and(|id| id.to_ascii_lowercase() == parent)
+        }) else {
+            continue;
+        };
+        let Value::Map(attrs) = &mut vault.attributes else {
+            continue;
+        };
+        let props = attrs
+            .entry("properties".to_string())
+            .or_insert_with(|| Value::Map(BTreeMap::new()));
+        let Value::Map(props) = props else { continue };
+        let redundancy = props
+            .entry("redundancySettings".to_string())
+            .or_insert_with(|| Value::Map(BTreeMap::new()));
+        if let Value::Map(redundancy) = redundancy {
+            redundancy
+                .entry("standardTierStorageRedundancy".to_string())
+                .or_insert(model);
+        }
     }
 }
 
@@ -751,6 +802,8 @@ const CANONICAL_TYPES: &[&str] = &[
     "Microsoft.DocumentDB/databaseAccounts",
     "Microsoft.RecoveryServices/vaults",
     "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+    "Microsoft.RecoveryServices/vaults/backupstorageconfig",
+    "Microsoft.DataProtection/backupVaults/backupInstances",
     "Microsoft.DataProtection/backupVaults",
     "Microsoft.Sql/servers",
     "Microsoft.Sql/servers/databases",

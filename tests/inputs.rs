@@ -723,3 +723,34 @@ fn arm_vault_redundancy_from_children_and_data_protection() {
         ]
     );
 }
+
+/// A Cosmos DB account whose locations come from a property `copy` loop over a parameter array:
+/// each location is a replica, and the one in the United States is flagged.
+#[test]
+fn arm_property_copy_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "parameters": {"regions": {"type": "array", "defaultValue": ["westeurope", "eastus"]}},
+        "resources": [{
+            "type": "Microsoft.DocumentDB/databaseAccounts", "name": "mailindex",
+            "location": "westeurope", "tags": {"data-class": "mailbox"},
+            "properties": {
+                "copy": [{"name": "locations", "count": "[length(parameters('regions'))]",
+                          "input": {"locationName": "[parameters('regions')[copyIndex('locations')]]",
+                                    "failoverPriority": "[copyIndex('locations')]"}}],
+                "backupPolicy": {"type": "Periodic", "periodicModeProperties": {"backupStorageRedundancy": "Local"}}
+            }
+        }]
+    });
+    std::fs::write(dir.path().join("cosmos.json"), template.to_string()).unwrap();
+    let (code, report) = scan_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        copies(&report),
+        [
+            "Microsoft.DocumentDB/databaseAccounts/mailindex | store | content | westeurope | NL | provider | Microsoft.DocumentDB/databaseAccounts/mailindex",
+            "Microsoft.DocumentDB/databaseAccounts/mailindex (geo location eastus) | replica | content | eastus | US | provider | Microsoft.DocumentDB/databaseAccounts/mailindex → Microsoft.DocumentDB/databaseAccounts/mailindex (geo location eastus)",
+        ]
+    );
+}

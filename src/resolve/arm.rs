@@ -34,10 +34,14 @@ struct Scope<'n> {
     params: HashMap<String, Value>,
     variables: HashMap<String, &'n Node>,
     cache: RefCell<HashMap<String, Value>>,
+    /// Variables declared by a variable `copy` loop (their node is the loop).
+    copy_variables: std::collections::HashSet<String>,
     /// Variables being evaluated, to catch variables that refer to each other.
     visiting: RefCell<Vec<String>>,
     resource_group: Value,
     copy_index: Cell<Option<usize>>,
+    /// Indexes of the property and variable `copy` loops being expanded, innermost last.
+    loops: RefCell<Vec<(String, usize)>>,
     /// Set when an evaluation read a parameter or the resource group: its result came from
     /// outside the template (basis `variable`).
     used_input: Cell<bool>,
@@ -187,9 +191,11 @@ impl<'n> Scope<'n> {
             params: outer.map(|o| o.params.clone()).unwrap_or_default(),
             variables: outer.map(|o| o.variables.clone()).unwrap_or_default(),
             cache: RefCell::new(HashMap::new()),
+            copy_variables: outer.map(|o| o.copy_variables.clone()).unwrap_or_default(),
             visiting: RefCell::new(Vec::new()),
             resource_group,
             copy_index: Cell::new(None),
+            loops: RefCell::new(Vec::new()),
             used_input: Cell::new(false),
             depth: Cell::new(0),
         };
@@ -201,6 +207,16 @@ impl<'n> Scope<'n> {
             .map(Node::entries)
             .unwrap_or_default()
         {
+            // `"copy": [{"name": "x", "count": n, "input": ...}]` declares variable `x`.
+            if name == "copy" {
+                for item in decl.items() {
+                    if let Some(loop_name) = item.get("name").and_then(Node::as_str) {
+                        scope.variables.insert(loop_name.to_ascii_lowercase(), item);
+                        scope.copy_variables.insert(loop_name.to_ascii_lowercase());
+                    }
+                }
+                continue;
+            }
             scope.variables.insert(name.to_ascii_lowercase(), decl);
         }
         for (name, decl) in template
@@ -232,16 +248,51 @@ impl<'n> Scope<'n> {
         let value = match &node.kind {
             NodeKind::String(s) => self.eval_text(s),
             NodeKind::Seq(items) => Value::List(items.iter().map(|i| self.eval(i)).collect()),
-            NodeKind::Map(entries) => Value::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.eval(v)))
-                    .collect(),
-            ),
+            NodeKind::Map(entries) => {
+                let mut map: BTreeMap<String, Value> = BTreeMap::new();
+                for (k, v) in entries {
+                    if k == "copy" && matches!(v.kind, NodeKind::Seq(_)) {
+                        // Property loops: each `{name, count, input}` becomes property `name`.
+                        for item in v.items() {
+                            if let Some(name) = item.get("name").and_then(Node::as_str) {
+                                map.insert(name.to_string(), self.expand_loop(item));
+                            }
+                        }
+                    } else {
+                        map.insert(k.clone(), self.eval(v));
+                    }
+                }
+                Value::Map(map)
+            }
             _ => super::cloudformation::node_value(node),
         };
         self.depth.set(self.depth.get() - 1);
         value
+    }
+
+    /// A property or variable `copy` loop: `input` evaluated `count` times with
+    /// `copyIndex('name')` bound.
+    fn expand_loop(&self, item: &Node) -> Value {
+        let name = item.get("name").and_then(Node::as_str).unwrap_or_default();
+        let count = match item.get("count").map(|c| self.eval(c)) {
+            Some(Value::Number(n)) if n >= 0.0 && (n as usize) <= MAX_COPIES => n as usize,
+            Some(u @ Value::Unknown(_)) => return u,
+            _ => {
+                return Value::unknown(format!(
+                    "copy loop {name} has no count residency can expand (at most {MAX_COPIES})"
+                ))
+            }
+        };
+        let Some(input) = item.get("input") else {
+            return Value::unknown(format!("copy loop {name} has no input"));
+        };
+        let mut out = Vec::with_capacity(count);
+        for i in 0..count {
+            self.loops.borrow_mut().push((name.to_ascii_lowercase(), i));
+            out.push(self.eval(input));
+            self.loops.borrow_mut().pop();
+        }
+        Value::List(out)
     }
 
     /// A string: a literal, an escaped literal (`[[...`), or an expression (`[...]`).
@@ -272,7 +323,11 @@ impl<'n> Scope<'n> {
             return Value::unknown(format!("variable {name} refers to itself"));
         }
         self.visiting.borrow_mut().push(key.clone());
-        let value = self.eval(node);
+        let value = if self.copy_variables.contains(&key) {
+            self.expand_loop(node)
+        } else {
+            self.eval(node)
+        };
         self.visiting.borrow_mut().pop();
         self.cache.borrow_mut().insert(key, value.clone());
         value
@@ -368,16 +423,32 @@ impl<'n> Scope<'n> {
             "subscription" | "tenant" | "managementgroup" | "deployment" | "environment" => {
                 Value::unknown(format!("{name}() is known only at deployment"))
             }
-            "copyindex" => match self.copy_index.get() {
-                Some(i) => {
-                    let offset = match values.first() {
-                        Some(Value::Number(n)) => *n,
-                        _ => 0.0,
-                    };
-                    Value::Number(i as f64 + offset)
+            // copyIndex(), copyIndex(offset), copyIndex('loop'), copyIndex('loop', offset).
+            "copyindex" => {
+                let (loop_name, offset) = match values.as_slice() {
+                    [Value::String(n), Value::Number(o), ..] => (Some(n.to_ascii_lowercase()), *o),
+                    [Value::String(n)] => (Some(n.to_ascii_lowercase()), 0.0),
+                    [Value::Number(o), ..] => (None, *o),
+                    _ => (None, 0.0),
+                };
+                let index = match &loop_name {
+                    Some(n) => self
+                        .loops
+                        .borrow()
+                        .iter()
+                        .rev()
+                        .find(|(l, _)| l == n)
+                        .map(|(_, i)| *i)
+                        .or_else(|| self.copy_index.get()),
+                    // Without a name it is the resource loop's index (property and variable
+                    // loops are always named).
+                    None => self.copy_index.get(),
+                };
+                match index {
+                    Some(i) => Value::Number(i as f64 + offset),
+                    None => Value::unknown("copyIndex() outside an expanded copy loop"),
                 }
-                None => Value::unknown("copyIndex() outside an expanded copy loop"),
-            },
+            }
             "concat" => {
                 if let Some(u) = first_unknown() {
                     return u;
@@ -1195,6 +1266,33 @@ mod tests {
             scope.eval_text("[not json"),
             Value::String("[not json".into())
         );
+    }
+
+    #[test]
+    fn property_and_variable_copy_loops() {
+        let root = load_json(
+            r#"{"parameters":{"regions":{"type":"array","defaultValue":["West Europe","North Europe"]}},
+               "variables":{"copy":[{"name":"names","count":2,"input":"[concat('n', copyIndex('names'))]"}]}}"#,
+        )
+        .unwrap();
+        let scope = Scope::new(&root, &HashMap::new(), Value::unknown(RG_UNKNOWN), None);
+        assert_eq!(
+            scope.eval_text("[variables('names')]"),
+            Value::List(vec![Value::String("n0".into()), Value::String("n1".into())])
+        );
+        let props = load_json(
+            r#"{"copy":[{"name":"locations","count":"[length(parameters('regions'))]",
+                "input":{"locationName":"[parameters('regions')[copyIndex('locations')]]","failoverPriority":"[copyIndex('locations')]"}}]}"#,
+        )
+        .unwrap();
+        let value = scope.eval(&props);
+        let locations = value.get("locations").items();
+        assert_eq!(locations.len(), 2);
+        assert_eq!(
+            locations[1].get("locationName").as_str(),
+            Some("North Europe")
+        );
+        assert_eq!(locations[1].get("failoverPriority"), &Value::Number(1.0));
     }
 
     #[test]

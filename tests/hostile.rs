@@ -567,6 +567,24 @@ fn hostile_templates_plans_and_manifests() {
              "copy": {"name": "many", "count": 1_000_000_000}, "location": "westeurope"}
         ]
     });
+    // Loops inside loops multiply: 256 to the fourth power property values, and 256 × 256
+    // child resources.
+    let mut input = serde_json::json!("x");
+    for level in 0..4 {
+        input = serde_json::json!({"copy": [{"name": format!("l{level}"), "count": 256, "input": input}]});
+    }
+    let multiplied = serde_json::json!({
+        "$schema": schema,
+        "resources": [
+            {"type": "Microsoft.Communication/emailServices", "name": "loops",
+             "location": "global", "properties": {"dataLocation": "Europe", "nested": input}},
+            {"type": "Microsoft.Storage/storageAccounts", "name": "[concat('p', copyIndex())]",
+             "copy": {"name": "outer", "count": 256}, "location": "westeurope",
+             "resources": [{"type": "blobServices", "name": "[concat('c', copyIndex())]",
+                            "copy": {"name": "inner", "count": 256}}]}
+        ]
+    });
+    std::fs::write(dir.path().join("loops.json"), multiplied.to_string()).unwrap();
     std::fs::write(dir.path().join("arm.json"), template.to_string()).unwrap();
     let plan = serde_json::json!({
         "format_version": "1.2",
@@ -623,7 +641,14 @@ fn hostile_templates_plans_and_manifests() {
         )),
         "{reasons:?}"
     );
-    // The billion-copy loop stands as one resource; the good file is still scanned.
-    assert!(report["summary"]["resources"].as_u64().unwrap() < 10);
+    // The billion-copy loop stands as one resource, the multiplied ones stop at their bounds;
+    // the good file is still scanned.
+    assert!(report["summary"]["resources"].as_u64().unwrap() <= 50_010);
+    assert!(
+        entries(&report, "warnings").iter().any(|(file, _, message)| file == "loops.json"
+            && message == "more than 50000 resources from one template (nested copy loops); the rest are not read"),
+        "{:?}",
+        entries(&report, "warnings")
+    );
     assert!(datasets(&report) >= 3);
 }

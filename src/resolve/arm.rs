@@ -25,6 +25,11 @@ use std::collections::{BTreeMap, HashMap};
 const MAX_DEPTH: usize = 64;
 /// `copy` loops larger than this are not expanded (one resource stands for all).
 const MAX_COPIES: usize = 256;
+/// Values all property and variable loops of one template may produce together: nested loops
+/// multiply, and a hostile template must not.
+const MAX_LOOP_VALUES: usize = 20_000;
+/// Resources one template (with what it links and nests) may produce.
+const MAX_RESOURCES: usize = 50_000;
 
 /// Reason given wherever the resource group's location is needed but not known.
 pub const RG_UNKNOWN: &str =
@@ -42,6 +47,9 @@ struct Scope<'n> {
     copy_index: Cell<Option<usize>>,
     /// Indexes of the property and variable `copy` loops being expanded, innermost last.
     loops: RefCell<Vec<(String, usize)>>,
+    /// Values the loops have produced so far (bounded by `MAX_LOOP_VALUES`), shared with the
+    /// scopes of nested deployments through `Rc`.
+    loop_values: std::rc::Rc<Cell<usize>>,
     /// Set when an evaluation read a parameter or the resource group: its result came from
     /// outside the template (basis `variable`).
     used_input: Cell<bool>,
@@ -196,6 +204,9 @@ impl<'n> Scope<'n> {
             resource_group,
             copy_index: Cell::new(None),
             loops: RefCell::new(Vec::new()),
+            loop_values: outer
+                .map(|o| std::rc::Rc::clone(&o.loop_values))
+                .unwrap_or_default(),
             used_input: Cell::new(false),
             depth: Cell::new(0),
         };
@@ -286,6 +297,12 @@ impl<'n> Scope<'n> {
         let Some(input) = item.get("input") else {
             return Value::unknown(format!("copy loop {name} has no input"));
         };
+        if self.loop_values.get() + count > MAX_LOOP_VALUES {
+            return Value::unknown(format!(
+                "copy loop {name}: the template's loops expand to more than {MAX_LOOP_VALUES} values"
+            ));
+        }
+        self.loop_values.set(self.loop_values.get() + count);
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
             self.loops.borrow_mut().push((name.to_ascii_lowercase(), i));
@@ -949,6 +966,22 @@ impl<'f> Resolved<'f, '_> {
     }
 
     fn one(&mut self, scope: &Scope, node: &Node, parent: Option<&Parent>, depth: usize) {
+        if self.resources.len() >= MAX_RESOURCES {
+            if !self
+                .warnings
+                .iter()
+                .any(|w| w.message.starts_with("more than"))
+            {
+                self.warnings.push(ResolveError {
+                    file: self.file.to_string(),
+                    line: node.line,
+                    message: format!(
+                        "more than {MAX_RESOURCES} resources from one template (nested copy loops); the rest are not read"
+                    ),
+                });
+            }
+            return;
+        }
         if let Some(condition) = node.get("condition") {
             if scope.eval(condition).as_bool() == Some(false) {
                 return;

@@ -754,3 +754,46 @@ fn arm_property_copy_loop() {
         ]
     );
 }
+
+/// States of other workspaces (`terraform.tfstate.d/<name>/`) are other deployments of the same
+/// configuration: kept beside the plan, not dropped as duplicates, and the plan's references
+/// still lead to the plan's resources.
+#[test]
+fn workspace_states_are_kept_beside_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&fixture("tfplan/with-config"), dir.path());
+    let workspace = dir.path().join("terraform.tfstate.d/staging");
+    std::fs::create_dir_all(&workspace).unwrap();
+    std::fs::write(
+        workspace.join("terraform.tfstate"),
+        r#"{"version": 4, "terraform_version": "1.9.8", "resources": [
+  {"module": "module.mail", "mode": "managed", "type": "aws_s3_bucket", "name": "replica",
+   "provider": "module.mail.provider[\"registry.terraform.io/hashicorp/aws\"].replica",
+   "instances": [{"attributes": {"bucket": "acme-mail-replica-staging", "region": "us-west-2",
+                                 "tags": {"data-class": "mailbox"}}}]}
+]}"#,
+    )
+    .unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(report["summary"]["resources"], 5);
+    let datasets: Vec<(&str, &str)> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["source"].as_str().unwrap(),
+                d["copies"].as_array().unwrap().last().unwrap()["region"]
+                    .as_str()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        datasets,
+        [
+            ("module.mail.aws_ses_receipt_rule.inbound", "us-east-1"),
+            ("module.mail.aws_s3_bucket.replica", "us-west-2"),
+        ]
+    );
+}

@@ -58,9 +58,12 @@ impl<'a> Index<'a> {
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
         for r in resources {
+            // The first declaration of an address wins (a plan's resource before a state of
+            // another workspace that joins the same root).
             index
                 .by_address
-                .insert((r.scope.as_str(), r.address.as_str()), r);
+                .entry((r.scope.as_str(), r.address.as_str()))
+                .or_insert(r);
             if let Some(id) = r.attr("$id").as_str().and_then(arm_id_key) {
                 index.by_arm_id.insert(id, r);
             }

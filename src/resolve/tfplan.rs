@@ -619,6 +619,7 @@ fn fill_block(slot: &mut Value, index: usize, block: &Node, prefix: &str, depth:
 /// plan belongs to is the root module in the plan's directory or the nearest directory above
 /// it that declares any of its addresses; the plan's resources take that root's scope so
 /// references between them resolve. Resources only in the plan keep the plan's file and line.
+/// A plan wins over a state in the same directory; states of other workspaces are kept.
 pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
     // Plans first: where a plan and a state of the same configuration are both in the tree,
     // the plan (what will be) wins over the state (what was).
@@ -631,7 +632,12 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
             .push(r);
     }
     let mut replaced = vec![false; config.len()];
-    let mut taken: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    // (root, address, directory of the plan or state): a plan and a state side by side describe
+    // one deployment; states in other directories (`terraform.tfstate.d/<workspace>/`) are
+    // other deployments of the same configuration and are all kept.
+    let mut taken: std::collections::HashSet<(String, String, String)> =
+        std::collections::HashSet::new();
+    let mut joined: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     let mut added = Vec::new();
     // Declared addresses (without instance keys) per root module, built once.
     let mut roots: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
@@ -676,7 +682,11 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
             let declared = &roots[scope.as_str()];
             for (r, key) in resources.iter_mut().zip(&wanted) {
                 r.scope = scope.to_string();
-                if let Some(indices) = declared.get(key) {
+                // The first plan or state to join an address takes the `.tf` location; another
+                // deployment of it (a workspace's state) keeps its own file, so the two stay
+                // apart in reports.
+                let first_join = joined.insert((scope.to_string(), r.address.clone()));
+                if let Some(indices) = declared.get(key).filter(|_| first_join) {
                     let first = &config[indices[0]];
                     r.file = first.file.clone();
                     r.line = first.line;
@@ -687,7 +697,7 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
                 }
             }
         }
-        resources.retain(|r| taken.insert((r.scope.clone(), r.address.clone())));
+        resources.retain(|r| taken.insert((r.scope.clone(), r.address.clone(), plan_dir.clone())));
         added.extend(resources);
     }
     let mut keep = replaced.iter().map(|r| !r);

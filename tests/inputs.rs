@@ -4,29 +4,11 @@
 
 mod common;
 
-use common::{copies, root, scan_json};
-use serde_json::Value;
+use common::{copies, findings_at, root, scan_json};
 use std::path::PathBuf;
 
 fn fixture(path: &str) -> PathBuf {
     root().join("tests/fixtures").join(path)
-}
-
-/// (rule, resource, file, line) of every finding.
-fn findings_at(report: &Value) -> Vec<(String, String, String, u64)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["resource"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
 }
 
 fn finding(rule: &str, resource: &str, file: &str, line: u64) -> (String, String, String, u64) {

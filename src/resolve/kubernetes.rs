@@ -41,6 +41,9 @@ const WORKLOADS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Why a claim's place is unknown when nothing in the manifests says.
+const CLAIM_UNPLACED: &str = "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION";
+
 const REGION_LABELS: &[&str] = &[
     "topology.kubernetes.io/region",
     "failure-domain.beta.kubernetes.io/region",
@@ -454,20 +457,12 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             let mut hints = claim_hints(&claim_name, template.get("spec"));
             hints.push(pod.clone());
             let mut r = resource(o, template, "PersistentVolumeClaim", &claim_name);
-            set_place(
-                &mut r,
-                place(
-                    &hints,
-                    inputs,
-                    cluster,
-                    "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION",
-                ),
-            );
+            set_place(&mut r, place(&hints, inputs, cluster, CLAIM_UNPLACED));
             r.line = template.line;
             r.end_line = template.last_line();
             out.push(r);
         }
-        let images: Vec<Value> = ["containers", "initContainers"]
+        let containers: Vec<&Node> = ["containers", "initContainers"]
             .iter()
             .flat_map(|c| {
                 pod_spec
@@ -475,16 +470,13 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
                     .map(Node::items)
                     .unwrap_or_default()
             })
+            .collect();
+        let images: Vec<Value> = containers
+            .iter()
             .filter_map(|c| text(c, &["image"]).map(|i| Value::String(i.to_string())))
             .collect();
-        let ports: Vec<Value> = ["containers", "initContainers"]
+        let ports: Vec<Value> = containers
             .iter()
-            .flat_map(|c| {
-                pod_spec
-                    .and_then(|s| s.get(c))
-                    .map(Node::items)
-                    .unwrap_or_default()
-            })
             .flat_map(|c| c.get("ports").map(Node::items).unwrap_or_default())
             .filter_map(|p| match p.get("containerPort").map(|n| &n.kind) {
                 Some(crate::parse::tree::NodeKind::Number(n)) => Some(Value::Number(*n)),
@@ -562,15 +554,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
         let mut hints = claim_hints(o.name, o.node.get("spec"));
         hints.extend(claim_users.get(o.name).cloned().unwrap_or_default());
         let mut r = resource(o, o.node, o.kind, o.name);
-        set_place(
-            &mut r,
-            place(
-                &hints,
-                inputs,
-                cluster,
-                "no PersistentVolume, StorageClass topology or node selector places this claim; pass --cluster-region PROVIDER:REGION",
-            ),
-        );
+        set_place(&mut r, place(&hints, inputs, cluster, CLAIM_UNPLACED));
         out.push(r);
     }
     for o in objects

@@ -100,3 +100,20 @@ pub fn copies(map: &Value) -> Vec<String> {
     }
     out
 }
+
+/// (rule, resource, file, line) of every finding of a JSON report.
+pub fn findings_at(report: &Value) -> Vec<(String, String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["resource"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}

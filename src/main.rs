@@ -715,27 +715,37 @@ fn run(command: Command) -> Result<u8, String> {
                 ListFormat::Text => rows
                     .iter()
                     .map(|r| {
+                        let countries: Vec<&str> = r["countries"]
+                            .as_array()
+                            .map(|c| c.iter().filter_map(|x| x.as_str()).collect())
+                            .unwrap_or_default();
+                        // A multi-region's long list is summarised; --format json has it whole.
+                        let countries = if countries.len() > 3 {
+                            format!("{} countries", countries.len())
+                        } else {
+                            countries.join(",")
+                        };
+                        let mut notes = Vec::new();
+                        if let Some(p) = r["paired_region"].as_str() {
+                            notes.push(format!("pair {p}"));
+                        }
+                        if let Some(closed) = r["closed"].as_str() {
+                            notes.push(format!("closed {closed}"));
+                        }
+                        if r["confirmed"] == false {
+                            notes.push("unconfirmed".to_string());
+                        }
                         format!(
-                            "{:<6} {:<24} {:<10} {:<28} {}\n",
+                            "{:<12} {:<24} {:<12} {:<28} {}\n",
                             r["provider"].as_str().unwrap_or_default(),
                             r["id"].as_str().unwrap_or_default(),
-                            r["countries"]
-                                .as_array()
-                                .map(|c| c
-                                    .iter()
-                                    .filter_map(|x| x.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(","))
-                                .unwrap_or_default()
-                                .chars()
-                                .take(10)
-                                .collect::<String>(),
+                            countries,
                             r["city"].as_str().unwrap_or_default(),
-                            r["paired_region"]
-                                .as_str()
-                                .map(|p| format!("pair {p}"))
-                                .unwrap_or_default()
+                            notes.join(", ")
                         )
+                        .trim_end()
+                        .to_string()
+                            + "\n"
                     })
                     .collect(),
             };

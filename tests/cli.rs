@@ -601,6 +601,19 @@ fn explain_policies_and_regions() {
             ("eu-dcc-rating-2", "oc14", false),
         ]
     );
+    // The text listing: one line a region, long country lists summarised, notes at the end.
+    let (code, stdout, _) = run(&["regions", "--country", "DE"]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines.contains(
+        &"azure        germanycentral           DE           Frankfurt                    pair germanynortheast, closed 2021-10-29"
+    ));
+    assert!(lines.contains(
+        &"gcp          eu                       27 countries European Union member states"
+    ));
+    assert!(lines.contains(
+        &"oci          eu-dcc-rating-1          DE           Ratingen                     unconfirmed"
+    ));
 }
 
 #[test]

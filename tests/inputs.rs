@@ -779,3 +779,35 @@ fn workspace_states_are_kept_beside_the_plan() {
         ]
     );
 }
+
+/// An ARM diagnostic setting that streams an email service's logs to an Event Hub through an
+/// authorization rule: the log copy is where the rule's namespace is (here in the US).
+#[test]
+fn arm_diagnostics_to_an_event_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = serde_json::json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "resources": [
+            {"type": "Microsoft.Communication/emailServices", "name": "mail", "location": "global",
+             "properties": {"dataLocation": "Europe"},
+             "resources": [
+                {"type": "providers/diagnosticSettings", "name": "Microsoft.Insights/to-hub",
+                 "properties": {"eventHubAuthorizationRuleId":
+                    "[resourceId('Microsoft.EventHub/namespaces/authorizationRules', 'logs', 'send')]"}}
+             ]},
+            {"type": "Microsoft.EventHub/namespaces", "name": "logs", "location": "eastus",
+             "resources": [{"type": "authorizationRules", "name": "send", "properties": {"rights": ["Send"]}}]}
+        ]
+    });
+    std::fs::write(dir.path().join("hub.json"), template.to_string()).unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    assert_eq!(
+        copies(&report),
+        [
+            "Microsoft.Communication/emailServices/mail | store | content | Europe | IE,NL | provider | Microsoft.Communication/emailServices/mail",
+            "Microsoft.EventHub/namespaces/authorizationRules/logs/send | log | metadata | eastus | US | provider | Microsoft.Communication/emailServices/mail → Microsoft.Insights/diagnosticSettings/to-hub → Microsoft.EventHub/namespaces/authorizationRules/logs/send",
+        ]
+    );
+    let rules: Vec<String> = findings_at(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["MSI002", "MSI004"]);
+}

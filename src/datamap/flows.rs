@@ -350,7 +350,7 @@ pub static FLOWS: &[Flow] = &[
     flow(ANY, named_by(ARM_DIAGNOSTICS, &["$parent"]), Log, "diagnostic setting").link().metadata(),
     flow(ARM_DIAGNOSTICS, names(&["properties", "workspaceId"], &["Microsoft.OperationalInsights/workspaces"]), Log, "Log Analytics workspace"),
     flow(ARM_DIAGNOSTICS, names(&["properties", "storageAccountId"], ARM_STORAGE), Log, "log storage account"),
-    flow(ARM_DIAGNOSTICS, names(&["properties", "eventHubAuthorizationRuleId"], &[]), Log, "Event Hub"),
+    flow(ARM_DIAGNOSTICS, names(&["properties", "eventHubAuthorizationRuleId"], &["Microsoft.EventHub/namespaces/authorizationRules"]), Log, "Event Hub"),
     flow(ARM_ACS, named_by(&["Microsoft.EventGrid/systemTopics"], &["properties", "source"]), Log, "Event Grid system topic").metadata(),
     // --- Kubernetes: the storage a mail server's pods mount, and Velero backups -----------------
     flow(K8S_WORKLOADS, names(&["$claims"], &["PersistentVolumeClaim"]), Store, "persistent volume claim"),
@@ -506,5 +506,10 @@ pub static LOCATED_WITH: &[(&str, &[&str])] = &[
     (
         "azurerm_eventhub_namespace_authorization_rule",
         &["namespace_name"],
+    ),
+    // ARM child resources without a location of their own: where their parent is.
+    (
+        "Microsoft.EventHub/namespaces/authorizationRules",
+        &["$parent"],
     ),
 ];

@@ -900,6 +900,7 @@ const CANONICAL_TYPES: &[&str] = &[
     "Microsoft.OperationalInsights/workspaces",
     "Microsoft.EventGrid/systemTopics",
     "Microsoft.EventHub/namespaces",
+    "Microsoft.EventHub/namespaces/authorizationRules",
     "Microsoft.Compute/virtualMachines",
     "Microsoft.Compute/disks",
     "Microsoft.Resources/deployments",

@@ -409,40 +409,15 @@ pub fn normalise(provider: &str, raw: &str) -> String {
 fn strip_zone(provider: &str, key: &str) -> Option<String> {
     match provider {
         // eu-west-1a → eu-west-1
-        "aws" => {
-            let last = key.chars().last()?;
-            let before = key.chars().nth_back(1)?;
-            (last.is_ascii_lowercase() && before.is_ascii_digit())
-                .then(|| key[..key.len() - 1].to_string())
-        }
-        // fr-par-2 (a Scaleway zone) → fr-par
-        "scaleway" => {
-            let (region, zone) = key.rsplit_once('-')?;
-            (!zone.is_empty() && zone.chars().all(|c| c.is_ascii_digit()))
-                .then(|| region.to_string())
-        }
+        "aws" => without_zone_letter(key),
+        // fr-par-2 (a Scaleway zone), eu-de-1 (an IBM Cloud VPC zone) → fr-par, eu-de
+        "scaleway" | "ibm" => without_suffix(key, |zone| zone.chars().all(|c| c.is_ascii_digit())),
         // fsn1-dc14 (a Hetzner datacenter) → fsn1
         "hetzner" => key
             .split_once("-dc")
             .map(|(location, _)| location.to_string()),
         // cn-hangzhou-h, eu-central-1a (Alibaba zones) → cn-hangzhou, eu-central-1
-        "alibaba" => {
-            if let Some((region, zone)) = key.rsplit_once('-') {
-                if zone.len() == 1 && zone.chars().all(|c| c.is_ascii_lowercase()) {
-                    return Some(region.to_string());
-                }
-            }
-            let last = key.chars().last()?;
-            let before = key.chars().nth_back(1)?;
-            (last.is_ascii_lowercase() && before.is_ascii_digit())
-                .then(|| key[..key.len() - 1].to_string())
-        }
-        // eu-de-1 (an IBM Cloud VPC zone) → eu-de
-        "ibm" => {
-            let (region, zone) = key.rsplit_once('-')?;
-            (!zone.is_empty() && zone.chars().all(|c| c.is_ascii_digit()))
-                .then(|| region.to_string())
-        }
+        "alibaba" => without_suffix(key, is_zone_letter).or_else(|| without_zone_letter(key)),
         // GRA11, DE1, US-EAST-VA-1 (OVHcloud Public Cloud regions) → gra, de, us-east-va
         "ovh" => {
             let trimmed = key
@@ -457,13 +432,27 @@ fn strip_zone(provider: &str, key: &str) -> Option<String> {
             (!ad.is_empty() && ad.chars().all(|c| c.is_ascii_digit())).then(|| region.to_string())
         }
         // europe-west1-b → europe-west1
-        "gcp" => {
-            let (region, zone) = key.rsplit_once('-')?;
-            (zone.len() == 1 && zone.chars().all(|c| c.is_ascii_lowercase()))
-                .then(|| region.to_string())
-        }
+        "gcp" => without_suffix(key, is_zone_letter),
         _ => None,
     }
+}
+
+/// `region-ZONE` → `region` when the part after the last `-` is a zone by `is_zone`.
+fn without_suffix(key: &str, is_zone: impl Fn(&str) -> bool) -> Option<String> {
+    let (region, zone) = key.rsplit_once('-')?;
+    (!zone.is_empty() && is_zone(zone)).then(|| region.to_string())
+}
+
+/// A single lowercase letter: a Google or Alibaba zone suffix (`-b`, `-h`).
+fn is_zone_letter(zone: &str) -> bool {
+    zone.len() == 1 && zone.chars().all(|c| c.is_ascii_lowercase())
+}
+
+/// `eu-west-1a` → `eu-west-1`: a zone letter right after the region's number.
+fn without_zone_letter(key: &str) -> Option<String> {
+    let last = key.chars().last()?;
+    let before = key.chars().nth_back(1)?;
+    (last.is_ascii_lowercase() && before.is_ascii_digit()).then(|| key[..key.len() - 1].to_string())
 }
 
 /// ISO 3166-1 alpha-2 codes (source: ISO 3166 Maintenance Agency, iso.org/obp), used to validate

@@ -43,7 +43,13 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template
             Err(_) => return Ok(None),
         }
     };
-    if !is_template(&root) {
+    from_root(&root, text, display)
+}
+
+/// A template from its already loaded document (`text` only for suppression comment lines);
+/// `Ok(None)` when the document is not a template.
+pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Template>, ParseError> {
+    if !is_template(root) {
         return Ok(None);
     }
     let mut resources = Vec::new();
@@ -86,7 +92,8 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template
     }))
 }
 
-fn looks_like_template_text(text: &str) -> bool {
+/// Whether a text that did not parse claims to be a template (and so is ours to report).
+pub fn looks_like_template_text(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion") || text.contains("AWS::")
 }
 

@@ -54,28 +54,40 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Outcome, ParseE
     } else {
         tree::load_yaml(text)
     };
-    let documents = match documents {
-        Ok(d) => d,
-        Err(_) if text.contains("{{") && looks_like_manifest(text) => {
-            return Ok(Outcome::Unrendered(
-                "an unrendered Helm template ({{ ... }}); render the chart with `helm template` and scan the output".into(),
-            ))
-        }
-        Err(e) if looks_like_manifest(text) => return Err(e),
-        Err(_) => return Ok(Outcome::NotManifests),
-    };
+    match documents {
+        Ok(documents) => Ok(from_documents(&documents, text, display)),
+        Err(e) => unparsable(text, e),
+    }
+}
+
+/// What a text that did not parse is: an unrendered chart template, broken manifests (the
+/// error), or not Kubernetes at all.
+pub fn unparsable(text: &str, error: ParseError) -> Result<Outcome, ParseError> {
+    if text.contains("{{") && looks_like_manifest(text) {
+        return Ok(Outcome::Unrendered(
+            "an unrendered Helm template ({{ ... }}); render the chart with `helm template` and scan the output".into(),
+        ));
+    }
+    if looks_like_manifest(text) {
+        return Err(error);
+    }
+    Ok(Outcome::NotManifests)
+}
+
+/// The manifests among already loaded documents (`text` only for suppression comment lines).
+pub fn from_documents(documents: &[Node], text: &str, display: &str) -> Outcome {
     let mut objects = Vec::new();
-    for doc in &documents {
+    for doc in documents {
         objects_of(doc, &mut objects, 0);
     }
     if objects.is_empty() {
-        return Ok(Outcome::NotManifests);
+        return Outcome::NotManifests;
     }
-    Ok(Outcome::Manifests(Manifests {
+    Outcome::Manifests(Manifests {
         display: display.to_string(),
         objects,
         lines: super::marker_lines(text),
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -140,49 +140,82 @@ pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseErro
         Format::StructuredData => {
             let is_json = file.display.to_ascii_lowercase().ends_with(".json")
                 || text.trim_start().starts_with('{');
-            // Only a file that names the tenants format is parsed here first; a broken one falls
-            // through to the template parser, which reports it only if it claims to be a template.
-            if is_json && text.contains(tenants::FORMAT_KEY) {
-                if let Ok(root) = tree::load_json(&text) {
-                    if tenants::is_tenants_file(&root) {
-                        return tenants::from_root(&root, &text, &file.display)
-                            .map(Parsed::Tenants);
-                    }
-                }
-            }
-            if is_json && arm::might_be_arm(&text) {
-                let root = tree::load_json(&text)?;
-                if let Some(kind) = arm::detect(&root) {
-                    return Ok(Parsed::Arm(arm::ArmFile {
-                        display: file.display.clone(),
-                        kind,
-                        root,
-                        lines: marker_lines(&text),
-                    }));
-                }
-            }
-            if is_json && tfplan::might_be_plan(&text) {
-                let root = tree::load_json(&text)?;
-                if let Some(kind) = tfplan::detect(&root) {
-                    return Ok(Parsed::TerraformPlan(tfplan::PlanFile {
-                        display: file.display.clone(),
-                        kind,
-                        root,
-                        lines: marker_lines(&text),
-                    }));
-                }
-            }
-            if let Some(template) = cloudformation::parse(&text, is_json, &file.display)? {
-                return Ok(Parsed::CloudFormation(template));
-            }
-            if !text.contains("apiVersion") {
-                return Ok(Parsed::NotRelevant);
-            }
-            Ok(match kubernetes::parse(&text, is_json, &file.display)? {
-                kubernetes::Outcome::Manifests(m) => Parsed::Kubernetes(m),
-                kubernetes::Outcome::NotManifests => Parsed::NotRelevant,
-                kubernetes::Outcome::Unrendered(why) => Parsed::Skipped(why),
-            })
+            parse_structured(&text, is_json, &file.display)
         }
+    }
+}
+
+/// A JSON or YAML file, loaded once and offered to each format that reads such files: a
+/// tenants file, an ARM template or parameter file, a Terraform plan or state, a CloudFormation
+/// template, Kubernetes manifests; anything else is not ours.
+fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, ParseError> {
+    let loaded = if is_json {
+        tree::load_json(text).map(|root| vec![root])
+    } else {
+        tree::load_yaml(text)
+    };
+    let mut documents = match loaded {
+        Ok(documents) => documents,
+        Err(e) => return unparsable(text, is_json, e),
+    };
+    if is_json && !documents.is_empty() {
+        let root = &documents[0];
+        if text.contains(tenants::FORMAT_KEY) && tenants::is_tenants_file(root) {
+            return tenants::from_root(root, text, display).map(Parsed::Tenants);
+        }
+        let arm_kind = arm::might_be_arm(text).then(|| arm::detect(root)).flatten();
+        let plan_kind = tfplan::might_be_plan(text)
+            .then(|| tfplan::detect(root))
+            .flatten();
+        if let Some(kind) = arm_kind {
+            return Ok(Parsed::Arm(arm::ArmFile {
+                display: display.to_string(),
+                kind,
+                root: documents.swap_remove(0),
+                lines: marker_lines(text),
+            }));
+        }
+        if let Some(kind) = plan_kind {
+            return Ok(Parsed::TerraformPlan(tfplan::PlanFile {
+                display: display.to_string(),
+                kind,
+                root: documents.swap_remove(0),
+                lines: marker_lines(text),
+            }));
+        }
+    }
+    if let Some(root) = documents.first() {
+        if let Some(template) = cloudformation::from_root(root, text, display)? {
+            return Ok(Parsed::CloudFormation(template));
+        }
+    }
+    if !text.contains("apiVersion") {
+        return Ok(Parsed::NotRelevant);
+    }
+    Ok(kubernetes_outcome(kubernetes::from_documents(
+        &documents, text, display,
+    )))
+}
+
+/// A JSON or YAML text that did not load: an error if it claims to be one of our formats,
+/// otherwise not ours.
+fn unparsable(text: &str, is_json: bool, error: ParseError) -> Result<Parsed, ParseError> {
+    if is_json && (arm::might_be_arm(text) || tfplan::might_be_plan(text)) {
+        return Err(error);
+    }
+    if cloudformation::looks_like_template_text(text) {
+        return Err(error);
+    }
+    if !text.contains("apiVersion") {
+        return Ok(Parsed::NotRelevant);
+    }
+    kubernetes::unparsable(text, error).map(kubernetes_outcome)
+}
+
+fn kubernetes_outcome(outcome: kubernetes::Outcome) -> Parsed {
+    match outcome {
+        kubernetes::Outcome::Manifests(m) => Parsed::Kubernetes(m),
+        kubernetes::Outcome::NotManifests => Parsed::NotRelevant,
+        kubernetes::Outcome::Unrendered(why) => Parsed::Skipped(why),
     }
 }

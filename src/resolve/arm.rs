@@ -169,6 +169,23 @@ fn apply_vault_storage_configs(resources: &mut [Resource]) {
     }
 }
 
+/// The parameters a deployment passes (`properties.parameters.NAME.value`), evaluated in the
+/// deploying template's scope, by lowercased name.
+fn passed_parameters(scope: &Scope, properties: Option<&Node>) -> HashMap<String, Value> {
+    properties
+        .and_then(|p| p.get("parameters"))
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), scope.eval(v.get("value")?))))
+        .collect()
+}
+
+/// The line a resource is reported at: its `type`, which says what it is.
+fn type_line(node: &Node) -> usize {
+    node.get("type").map_or(node.line, |t| t.line)
+}
+
 /// `dir/main.json` + `nested/storage.json` → `dir/nested/storage.json`, with `.` and `..`.
 fn join_relative(parent_file: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = parent_file.split('/').collect();
@@ -1088,7 +1105,7 @@ impl<'f> Resolved<'f, '_> {
                     Value::String(format!("/subscriptions/?/resourceGroups/?/providers/{s}"));
             }
         }
-        let line = node.get("type").map_or(node.line, |t| t.line);
+        let line = type_line(node);
         self.resources.push(Resource {
             address: format!("{kind}/{name}"),
             kind: kind.clone(),
@@ -1147,7 +1164,7 @@ impl<'f> Resolved<'f, '_> {
         file: &'f ArmFile,
         depth: usize,
     ) {
-        let line = node.get("type").map_or(node.line, |t| t.line);
+        let line = type_line(node);
         if self.stack.contains(&file.display) || depth > MAX_DEPTH {
             self.warnings.push(ResolveError {
                 file: self.file.to_string(),
@@ -1160,13 +1177,7 @@ impl<'f> Resolved<'f, '_> {
             return;
         }
         let properties = node.get("properties");
-        let given: HashMap<String, Value> = properties
-            .and_then(|p| p.get("parameters"))
-            .map(Node::entries)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), scope.eval(v.get("value")?))))
-            .collect();
+        let given = passed_parameters(scope, properties);
         let resource_group = self.target_group(scope, node, name);
         let nested = Scope::new(&file.root, &given, resource_group, None);
         let saved = self.file;
@@ -1183,24 +1194,29 @@ impl<'f> Resolved<'f, '_> {
     /// An inline nested deployment: its template's resources, evaluated in the outer scope or
     /// (`expressionEvaluationOptions.scope: inner`) with the parameters it is given.
     fn deployment(&mut self, scope: &Scope, node: &Node, name: &str, depth: usize) {
-        let line = node.get("type").map_or(node.line, |t| t.line);
+        let line = type_line(node);
         let properties = node.get("properties");
         let Some(template) = properties.and_then(|p| p.get("template")) else {
             let link = properties.and_then(|p| p.get("templateLink"));
             let relative = link
                 .and_then(|l| l.get("relativePath"))
-                .and_then(|n| scope.eval(n).as_str().map(str::to_string));
-            let target = relative.as_deref().map(|r| join_relative(self.file, r));
-            if let Some(file) = target.as_deref().and_then(|t| (self.linked)(t)) {
+                .map(|n| scope.eval(n));
+            let linked = relative
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(|r| (self.linked)(&join_relative(self.file, r)));
+            if let Some(file) = linked {
                 self.linked_template(scope, node, name, file, depth);
                 return;
             }
             if let Some(link) = link {
-                let target = link
+                let written = link
                     .get("uri")
-                    .or_else(|| link.get("relativePath"))
-                    .or_else(|| link.get("id"))
-                    .map(|n| scope.eval(n).to_text().unwrap_or_else(|| "?".into()))
+                    .map(|n| scope.eval(n))
+                    .or(relative)
+                    .or_else(|| link.get("id").map(|n| scope.eval(n)));
+                let target = written
+                    .and_then(|v| v.to_text())
                     .unwrap_or_else(|| "?".into());
                 self.warnings.push(ResolveError {
                     file: self.file.to_string(),
@@ -1226,13 +1242,7 @@ impl<'f> Resolved<'f, '_> {
             .and_then(Node::as_str)
             .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         if inner {
-            let given: HashMap<String, Value> = properties
-                .and_then(|p| p.get("parameters"))
-                .map(Node::entries)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), scope.eval(v.get("value")?))))
-                .collect();
+            let given = passed_parameters(scope, properties);
             let nested = Scope::new(template, &given, resource_group, None);
             self.collect(&nested, template.get("resources"), None, depth + 1);
         } else {

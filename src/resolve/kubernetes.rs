@@ -280,16 +280,16 @@ struct Place {
 fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) -> Place {
     let provider_hint = hints.iter().find_map(|h| h.provider.clone());
     if let Some(hint) = hints.iter().find(|h| !h.places.is_empty()) {
-        let provider = provider_hint
+        let named = provider_hint
             .clone()
             .or_else(|| inputs.cluster_region.as_ref().map(|(p, _)| p.clone()))
-            .or_else(|| cluster.map(str::to_string))
-            .or_else(|| {
-                let known = providers_knowing(&hint.places[0]);
-                (known.len() == 1).then(|| known[0].clone())
-            });
+            .or_else(|| cluster.map(str::to_string));
+        let known = match named {
+            Some(_) => Vec::new(),
+            None => providers_knowing(&hint.places[0]),
+        };
+        let provider = named.or_else(|| (known.len() == 1).then(|| known[0].clone()));
         let Some(provider) = provider else {
-            let known = providers_knowing(&hint.places[0]);
             let why = if known.len() > 1 {
                 format!(
                     "{} places it in {}, a region id of {}; pass --cluster-region PROVIDER:REGION",

@@ -142,13 +142,15 @@ fn recorded_provider(
     }
 }
 
+/// A resource read from a plan or state, at the line naming it in that file.
 fn base_resource(
     file: &PlanFile,
     node: &Node,
+    format: SourceFormat,
     address: String,
     kind: String,
     attributes: Value,
-    format: SourceFormat,
+    provider: ProviderSetting,
 ) -> Resource {
     Resource {
         address,
@@ -161,12 +163,7 @@ fn base_resource(
         end_line: node.last_line(),
         attributes,
         origins: BTreeMap::new(),
-        provider: ProviderSetting {
-            name: String::new(),
-            alias: None,
-            region: Value::Null,
-            origin: Origin::Literal,
-        },
+        provider,
     }
 }
 
@@ -175,22 +172,21 @@ fn shown_state_resource(file: &PlanFile, node: &Node, inputs: &Inputs) -> Resour
         .get("values")
         .map(recorded)
         .unwrap_or(Value::Map(BTreeMap::new()));
-    let mut r = base_resource(
-        file,
-        node,
-        text(node, "address").to_string(),
-        text(node, "type").to_string(),
-        Value::Null,
-        SourceFormat::TerraformState,
-    );
-    r.provider = recorded_provider(
+    let provider = recorded_provider(
         provider_type(text(node, "provider_name")),
         None,
         &values,
         inputs,
     );
-    r.attributes = values;
-    r
+    base_resource(
+        file,
+        node,
+        SourceFormat::TerraformState,
+        text(node, "address").to_string(),
+        text(node, "type").to_string(),
+        values,
+        provider,
+    )
 }
 
 /// `provider["registry.terraform.io/hashicorp/aws"].us` → (`aws`, `us`).
@@ -231,17 +227,16 @@ fn raw_state_resources(file: &PlanFile, node: &Node, inputs: &Inputs, out: &mut 
             .get("attributes")
             .map(recorded)
             .unwrap_or(Value::Map(BTreeMap::new()));
-        let mut r = base_resource(
+        let setting = recorded_provider(provider.clone(), alias.clone(), &values, inputs);
+        out.push(base_resource(
             file,
             instance,
+            SourceFormat::TerraformState,
             format!("{prefix}{data_prefix}{kind}.{name}{index}"),
             kind.to_string(),
-            Value::Null,
-            SourceFormat::TerraformState,
-        );
-        r.provider = recorded_provider(provider.clone(), alias.clone(), &values, inputs);
-        r.attributes = values;
-        out.push(r);
+            values,
+            setting,
+        ));
     }
 }
 
@@ -513,22 +508,22 @@ impl<'n> Plan<'n> {
                 origins.insert(attr.clone(), origin);
             }
         }
+        let mut provider = self.provider(config, text(node, "provider_name"), &calls, inputs);
+        if provider.region.is_null() {
+            if let Some(region) = arn_region(&values) {
+                provider.region = Value::String(region);
+                provider.origin = Origin::Literal;
+            }
+        }
         let mut r = base_resource(
             file,
             node,
+            SourceFormat::TerraformPlan,
             address,
             kind,
-            Value::Null,
-            SourceFormat::TerraformPlan,
+            values,
+            provider,
         );
-        r.provider = self.provider(config, text(node, "provider_name"), &calls, inputs);
-        if r.provider.region.is_null() {
-            if let Some(region) = arn_region(&values) {
-                r.provider.region = Value::String(region);
-                r.provider.origin = Origin::Literal;
-            }
-        }
-        r.attributes = values;
         r.origins = origins;
         r
     }

@@ -811,3 +811,25 @@ fn arm_diagnostics_to_an_event_hub() {
     let rules: Vec<String> = findings_at(&report).into_iter().map(|f| f.0).collect();
     assert_eq!(rules, ["MSI002", "MSI004"]);
 }
+
+/// `--region` stands in for AWS providers only: a Google resource in a plan whose provider sets
+/// no region stays unknown instead of taking an AWS region id.
+#[test]
+fn region_option_is_for_aws_providers_only_in_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "google_storage_bucket.mail", "mode": "managed",
+             "type": "google_storage_bucket", "name": "mail",
+             "provider_name": "registry.terraform.io/hashicorp/google",
+             "values": {"name": "mail", "labels": {"data-class": "mailbox"}}}
+        ]}}
+    });
+    std::fs::write(dir.path().join("plan.json"), plan.to_string()).unwrap();
+    let (_, report) = scan_json(dir.path(), &["--region", "eu-west-1"]);
+    assert_eq!(
+        report["datasets"][0]["copies"][0]["unknown_reason"],
+        "neither the resource nor provider google sets a region or location"
+    );
+}

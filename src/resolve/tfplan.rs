@@ -129,16 +129,24 @@ fn recorded_provider(
     values: &Value,
     inputs: &Inputs,
 ) -> ProviderSetting {
-    let (region, origin) = match (arn_region(values), &inputs.region) {
-        (Some(r), _) => (Value::String(r), Origin::Literal),
-        (None, Some(r)) if name == "aws" => (Value::String(r.clone()), Origin::Variable),
-        _ => (Value::Null, Origin::Literal),
+    let (region, origin) = match arn_region(values) {
+        Some(r) => (Value::String(r), Origin::Literal),
+        None => default_region(&name, inputs),
     };
     ProviderSetting {
         name,
         alias,
         region,
         origin,
+    }
+}
+
+/// The region a provider without one has: `--region` for AWS (what `AWS_REGION` would give),
+/// none for the others (locating then says why).
+fn default_region(provider: &str, inputs: &Inputs) -> (Value, Origin) {
+    match &inputs.region {
+        Some(r) if provider == "aws" => (Value::String(r.clone()), Origin::Variable),
+        _ => (Value::Null, Origin::Literal),
     }
 }
 
@@ -433,15 +441,12 @@ impl<'n> Plan<'n> {
         });
         let alias = local.split_once('.').map(|(_, a)| a.to_string());
         let Some((key, config, expressions)) = found else {
+            let (region, origin) = default_region(&name, inputs);
             return ProviderSetting {
                 name,
                 alias,
-                region: inputs
-                    .region
-                    .clone()
-                    .map(Value::String)
-                    .unwrap_or(Value::Null),
-                origin: Origin::Variable,
+                region,
+                origin,
             };
         };
         let module = text(config, "module_address");
@@ -454,10 +459,7 @@ impl<'n> Plan<'n> {
                     Origin::Variable,
                 ),
             },
-            None => match &inputs.region {
-                Some(r) if name == "aws" => (Value::String(r.clone()), Origin::Variable),
-                _ => (Value::Null, Origin::Literal),
-            },
+            None => default_region(&name, inputs),
         };
         ProviderSetting {
             name,

@@ -99,34 +99,102 @@ pub struct Loaded {
     pub config: Config,
     pub path: PathBuf,
     pub display: String,
+    /// Found in the scanned tree (not named with `--config`): a pull request may have written
+    /// it, so the paths it names must stay inside its directory.
+    pub in_tree: bool,
     /// The file's text, to turn spans into line numbers.
     text: String,
 }
 
-/// The config file to use: `--config FILE`, else `residency.toml` in the first scanned
-/// directory, else none.
-pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Option<PathBuf> {
-    if let Some(p) = explicit {
-        return Some(p.to_path_buf());
-    }
-    let root = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
-    let candidate = if root.is_dir() {
-        root.join(FILE_NAME)
-    } else {
-        root.parent()?.join(FILE_NAME)
-    };
-    candidate.is_file().then_some(candidate)
+/// Which config file a scan uses, and the ones it found but does not use.
+pub struct Found {
+    pub path: Option<PathBuf>,
+    pub in_tree: bool,
+    /// `residency.toml` files in scanned directories that do not apply, each with the reason.
+    pub unused: Vec<(PathBuf, String)>,
 }
 
-pub fn load(path: &Path) -> Result<Loaded, String> {
-    let display = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("config file {display}: cannot read: {e}"))?;
+/// The config file to use, by a rule that does not depend on the order of the paths:
+/// `--config FILE`; else the `residency.toml` of the directory scanned (the parent of a scanned
+/// file); with several paths, the one in the deepest directory that holds them all. A
+/// `residency.toml` in a scanned directory that is not the one used is reported, never applied
+/// silently to the other paths.
+pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Found {
+    let dir_of = |p: &Path| {
+        if p.is_dir() {
+            crate::gate::absolute(p)
+        } else {
+            crate::gate::absolute(p.parent().unwrap_or(Path::new(".")))
+        }
+    };
+    let dirs: Vec<PathBuf> = if paths.is_empty() {
+        vec![crate::gate::absolute(Path::new("."))]
+    } else {
+        paths.iter().map(|p| dir_of(p)).collect()
+    };
+    let mut common = dirs[0].clone();
+    for d in &dirs[1..] {
+        while !d.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    let chosen = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(common.join(FILE_NAME)).filter(|c| c.is_file()),
+    };
+    let unused = dirs
+        .iter()
+        .map(|d| d.join(FILE_NAME))
+        .filter(|c| c.is_file())
+        .filter(|c| chosen.as_ref().is_none_or(|p| crate::gate::absolute(p) != *c))
+        .map(|c| {
+            let why = if explicit.is_some() {
+                "not used: --config names another file".to_string()
+            } else {
+                "not used: with several scan paths, only the residency.toml of the directory that holds them all applies (or pass --config)".to_string()
+            };
+            (c, why)
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Found {
+        path: chosen,
+        in_tree: explicit.is_none(),
+        unused,
+    }
+}
+
+/// A path as messages show it: relative to the working directory when it is under it.
+pub fn shown(path: &Path) -> String {
+    let cwd = std::env::current_dir().map(|c| crate::gate::absolute(&c));
+    match cwd {
+        Ok(cwd) if path.is_absolute() => path
+            .strip_prefix(&cwd)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| path.display().to_string()),
+        _ => path.display().to_string(),
+    }
+}
+
+/// Reads and validates a config file. One found in the tree is not read through a symbolic
+/// link; either way it must be a regular file of a sane size.
+pub fn load(path: &Path, in_tree: bool) -> Result<Loaded, String> {
+    let display = shown(path);
+    if in_tree && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(format!(
+            "config file {display}: is a symbolic link; not read (name it with --config to use it)"
+        ));
+    }
+    let text = crate::gate::read_user_file(path, "config file", 0)?;
     let config = parse(&text, &display)?;
     Ok(Loaded {
         config,
         path: path.to_path_buf(),
         display,
+        in_tree,
         text,
     })
 }
@@ -155,14 +223,36 @@ impl Loaded {
             .unwrap_or_default()
     }
 
-    /// A path written in the config file, relative to the file's directory.
-    pub fn resolve_path(&self, p: &str) -> PathBuf {
-        let path = Path::new(p);
-        if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            self.dir().join(path)
+    /// A path written in the config file (under `field`), relative to the file's directory.
+    /// From a config in the scanned tree it must stay in that directory: relative, no `..`,
+    /// and not through a symbolic link that leads out.
+    pub fn resolve_path(&self, field: &str, written: &str) -> Result<PathBuf, String> {
+        let path = Path::new(written);
+        if !self.in_tree {
+            return Ok(if path.is_absolute() {
+                path.to_path_buf()
+            } else {
+                self.dir().join(path)
+            });
         }
+        let refuse = |why: &str| {
+            format!(
+                "config file {}: {field} {written:?} {why}; a residency.toml in the scanned tree may only name files inside its own directory (pass the file on the command line instead)",
+                self.display
+            )
+        };
+        if !crate::gate::is_confined(written) {
+            return Err(refuse("leaves the directory of the config file"));
+        }
+        let joined = self.dir().join(path);
+        if let (Ok(real), Ok(dir)) = (joined.canonicalize(), self.dir().canonicalize()) {
+            let linked =
+                std::fs::symlink_metadata(&joined).is_ok_and(|m| m.file_type().is_symlink());
+            if !real.starts_with(&dir) || linked {
+                return Err(refuse("is a symbolic link"));
+            }
+        }
+        Ok(joined)
     }
 
     /// Ignore entries as suppressions, each with the line it starts on.

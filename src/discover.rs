@@ -27,8 +27,10 @@ pub struct SourceFile {
     pub format: Format,
 }
 
+/// A name that is not valid UTF-8 is classified by its readable part (`ma\xffin.tf` is still a
+/// `.tf` file, which Terraform loads), never skipped for its spelling.
 pub fn classify(path: &Path) -> Option<Format> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".tf.json") {
         Some(Format::TerraformJson)
     } else if name.ends_with(".tf") {
@@ -43,6 +45,16 @@ pub fn classify(path: &Path) -> Option<Format> {
     } else {
         None
     }
+}
+
+/// `terraform.tfvars(.json)` and `*.auto.tfvars(.json)`: read by the Terraform resolver with the
+/// module beside them.
+pub fn is_tfvars(path: &Path) -> bool {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    name == "terraform.tfvars"
+        || name == "terraform.tfvars.json"
+        || name.ends_with(".auto.tfvars")
+        || name.ends_with(".auto.tfvars.json")
 }
 
 pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
@@ -114,11 +126,15 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                         });
                     }
                 }
+                // A tfvars file is read with its module, which reports the link as an error
+                // (Terraform would read it); saying it twice helps nobody.
                 Ok(entry) if entry.path_is_symlink() && !follow_symlinks => {
-                    warnings.push(WalkError {
-                        display: shown(entry.path()),
-                        message: "symbolic link not followed (pass --follow-symlinks to scan what it points to)".into(),
-                    });
+                    if !is_tfvars(entry.path()) {
+                        warnings.push(WalkError {
+                            display: shown(entry.path()),
+                            message: crate::gate::SYMLINK_NOT_FOLLOWED.into(),
+                        });
+                    }
                 }
                 Ok(_) => {}
                 Err(e) => errors.push(WalkError {

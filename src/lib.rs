@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod datamap;
 pub mod discover;
+pub mod gate;
 pub mod locate;
 pub mod parse;
 pub mod policy;
@@ -43,6 +44,8 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Follow symbolic links while walking (`--follow-symlinks`).
     pub follow_symlinks: bool,
+    /// Problems with the config files (one found but not used), reported as warnings.
+    pub config_warnings: Vec<Diagnostic>,
     /// Time one file may take to parse (`--file-timeout`); the default when `None`.
     pub file_timeout: Option<std::time::Duration>,
 }
@@ -101,16 +104,17 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     };
     let mut errors: Vec<Diagnostic> = walked.errors.into_iter().map(diagnostic).collect();
     let mut warnings: Vec<Diagnostic> = walked.warnings.into_iter().map(diagnostic).collect();
+    warnings.extend(options.config_warnings.iter().cloned());
 
     let budget = options
         .file_timeout
         .unwrap_or(parse::workers::DEFAULT_BUDGET);
-    let parsed = parse::workers::parse_all(
-        &files,
-        options.threads,
+    let gate = gate::Gate::new(
+        &options.paths,
+        options.follow_symlinks,
         options.inputs.max_file_bytes,
-        budget,
     );
+    let parsed = parse::workers::parse_all(&files, options.threads, &gate, budget);
     stage("parse", &mut clock);
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
     let mut templates = Vec::new();
@@ -184,10 +188,7 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
 
     let dirs: Vec<_> = dirs.into_values().collect();
     let mut inputs = options.inputs.clone();
-    inputs.module_roots = options.paths.clone();
-    if let Ok(cwd) = std::env::current_dir() {
-        inputs.module_roots.push(cwd);
-    }
+    inputs.gate = gate;
     let (mut resources, tf_errors, tf_warnings) =
         resolve::terraform::resolve(dirs, &inputs, options.threads);
     stage("terraform", &mut clock);
@@ -215,11 +216,13 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     }
     stage("cfn", &mut clock);
     let mut map = datamap::build(&resources, &options.mail_tag);
-    redact_map(&mut map);
+    clean_map(&mut map);
     stage("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {
         for d in list.iter_mut() {
             d.message = redact::redact(&d.message);
+            report::escape::in_place(&mut d.message);
+            report::escape::in_place(&mut d.file);
         }
         list.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
         list.dedup();
@@ -337,19 +340,46 @@ fn tenant_resources(file: &parse::tenants::TenantFile) -> Vec<resolve::Resource>
         .collect()
 }
 
-/// Masks credentials in every text of the map that came from a configuration value.
-fn redact_map(map: &mut datamap::DataMap) {
+/// Makes every text of the map that came from a configuration safe to print: credentials
+/// masked, control characters and bidirectional overrides made visible (`report::escape`).
+fn clean_map(map: &mut datamap::DataMap) {
+    let clean = |text: &mut String| {
+        *text = redact::redact(text);
+        report::escape::in_place(text);
+    };
     for d in &mut map.datasets {
+        clean(&mut d.source);
+        clean(&mut d.kind);
+        clean(&mut d.file);
+        d.reason.as_mut().map(clean);
         for c in &mut d.copies {
-            c.resource = redact::redact(&c.resource);
-            c.unknown_reason = c.unknown_reason.as_deref().map(redact::redact);
+            clean(&mut c.resource);
+            clean(&mut c.file);
+            c.region.as_mut().map(clean);
+            c.unknown_reason.as_mut().map(clean);
             for step in c.via.iter_mut().chain(c.also_via.iter_mut().flatten()) {
-                *step = redact::redact(step);
+                clean(step);
             }
             if let Some(key) = &mut c.key {
-                key.resource = redact::redact(&key.resource);
+                clean(&mut key.resource);
+                key.regions.iter_mut().for_each(clean);
             }
         }
+    }
+}
+
+/// The same for findings: their messages are built from the (clean) map, but suppression
+/// reasons are read from comments in the files.
+fn clean_findings(findings: &mut [policy::Finding]) {
+    for f in findings {
+        for text in [&mut f.message, &mut f.resource, &mut f.dataset, &mut f.file] {
+            report::escape::in_place(text);
+        }
+        if let Some(reason) = &mut f.suppression_reason {
+            *reason = redact::redact(reason);
+            report::escape::in_place(reason);
+        }
+        f.via.iter_mut().for_each(report::escape::in_place);
     }
 }
 
@@ -391,6 +421,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
         f.fingerprint = baseline::fingerprint(f);
     }
     findings.extend(meta);
+    clean_findings(&mut findings);
     let mut baselined = 0;
     if let Some(accepted) = &options.baseline {
         let before = findings.len();

@@ -105,15 +105,19 @@ pub fn place_region(provider: &str, region: &str, basis: Basis) -> Placement {
             }
         }
         None => Placement {
-            region: Some(crate::catalog::normalise(provider, region)),
+            region: Some(crate::redact::prefix(&crate::catalog::normalise(
+                provider, region,
+            ))),
             ..Placement::unknown(
                 Some(provider),
                 match cat.suggest(provider, region) {
                     Some(near) => format!(
-                        "region {region:?} is not in residency's catalog for {provider}; did you mean {near}?"
+                        "region {} is not in residency's catalog for {provider}; did you mean {near}?",
+                        crate::redact::excerpt(region)
                     ),
                     None => format!(
-                        "region {region:?} is not in residency's catalog for {provider} (a new region, or a typo); add it with [[catalog]] in residency.toml"
+                        "region {} is not in residency's catalog for {provider} (a new region, or a typo); add it with [[catalog]] in residency.toml",
+                        crate::redact::excerpt(region)
                     ),
                 },
             )
@@ -341,7 +345,10 @@ pub fn place_geography(provider: &str, geography: &Value, origin: Origin) -> Pla
         }
         None => Placement::unknown(
             Some(provider),
-            format!("data location {name:?} is not in residency's catalog"),
+            format!(
+                "data location {} is not in residency's catalog",
+                crate::redact::excerpt(name)
+            ),
         ),
     }
 }

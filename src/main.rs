@@ -278,11 +278,25 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
     } else {
         input.paths
     };
+    // A path that does not exist is a mistake in the command, not an input problem.
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    let mut config_warnings = Vec::new();
     let loaded = if input.no_config {
         None
     } else {
-        config::find(input.config.as_deref(), &paths)
-            .map(|p| config::load(&p))
+        let found = config::find(input.config.as_deref(), &paths);
+        config_warnings.extend(found.unused.iter().map(|(path, why)| report::Diagnostic {
+            file: config::shown(path),
+            line: 0,
+            message: why.clone(),
+        }));
+        found
+            .path
+            .map(|p| config::load(&p, found.in_tree))
             .transpose()?
     };
     let mut opts = ScanOptions {
@@ -296,7 +310,7 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
             var_files: Vec::new(),
             parameters: Vec::new(),
             max_file_bytes: input.max_file_size.unwrap_or(0),
-            module_roots: Vec::new(),
+            gate: Default::default(),
         },
         policies: Vec::new(),
         mail_tag: MailTag::default(),
@@ -306,6 +320,7 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         today: String::new(),
         threads: input.threads.unwrap_or(0),
         follow_symlinks: input.follow_symlinks,
+        config_warnings,
         file_timeout: match input.file_timeout {
             Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
             Some(s) => {
@@ -349,9 +364,9 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
                 target.push((name.clone(), text));
             }
         }
-        opts.inputs
-            .var_files
-            .extend(c.var_files.iter().map(|f| l.resolve_path(f)));
+        for f in &c.var_files {
+            opts.inputs.var_files.push(l.resolve_path("var_files", f)?);
+        }
         if mail_tag.is_none() {
             if let Some(tag) = &c.mail_tag {
                 mail_tag = Some(
@@ -386,9 +401,8 @@ fn use_catalog_files(paths: &[PathBuf]) -> Result<(), String> {
     let files = paths
         .iter()
         .map(|p| {
-            std::fs::read_to_string(p)
+            residency::gate::read_user_file(p, "catalog file", 0)
                 .map(|text| (p.display().to_string(), text))
-                .map_err(|e| format!("cannot read catalog file {}: {e}", p.display()))
         })
         .collect::<Result<Vec<_>, _>>()?;
     catalog::use_files(&files)
@@ -464,12 +478,23 @@ fn run(command: Command) -> Result<u8, String> {
         Command::Scan(args) => {
             let (mut opts, loaded) = options(args.input)?;
             let file_config = loaded.as_ref().map(|l| &l.config);
-            opts.policies = if args.policies.is_empty() {
-                file_config
-                    .and_then(|c| c.policies.clone())
-                    .unwrap_or_default()
-            } else {
-                args.policies
+            opts.policies = match (&loaded, args.policies.is_empty()) {
+                (Some(l), true) => l
+                    .config
+                    .policies
+                    .iter()
+                    .flatten()
+                    .map(|p| {
+                        // A built-in id, or a file beside the config file.
+                        if policy::is_built_in(p) {
+                            Ok(p.clone())
+                        } else {
+                            l.resolve_path("policies", p)
+                                .map(|path| path.to_string_lossy().into_owned())
+                        }
+                    })
+                    .collect::<Result<_, _>>()?,
+                _ => args.policies,
             };
             opts.subscriber_countries = args
                 .subscriber_countries
@@ -491,16 +516,23 @@ fn run(command: Command) -> Result<u8, String> {
                     "--subscriber-country {bad} is not an ISO 3166-1 alpha-2 code"
                 ));
             }
-            let baseline_path = args.baseline.clone().or_else(|| {
-                let l = loaded.as_ref()?;
-                let b = l.config.baseline.as_ref()?;
-                // A configured baseline that does not exist yet is not an error.
-                Some(l.resolve_path(b)).filter(|p| p.exists() || args.write_baseline.is_none())
-            });
+            let configured = match &loaded {
+                Some(l) => l
+                    .config
+                    .baseline
+                    .as_ref()
+                    .map(|b| l.resolve_path("baseline", b))
+                    .transpose()?,
+                None => None,
+            };
+            // A configured baseline that does not exist yet is not an error.
+            let baseline_path = args
+                .baseline
+                .clone()
+                .or_else(|| configured.filter(|p| p.exists() || args.write_baseline.is_none()));
             if args.write_baseline.is_none() {
                 if let Some(path) = &baseline_path {
-                    let text = std::fs::read_to_string(path)
-                        .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+                    let text = residency::gate::read_user_file(path, "baseline", 0)?;
                     opts.baseline = Some(baseline::read(&text, &path.display().to_string())?);
                 }
             }

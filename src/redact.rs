@@ -38,6 +38,23 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// Characters of an unrecognised value that a report may show.
+const EXCERPT_CHARS: usize = 4;
+
+/// The first few characters of a value that was expected to be a known name (a region, a data
+/// location) and is not, followed by `…`: enough to find a typo, never the whole value, since a
+/// value a pull request routes into a region (a token from a linked file, a secret variable)
+/// would otherwise be printed into CI logs.
+pub fn prefix(value: &str) -> String {
+    let shown: String = value.chars().take(EXCERPT_CHARS).collect();
+    format!("{shown}…")
+}
+
+/// `"SuPe…" (40 characters)`: the masked prefix and the length, for messages.
+pub fn excerpt(value: &str) -> String {
+    format!("{:?} ({} characters)", prefix(value), value.chars().count())
+}
+
 /// The text with credentials masked.
 pub fn redact(text: &str) -> String {
     let p = patterns();

@@ -5,7 +5,7 @@ mod common;
 
 use common::{root, run, scan_json};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
@@ -748,9 +748,14 @@ fn excluded_and_missing_paths() {
         ],
     );
     assert_eq!(report["summary"]["findings"]["high"], 0);
-    let (code, report) = scan_json(Path::new("/no/such/dir"), &[]);
-    assert_eq!(code, 3);
-    assert_eq!(report["errors"][0]["message"], "no such file or directory");
+    // A path that does not exist is a mistake in the command (exit 2), not an input problem.
+    let (code, stdout, stderr) = run(&["scan", "/no/such/dir", "--format", "json"]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "residency: error: /no/such/dir: no such file or directory\n"
+    );
 }
 
 #[test]

@@ -478,8 +478,8 @@ fn unknown_regions_are_kept_with_a_suggestion() {
     assert_eq!(
         reasons,
         [
-            "region \"eu-wst-1\" is not in residency's catalog for aws; did you mean eu-west-1?",
-            "region \"mars-north-1\" is not in residency's catalog for aws (a new region, or a typo); add it with [[catalog]] in residency.toml",
+            "region \"eu-w…\" (8 characters) is not in residency's catalog for aws; did you mean eu-west-1?",
+            "region \"mars…\" (12 characters) is not in residency's catalog for aws (a new region, or a typo); add it with [[catalog]] in residency.toml",
         ]
     );
 }

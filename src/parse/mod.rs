@@ -13,11 +13,6 @@ pub mod workers;
 
 use crate::discover::{Format, SourceFile};
 
-/// Files larger than this are reported, not read, unless `--max-file-size` says otherwise: no
-/// real template comes close, and a multi-gigabyte file in a repository is a mistake or an
-/// attack.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
 /// The lines of a text that carry a suppression marker, with their 1-based numbers: all that
 /// the suppression stage needs, so the rest of the text is not kept.
 pub fn marker_lines(text: &str) -> Vec<(usize, String)> {
@@ -39,15 +34,6 @@ pub fn head(text: &str, bytes: usize) -> &str {
         at -= 1;
     }
     &text[..at]
-}
-
-/// The limit to apply: the given one, or the default for 0.
-pub fn file_limit(max: u64) -> u64 {
-    if max == 0 {
-        MAX_FILE_BYTES
-    } else {
-        max
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,60 +62,8 @@ pub enum Parsed {
     NotRelevant,
 }
 
-/// Reads a file as UTF-8 text, refusing binary, oversized and non-UTF-8 files with a clear
-/// reason. Never reads more than `max_bytes` (0: the default), even from a file that grows or a
-/// device that never ends.
-pub fn read_text(path: &std::path::Path, max_bytes: u64) -> Result<String, ParseError> {
-    use std::io::Read;
-    let limit = file_limit(max_bytes);
-    let whole = |message: String| ParseError { line: 0, message };
-    let too_large = |size: u64| {
-        whole(format!(
-            "file is {size} bytes, larger than the {limit} byte limit (--max-file-size)"
-        ))
-    };
-    let meta = std::fs::metadata(path).map_err(|e| whole(format!("cannot read file: {e}")))?;
-    if !meta.is_file() {
-        return Err(whole("not a regular file".into()));
-    }
-    if meta.len() > limit {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| whole(format!("cannot read file: {e}")))?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| whole(format!("cannot read file: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
-    }
-    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
-        let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
-        return Err(ParseError {
-            line,
-            message: "binary content (NUL byte); not a text file".into(),
-        });
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..valid]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        ParseError {
-            line,
-            message: "invalid UTF-8".into(),
-        }
-    })?;
-    Ok(text
-        .strip_prefix('\u{feff}')
-        .map(str::to_string)
-        .unwrap_or(text))
-}
-
-pub fn parse_file(file: &SourceFile, max_bytes: u64) -> Result<Parsed, ParseError> {
-    let text = read_text(&file.path, max_bytes)?;
+pub fn parse_file(file: &SourceFile, gate: &crate::gate::Gate) -> Result<Parsed, ParseError> {
+    let text = gate.read_text(&file.path, crate::gate::Area::Scan)?;
     match file.format {
         Format::TerraformHcl => terraform::parse_hcl(&text, &file.display).map(Parsed::Terraform),
         // An empty `.tf.json` declares nothing, like an empty `.tf`.

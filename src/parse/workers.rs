@@ -19,7 +19,7 @@ type Outcome = Result<Parsed, ParseError>;
 struct Shared {
     files: Vec<SourceFile>,
     next: AtomicUsize,
-    max_bytes: u64,
+    gate: crate::gate::Gate,
     /// What each worker is parsing, and since when.
     busy: Mutex<Vec<Option<(usize, Instant)>>>,
 }
@@ -36,8 +36,8 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
             busy[slot] = Some((i, Instant::now()));
         }
         let file = &shared.files[i];
-        let outcome = std::panic::catch_unwind(|| parse_file(file, shared.max_bytes))
-            .unwrap_or_else(|_| {
+        let outcome =
+            std::panic::catch_unwind(|| parse_file(file, &shared.gate)).unwrap_or_else(|_| {
                 Err(ParseError {
                     line: 0,
                     message: "the parser failed on this file (please report it)".into(),
@@ -59,7 +59,7 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
 pub fn parse_all(
     files: &[SourceFile],
     threads: usize,
-    max_bytes: u64,
+    gate: &crate::gate::Gate,
     budget: Duration,
 ) -> Vec<Outcome> {
     if files.is_empty() {
@@ -70,7 +70,7 @@ pub fn parse_all(
     let shared = Arc::new(Shared {
         files: files.to_vec(),
         next: AtomicUsize::new(0),
-        max_bytes,
+        gate: gate.clone(),
         busy: Mutex::new(vec![None; workers]),
     });
     let (tx, rx) = mpsc::channel();

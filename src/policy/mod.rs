@@ -132,6 +132,10 @@ pub struct Finding {
     pub via: Vec<String>,
 }
 
+pub fn is_built_in(id: &str) -> bool {
+    BUILT_IN.iter().any(|(known, _)| *known == id)
+}
+
 /// Loads a policy by built-in id or from a file path.
 pub fn load(id_or_path: &str) -> Result<Policy, String> {
     if let Some((_, text)) = BUILT_IN.iter().find(|(id, _)| *id == id_or_path) {
@@ -145,8 +149,7 @@ pub fn load(id_or_path: &str) -> Result<Policy, String> {
             known.join(", ")
         ));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("policy file {id_or_path}: cannot read: {e}"))?;
+    let text = crate::gate::read_user_file(path, "policy file", 0)?;
     parse(&text, &format!("policy file {id_or_path}"))
 }
 

@@ -7,9 +7,14 @@ use super::Report;
 use crate::policy::Severity;
 use std::fmt::Write;
 
-/// Escaping for a command's message (GitHub's `toolkit/core` rules).
+/// Escaping for a command's message (GitHub's `toolkit/core` rules), with every other control
+/// character (ESC above all) and bidirectional override dropped: values from files were made
+/// visible when the report was built, so what is left here is the report's own text.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    text.chars()
+        .filter(|c| matches!(c, '\r' | '\n') || !super::escape::is_dangerous(*c))
+        .collect::<String>()
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

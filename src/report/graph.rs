@@ -109,10 +109,7 @@ fn groups(datasets: &[Dataset]) -> Vec<Group> {
 }
 
 fn mermaid_text(text: &str) -> String {
-    text.replace('&', "#amp;")
-        .replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
+    super::escape::mermaid(text)
 }
 
 pub fn mermaid(datasets: &[Dataset]) -> String {

@@ -6,9 +6,14 @@ use super::sarif::repo_path;
 use super::{graph, Report};
 use std::fmt::Write;
 
-/// Text safe inside a table cell.
+/// Text safe inside a table cell: no HTML, no Markdown, no line break.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+    super::escape::markdown(text)
+}
+
+/// A value shown as code in a cell (resource addresses, file paths).
+fn code(text: &str) -> String {
+    super::escape::markdown_code(text)
 }
 
 pub fn render(report: &Report) -> String {
@@ -49,23 +54,22 @@ pub fn render(report: &Report) -> String {
                 (Some(r), true) => format!("{r} (?)"),
                 (None, _) => "unknown".to_string(),
             };
-            let mut finding = f.message.clone();
+            let mut finding = cell(&f.message);
             if f.via.len() > 1 {
-                finding.push_str(&format!("<br>path: {}", f.via.join(" → ")));
+                finding.push_str(&format!("<br>path: {}", cell(&f.via.join(" → "))));
             }
             if let Some(reason) = &f.suppression_reason {
-                finding.push_str(&format!("<br>suppressed: {reason}"));
+                finding.push_str(&format!("<br>suppressed: {}", cell(reason)));
             }
             let _ = writeln!(
                 out,
-                "| {} | `{}` | `{}` | `{}:{}` | {} | {} |",
+                "| {} | `{}` | {} | {} | {} | {} |",
                 severity,
                 f.rule,
-                cell(&f.resource),
-                cell(&repo_path(report, &f.file)),
-                f.line,
+                code(&f.resource),
+                code(&format!("{}:{}", repo_path(report, &f.file), f.line)),
                 cell(&location),
-                cell(&finding)
+                finding
             );
         }
         out.push('\n');
@@ -80,9 +84,8 @@ pub fn render(report: &Report) -> String {
         for e in &report.errors {
             let _ = writeln!(
                 out,
-                "- `{}:{}` {}",
-                cell(&repo_path(report, &e.file)),
-                e.line,
+                "- {} {}",
+                code(&format!("{}:{}", repo_path(report, &e.file), e.line)),
                 cell(&e.message)
             );
         }

@@ -1,6 +1,7 @@
 //! The report: one value that every output format renders. Its JSON form is a public contract
 //! (field names are snake_case and stable; `schema_version` changes when they do).
 
+pub mod escape;
 pub mod github;
 pub mod graph;
 pub mod junit;

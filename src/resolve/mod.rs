@@ -115,7 +115,8 @@ pub struct Inputs {
     pub parameters: Vec<(String, String)>,
     /// Largest file read, in bytes (`--max-file-size`); 0 means the default.
     pub max_file_bytes: u64,
-    /// Directories local modules may be read from: the scanned paths and the working
-    /// directory. A module source that leads elsewhere is reported, not read.
-    pub module_roots: Vec<std::path::PathBuf>,
+    /// What every file read while resolving passes (tfvars files, module directories): set by
+    /// the scan from its paths. Local modules may be read from the scanned paths and the
+    /// working directory; a module source that leads elsewhere is reported, not read.
+    pub gate: crate::gate::Gate,
 }

@@ -8,6 +8,7 @@
 
 use super::hcl_eval::{self, apply_ops, Resolver};
 use super::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use crate::gate::Area;
 use crate::parse::terraform::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::parse::tree;
 use crate::value::Value;
@@ -540,15 +541,16 @@ fn root_variable_values(
         let mut auto: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                let n = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                let n = p.file_name().unwrap_or_default().to_string_lossy();
                 n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
             })
             .collect();
         auto.sort();
         files.extend(auto);
     }
+    let automatic = files.len();
     files.extend(inputs.var_files.iter().cloned());
-    for path in files {
+    for (i, path) in files.into_iter().enumerate() {
         let shown = if path.starts_with(dir) {
             join_display(
                 display_dir,
@@ -557,7 +559,15 @@ fn root_variable_values(
         } else {
             path.display().to_string()
         };
-        match read_tfvars(&path, inputs.max_file_bytes) {
+        // Files beside the module pass the gate like every scanned file (a tfvars file that is
+        // a link out of the tree is not read); `--var-file` is the user's own choice.
+        let text = if i < automatic {
+            inputs.gate.read_text(&path, Area::Scan)
+        } else {
+            crate::gate::read_user_file(&path, "var file", inputs.gate.max_bytes())
+                .map_err(|message| crate::parse::ParseError { line: 0, message })
+        };
+        match text.and_then(|text| read_tfvars(&path, &text)) {
             Ok(vars) => values.extend(vars),
             Err(e) => errors.push(ResolveError {
                 file: shown,
@@ -594,20 +604,16 @@ impl Resolver for NoReferences {
     }
 }
 
-fn read_tfvars(
-    path: &Path,
-    max_bytes: u64,
-) -> Result<Vec<(String, Value)>, crate::parse::ParseError> {
-    let text = crate::parse::read_text(path, max_bytes)?;
+fn read_tfvars(path: &Path, text: &str) -> Result<Vec<(String, Value)>, crate::parse::ParseError> {
     if path.to_string_lossy().ends_with(".json") {
-        let node = tree::load_json(&text)?;
+        let node = tree::load_json(text)?;
         Ok(node
             .entries()
             .iter()
             .map(|(k, v)| (k.clone(), crate::resolve::cloudformation::node_value(v)))
             .collect())
     } else {
-        let body = hcl_edit::parser::parse_body(&text).map_err(|e| crate::parse::ParseError {
+        let body = hcl_edit::parser::parse_body(text).map_err(|e| crate::parse::ParseError {
             line: e.location().line(),
             message: format!("invalid HCL: {}", e.message()),
         })?;
@@ -676,9 +682,8 @@ struct Builder<'a> {
     scanned_dirs: &'a HashSet<PathBuf>,
     errors: Vec<ResolveError>,
     warnings: Vec<ResolveError>,
-    max_file_bytes: u64,
-    /// Canonical directories local modules may be read from.
-    module_roots: Vec<PathBuf>,
+    /// Every file read here passes it; local modules may also come from the working directory.
+    gate: &'a crate::gate::Gate,
 }
 
 impl Builder<'_> {
@@ -716,10 +721,12 @@ impl Builder<'_> {
                 .to_string();
             let shown = join_display(display_dir, &name);
             let parsed = if name.ends_with(".tf") {
-                crate::parse::read_text(&path, self.max_file_bytes)
+                self.gate
+                    .read_text(&path, Area::Modules)
                     .and_then(|t| parse_hcl(&t, &shown))
             } else if name.ends_with(".tf.json") {
-                crate::parse::read_text(&path, self.max_file_bytes)
+                self.gate
+                    .read_text(&path, Area::Modules)
                     .and_then(|t| parse_json(&t, &shown))
             } else {
                 continue;
@@ -865,11 +872,8 @@ impl Builder<'_> {
         }
         // A module is read only from inside the scanned paths or the working directory, so a
         // configuration cannot make the scan read arbitrary files.
-        let outside = !self.scanned_dirs.contains(&dir)
-            && !self.module_roots.is_empty()
-            && dir
-                .canonicalize()
-                .is_ok_and(|real| !self.module_roots.iter().any(|root| real.starts_with(root)));
+        let outside =
+            !self.scanned_dirs.contains(&dir) && self.gate.admits_dir(&dir, Area::Modules).is_err();
         if outside {
             self.errors.push(ResolveError {
                 file,
@@ -1018,17 +1022,12 @@ pub fn resolve(
     for (i, root) in roots.into_iter().enumerate() {
         grouped[i % groups].push((i, root));
     }
-    let module_roots: Vec<PathBuf> = inputs
-        .module_roots
-        .iter()
-        .filter_map(|r| r.canonicalize().ok())
-        .collect();
     let results: Vec<GroupResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = grouped
             .into_iter()
             .map(|group| {
-                let (shared, scanned, module_roots) = (&shared, &scanned, &module_roots);
-                scope.spawn(move || resolve_group(group, shared, scanned, module_roots, inputs))
+                let (shared, scanned) = (&shared, &scanned);
+                scope.spawn(move || resolve_group(group, shared, scanned, inputs))
             })
             .collect();
         handles
@@ -1070,7 +1069,6 @@ fn resolve_group(
     group: Vec<(usize, DirFiles)>,
     shared: &HashMap<PathBuf, DirFiles>,
     scanned: &HashSet<PathBuf>,
-    module_roots: &[PathBuf],
     inputs: &Inputs,
 ) -> GroupResult {
     let roots: Vec<(usize, PathBuf, String)> = group
@@ -1095,8 +1093,7 @@ fn resolve_group(
         scanned_dirs: scanned,
         errors: Vec::new(),
         warnings: Vec::new(),
-        max_file_bytes: inputs.max_file_bytes,
-        module_roots: module_roots.to_vec(),
+        gate: &inputs.gate,
     };
     let mut spans = Vec::new();
     for (i, dir, display_dir) in &roots {

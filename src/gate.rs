@@ -1,0 +1,284 @@
+//! The one gate every file the scan reads passes through, by whatever route it is reached (the
+//! walk, tfvars files beside a module, module directories, paths named in `residency.toml`).
+//!
+//! Pull requests are written by strangers: a `terraform.tfvars.json` that is a symbolic link to
+//! `~/.terraform.d/credentials.tfrc.json`, or a module source of `../../../../etc`, must not make
+//! the scan read, and then print, a file outside the repository. So a file is read only when it
+//! is a regular file (not a FIFO or a device, which could hang or never end), within the size
+//! limit, inside the scan roots, and not a symbolic link (unless `--follow-symlinks`; even then
+//! never into `/proc`, `/sys` or `/dev`, nor onto another file system). Files the user names on
+//! the command line (`--config`, `--policy`, `--var-file`, ...) are the user's choice and go
+//! through [`read_user_file`]: regular files within the size limit, nothing else.
+
+use crate::parse::ParseError;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Files larger than this are reported, not read, unless `--max-file-size` says otherwise: no
+/// real template comes close, and a multi-gigabyte file in a repository is a mistake or an
+/// attack.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// System directories that are never scanned, even through a followed link: reading them walks
+/// the whole machine (`/proc/*/root`) or never ends (`/dev/zero`).
+const SYSTEM_DIRS: &[&str] = &["/proc", "/sys", "/dev"];
+
+pub const SYMLINK_NOT_FOLLOWED: &str =
+    "symbolic link not followed (pass --follow-symlinks to scan what it points to)";
+
+/// Where a file may be: among the scanned files, or (for Terraform's local modules) also in the
+/// working directory that the scan was started from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Scan,
+    Modules,
+}
+
+/// The rules for reading input files, fixed once per scan.
+#[derive(Debug, Clone, Default)]
+pub struct Gate {
+    /// The scan roots (directories; the parent of a scanned file), absolute and lexically
+    /// normalised, each with its canonical form.
+    roots: Vec<(PathBuf, PathBuf)>,
+    /// The working directory, for local module sources only.
+    module_roots: Vec<(PathBuf, PathBuf)>,
+    follow_symlinks: bool,
+    max_bytes: u64,
+}
+
+/// The limit to apply: the given one, or the default for 0.
+pub fn file_limit(max: u64) -> u64 {
+    if max == 0 {
+        MAX_FILE_BYTES
+    } else {
+        max
+    }
+}
+
+impl Gate {
+    /// A gate for scanning `paths`. `max_bytes` 0 is the default limit.
+    pub fn new(paths: &[PathBuf], follow_symlinks: bool, max_bytes: u64) -> Gate {
+        let root_of = |p: &Path| {
+            let dir = if p.is_dir() {
+                p.to_path_buf()
+            } else {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let absolute = absolute(&dir);
+            let canonical = absolute.canonicalize().unwrap_or_else(|_| absolute.clone());
+            (absolute, canonical)
+        };
+        let roots: Vec<_> = paths.iter().map(|p| root_of(p)).collect();
+        let module_roots = std::env::current_dir()
+            .map(|cwd| vec![root_of(&cwd)])
+            .unwrap_or_default();
+        Gate {
+            roots,
+            module_roots,
+            follow_symlinks,
+            max_bytes: file_limit(max_bytes),
+        }
+    }
+
+    pub fn max_bytes(&self) -> u64 {
+        file_limit(self.max_bytes)
+    }
+
+    pub fn follow_symlinks(&self) -> bool {
+        self.follow_symlinks
+    }
+
+    /// Whether `dir` (a directory a module source leads to) may be read from.
+    pub fn admits_dir(&self, dir: &Path, area: Area) -> Result<(), String> {
+        self.contain(dir, area)
+    }
+
+    /// Why `path` may not be read, if it may not: outside the roots (by its written path, and,
+    /// unless links are followed, by its real path), or under a system directory.
+    fn contain(&self, path: &Path, area: Area) -> Result<(), String> {
+        let lexical = absolute(path);
+        let roots = self
+            .roots
+            .iter()
+            .chain(self.module_roots.iter().filter(|_| area == Area::Modules));
+        let mut inside_lexically = false;
+        let mut inside_really = false;
+        let real = lexical.canonicalize().ok();
+        for (root, canonical) in roots {
+            inside_lexically |= lexical.starts_with(root) || lexical.starts_with(canonical);
+            if let Some(real) = &real {
+                inside_really |= real.starts_with(canonical);
+            }
+        }
+        if !inside_lexically {
+            return Err("outside the scanned paths; not read".into());
+        }
+        if let Some(real) = &real {
+            if SYSTEM_DIRS.iter().any(|d| real.starts_with(d)) {
+                return Err(format!(
+                    "leads into {}; system directories are never read",
+                    real.display()
+                ));
+            }
+            if !inside_really && !self.follow_symlinks {
+                return Err(
+                    "reached through a symbolic link that leads outside the scanned paths; not read (pass --follow-symlinks to read it)"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads an input file as text, or says why not. Every refusal names no content of the
+    /// file, so nothing of a refused file reaches a report.
+    pub fn read_text(&self, path: &Path, area: Area) -> Result<String, ParseError> {
+        let whole = |message: String| ParseError { line: 0, message };
+        if !self.follow_symlinks {
+            let meta = std::fs::symlink_metadata(path)
+                .map_err(|e| whole(format!("cannot read file: {e}")))?;
+            if meta.file_type().is_symlink() {
+                return Err(whole(SYMLINK_NOT_FOLLOWED.into()));
+            }
+        }
+        self.contain(path, area).map_err(whole)?;
+        let bytes = read_bounded(path, self.max_bytes(), !self.follow_symlinks).map_err(whole)?;
+        decode(bytes)
+    }
+}
+
+/// Reads a file the user named on the command line (`--config`, `--policy`, `--catalog`,
+/// `--baseline`, `--var-file`): it must be a regular file within the size limit (a FIFO,
+/// `/dev/zero` or `/dev/tty` would hang or never end). Errors name the file and what it is for.
+pub fn read_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<String, String> {
+    let bytes = read_bounded(path, file_limit(max_bytes), false)
+        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("{what} {}: invalid UTF-8", path.display()))
+}
+
+/// Opens without following a final symbolic link (when `no_follow`) and without blocking on a
+/// FIFO, checks on the open file that it is regular and small enough, and reads at most
+/// `limit` bytes even from a file that grows.
+fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut flags = libc::O_NONBLOCK;
+        if no_follow {
+            flags |= libc::O_NOFOLLOW;
+        }
+        options.custom_flags(flags);
+    }
+    #[cfg(not(unix))]
+    let _ = no_follow;
+    let file = options.open(path).map_err(|e| match e.raw_os_error() {
+        #[cfg(unix)]
+        Some(libc::ELOOP) => SYMLINK_NOT_FOLLOWED.to_string(),
+        _ => format!("cannot read file: {e}"),
+    })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    let too_large = |size: u64| {
+        format!("file is {size} bytes, larger than the {limit} byte limit (--max-file-size)")
+    };
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Bytes as UTF-8 text without a byte order mark, refusing binary and non-UTF-8 content with
+/// the line where it starts.
+fn decode(bytes: Vec<u8>) -> Result<String, ParseError> {
+    if let Some(pos) = bytes.iter().position(|b| *b == 0) {
+        let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
+        return Err(ParseError {
+            line,
+            message: "binary content (NUL byte); not a text file".into(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        ParseError {
+            line,
+            message: "invalid UTF-8".into(),
+        }
+    })?;
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
+}
+
+/// `path` made absolute against the working directory and lexically normalised (`a/../b` is
+/// `b`), without touching the file system, so that `..` cannot climb out of a root unseen.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|cwd| cwd.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether a path written in a file stays where it is written: relative, with no `..` step.
+pub fn is_confined(written: &str) -> bool {
+    let path = Path::new(written);
+    !path.is_absolute()
+        && !written.starts_with('\\')
+        && !written.contains(':')
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_paths_that_leave_their_directory() {
+        assert!(is_confined("env/prod.tfvars"));
+        assert!(is_confined("./baseline.json"));
+        assert!(!is_confined("../secrets.tfvars"));
+        assert!(!is_confined("env/../../x"));
+        assert!(!is_confined("/etc/passwd"));
+        assert!(!is_confined("C:\\x"));
+    }
+
+    #[test]
+    fn lexical_normalisation_climbs() {
+        assert_eq!(absolute(Path::new("/a/b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(absolute(Path::new("/a/./b")), PathBuf::from("/a/b"));
+    }
+}

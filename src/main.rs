@@ -453,6 +453,16 @@ fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
     }
 }
 
+/// A scan that read no input at all passes trivially; say so, so that a wrong path in CI is
+/// seen.
+fn note_nothing_read(paths: &[PathBuf]) {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    eprintln!(
+        "residency: note: no input file found in {}: residency reads Terraform (.tf, .tf.json, plans and state as JSON), CloudFormation, ARM, Kubernetes and hosted-tenants files",
+        report::escape::controls(&shown.join(", "))
+    );
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.color {
@@ -553,6 +563,9 @@ fn run(command: Command) -> Result<u8, String> {
             };
             let targets = output_targets(&args.format, &args.output)?;
             let report = residency::scan(&opts)?;
+            if report.summary.files == 0 {
+                note_nothing_read(&opts.paths);
+            }
             if let Some(path) = &args.write_baseline {
                 std::fs::write(path, baseline::write(&report.findings))
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

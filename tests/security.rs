@@ -1,0 +1,326 @@
+//! Attacks a pull request can make on a CI scan, one test each: every test builds the hostile
+//! tree in a temporary directory, runs the binary, and asserts the safe behaviour (exit code,
+//! the secret or the escape absent from every output format).
+
+mod common;
+
+use common::run_in;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const FORMATS: [&str; 6] = ["text", "json", "sarif", "junit", "github", "markdown"];
+
+/// A secret that lives outside the scanned tree (a credentials file on the runner).
+const SECRET: &str = "SuperSecretTokenValue1234567890abcdefXYZ";
+
+/// Scans `tree` from `cwd` in every format at once; returns the exit code, stderr and each
+/// format's output.
+fn scan_all(cwd: &Path, tree: &str, extra: &[&str]) -> (i32, String, Vec<(String, String)>) {
+    let out = tempfile::tempdir().unwrap();
+    let paths: Vec<PathBuf> = FORMATS
+        .iter()
+        .map(|f| out.path().join(format!("report.{f}")))
+        .collect();
+    let joined = paths
+        .iter()
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let formats = FORMATS.join(",");
+    let mut args = vec!["scan", tree, "--format", &formats, "--output", &joined];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run_in(cwd, &args);
+    assert_eq!(stdout, "");
+    let outputs = FORMATS
+        .iter()
+        .zip(&paths)
+        .map(|(f, p)| {
+            (
+                f.to_string(),
+                std::fs::read_to_string(p).unwrap_or_default(),
+            )
+        })
+        .collect();
+    (code, stderr, outputs)
+}
+
+fn json_of(outputs: &[(String, String)]) -> Value {
+    common::json(&outputs.iter().find(|(f, _)| f == "json").unwrap().1)
+}
+
+fn entries(report: &Value, key: &str) -> Vec<(String, u64, String)> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn assert_absent(outputs: &[(String, String)], stderr: &str, needle: &str) {
+    for (format, text) in outputs {
+        assert!(
+            !text.contains(needle),
+            "{format} prints {needle:?}:\n{text}"
+        );
+    }
+    assert!(!stderr.contains(needle), "stderr prints {needle:?}");
+}
+
+/// A root module whose provider region is a variable: whatever the variable holds is printed
+/// if it is not a known region.
+const REGION_FROM_VARIABLE: &str = "variable \"token\" {}\nprovider \"aws\" {\n  region = var.token\n}\nresource \"aws_workmail_organization\" \"m\" {\n  organization_alias = \"m\"\n}\n";
+
+/// Item 1: tfvars files that are symbolic links to a file outside the tree are not read, by
+/// any route; the scan says so as an error entry, and the secret reaches no output.
+#[test]
+fn tfvars_links_out_of_the_tree_are_not_read() {
+    for name in [
+        "terraform.tfvars.json",
+        "terraform.tfvars",
+        "x.auto.tfvars",
+        "x.auto.tfvars.json",
+    ] {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("credentials.tfrc.json");
+        if name.ends_with(".json") {
+            std::fs::write(&secret, format!("{{\"token\": \"{SECRET}\"}}")).unwrap();
+        } else {
+            std::fs::write(&secret, format!("token = \"{SECRET}\"\n")).unwrap();
+        }
+        let tree = tempfile::tempdir().unwrap();
+        std::fs::write(tree.path().join("main.tf"), REGION_FROM_VARIABLE).unwrap();
+        std::os::unix::fs::symlink(&secret, tree.path().join(name)).unwrap();
+        let (code, stderr, outputs) = scan_all(tree.path(), ".", &["--fail-on", "never"]);
+        assert_eq!(
+            code, 3,
+            "{name}: a tfvars file Terraform would read was not read"
+        );
+        assert_absent(&outputs, &stderr, SECRET);
+        assert_absent(&outputs, &stderr, "SuperSecret");
+        let report = json_of(&outputs);
+        assert_eq!(
+            entries(&report, "errors"),
+            [(
+                name.to_string(),
+                0,
+                "symbolic link not followed (pass --follow-symlinks to scan what it points to)"
+                    .to_string()
+            )],
+            "{name}"
+        );
+    }
+}
+
+/// Item 2: a residency.toml inside the scanned tree (a pull request can write it) may not name
+/// files outside its directory; the same paths on the command line are the user's choice.
+#[test]
+fn in_tree_config_cannot_point_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.tfvars");
+    std::fs::write(&secret, format!("token = \"{SECRET}\"\n")).unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tree.path().join("infra")).unwrap();
+    std::fs::write(tree.path().join("infra/main.tf"), REGION_FROM_VARIABLE).unwrap();
+    let relative = format!(
+        "{}/secret.tfvars",
+        std::iter::repeat_n("..", tree.path().components().count() + 1)
+            .collect::<Vec<_>>()
+            .join("/")
+            + outside.path().to_str().unwrap()
+    );
+    for (key, value) in [
+        ("var_files", format!("[{:?}]", secret.to_str().unwrap())),
+        ("var_files", format!("[{relative:?}]")),
+        ("baseline", format!("{:?}", secret.to_str().unwrap())),
+        ("policies", format!("[{:?}]", secret.to_str().unwrap())),
+    ] {
+        std::fs::write(
+            tree.path().join("infra/residency.toml"),
+            format!("{key} = {value}\n"),
+        )
+        .unwrap();
+        let (code, stdout, stderr) = run_in(tree.path(), &["scan", "infra", "--format", "json"]);
+        assert_eq!(code, 2, "{key} = {value}: {stderr}");
+        assert_eq!(stdout, "");
+        assert!(!stderr.contains("SuperSecret"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("config file infra/residency.toml: {key} "))
+                && stderr.contains("leaves the directory of the config file"),
+            "{stderr}"
+        );
+    }
+    // A link beside the config that leads out is refused as well.
+    std::os::unix::fs::symlink(&secret, tree.path().join("infra/prod.tfvars")).unwrap();
+    std::fs::write(
+        tree.path().join("infra/residency.toml"),
+        "var_files = [\"prod.tfvars\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run_in(tree.path(), &["scan", "infra", "--format", "json"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("is a symbolic link"), "{stderr}");
+    // The same file named on the command line is read: the user chose it.
+    std::fs::remove_file(tree.path().join("infra/residency.toml")).unwrap();
+    let (code, stderr, outputs) = scan_all(
+        tree.path(),
+        "infra",
+        &["--var-file", secret.to_str().unwrap(), "--fail-on", "never"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // ... and even then the unknown region it gives is never echoed whole (item 3).
+    assert_absent(&outputs, &stderr, SECRET);
+    let report = json_of(&outputs);
+    let copy = &report["datasets"][0]["copies"][0];
+    assert_eq!(copy["region"], "supe…");
+    assert_eq!(
+        copy["unknown_reason"],
+        "region \"Supe…\" (40 characters) is not in residency's catalog for aws (a new region, or a typo); add it with [[catalog]] in residency.toml"
+    );
+}
+
+/// Item 10: with several scan paths, the verdict does not depend on their order: the config of
+/// the directory that holds them all applies, and the ones inside them are reported unused.
+#[test]
+fn several_paths_do_not_depend_on_order() {
+    let tree = tempfile::tempdir().unwrap();
+    for (dir, region) in [("a", "us-east-1"), ("b", "eu-west-1")] {
+        std::fs::create_dir(tree.path().join(dir)).unwrap();
+        std::fs::write(
+            tree.path().join(dir).join("main.tf"),
+            "resource \"aws_workmail_organization\" \"m\" {\n  organization_alias = \"m\"\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            tree.path().join(dir).join("residency.toml"),
+            format!("region = \"{region}\"\n"),
+        )
+        .unwrap();
+    }
+    let (code_ab, out_ab, _) = run_in(tree.path(), &["scan", "a", "b", "--format", "json"]);
+    let (code_ba, out_ba, _) = run_in(tree.path(), &["scan", "b", "a", "--format", "json"]);
+    assert_eq!(code_ab, code_ba);
+    let (ab, ba) = (common::json(&out_ab), common::json(&out_ba));
+    assert_eq!(ab["datasets"], ba["datasets"]);
+    assert_eq!(ab["findings"], ba["findings"]);
+    let unused: Vec<(String, u64, String)> = entries(&ab, "warnings");
+    assert_eq!(
+        unused.iter().map(|w| w.0.as_str()).collect::<Vec<_>>(),
+        ["a/residency.toml", "b/residency.toml"]
+    );
+    assert!(unused[0].2.starts_with("not used: with several scan paths"));
+    // Neither region was applied: both copies are unknown.
+    for d in ab["datasets"].as_array().unwrap() {
+        assert_eq!(d["copies"][0]["basis"], "unknown");
+    }
+}
+
+/// Item 6: a `.tf` file whose name is not valid UTF-8 is read (Terraform loads it).
+#[test]
+fn file_names_that_are_not_utf8_are_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let tree = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"us-\xffreplica.tf");
+    std::fs::write(
+        tree.path().join(name),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\nresource \"aws_workmail_organization\" \"m\" {\n  organization_alias = \"m\"\n}\n",
+    )
+    .unwrap();
+    let (code, _, outputs) = scan_all(tree.path(), ".", &[]);
+    assert_eq!(code, 1, "the US store is found");
+    let report = json_of(&outputs);
+    assert_eq!(report["datasets"][0]["file"], "us-\u{fffd}replica.tf");
+}
+
+/// Item 11: a path that does not exist is a usage error, and a scan that reads no input says so.
+#[test]
+fn missing_paths_and_empty_scans() {
+    let tree = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run_in(tree.path(), &["scan", "nope"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "residency: error: nope: no such file or directory\n"
+    );
+    std::fs::write(tree.path().join("README.md"), "# nothing here\n").unwrap();
+    let (code, _, stderr) = run_in(tree.path(), &["scan", "."]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("residency: note: no input file found in ."),
+        "{stderr}"
+    );
+}
+
+/// Items 12 and 13: names and values with newlines, ESC sequences and bidirectional overrides
+/// cannot start a GitHub workflow command, drive the terminal, or break out of Markdown.
+#[test]
+fn values_cannot_command_the_reader() {
+    let tree = tempfile::tempdir().unwrap();
+    let hostile_file = "x\n::error file=a::pwned\n::add-mask::y\u{1b}[2J\u{202e}.tf";
+    std::fs::write(
+        tree.path().join(hostile_file),
+        "provider \"aws\" {\n  region = \"us-east-1\"\n}\nresource \"aws_s3_bucket\" \"b\" {\n  bucket = \"mail\"\n  tags = { \"data-class\" = \"mailbox\" }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("main.tf"),
+        "provider \"aws\" {\n  alias  = \"x\"\n  region = \"eu-west-1\\n::stop-commands::tok\\u001b]0;title\\u0007<img src=x onerror=alert(1)>```\"\n}\nresource \"aws_workmail_organization\" \"m\" {\n  provider           = aws.x\n  organization_alias = \"m\"\n}\n",
+    )
+    .unwrap();
+    let (code, stderr, outputs) = scan_all(tree.path(), ".", &["--color", "always"]);
+    assert_eq!(code, 1, "{stderr}");
+    for (format, text) in &outputs {
+        for line in text.lines() {
+            assert!(
+                !line.trim_start().starts_with("::stop-commands"),
+                "{format}: {line}"
+            );
+            assert!(
+                !line.trim_start().starts_with("::add-mask"),
+                "{format}: {line}"
+            );
+            if format != "github" {
+                assert!(!line.starts_with("::"), "{format}: {line}");
+            }
+        }
+        assert!(!text.contains('\u{202e}'), "{format} keeps a bidi override");
+        assert!(!text.contains('\u{7}'), "{format} keeps BEL");
+        if format != "text" {
+            // The text report is coloured here (--color always goes to files too only for text).
+            assert!(!text.contains('\u{1b}'), "{format} keeps ESC");
+        }
+    }
+    let github = &outputs.iter().find(|(f, _)| f == "github").unwrap().1;
+    for line in github.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line}"
+        );
+    }
+    let markdown = &outputs.iter().find(|(f, _)| f == "markdown").unwrap().1;
+    assert!(!markdown.contains("<img"), "{markdown}");
+    let fence = markdown.find("```mermaid").unwrap();
+    let rest = &markdown[fence + 10..];
+    let end = rest.find("```").unwrap();
+    assert!(
+        rest[end..].starts_with("```\n\n</details>"),
+        "the fence closes only at its end"
+    );
+    let text = &outputs.iter().find(|(f, _)| f == "text").unwrap().1;
+    assert!(text.contains("x\\n::error file=a::pwned\\n::add-mask::y\\u{1b}[2J\\u{202e}.tf"));
+    // Colour codes are the report's own: every ESC starts an SGR sequence.
+    for (i, _) in text.match_indices('\u{1b}') {
+        assert!(text[i + 1..].starts_with('['), "{:?}", &text[i..i + 8]);
+        let sgr = &text[i + 2..];
+        let end = sgr.find('m').unwrap();
+        assert!(sgr[..end].chars().all(|c| c.is_ascii_digit() || c == ';'));
+    }
+}

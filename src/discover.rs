@@ -103,8 +103,11 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                 display_path(path.strip_prefix(&base).unwrap_or(path))
             }
         };
+        let mut skipped: Vec<PathBuf> = Vec::new();
         let walker = walkdir::WalkDir::new(root)
             .follow_links(follow_symlinks)
+            // A followed link never leads onto another file system (`/proc`, `/sys`, `/dev`).
+            .same_file_system(follow_symlinks)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|entry| {
@@ -113,6 +116,9 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                 let skipped_dir = entry.depth() > 0
                     && entry.file_type().is_dir()
                     && SKIPPED_DIRS.contains(&name.as_ref());
+                if skipped_dir && !excludes.is_match(rel) {
+                    skipped.push(entry.path().to_path_buf());
+                }
                 !skipped_dir && (entry.depth() == 0 || !excludes.is_match(rel))
             });
         for entry in walker {
@@ -150,14 +156,73 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                 }),
             }
         }
+        // Dependencies and build output are skipped, but a copy of Terraform or templates in
+        // one must not vanish without a word.
+        for dir in skipped {
+            if let Some(example) = input_inside(&dir) {
+                warnings.push(WalkError {
+                    display: shown(&dir),
+                    message: format!(
+                        "directory skipped by default, but it holds infrastructure code ({}); scan it by naming it as a path",
+                        display_path(example.strip_prefix(&dir).unwrap_or(&example))
+                    ),
+                });
+            }
+        }
     }
     files.sort();
     files.dedup_by(|a, b| a.path == b.path);
+    warnings.sort_by(|a, b| a.display.cmp(&b.display));
     Walked {
         files,
         errors,
         warnings,
     }
+}
+
+/// Entries of a skipped directory looked at, and structured files sniffed, before giving up:
+/// `node_modules` can hold hundreds of thousands of files.
+const SKIPPED_LOOK_ENTRIES: usize = 20_000;
+const SKIPPED_SNIFF_FILES: usize = 200;
+
+/// The first file in a skipped directory that is Terraform, or whose opening names a template
+/// format (CloudFormation, ARM, hosted tenants), within a bounded look. Tool state (`.git`,
+/// `.terraform`, which `terraform init` fills with module copies) is not looked into.
+fn input_inside(dir: &Path) -> Option<PathBuf> {
+    let name = dir.file_name()?.to_string_lossy();
+    if name == ".git" || name == ".terraform" {
+        return None;
+    }
+    let mut sniffed = 0;
+    for entry in walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .take(SKIPPED_LOOK_ENTRIES)
+        .filter(|e| e.file_type().is_file())
+    {
+        match classify(entry.path()) {
+            Some(Format::TerraformHcl | Format::TerraformJson) => {
+                return Some(entry.path().to_path_buf())
+            }
+            Some(Format::StructuredData) if sniffed < SKIPPED_SNIFF_FILES => {
+                sniffed += 1;
+                let head = crate::gate::read_head(entry.path(), 2048);
+                let head = String::from_utf8_lossy(&head);
+                if [
+                    "AWSTemplateFormatVersion",
+                    "schema.management.azure.com",
+                    "residency_tenants",
+                ]
+                .iter()
+                .any(|marker| head.contains(marker))
+                {
+                    return Some(entry.path().to_path_buf());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// What a walk found.

@@ -156,10 +156,63 @@ pub fn read_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<String,
     String::from_utf8(bytes).map_err(|_| format!("{what} {}: invalid UTF-8", path.display()))
 }
 
+/// Checks, before the scan starts, that a file the user named can be read: a regular file
+/// within the size limit.
+pub fn check_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<(), String> {
+    let limit = file_limit(max_bytes);
+    let file = open_regular(path, false).map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    match file.metadata() {
+        Ok(meta) if meta.len() > limit => Err(format!(
+            "{what} {}: file is {} bytes, larger than the {limit} byte limit (--max-file-size)",
+            path.display(),
+            meta.len()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The first `bytes` bytes of a regular file (not through a symbolic link), to recognise a
+/// format by its opening without reading the file; nothing when it cannot be read.
+pub fn read_head(path: &Path, bytes: usize) -> Vec<u8> {
+    read_bounded_prefix(path, bytes as u64).unwrap_or_default()
+}
+
+fn read_bounded_prefix(path: &Path, bytes: u64) -> Result<Vec<u8>, String> {
+    let file = open_regular(path, true)?;
+    let mut head = Vec::with_capacity(bytes as usize);
+    file.take(bytes)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    Ok(head)
+}
+
 /// Opens without following a final symbolic link (when `no_follow`) and without blocking on a
 /// FIFO, checks on the open file that it is regular and small enough, and reads at most
 /// `limit` bytes even from a file that grows.
 fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, String> {
+    let file = open_regular(path, no_follow)?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    let too_large = |size: u64| {
+        format!("file is {size} bytes, larger than the {limit} byte limit (--max-file-size)")
+    };
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Opens a file for reading, refusing anything but a regular file: without blocking on a FIFO,
+/// and (when `no_follow`) without following a final symbolic link.
+fn open_regular(path: &Path, no_follow: bool) -> Result<std::fs::File, String> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -184,20 +237,7 @@ fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, Str
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
-    let too_large = |size: u64| {
-        format!("file is {size} bytes, larger than the {limit} byte limit (--max-file-size)")
-    };
-    if meta.len() > limit {
-        return Err(too_large(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read file: {e}"))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large(bytes.len() as u64));
-    }
-    Ok(bytes)
+    Ok(file)
 }
 
 /// Bytes as UTF-8 text without a byte order mark, refusing binary and non-UTF-8 content with

@@ -384,6 +384,9 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
     }
     opts.excludes.extend(input.exclude);
     opts.inputs.vars.extend(input.vars);
+    for path in &input.var_files {
+        residency::gate::check_user_file(path, "var file", opts.inputs.max_file_bytes)?;
+    }
     opts.inputs.var_files.extend(input.var_files);
     opts.inputs.parameters.extend(input.parameters);
     if let Some((key, value)) = mail_tag {

@@ -324,3 +324,215 @@ fn values_cannot_command_the_reader() {
         assert!(sgr[..end].chars().all(|c| c.is_ascii_digit() || c == ';'));
     }
 }
+
+/// Item 4: a directory that calls the root as a module does not hide the root's own tfvars:
+/// the root stays a deployment, and its US replica fails the gate.
+#[test]
+fn a_caller_does_not_hide_the_roots_tfvars() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("main.tf"),
+        "variable \"replica_region\" {}\nprovider \"aws\" {\n  region = \"eu-west-1\"\n}\nprovider \"aws\" {\n  alias  = \"replica\"\n  region = var.replica_region\n}\nresource \"aws_s3_bucket\" \"mail\" {\n  bucket = \"mail\"\n  tags   = { \"data-class\" = \"mailbox\" }\n}\nresource \"aws_s3_bucket\" \"replica\" {\n  provider = aws.replica\n  bucket   = \"mail-replica\"\n}\nresource \"aws_s3_bucket_replication_configuration\" \"r\" {\n  bucket = aws_s3_bucket.mail.id\n  rule {\n    destination {\n      bucket = aws_s3_bucket.replica.arn\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("terraform.tfvars"),
+        "replica_region = \"us-east-1\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(tree.path().join("examples/demo")).unwrap();
+    std::fs::write(
+        tree.path().join("examples/demo/main.tf"),
+        "module \"mail\" {\n  source         = \"../../\"\n  replica_region = \"eu-central-1\"\n}\n",
+    )
+    .unwrap();
+    let (code, _, outputs) = scan_all(tree.path(), ".", &[]);
+    assert_eq!(code, 1, "the root's US replica fails the gate");
+    let report = json_of(&outputs);
+    let high: Vec<(&str, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "high")
+        .map(|f| (f["resource"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(high, [("aws_s3_bucket.replica", 13)]);
+    // The example's own instance is still evaluated, with its own region.
+    let copies: Vec<(&str, &str)> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap())
+        .map(|c| {
+            (
+                c["resource"].as_str().unwrap(),
+                c["region"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(copies.contains(&("module.mail.aws_s3_bucket.replica", "eu-central-1")));
+}
+
+/// Item 5: modules that only call each other leave no root; the scan evaluates them anyway and
+/// reports the cycle as an error entry, never "0 resources" and exit 0.
+#[test]
+fn a_module_cycle_is_an_error_not_an_empty_pass() {
+    let tree = tempfile::tempdir().unwrap();
+    for (dir, other) in [("a", "b"), ("b", "a")] {
+        std::fs::create_dir(tree.path().join(dir)).unwrap();
+        std::fs::write(
+            tree.path().join(dir).join("main.tf"),
+            format!("module \"{other}\" {{\n  source = \"../{other}\"\n}}\nresource \"aws_workmail_organization\" \"m\" {{\n  organization_alias = \"m\"\n}}\n"),
+        )
+        .unwrap();
+    }
+    let (code, _, outputs) = scan_all(
+        tree.path(),
+        ".",
+        &["--fail-on", "never", "--region", "eu-west-1"],
+    );
+    assert_eq!(code, 3);
+    let report = json_of(&outputs);
+    assert!(report["summary"]["resources"].as_u64().unwrap() >= 2);
+    let errors = entries(&report, "errors");
+    assert_eq!(
+        errors,
+        [
+            (
+                "a/main.tf".to_string(),
+                1,
+                "module.b: modules call each other in a cycle or nest too deeply".to_string()
+            ),
+            (
+                "b/main.tf".to_string(),
+                1,
+                "module.a: modules call each other in a cycle or nest too deeply".to_string()
+            ),
+        ]
+    );
+}
+
+/// Item 7: a directory skipped by default that holds Terraform or a template is named once.
+#[test]
+fn skipped_directories_with_infrastructure_are_named() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tree.path().join("node_modules/pkg")).unwrap();
+    std::fs::write(
+        tree.path().join("node_modules/pkg/package.json"),
+        "{\"name\": \"pkg\"}",
+    )
+    .unwrap();
+    std::fs::create_dir_all(tree.path().join("target/stacks")).unwrap();
+    std::fs::write(
+        tree.path().join("target/stacks/mail.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(tree.path().join("infra/node_modules/x")).unwrap();
+    std::fs::write(tree.path().join("infra/node_modules/x/main.tf"), "").unwrap();
+    std::fs::write(tree.path().join("main.tf"), "").unwrap();
+    let (code, _, outputs) = scan_all(tree.path(), ".", &[]);
+    assert_eq!(code, 0);
+    let warnings = entries(&json_of(&outputs), "warnings");
+    assert_eq!(
+        warnings,
+        [
+            ("infra/node_modules".to_string(), 0, "directory skipped by default, but it holds infrastructure code (x/main.tf); scan it by naming it as a path".to_string()),
+            ("target".to_string(), 0, "directory skipped by default, but it holds infrastructure code (stacks/mail.yaml); scan it by naming it as a path".to_string()),
+        ]
+    );
+}
+
+/// Items 8 and 9: a hosted-tenants file with a syntax error, and JSON of the right kind but the
+/// wrong shape, are error entries with their line, never a silent pass.
+#[test]
+fn malformed_tenants_plans_and_templates_are_errors() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("mail-tenants.json"),
+        "{\n  \"residency_tenants\": 1,\n  \"tenants\": [\n    {\"name\": \"x\", \"service\": \"microsoft-365\", \"default_geo\": \"NAM\"},\n  ]\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("plan.json"),
+        "{\n  \"format_version\": \"1.2\",\n  \"terraform_version\": \"1.9.0\",\n  \"planned_values\": 5\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("azuredeploy.json"),
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"resources\": {}\n}\n",
+    )
+    .unwrap();
+    let (code, _, outputs) = scan_all(tree.path(), ".", &[]);
+    assert_eq!(code, 3);
+    let errors = entries(&json_of(&outputs), "errors");
+    let places: Vec<(&str, u64)> = errors.iter().map(|e| (e.0.as_str(), e.1)).collect();
+    assert_eq!(
+        places,
+        [
+            ("azuredeploy.json", 4),
+            ("mail-tenants.json", 4),
+            ("plan.json", 4)
+        ],
+        "{errors:?}"
+    );
+    assert_eq!(errors[0].2, "\"resources\" must be an array, not an object");
+    assert_eq!(
+        errors[2].2,
+        "\"planned_values\" must be an object, not a number"
+    );
+}
+
+/// Items 18 and 19: files named on the command line must be regular files within the size
+/// limit (a FIFO or /dev/zero is exit 2, at once), and a followed link never reads /proc.
+#[test]
+fn special_files_and_system_directories_are_refused() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(tree.path().join("main.tf"), "").unwrap();
+    let fifo = tree.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["--config", "/dev/zero"],
+        vec!["--config", fifo],
+        vec!["--policy", "/dev/zero"],
+        vec!["--catalog", fifo],
+        vec!["--baseline", "/dev/zero"],
+        vec!["--var-file", fifo],
+    ] {
+        let mut all = vec!["scan", "main.tf"];
+        all.extend_from_slice(&args);
+        let (code, stdout, stderr) = run_in(tree.path(), &all);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert_eq!(stdout, "");
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+    let big = tree.path().join("big.toml");
+    std::fs::write(&big, "# ".repeat(9 * 1024 * 1024)).unwrap();
+    let (code, _, stderr) = run_in(tree.path(), &["scan", "main.tf", "--config", "big.toml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("larger than the"), "{stderr}");
+
+    let linked = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/proc/self", linked.path().join("proc")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", linked.path().join("environ.tf")).unwrap();
+    std::fs::write(linked.path().join("main.tf"), "").unwrap();
+    let (code, _, outputs) = scan_all(linked.path(), ".", &["--follow-symlinks"]);
+    assert_eq!(code, 3);
+    let report = json_of(&outputs);
+    assert_eq!(
+        report["summary"]["files"], 2,
+        "main.tf and the refused link"
+    );
+    let errors = entries(&report, "errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "environ.tf");
+    assert!(
+        errors[0].2.contains("system directories are never read"),
+        "{errors:?}"
+    );
+}

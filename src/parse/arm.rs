@@ -38,6 +38,39 @@ pub fn detect(root: &Node) -> Option<ArmKind> {
     }
 }
 
+/// Checks the shape ARM would check before deploying: `resources` an array (an object of
+/// symbolic names with `languageVersion` 2.0), its entries objects, `parameters` and
+/// `variables` objects.
+pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), super::ParseError> {
+    root.expect("parameters", true, "")?;
+    if kind == ArmKind::Parameters {
+        return Ok(());
+    }
+    root.expect("variables", true, "")?;
+    let symbolic = root
+        .get("languageVersion")
+        .and_then(Node::as_str)
+        .is_some_and(|v| v.starts_with('2'));
+    root.expect("resources", symbolic, "")?;
+    if let Some(resources) = root.get("resources") {
+        let entries: Vec<&Node> = if symbolic {
+            resources.entries().iter().map(|(_, n)| n).collect()
+        } else {
+            resources.items().iter().collect()
+        };
+        if let Some(bad) = entries
+            .into_iter()
+            .find(|n| !matches!(n.kind, super::tree::NodeKind::Map(_)))
+        {
+            return Err(super::ParseError {
+                line: bad.line,
+                message: format!("a resource must be an object, not {}", bad.kind_name()),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Cheap test on the text before parsing it: ARM documents name their schema near the top.
 pub fn might_be_arm(text: &str) -> bool {
     let head = super::head(text, 4096);

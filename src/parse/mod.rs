@@ -102,6 +102,7 @@ fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, 
             .then(|| tfplan::detect(root))
             .flatten();
         if let Some(kind) = arm_kind {
+            arm::check_shape(root, kind)?;
             return Ok(Parsed::Arm(arm::ArmFile {
                 display: display.to_string(),
                 kind,
@@ -110,6 +111,7 @@ fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, 
             }));
         }
         if let Some(kind) = plan_kind {
+            tfplan::check_shape(&documents[0], kind)?;
             return Ok(Parsed::TerraformPlan(tfplan::PlanFile {
                 display: display.to_string(),
                 kind,
@@ -134,7 +136,10 @@ fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, 
 /// A JSON or YAML text that did not load: an error if it claims to be one of our formats,
 /// otherwise not ours.
 fn unparsable(text: &str, is_json: bool, error: ParseError) -> Result<Parsed, ParseError> {
-    if is_json && (arm::might_be_arm(text) || tfplan::might_be_plan(text)) {
+    let ours = arm::might_be_arm(text)
+        || tfplan::might_be_plan(text)
+        || head(text, 4096).contains(tenants::FORMAT_KEY);
+    if is_json && ours {
         return Err(error);
     }
     if cloudformation::looks_like_template_text(text) {

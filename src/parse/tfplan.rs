@@ -48,6 +48,61 @@ pub fn detect(root: &Node) -> Option<PlanKind> {
     None
 }
 
+/// Checks the shape `terraform show -json` and the state format give: a document of the right
+/// kind with `"planned_values": 5` is an error entry, never a plan with nothing in it.
+pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), super::ParseError> {
+    fn module(m: &Node, place: &str) -> Result<(), super::ParseError> {
+        m.expect("resources", false, place)?;
+        m.expect("child_modules", false, place)?;
+        for r in m.get("resources").map(Node::items).unwrap_or_default() {
+            if !matches!(r.kind, super::tree::NodeKind::Map(_)) {
+                return Err(super::ParseError {
+                    line: r.line,
+                    message: format!("a resource must be an object, not {}", r.kind_name()),
+                });
+            }
+            r.expect("values", true, "a resource's ")?;
+        }
+        for child in m.get("child_modules").map(Node::items).unwrap_or_default() {
+            module(child, "a child module's ")?;
+        }
+        Ok(())
+    }
+    let values = |key: &str| -> Result<(), super::ParseError> {
+        root.expect(key, true, "")?;
+        if let Some(v) = root.get(key) {
+            v.expect("root_module", true, &format!("{key}."))?;
+            if let Some(m) = v.get("root_module") {
+                module(m, "root_module.")?;
+            }
+        }
+        Ok(())
+    };
+    match kind {
+        PlanKind::Plan => {
+            values("planned_values")?;
+            values("prior_state")?;
+            root.expect("configuration", true, "")?;
+            root.expect("variables", true, "")?;
+            root.expect("resource_changes", false, "")
+        }
+        PlanKind::ShownState => values("values"),
+        PlanKind::RawState => {
+            root.expect("resources", false, "")?;
+            for r in root.get("resources").map(Node::items).unwrap_or_default() {
+                if !matches!(r.kind, super::tree::NodeKind::Map(_)) {
+                    return Err(super::ParseError {
+                        line: r.line,
+                        message: format!("a resource must be an object, not {}", r.kind_name()),
+                    });
+                }
+                r.expect("instances", false, "a resource's ")?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Cheap test on the text before parsing it as a tree: every one of the three documents names
 /// `terraform_version` or `format_version` near the top.
 pub fn might_be_plan(text: &str) -> bool {

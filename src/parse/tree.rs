@@ -24,6 +24,42 @@ pub enum NodeKind {
 }
 
 impl Node {
+    /// The JSON name of the node's kind, for messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Number(_) => "a number",
+            NodeKind::String(_) => "a string",
+            NodeKind::Seq(_) => "an array",
+            NodeKind::Map(_) => "an object",
+        }
+    }
+
+    /// Checks that `key`, when present, is an object (`want_map`) or an array: a document of
+    /// the right kind with the wrong shape is an error entry, never an empty deployment.
+    pub fn expect(&self, key: &str, want_map: bool, place: &str) -> Result<(), super::ParseError> {
+        let Some(node) = self.get(key) else {
+            return Ok(());
+        };
+        let fits = match node.kind {
+            NodeKind::Map(_) => want_map,
+            NodeKind::Seq(_) => !want_map,
+            _ => false,
+        };
+        if fits {
+            return Ok(());
+        }
+        Err(super::ParseError {
+            line: node.line,
+            message: format!(
+                "{place}\"{key}\" must be {}, not {}",
+                if want_map { "an object" } else { "an array" },
+                node.kind_name()
+            ),
+        })
+    }
+
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
             NodeKind::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),

@@ -19,6 +19,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The parsed `.tf`/`.tf.json` files of one directory.
+#[derive(Clone)]
 pub struct DirFiles {
     pub dir: PathBuf,
     /// The directory as reports show it (relative to the scanned path).
@@ -980,6 +981,62 @@ impl Builder<'_> {
     }
 }
 
+/// Whether a directory shows that it is deployed as a root module of its own: a tfvars file
+/// that Terraform reads automatically, or a `terraform { backend ... }` / `cloud` block.
+fn deployed_on_its_own(d: &DirFiles) -> bool {
+    let backend = d.files.iter().any(|f| {
+        f.blocks.iter().any(|b| {
+            b.kind == "terraform"
+                && b.body
+                    .blocks()
+                    .any(|inner| inner.identifier() == "backend" || inner.identifier() == "cloud")
+        })
+    });
+    backend
+        || std::fs::read_dir(&d.dir).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| crate::discover::is_tfvars(&e.path()))
+        })
+}
+
+/// The local module calls of a directory, as normalised directories.
+fn local_calls(d: &DirFiles) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for file in &d.files {
+        for block in file.blocks.iter().filter(|b| b.kind == "module") {
+            if let Some(Expression::String(source)) = attribute(&block.body, "source") {
+                if source.starts_with("./") || source.starts_with("../") {
+                    out.push(normalise_path(&d.dir.join(source)));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The directories that some root (a directory not in `called`) reaches through module calls.
+fn reachable_from_roots(dirs: &[DirFiles], called: &HashSet<PathBuf>) -> HashSet<PathBuf> {
+    let calls: HashMap<PathBuf, Vec<PathBuf>> = dirs
+        .iter()
+        .map(|d| (normalise_path(&d.dir), local_calls(d)))
+        .collect();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut stack: Vec<PathBuf> = calls
+        .keys()
+        .filter(|dir| !called.contains(*dir))
+        .cloned()
+        .collect();
+    while let Some(dir) = stack.pop() {
+        for next in calls.get(&dir).into_iter().flatten() {
+            if seen.insert(next.clone()) {
+                stack.push(next.clone());
+            }
+        }
+    }
+    seen
+}
+
 /// Resolves every root module among the scanned directories. A directory that another scanned
 /// directory calls as a local module is evaluated through that call, not as a root of its own.
 pub fn resolve(
@@ -989,29 +1046,40 @@ pub fn resolve(
 ) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
     let mut called: HashSet<PathBuf> = HashSet::new();
     for d in &dirs {
-        for file in &d.files {
-            for block in file.blocks.iter().filter(|b| b.kind == "module") {
-                if let Some(Expression::String(source)) = attribute(&block.body, "source") {
-                    let target = normalise_path(&d.dir.join(source));
-                    // A module that calls itself is a cycle to report, not a reason to skip it.
-                    if (source.starts_with("./") || source.starts_with("../"))
-                        && target != normalise_path(&d.dir)
-                    {
-                        called.insert(target);
-                    }
-                }
-            }
-        }
+        let own = normalise_path(&d.dir);
+        // A module that calls itself is a cycle to report, not a reason to skip it.
+        called.extend(local_calls(d).into_iter().filter(|target| *target != own));
     }
     let scanned: HashSet<PathBuf> = dirs.iter().map(|d| normalise_path(&d.dir)).collect();
+    // Being called does not stop a directory from being deployed on its own: one with its own
+    // tfvars or backend stays a root, so that nobody can hide a root's `terraform.tfvars` (a US
+    // replica) by adding a directory that calls it.
+    let called_anywhere = called.clone();
+    called.retain(|dir| {
+        !dirs
+            .iter()
+            .find(|d| normalise_path(&d.dir) == *dir)
+            .is_some_and(deployed_on_its_own)
+    });
+    // A directory reached only through a cycle of calls (a calls b, b calls a) has no root
+    // above it: evaluate it as one, so the cycle is reported and nothing is lost.
+    let reachable = reachable_from_roots(&dirs, &called);
+    called.retain(|dir| reachable.contains(dir));
     // Root modules are independent: they are evaluated in groups on several threads, each
     // group with its own evaluator, and their resources put back in root order, so the result
     // does not depend on the number of threads.
     let (shared, roots): (Vec<DirFiles>, Vec<DirFiles>) = dirs
         .into_iter()
         .partition(|d| called.contains(&normalise_path(&d.dir)));
+    // Roots that other roots also call are needed by those callers too.
+    let also_called: Vec<DirFiles> = roots
+        .iter()
+        .filter(|d| called_anywhere.contains(&normalise_path(&d.dir)))
+        .cloned()
+        .collect();
     let shared: HashMap<PathBuf, DirFiles> = shared
         .into_iter()
+        .chain(also_called)
         .map(|d| (normalise_path(&d.dir), d))
         .collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -112,8 +112,8 @@ struct InputArgs {
     #[arg(long)]
     follow_symlinks: bool,
     /// Parse with this many threads [default: one per core]; the output is the same.
-    #[arg(long, value_name = "N")]
-    threads: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=256))]
+    threads: Option<u16>,
     /// Seconds one file may take to parse before it is reported and skipped [default: 10].
     #[arg(long, value_name = "SECONDS")]
     file_timeout: Option<f64>,
@@ -318,14 +318,16 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
         ignores: Vec::new(),
         baseline: None,
         today: String::new(),
-        threads: input.threads.unwrap_or(0),
+        threads: input.threads.map_or(0, usize::from),
         follow_symlinks: input.follow_symlinks,
         config_warnings,
         file_timeout: match input.file_timeout {
-            Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+            Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
+                Some(std::time::Duration::from_secs_f64(s))
+            }
             Some(s) => {
                 return Err(format!(
-                    "--file-timeout {s} is not a positive number of seconds"
+                    "--file-timeout {s} is not a number of seconds between 0 and 86400"
                 ))
             }
             None => None,
@@ -444,16 +446,74 @@ fn output_targets(
 
 fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
     match output {
-        Some(path) => {
-            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
-        }
+        Some(path) => write_atomically(path, text.as_bytes()),
         None => {
             let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a panic.
-            let _ = stdout.write_all(text.as_bytes());
-            Ok(())
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                // A reader that stopped reading (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                // A full disk or a closed descriptor: the report was not delivered.
+                Err(e) => Err(format!("cannot write the report to standard output: {e}")),
+                Ok(()) => Ok(()),
+            }
         }
     }
+}
+
+/// Writes a file through a temporary file beside it, renamed into place: a failed write (a
+/// full disk) leaves the previous report whole instead of a truncated one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = dir.join(format!(".{name}.residency-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, path)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// Checks before the scan that every output file can be written where it is asked for: its
+/// directory exists, and no two formats go to the same file.
+fn check_outputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        if !seen.insert(residency::gate::absolute(path)) {
+            return Err(format!(
+                "{} is given as the output of two formats",
+                path.display()
+            ));
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(format!(
+                "cannot write {}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            ));
+        }
+        if path.is_dir() {
+            return Err(format!(
+                "cannot write {}: it is a directory",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A scan that read no input at all passes trivially; say so, so that a wrong path in CI is
@@ -565,13 +625,18 @@ fn run(command: Command) -> Result<u8, String> {
                 FailOn::Never => None,
             };
             let targets = output_targets(&args.format, &args.output)?;
+            check_outputs(
+                targets
+                    .iter()
+                    .filter_map(|(_, t)| t.as_ref())
+                    .chain(args.write_baseline.as_ref()),
+            )?;
             let report = residency::scan(&opts)?;
             if report.summary.files == 0 {
                 note_nothing_read(&opts.paths);
             }
             if let Some(path) = &args.write_baseline {
-                std::fs::write(path, baseline::write(&report.findings))
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                write_atomically(path, baseline::write(&report.findings).as_bytes())?;
             }
             let colour = colored::control::SHOULD_COLORIZE.should_colorize();
             for (format, target) in targets {
@@ -596,6 +661,7 @@ fn run(command: Command) -> Result<u8, String> {
             })
         }
         Command::Map(args) => {
+            check_outputs(args.output.as_ref())?;
             let mapped = residency::map(&options(args.input)?.0)?;
             let text = match args.format {
                 MapFormat::Text => {

@@ -536,3 +536,155 @@ fn special_files_and_system_directories_are_refused() {
         "{errors:?}"
     );
 }
+
+/// Item 21: extreme values in every flag, the environment and the input end in a clear exit
+/// code (or a clamped value), never a panic (exit 101).
+#[test]
+fn extreme_values_never_panic() {
+    let tree = tempfile::tempdir().unwrap();
+    let long = "a".repeat(70_000);
+    std::fs::write(
+        tree.path().join("main.tf"),
+        format!("provider \"aws\" {{\n  region = \"{long}\"\n}}\nresource \"aws_s3_bucket\" \"{long}\" {{\n  bucket = \"b\"\n  tags   = {{ \"data-class\" = \"mailbox\" }}\n}}\n"),
+    )
+    .unwrap();
+    // One argument may hold at most 128 KiB (Linux MAX_ARG_STRLEN).
+    let long = "a".repeat(30_000);
+    let cases: &[&[&str]] = &[
+        &[],
+        &["--file-timeout", "1e300"],
+        &["--file-timeout", "-1"],
+        &["--file-timeout", "NaN"],
+        &["--file-timeout", "1e-300"],
+        &["--threads", "18446744073709551616"],
+        &["--threads", "100000"],
+        &["--threads", "256"],
+        &["--max-file-size", "99999999999999999999G"],
+        &["--max-file-size", "1"],
+        &["--max-file-size", "0"],
+        &["--region", &long],
+        &["--var", &format!("{long}={long}")],
+        &["--parameter", &format!("{long}={long}")],
+        &["--mail-tag", &format!("{long}={long}")],
+        &["--cluster-region", &format!("aws:{long}")],
+        &["--resource-group-location", &long],
+        &["--subscriber-country", &long],
+        &["--exclude", "[[[["],
+        &["--exclude", &long],
+        &["--policy", &long],
+        &["--format", "text,json", "--output", "-,-"],
+    ];
+    for case in cases {
+        for command in ["scan", "map"] {
+            let mut args = vec![command, "."];
+            let scan_only = ["--policy", "--subscriber-country", "--format"];
+            if command == "map" && scan_only.iter().any(|flag| case.contains(flag)) {
+                continue;
+            }
+            args.extend_from_slice(case);
+            let (code, _, stderr) = run_in(tree.path(), &args);
+            assert!(
+                [0, 1, 2, 3].contains(&code),
+                "{command} {:?}: exit {code}\n{stderr}",
+                case.iter()
+                    .map(|a| &a[..a.len().min(40)])
+                    .collect::<Vec<_>>()
+            );
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    for epoch in ["99999999999999", "18446744073709551615", "-5", "x"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_residency"))
+            .args(["scan", ".", "--format", "junit"])
+            .current_dir(tree.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(101), "SOURCE_DATE_EPOCH={epoch}");
+    }
+}
+
+/// Item 22: a report that cannot be delivered is exit 2; a failed write leaves the previous
+/// report whole; two formats to one file, or a missing directory, stop before the scan.
+#[test]
+fn output_failures_are_exit_2() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(tree.path().join("main.tf"), "").unwrap();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(["scan", "."])
+        .current_dir(tree.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write the report to standard output")
+    );
+
+    let (code, _, stderr) = run_in(
+        tree.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json,sarif",
+            "--output",
+            "r.json,./r.json",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("r.json is given as the output of two formats"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_in(
+        tree.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--output",
+            "no/such/dir/r.json",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("directory no/such/dir does not exist"),
+        "{stderr}"
+    );
+
+    // A write that fails half-way leaves the previous report as it was.
+    let reports = tree.path().join("reports");
+    std::fs::create_dir(&reports).unwrap();
+    std::fs::write(reports.join("r.json"), "previous").unwrap();
+    let mut perms = std::fs::metadata(&reports).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o555);
+    std::fs::set_permissions(&reports, perms.clone()).unwrap();
+    let (code, _, _) = run_in(
+        tree.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--output",
+            "reports/r.json",
+        ],
+    );
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&reports, perms).unwrap();
+    // As root the directory stays writable, and the report is replaced whole instead.
+    let after = std::fs::read_to_string(reports.join("r.json")).unwrap();
+    if code == 2 {
+        assert_eq!(after, "previous");
+    } else {
+        assert!(after.starts_with('{'));
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&reports).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+}

@@ -33,6 +33,8 @@ fn timestamp() -> String {
     let time = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<u64>().ok())
+        // RFC 3339 ends at 9999-12-31T23:59:59; a later date is clamped to it.
+        .map(|secs| secs.min(253_402_300_799))
         .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
         .unwrap_or_else(std::time::SystemTime::now);
     let text = humantime::format_rfc3339_seconds(time).to_string();

@@ -8,6 +8,10 @@ use crate::policy::Severity;
 use colored::{Color, ColoredString, Colorize};
 use std::fmt::Write;
 
+/// The widest a column is padded to: a longer value (a 70,000-character name) overflows its
+/// column instead of padding every other row (and formatting widths stop at 65,535).
+const MAX_COLUMN: usize = 120;
+
 fn severity_label(s: Severity) -> ColoredString {
     let label = format!("{:<6}", s.as_str().to_uppercase());
     match s {
@@ -55,21 +59,21 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             .map(|c| c.resource.len())
             .max()
             .unwrap_or(8)
-            .max(8);
+            .clamp(8, MAX_COLUMN);
         let rw = d
             .copies
             .iter()
             .filter_map(|c| c.region.as_ref().map(String::len))
             .max()
             .unwrap_or(6)
-            .max(6);
+            .clamp(6, MAX_COLUMN);
         let cw = d
             .copies
             .iter()
             .map(|c| countries(c).len())
             .max()
             .unwrap_or(7)
-            .max(7);
+            .clamp(7, MAX_COLUMN);
         let _ = writeln!(
             out,
             "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",

@@ -200,7 +200,16 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         }));
     }
     for t in &templates {
+        resolve::budget::start();
         resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
+        if let Some(place) = resolve::budget::finish() {
+            let w = resolve::budget::warning(place);
+            warnings.push(Diagnostic {
+                file: w.file,
+                line: w.line,
+                message: w.message,
+            });
+        }
     }
     let planned: Vec<resolve::Resource> = plan_files
         .iter()
@@ -268,10 +277,13 @@ fn arm_resources(
         if let Some(p) = parameters {
             applied.insert(p.display.as_str());
         }
-        resolutions.push((
-            template.display.as_str(),
-            resolve::arm::resolve(template, parameters, inputs, &lookup),
-        ));
+        resolve::budget::start();
+        resolve::budget::at(&template.display, 0);
+        let mut resolution = resolve::arm::resolve(template, parameters, inputs, &lookup);
+        if let Some(place) = resolve::budget::finish() {
+            resolution.warnings.push(resolve::budget::warning(place));
+        }
+        resolutions.push((template.display.as_str(), resolution));
     }
     // A template that another links by relative path is resolved there, with the parameters
     // it is given; resolving it again on its own (with its defaults) would count it twice. Only

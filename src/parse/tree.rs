@@ -260,9 +260,13 @@ struct YamlBuilder {
     anchors: std::collections::HashMap<usize, Node>,
     /// Nodes produced through aliases; bounded so that "billion laughs" documents are refused.
     expanded: usize,
+    /// Bytes of text produced through aliases: one large scalar aliased many times is the same
+    /// attack with few nodes.
+    expanded_bytes: usize,
 }
 
 const MAX_ALIAS_EXPANSION: usize = 10_000;
+const MAX_ALIAS_BYTES: usize = 16 << 20;
 
 impl YamlBuilder {
     fn push(&mut self, event: Event<'_>, span: Span) -> Result<(), ParseError> {
@@ -343,10 +347,20 @@ impl YamlBuilder {
                     message: "YAML alias refers to an unknown anchor".into(),
                 })?;
                 self.expanded += count_nodes(&node);
+                self.expanded_bytes = self.expanded_bytes.saturating_add(count_bytes(&node));
                 if self.expanded > MAX_ALIAS_EXPANSION {
                     return Err(ParseError {
                         line,
                         message: "YAML aliases expand to too many nodes".into(),
+                    });
+                }
+                if self.expanded_bytes > MAX_ALIAS_BYTES {
+                    return Err(ParseError {
+                        line,
+                        message: format!(
+                            "YAML aliases expand to more than {} MiB of text",
+                            MAX_ALIAS_BYTES >> 20
+                        ),
                     });
                 }
                 self.complete(node, 0)?;
@@ -421,6 +435,16 @@ fn count_nodes(node: &Node) -> usize {
     1 + match &node.kind {
         NodeKind::Seq(items) => items.iter().map(count_nodes).sum(),
         NodeKind::Map(entries) => entries.iter().map(|(_, v)| count_nodes(v)).sum(),
+        _ => 0,
+    }
+}
+
+/// Bytes of text (strings and keys) in a node.
+fn count_bytes(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::String(s) => s.len(),
+        NodeKind::Seq(items) => items.iter().map(count_bytes).sum(),
+        NodeKind::Map(entries) => entries.iter().map(|(k, v)| k.len() + count_bytes(v)).sum(),
         _ => 0,
     }
 }

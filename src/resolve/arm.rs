@@ -267,8 +267,16 @@ impl<'n> Scope<'n> {
         scope
     }
 
-    /// A document node with its template expressions evaluated.
+    /// A document node with its template expressions evaluated; every value passes the
+    /// evaluation budget (`budget::admit`).
     fn eval(&self, node: &Node) -> Value {
+        if super::budget::spent() {
+            return Value::unknown(super::budget::EXCEEDED);
+        }
+        super::budget::admit(self.eval_node(node))
+    }
+
+    fn eval_node(&self, node: &Node) -> Value {
         if self.depth.get() > MAX_DEPTH {
             return Value::unknown("template expressions nest too deeply");
         }
@@ -372,6 +380,10 @@ impl<'n> Scope<'n> {
             return Value::unknown("template expressions nest too deeply");
         }
         self.depth.set(self.depth.get() + 1);
+        if super::budget::spent() {
+            self.depth.set(self.depth.get() - 1);
+            return Value::unknown(super::budget::EXCEEDED);
+        }
         let value = match expr {
             Expr::Str(s) => Value::String(s.clone()),
             Expr::Num(n) => Value::Number(*n),
@@ -400,7 +412,7 @@ impl<'n> Scope<'n> {
             Expr::Call(name, args) => self.call(name, args),
         };
         self.depth.set(self.depth.get() - 1);
-        value
+        super::budget::admit(value)
     }
 
     fn call(&self, name: &str, args: &[Expr]) -> Value {
@@ -487,6 +499,17 @@ impl<'n> Scope<'n> {
                 if let Some(u) = first_unknown() {
                     return u;
                 }
+                let size: usize = values
+                    .iter()
+                    .map(|v| match v {
+                        Value::List(items) => items.len(),
+                        Value::String(t) => t.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                if !super::budget::fits(size) {
+                    return Value::unknown(super::budget::EXCEEDED);
+                }
                 if values.iter().all(|v| matches!(v, Value::List(_))) && !values.is_empty() {
                     return Value::List(
                         values
@@ -507,6 +530,17 @@ impl<'n> Scope<'n> {
                 let Some(pattern) = text(0) else {
                     return Value::unknown("format() needs a format string");
                 };
+                // Each `{n}` may repeat an argument: measure before building.
+                let longest = values[1..]
+                    .iter()
+                    .filter_map(Value::to_text)
+                    .map(|t| t.len())
+                    .max()
+                    .unwrap_or(0);
+                let places = pattern.matches('{').count();
+                if !super::budget::fits(pattern.len().saturating_add(places.saturating_mul(longest))) {
+                    return Value::unknown(super::budget::EXCEEDED);
+                }
                 Value::String(format_placeholders(&pattern, &values[1..]))
             }
             "tolower" | "toupper" | "string" | "trim" => match values.first() {
@@ -524,7 +558,7 @@ impl<'n> Scope<'n> {
             },
             "replace" => match (first_unknown(), text(0), text(1), text(2)) {
                 (Some(u), ..) => u,
-                (None, Some(s), Some(a), Some(b)) => Value::String(s.replace(&a, &b)),
+                (None, Some(s), Some(a), Some(b)) => super::budget::replace(&s, &a, &b),
                 _ => Value::unknown("replace() takes three strings"),
             },
             "equals" => match (first_unknown(), values.as_slice()) {

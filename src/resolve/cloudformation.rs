@@ -34,6 +34,9 @@ struct Ctx<'a> {
     params: HashMap<String, Value>,
     region: Value,
     used_var: Cell<bool>,
+    /// Each named condition, evaluated once: conditions that refer to conditions would
+    /// otherwise be evaluated again on every reference, exponentially in a chain of them.
+    conditions: std::cell::RefCell<HashMap<String, Value>>,
 }
 
 pub fn stack_region(inputs: &Inputs) -> Value {
@@ -64,6 +67,7 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
         params,
         region: stack_region(inputs),
         used_var: Cell::new(false),
+        conditions: Default::default(),
     };
     template
         .resources
@@ -71,6 +75,7 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
         .map(|r| {
             let mut attributes = BTreeMap::new();
             let mut origins = BTreeMap::new();
+            super::budget::at(&template.display, r.line);
             for (key, node) in r.properties.entries() {
                 ctx.used_var.set(false);
                 attributes.insert(key.clone(), ctx.eval(node, 0));
@@ -105,7 +110,15 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
 }
 
 impl Ctx<'_> {
+    /// Evaluates a node; every value passes the evaluation budget (`budget::admit`).
     fn eval(&self, node: &Node, depth: usize) -> Value {
+        if super::budget::spent() {
+            return Value::unknown(super::budget::EXCEEDED);
+        }
+        super::budget::admit(self.eval_unbudgeted(node, depth))
+    }
+
+    fn eval_unbudgeted(&self, node: &Node, depth: usize) -> Value {
         if depth > MAX_DEPTH {
             return Value::unknown("intrinsic functions nest too deeply");
         }
@@ -311,10 +324,15 @@ impl Ctx<'_> {
             NodeKind::String(s) => s.clone(),
             _ => return self.eval(node, depth),
         };
-        match self.template.conditions.as_ref().and_then(|c| c.get(&name)) {
+        if let Some(known) = self.conditions.borrow().get(&name) {
+            return known.clone();
+        }
+        let value = match self.template.conditions.as_ref().and_then(|c| c.get(&name)) {
             Some(cond) if depth < MAX_DEPTH => self.eval(cond, depth + 1),
             _ => Value::unknown(format!("condition {name} is not defined")),
-        }
+        };
+        self.conditions.borrow_mut().insert(name, value.clone());
+        value
     }
 
     fn reference(&self, target: &str) -> Value {

@@ -22,7 +22,15 @@ pub trait Resolver {
     fn depth(&self) -> usize;
 }
 
+/// Evaluates an expression; every value passes the evaluation budget (`budget::admit`).
 pub fn eval(expr: &Expression, r: &dyn Resolver) -> Value {
+    if super::budget::spent() {
+        return Value::unknown(super::budget::EXCEEDED);
+    }
+    super::budget::admit(eval_unbudgeted(expr, r))
+}
+
+fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
     if r.depth() > MAX_DEPTH {
         return Value::unknown("expression nesting is too deep to evaluate");
     }
@@ -252,7 +260,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
         "tostring" => text(0).map(Value::String),
         "replace" => match (text(0), text(1), text(2)) {
             (Some(s), Some(from), Some(to)) if !from.starts_with('/') => {
-                Some(Value::String(s.replace(&from, &to)))
+                Some(super::budget::replace(&s, &from, &to))
             }
             _ => None,
         },
@@ -262,15 +270,26 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                 .iter()
                 .map(Value::to_text)
                 .collect::<Option<Vec<_>>>()
-                .map(|parts| Value::String(parts.join(&sep))),
+                .map(|parts| {
+                    let size = parts.iter().map(String::len).sum::<usize>()
+                        + sep.len().saturating_mul(parts.len());
+                    if super::budget::fits(size) {
+                        Value::String(parts.join(&sep))
+                    } else {
+                        Value::unknown(super::budget::EXCEEDED)
+                    }
+                }),
             _ => None,
         },
         "split" => match (text(0), text(1)) {
-            (Some(sep), Some(s)) => Some(Value::List(
-                s.split(sep.as_str())
-                    .map(|p| Value::String(p.to_string()))
-                    .collect(),
-            )),
+            (Some(sep), Some(s)) if s.matches(sep.as_str()).count() < super::budget::MAX_ITEMS => {
+                Some(Value::List(
+                    s.split(sep.as_str())
+                        .map(|p| Value::String(p.to_string()))
+                        .collect(),
+                ))
+            }
+            (Some(_), Some(_)) => Some(Value::unknown(super::budget::EXCEEDED)),
             _ => None,
         },
         "concat" => args
@@ -280,7 +299,13 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
-            .map(|lists| Value::List(lists.concat())),
+            .map(|lists| {
+                if lists.iter().map(Vec::len).sum::<usize>() > super::budget::MAX_ITEMS {
+                    Value::unknown(super::budget::EXCEEDED)
+                } else {
+                    Value::List(lists.concat())
+                }
+            }),
         "merge" => args
             .iter()
             .try_fold(BTreeMap::new(), |mut acc, a| match a {

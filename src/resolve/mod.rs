@@ -3,6 +3,7 @@
 //! are known or explicitly `Unknown` with the reason.
 
 pub mod arm;
+pub mod budget;
 pub mod cloudformation;
 pub mod hcl_eval;
 pub mod kubernetes;

@@ -1163,16 +1163,19 @@ fn resolve_group(
         warnings: Vec::new(),
         gate: &inputs.gate,
     };
-    let mut spans = Vec::new();
+    let mut resources = Vec::new();
     for (i, dir, display_dir) in &roots {
+        // Each root module is a deployment with its own evaluation budget.
+        super::budget::start();
+        super::budget::at(display_dir, 0);
         let first = builder.ev.instances.len();
         builder.instantiate_root(dir, display_dir, inputs);
-        spans.push((*i, first..builder.ev.instances.len()));
+        let range = first..builder.ev.instances.len();
+        resources.push((*i, collect_resources(&builder.ev, range)));
+        if let Some(place) = super::budget::finish() {
+            builder.warnings.push(super::budget::warning(place));
+        }
     }
-    let resources = spans
-        .into_iter()
-        .map(|(i, range)| (i, collect_resources(&builder.ev, range)))
-        .collect();
     GroupResult {
         resources,
         errors: builder.errors,
@@ -1200,6 +1203,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                 depth: 0,
                 used_var: &used,
             };
+            super::budget::at(&rdef.file, rdef.line);
             let prefix = if rdef.mode == Mode::Data { "data." } else { "" };
             let base = format!("{}{prefix}{}.{}", inst.prefix, rdef.rtype, rdef.name);
             for (suffix, binding) in expansions(&ctx, rdef) {

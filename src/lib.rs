@@ -383,15 +383,17 @@ fn clean_map(map: &mut datamap::DataMap) {
 /// The same for findings: their messages are built from the (clean) map, but suppression
 /// reasons are read from comments in the files.
 fn clean_findings(findings: &mut [policy::Finding]) {
+    let clean = |text: &mut String| {
+        *text = redact::redact(text);
+        report::escape::in_place(text);
+    };
     for f in findings {
         for text in [&mut f.message, &mut f.resource, &mut f.dataset, &mut f.file] {
-            report::escape::in_place(text);
+            clean(text);
         }
-        if let Some(reason) = &mut f.suppression_reason {
-            *reason = redact::redact(reason);
-            report::escape::in_place(reason);
-        }
-        f.via.iter_mut().for_each(report::escape::in_place);
+        f.suppression_reason.as_mut().map(clean);
+        f.region.as_mut().map(clean);
+        f.via.iter_mut().for_each(clean);
     }
 }
 

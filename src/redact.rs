@@ -5,7 +5,8 @@
 //! rest readable.
 
 use regex::Regex;
-use std::sync::OnceLock;
+use std::collections::BTreeSet;
+use std::sync::{OnceLock, RwLock};
 
 const MASK: &str = "***";
 
@@ -20,6 +21,9 @@ struct Patterns {
     private_key: Regex,
     /// AWS access key ids and GitHub/Slack-style tokens.
     token: Regex,
+    /// Webhook URLs whose path is the credential (Slack, Microsoft Teams, Discord, Google Chat
+    /// keeps its key in the query, masked above).
+    webhook_path: Regex,
 }
 
 fn patterns() -> &'static Patterns {
@@ -35,7 +39,28 @@ fn patterns() -> &'static Patterns {
             .expect("valid pattern"),
         token: Regex::new(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b|\b(ghp|gho|ghs|xox[abpr])[-_A-Za-z0-9]{10,}")
             .expect("valid pattern"),
+        webhook_path: Regex::new(
+            r"(?i)\b((?:https?://)?(?:hooks\.slack\.com/(?:services|workflows|triggers)|[a-z0-9.-]*webhook\.office\.com/webhookb2|outlook\.office(?:365)?\.com/webhook|(?:discord|discordapp)\.com/api/webhooks|[a-z0-9.-]*\.logic\.azure\.com(?::\d+)?/workflows))/[^\s?#\x22']+",
+        )
+        .expect("valid pattern"),
     })
+}
+
+/// Every registered secret in `text` replaced by the mask, longest first.
+fn mask_secrets(text: &str) -> String {
+    let Ok(set) = secrets().read() else {
+        return text.to_string();
+    };
+    if set.is_empty() {
+        return text.to_string();
+    }
+    let mut ordered: Vec<&String> = set.iter().filter(|s| text.contains(s.as_str())).collect();
+    ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_string();
+    for secret in ordered {
+        out = out.replace(secret.as_str(), MASK);
+    }
+    out
 }
 
 /// Characters of an unrecognised value that a report may show.
@@ -46,25 +71,79 @@ const EXCERPT_CHARS: usize = 4;
 /// value a pull request routes into a region (a token from a linked file, a secret variable)
 /// would otherwise be printed into CI logs.
 pub fn prefix(value: &str) -> String {
+    if holds_secret(value) {
+        return MASK.to_string();
+    }
     let shown: String = value.chars().take(EXCERPT_CHARS).collect();
     format!("{shown}…")
 }
 
 /// `"SuPe…" (40 characters)`: the masked prefix and the length, for messages.
 pub fn excerpt(value: &str) -> String {
+    if holds_secret(value) {
+        return format!("{MASK} (a value marked sensitive)");
+    }
     format!("{:?} ({} characters)", prefix(value), value.chars().count())
+}
+
+/// Values the configuration marks as secret: Terraform variables with `sensitive = true`,
+/// CloudFormation parameters with `NoEcho`, ARM `secureString` and `secureObject` parameters.
+/// Any text that contains one is masked where it appears, so values derived from them (a name
+/// built from a sensitive variable) are masked too.
+fn secrets() -> &'static RwLock<BTreeSet<String>> {
+    static SECRETS: OnceLock<RwLock<BTreeSet<String>>> = OnceLock::new();
+    SECRETS.get_or_init(Default::default)
+}
+
+/// Secrets shorter than this are not masked by value (masking every `a` or `1` would make
+/// reports unreadable and hide nothing).
+const MIN_SECRET_CHARS: usize = 4;
+
+/// Records every string inside `value` as a secret.
+pub fn register_secret(value: &crate::value::Value) {
+    use crate::value::Value;
+    let mut found = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) if s.chars().count() >= MIN_SECRET_CHARS => found.push(s.clone()),
+            Value::List(items) => stack.extend(items),
+            Value::Map(entries) => stack.extend(entries.values()),
+            _ => {}
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    if let Ok(mut set) = secrets().write() {
+        set.extend(found);
+    }
+}
+
+/// Whether `text` holds a value the configuration marks as secret.
+pub fn holds_secret(text: &str) -> bool {
+    secrets()
+        .read()
+        .is_ok_and(|set| set.iter().any(|s| text.contains(s.as_str())))
 }
 
 /// The text with credentials masked.
 pub fn redact(text: &str) -> String {
     let p = patterns();
+    let text = mask_secrets(text);
+    let text = text.as_str();
     if !text.contains("://")
         && !text.contains('=')
         && !text.contains("PRIVATE KEY")
+        && !text.contains("/webhook")
+        && !text.contains("hooks.slack.com")
+        && !text.contains("/workflows")
         && !p.token.is_match(text)
     {
         return text.to_string();
     }
+    let text = p.webhook_path.replace_all(text, format!("${{1}}/{MASK}"));
+    let text = text.as_ref();
     let text = p.private_key.replace_all(text, MASK);
     let text = p.userinfo.replace_all(&text, format!("${{1}}{MASK}@"));
     let text = p.query.replace_all(&text, format!("${{1}}?{MASK}"));
@@ -78,6 +157,22 @@ pub fn redact(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::redact;
+
+    #[test]
+    fn webhook_paths_are_masked() {
+        assert_eq!(
+            redact("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX"),
+            "https://hooks.slack.com/services/***"
+        );
+        assert_eq!(
+            redact("https://acme.webhook.office.com/webhookb2/abc@def/IncomingWebhook/123/456"),
+            "https://acme.webhook.office.com/webhookb2/***"
+        );
+        assert_eq!(
+            redact("https://discord.com/api/webhooks/1234/tok-en"),
+            "https://discord.com/api/webhooks/***"
+        );
+    }
 
     #[test]
     fn masks_credentials_and_keeps_the_rest() {

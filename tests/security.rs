@@ -688,3 +688,88 @@ fn output_failures_are_exit_2() {
     let leftovers: Vec<_> = std::fs::read_dir(&reports).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
 }
+
+/// Item 20: webhook tokens in URL paths, CloudFormation `NoEcho` parameters and Terraform
+/// `sensitive` variables (and values built from them) reach no output and no baseline.
+#[test]
+fn secrets_marked_in_the_configuration_are_masked() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("main.tf"),
+        r#"variable "hook_token" {
+  sensitive = true
+  default   = "TFSENSITIVE77"
+}
+provider "aws" {
+  region = "us-east-1"
+}
+resource "aws_ses_receipt_rule" "in" {
+  sns_action {
+    topic_arn = aws_sns_topic.mail.arn
+  }
+}
+resource "aws_sns_topic" "mail" {
+  name = "mail"
+}
+resource "aws_sns_topic_subscription" "slack" {
+  topic_arn = aws_sns_topic.mail.arn
+  protocol  = "https"
+  endpoint  = "https://hooks.slack.com/services/T0000/B0000/SLACKTOKEN55"
+}
+resource "aws_sns_topic_subscription" "teams" {
+  topic_arn = aws_sns_topic.mail.arn
+  protocol  = "https"
+  endpoint  = "https://acme.webhook.office.com/webhookb2/TEAMSTOKEN66/IncomingWebhook/x/y"
+}
+resource "aws_sns_topic_subscription" "own" {
+  topic_arn = aws_sns_topic.mail.arn
+  protocol  = "https"
+  endpoint  = "https://mail-hook.example.net/in/${var.hook_token}"
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("stack.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Secret:\n    Type: String\n    NoEcho: true\n    Default: CFNNOECHO88\nResources:\n  Archive:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: data-class\n          Value: mailbox\n      ReplicationConfiguration:\n        Role: arn:aws:iam::123456789012:role/r\n        Rules:\n          - Status: Enabled\n            Destination:\n              Bucket: !Sub 'arn:aws:s3:::archive-${Secret}'\n",
+    )
+    .unwrap();
+    let baseline = tempfile::tempdir().unwrap();
+    let baseline_file = baseline.path().join("baseline.json");
+    let (code, stderr, outputs) = scan_all(
+        tree.path(),
+        ".",
+        &[
+            "--region",
+            "us-east-1",
+            "--write-baseline",
+            baseline_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let baseline_text = std::fs::read_to_string(&baseline_file).unwrap();
+    let (_, map_text, _) = run_in(tree.path(), &["map", ".", "--region", "us-east-1"]);
+    for secret in [
+        "SLACKTOKEN55",
+        "TEAMSTOKEN66",
+        "TFSENSITIVE77",
+        "CFNNOECHO88",
+    ] {
+        assert_absent(&outputs, &stderr, secret);
+        assert!(
+            !baseline_text.contains(secret),
+            "the baseline holds {secret}"
+        );
+        assert!(!map_text.contains(secret), "map prints {secret}");
+    }
+    let json = &outputs.iter().find(|(f, _)| f == "json").unwrap().1;
+    assert!(
+        json.contains("https://hooks.slack.com/services/***"),
+        "{json}"
+    );
+    assert!(
+        json.contains("https://mail-hook.example.net/in/***"),
+        "{json}"
+    );
+    assert!(json.contains("archive-***"), "{json}");
+}

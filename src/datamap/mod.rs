@@ -10,6 +10,7 @@ mod custody;
 mod flows;
 mod heuristics;
 mod index;
+mod via;
 
 pub use custody::KeyRef;
 use flows::{Flow, Reach, ANY, FLOWS, LOCATED_WITH, SOURCES};
@@ -22,6 +23,7 @@ use crate::resolve::Resource;
 use crate::value::Value;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
+use via::Via;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -214,7 +216,7 @@ struct Builder<'i, 'a> {
     seen: HashMap<(String, String), usize>,
     /// Resources already walked from, per data class.
     walked: HashSet<(*const Resource, bool)>,
-    queue: VecDeque<(&'a Resource, DataClass, Vec<String>)>,
+    queue: VecDeque<(&'a Resource, DataClass, Via)>,
 }
 
 impl<'a> Builder<'_, 'a> {
@@ -227,11 +229,10 @@ impl<'a> Builder<'_, 'a> {
         at: &Resource,
         arrival: Arrival,
         placement: Placement,
-        via: &[String],
+        via: &Via,
     ) -> bool {
         let declared = label == at.address;
-        let mut chain = via.to_vec();
-        chain.push(label.clone());
+        let chain = via.then(&label);
         let seen_key = (
             label.clone(),
             if declared {
@@ -243,9 +244,11 @@ impl<'a> Builder<'_, 'a> {
         if let Some(&i) = self.seen.get(&seen_key) {
             let copy = &mut self.copies[i];
             // A cycle back to a copy (replication both ways) is not another route to it.
-            let cyclic = via.contains(&label);
-            if !cyclic && copy.via != chain && !copy.also_via.contains(&chain) {
-                copy.also_via.push(chain);
+            if copy.also_via.len() < via::MAX_OTHER_ROUTES && !via.contains(&label) {
+                let route = chain.shown();
+                if copy.via != route && !copy.also_via.contains(&route) {
+                    copy.also_via.push(route);
+                }
             }
             if arrival.data == DataClass::Content {
                 copy.data = DataClass::Content;
@@ -270,7 +273,7 @@ impl<'a> Builder<'_, 'a> {
             key,
             basis: placement.basis,
             unknown_reason: placement.unknown_reason,
-            via: chain,
+            via: chain.shown(),
             also_via: Vec::new(),
             declared,
         });
@@ -289,7 +292,7 @@ impl<'a> Builder<'_, 'a> {
         data: DataClass,
         key: Option<(KeyCustody, Option<KeyRef>)>,
         holds: bool,
-        via: &[String],
+        via: &Via,
     ) {
         if holds {
             let key = key.or_else(|| Some(custody::of_resource(self.index, r)));
@@ -300,14 +303,12 @@ impl<'a> Builder<'_, 'a> {
             .walked
             .insert((r as *const Resource, data == DataClass::Content))
         {
-            let mut chain = via.to_vec();
-            chain.push(r.address.clone());
-            self.queue.push_back((r, data, chain));
+            self.queue.push_back((r, data, via.then(&r.address)));
         }
     }
 
     /// Follows every flow out of `node`.
-    fn walk(&mut self, node: &'a Resource, incoming: DataClass, via: &[String]) {
+    fn walk(&mut self, node: &'a Resource, incoming: DataClass, via: &Via) {
         for flow in flows_from(&node.kind) {
             let data = flow.data.unwrap_or(incoming);
             // Copies that are part of the node itself (a replica region, a geo-redundant pair)
@@ -473,7 +474,7 @@ impl<'a> Builder<'_, 'a> {
         flow: &Flow,
         data: DataClass,
         key: Option<(KeyCustody, Option<KeyRef>)>,
-        via: &[String],
+        via: &Via,
     ) {
         let what = flow.what;
         let arrival = Arrival {
@@ -589,7 +590,7 @@ fn trace(index: &Index, start: &Start) -> Dataset {
         walked: HashSet::new(),
         queue: VecDeque::new(),
     };
-    b.reach(r, role, data, None, true, &[]);
+    b.reach(r, role, data, None, true, &Via::default());
     while let Some((node, data, via)) = b.queue.pop_front() {
         b.walk(node, data, &via);
     }

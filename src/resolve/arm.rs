@@ -262,6 +262,12 @@ impl<'n> Scope<'n> {
                     )),
                 },
             };
+            let secure = decl.get("type").and_then(Node::as_str).is_some_and(|t| {
+                t.eq_ignore_ascii_case("securestring") || t.eq_ignore_ascii_case("secureobject")
+            });
+            if secure {
+                crate::redact::register_secret(&value);
+            }
             scope.params.insert(key, value);
         }
         scope
@@ -538,7 +544,9 @@ impl<'n> Scope<'n> {
                     .max()
                     .unwrap_or(0);
                 let places = pattern.matches('{').count();
-                if !super::budget::fits(pattern.len().saturating_add(places.saturating_mul(longest))) {
+                if !super::budget::fits(
+                    pattern.len().saturating_add(places.saturating_mul(longest)),
+                ) {
                     return Value::unknown(super::budget::EXCEEDED);
                 }
                 Value::String(format_placeholders(&pattern, &values[1..]))

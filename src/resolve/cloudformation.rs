@@ -60,6 +60,13 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
                 )),
             },
         };
+        // `NoEcho` parameters are secrets: nothing derived from them is printed.
+        let no_echo = decl
+            .get("NoEcho")
+            .is_some_and(|n| matches!(node_value(n).as_bool(), Some(true)));
+        if no_echo {
+            crate::redact::register_secret(&value);
+        }
         params.insert(name.clone(), value);
     }
     let ctx = Ctx {

@@ -60,6 +60,8 @@ struct ModuleDef {
     display_dir: String,
     dir: PathBuf,
     variables: BTreeMap<String, Option<Expression>>,
+    /// Variables declared `sensitive = true`: their values are secrets, masked in reports.
+    sensitive: HashSet<String>,
     locals: BTreeMap<String, Expression>,
     resources: Vec<ResourceDef>,
     index: HashMap<(Mode, String, String), usize>,
@@ -91,6 +93,12 @@ impl ModuleDef {
         match block.kind.as_str() {
             "variable" => {
                 let default = attribute(&block.body, "default").cloned();
+                if matches!(
+                    attribute(&block.body, "sensitive"),
+                    Some(Expression::Bool(true))
+                ) {
+                    self.sensitive.insert(label(0));
+                }
                 self.variables.insert(label(0), default);
             }
             "locals" => {
@@ -668,6 +676,8 @@ fn normalise_path(path: &Path) -> PathBuf {
 }
 
 const MAX_MODULE_DEPTH: usize = 16;
+/// Module instances one root module may create before the rest are reported, not evaluated.
+const MAX_MODULE_INSTANCES: usize = 10_000;
 /// `count` larger than this is not expanded (one resource stands for all).
 const MAX_EXPANSION: usize = 1000;
 
@@ -685,6 +695,10 @@ struct Builder<'a> {
     warnings: Vec<ResolveError>,
     /// Every file read here passes it; local modules may also come from the working directory.
     gate: &'a crate::gate::Gate,
+    /// The first instance of the root module being instantiated, to count its instances.
+    root_first_instance: usize,
+    /// Whether the current root module already ran past `MAX_MODULE_INSTANCES`.
+    instances_exceeded: bool,
 }
 
 impl Builder<'_> {
@@ -758,6 +772,9 @@ impl Builder<'_> {
                     "variable {name} has no value; set it in a tfvars file or pass --var {name}=VALUE"
                 )),
             };
+            if self.ev.defs[def].sensitive.contains(name) {
+                crate::redact::register_secret(&value);
+            }
             vars.insert(name.clone(), (value, Origin::Variable));
         }
         let inst = self.push_instance(def, String::new(), display_dir.to_string(), vars);
@@ -844,6 +861,20 @@ impl Builder<'_> {
         let def = self.ev.instances[parent].def;
         let call = &self.ev.defs[def].calls[call_idx];
         let (name, file, line) = (call.name.clone(), call.file.clone(), call.line);
+        // Ten calls of a module that makes ten calls, sixteen deep, would be 10^16 instances.
+        if self.ev.instances.len() - self.root_first_instance >= MAX_MODULE_INSTANCES {
+            if !self.instances_exceeded {
+                self.instances_exceeded = true;
+                self.errors.push(ResolveError {
+                    file,
+                    line,
+                    message: format!(
+                        "module.{name}: this deployment has more than {MAX_MODULE_INSTANCES} module instances; the rest are not evaluated"
+                    ),
+                });
+            }
+            return;
+        }
         let source = attribute(&call.body, "source")
             .map(|e| hcl_eval::eval(e, &NoReferences))
             .and_then(|v| v.as_str().map(str::to_string))
@@ -929,6 +960,9 @@ impl Builder<'_> {
                     ),
                 },
             };
+            if self.ev.defs[child_def].sensitive.contains(var) {
+                crate::redact::register_secret(&value);
+            }
             vars.insert(var.clone(), (value, origin));
         }
         // Provider configurations: the `providers` map, then the caller's defaults.
@@ -1162,6 +1196,8 @@ fn resolve_group(
         errors: Vec::new(),
         warnings: Vec::new(),
         gate: &inputs.gate,
+        root_first_instance: 0,
+        instances_exceeded: false,
     };
     let mut resources = Vec::new();
     for (i, dir, display_dir) in &roots {
@@ -1169,6 +1205,8 @@ fn resolve_group(
         super::budget::start();
         super::budget::at(display_dir, 0);
         let first = builder.ev.instances.len();
+        builder.root_first_instance = first;
+        builder.instances_exceeded = false;
         builder.instantiate_root(dir, display_dir, inputs);
         let range = first..builder.ev.instances.len();
         resources.push((*i, collect_resources(&builder.ev, range)));

@@ -114,7 +114,8 @@ struct InputArgs {
     /// Parse with this many threads [default: one per core]; the output is the same.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=256))]
     threads: Option<u16>,
-    /// Seconds one file may take to parse before it is reported and skipped [default: 10].
+    /// Seconds one file may take to parse before it is reported and skipped: a watchdog of last
+    /// resort for a parser stuck on hostile text [default: 60].
     #[arg(long, value_name = "SECONDS")]
     file_timeout: Option<f64>,
 }

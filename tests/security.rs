@@ -773,3 +773,217 @@ resource "aws_sns_topic_subscription" "own" {
     );
     assert!(json.contains("archive-***"), "{json}");
 }
+
+/// Runs the binary with a deadline: a run past it is killed and fails the test (an unbounded
+/// evaluation would otherwise hang the suite).
+fn run_bounded(dir: &Path, args: &[&str], seconds: u64) -> (i32, String, String) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        text
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .unwrap();
+            return (status.code().unwrap_or(-1), reader.join().unwrap(), stderr);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("{args:?} ran for more than {seconds} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Item 14: values that grow without bound (locals that double, ARM `concat` of variables that
+/// double, `replace` of "" by a large string, YAML aliases of one large scalar, module fan-out)
+/// become unknown with a warning that names the file, and the report stays small.
+#[test]
+fn values_that_grow_without_bound_are_cut_off() {
+    let tree = tempfile::tempdir().unwrap();
+    let mut locals = String::from("locals {\n  l0 = \"aaaaaaaaaaaaaaaa\"\n");
+    for i in 1..40 {
+        locals.push_str(&format!(
+            "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    locals.push_str("  huge = replace(local.l16, \"\", local.l16)\n}\n");
+    std::fs::create_dir(tree.path().join("tf")).unwrap();
+    std::fs::write(
+        tree.path().join("tf/main.tf"),
+        format!("{locals}provider \"aws\" {{\n  region = local.l39\n}}\nresource \"aws_workmail_organization\" \"m\" {{\n  organization_alias = local.huge\n}}\n"),
+    )
+    .unwrap();
+    let mut variables = String::from("\"v0\": \"aaaaaaaaaaaaaaaa\"");
+    // Each variable is eight of the one before: 16 × 8^9 bytes at the end.
+    for i in 1..10 {
+        let previous = format!("variables('v{}')", i - 1);
+        variables.push_str(&format!(
+            ", \"v{i}\": \"[concat({})]\"",
+            vec![previous; 8].join(", ")
+        ));
+    }
+    std::fs::write(
+        tree.path().join("azuredeploy.json"),
+        format!("{{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"variables\": {{{variables}}},\n  \"resources\": [\n    {{\"type\": \"Microsoft.Communication/emailServices\", \"apiVersion\": \"2023-04-01\", \"name\": \"mail\", \"location\": \"global\", \"properties\": {{\"dataLocation\": \"[variables('v9')]\"}}}}\n  ]\n}}\n"),
+    )
+    .unwrap();
+    let big = "x".repeat(512 * 1024);
+    let aliases = (0..200).map(|_| "*big").collect::<Vec<_>>().join(", ");
+    std::fs::write(
+        tree.path().join("stack.yaml"),
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nMappings:\n  M:\n    K:\n      V: &big {big}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [{aliases}]\n"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_bounded(
+        tree.path(),
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--resource-group-location",
+            "westeurope",
+        ],
+        60,
+    );
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stdout.len() < 200_000,
+        "the report is {} bytes",
+        stdout.len()
+    );
+    let report = common::json(&stdout);
+    let warnings = entries(&report, "warnings");
+    let budget: Vec<&str> = warnings
+        .iter()
+        .filter(|w| w.2.starts_with("evaluation budget exceeded"))
+        .map(|w| w.0.as_str())
+        .collect();
+    assert_eq!(budget, ["azuredeploy.json", "tf"], "{warnings:?}");
+    let errors = entries(&report, "errors");
+    assert_eq!(
+        errors,
+        [(
+            "stack.yaml".to_string(),
+            10,
+            "YAML aliases expand to more than 16 MiB of text".to_string()
+        )]
+    );
+    let reasons: Vec<&str> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["copies"][0]["unknown_reason"].as_str().unwrap_or(""))
+        .collect();
+    assert!(
+        reasons.contains(&"evaluation budget exceeded"),
+        "{reasons:?}"
+    );
+}
+
+/// Item 15: CloudFormation conditions that each refer to the previous one twice are evaluated
+/// once each, not 2^40 times.
+#[test]
+fn chained_conditions_are_evaluated_once() {
+    let tree = tempfile::tempdir().unwrap();
+    let mut conditions = String::from("  C0: !Equals [!Ref AWS::Region, eu-west-1]\n");
+    for i in 1..40 {
+        conditions.push_str(&format!(
+            "  C{i}: !And [{{Condition: C{}}}, {{Condition: C{}}}]\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    std::fs::write(
+        tree.path().join("stack.yaml"),
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nConditions:\n{conditions}Resources:\n  Store:\n    Type: AWS::S3::Bucket\n    Condition: C39\n    Properties:\n      BucketName: !If [C39, mail-eu, mail-other]\n      Tags:\n        - Key: data-class\n          Value: mailbox\n"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_bounded(
+        tree.path(),
+        &["scan", ".", "--format", "json", "--region", "eu-west-1"],
+        30,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report = common::json(&stdout);
+    assert_eq!(report["datasets"][0]["copies"][0]["region"], "eu-west-1");
+}
+
+/// Item 16: a replication chain built with `count` does not make each copy carry the whole
+/// chain: the report grows with the chain, not with its square, and each copy names its
+/// predecessor.
+#[test]
+fn replication_chains_stay_linear() {
+    let tree = tempfile::tempdir().unwrap();
+    let chain = |n: usize| {
+        format!("provider \"aws\" {{\n  region = \"eu-west-1\"\n}}\nresource \"aws_workmail_organization\" \"m\" {{\n  organization_alias = \"m\"\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  count  = {n}\n  bucket = \"mail-${{count.index}}\"\n}}\nresource \"aws_s3_bucket_replication_configuration\" \"r\" {{\n  count  = {}\n  bucket = aws_s3_bucket.b[count.index].id\n  rule {{\n    destination {{\n      bucket = aws_s3_bucket.b[count.index + 1].arn\n    }}\n  }}\n}}\nresource \"aws_workmail_user\" \"u\" {{\n  organization_id = aws_workmail_organization.m.id\n}}\n", n - 1)
+    };
+    let mut sizes = Vec::new();
+    for n in [200, 800] {
+        std::fs::write(tree.path().join("main.tf"), chain(n)).unwrap();
+        std::fs::write(
+            tree.path().join("tags.tf"),
+            "# every bucket is tagged as mail\n",
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(tree.path().join("main.tf"))
+            .unwrap()
+            .replace(
+                "  bucket = \"mail-${count.index}\"\n",
+                "  bucket = \"mail-${count.index}\"\n  tags   = { \"data-class\" = \"mailbox\" }\n",
+            );
+        std::fs::write(tree.path().join("main.tf"), text).unwrap();
+        let (code, stdout, stderr) = run_bounded(
+            tree.path(),
+            &["scan", ".", "--format", "json", "--fail-on", "never"],
+            120,
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let report = common::json(&stdout);
+        let chain = report["datasets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["source"] == "aws_s3_bucket.b[0]")
+            .unwrap();
+        let copies = chain["copies"].as_array().unwrap().clone();
+        assert_eq!(copies.len(), n);
+        let last = copies.last().unwrap();
+        let via: Vec<&str> = last["via"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(via.len(), 6, "{via:?}");
+        assert_eq!(via[0], "aws_s3_bucket.b[0]");
+        assert!(
+            via[1].starts_with("… ") && via[1].ends_with(" more …"),
+            "{via:?}"
+        );
+        sizes.push(stdout.len());
+    }
+    // Four times the chain: about four times the report (sixteen if it were quadratic).
+    assert!(sizes[1] < sizes[0] * 6, "{sizes:?}");
+}

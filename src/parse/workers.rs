@@ -11,8 +11,11 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Default time one file may take to parse.
-pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+/// Default time one file may take to parse. This is a watchdog of last resort, not a budget:
+/// evaluation is bounded by work (`resolve::budget`), so the same input gives the same output
+/// whatever the machine's load; only a third-party parser stuck on hostile text (exponential
+/// backtracking) runs into it, and a minute is far beyond any real file on a loaded runner.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(60);
 
 type Outcome = Result<Parsed, ParseError>;
 

@@ -277,7 +277,7 @@ impl<'n> Scope<'n> {
     /// evaluation budget (`budget::admit`).
     fn eval(&self, node: &Node) -> Value {
         if super::budget::spent() {
-            return Value::unknown(super::budget::EXCEEDED);
+            return super::budget::refuse();
         }
         super::budget::admit(self.eval_node(node))
     }
@@ -388,7 +388,7 @@ impl<'n> Scope<'n> {
         self.depth.set(self.depth.get() + 1);
         if super::budget::spent() {
             self.depth.set(self.depth.get() - 1);
-            return Value::unknown(super::budget::EXCEEDED);
+            return super::budget::refuse();
         }
         let value = match expr {
             Expr::Str(s) => Value::String(s.clone()),
@@ -514,7 +514,7 @@ impl<'n> Scope<'n> {
                     })
                     .sum();
                 if !super::budget::fits(size) {
-                    return Value::unknown(super::budget::EXCEEDED);
+                    return super::budget::refuse();
                 }
                 if values.iter().all(|v| matches!(v, Value::List(_))) && !values.is_empty() {
                     return Value::List(
@@ -547,7 +547,7 @@ impl<'n> Scope<'n> {
                 if !super::budget::fits(
                     pattern.len().saturating_add(places.saturating_mul(longest)),
                 ) {
-                    return Value::unknown(super::budget::EXCEEDED);
+                    return super::budget::refuse();
                 }
                 Value::String(format_placeholders(&pattern, &values[1..]))
             }

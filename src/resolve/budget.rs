@@ -86,13 +86,19 @@ pub fn admit(value: Value) -> Value {
         total
     });
     if too_large || spent > MAX_DEPLOYMENT_BYTES {
-        if !OVER.with(|o| o.replace(true)) {
-            let place = PLACE.with(|p| p.borrow().clone());
-            FIRST.with(|f| *f.borrow_mut() = Some(place));
-        }
-        return Value::unknown(EXCEEDED);
+        return refuse();
     }
     value
+}
+
+/// Records that a value was refused (for the warning) and returns the unknown that stands for
+/// it; for evaluators that measure a result before building it.
+pub fn refuse() -> Value {
+    if !OVER.with(|o| o.replace(true)) {
+        let place = PLACE.with(|p| p.borrow().clone());
+        FIRST.with(|f| *f.borrow_mut() = Some(place));
+    }
+    Value::unknown(EXCEEDED)
 }
 
 /// `replace(text, from, to)` measured before it is built: replacing "" in a 1 MiB string by a
@@ -100,7 +106,7 @@ pub fn admit(value: Value) -> Value {
 pub fn replace(text: &str, from: &str, to: &str) -> Value {
     let count = text.matches(from).count();
     if text.len().saturating_add(count.saturating_mul(to.len())) > MAX_STRING_BYTES {
-        return Value::unknown(EXCEEDED);
+        return refuse();
     }
     Value::String(text.replace(from, to))
 }

@@ -25,7 +25,7 @@ pub trait Resolver {
 /// Evaluates an expression; every value passes the evaluation budget (`budget::admit`).
 pub fn eval(expr: &Expression, r: &dyn Resolver) -> Value {
     if super::budget::spent() {
-        return Value::unknown(super::budget::EXCEEDED);
+        return super::budget::refuse();
     }
     super::budget::admit(eval_unbudgeted(expr, r))
 }
@@ -276,7 +276,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                     if super::budget::fits(size) {
                         Value::String(parts.join(&sep))
                     } else {
-                        Value::unknown(super::budget::EXCEEDED)
+                        super::budget::refuse()
                     }
                 }),
             _ => None,
@@ -289,7 +289,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                         .collect(),
                 ))
             }
-            (Some(_), Some(_)) => Some(Value::unknown(super::budget::EXCEEDED)),
+            (Some(_), Some(_)) => Some(super::budget::refuse()),
             _ => None,
         },
         "concat" => args
@@ -301,7 +301,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             .collect::<Option<Vec<_>>>()
             .map(|lists| {
                 if lists.iter().map(Vec::len).sum::<usize>() > super::budget::MAX_ITEMS {
-                    Value::unknown(super::budget::EXCEEDED)
+                    super::budget::refuse()
                 } else {
                     Value::List(lists.concat())
                 }

@@ -987,3 +987,47 @@ fn replication_chains_stay_linear() {
     // Four times the chain: about four times the report (sixteen if it were quadratic).
     assert!(sizes[1] < sizes[0] * 6, "{sizes:?}");
 }
+
+/// Item 17: the cut-offs are budgets of work, so a tree that runs into them gives the same
+/// bytes on every run, whatever the thread count (and so whatever the machine's load).
+#[test]
+fn budgets_give_the_same_output_every_time() {
+    let tree = tempfile::tempdir().unwrap();
+    for d in 0..4 {
+        let dir = tree.path().join(format!("root{d}"));
+        std::fs::create_dir(&dir).unwrap();
+        let mut locals = String::from("locals {\n  l0 = \"aaaaaaaaaaaaaaaa\"\n");
+        for i in 1..30 {
+            locals.push_str(&format!(
+                "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+                i - 1,
+                i - 1
+            ));
+        }
+        std::fs::write(
+            dir.join("main.tf"),
+            format!("{locals}}}\nprovider \"aws\" {{\n  region = \"eu-west-{d}\"\n}}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = local.l{}\n  tags   = {{ \"data-class\" = \"mailbox\" }}\n}}\n", 14 + d * 3),
+        )
+        .unwrap();
+    }
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "1", "4"] {
+        let (code, stdout, stderr) = run_bounded(
+            tree.path(),
+            &["scan", ".", "--format", "json", "--threads", threads],
+            60,
+        );
+        assert!(code == 0 || code == 1, "{stderr}");
+        outputs.push(stdout);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    let report = common::json(&outputs[0]);
+    let budget = entries(&report, "warnings")
+        .into_iter()
+        .filter(|w| w.2.starts_with("evaluation budget exceeded"))
+        .count();
+    assert_eq!(
+        budget, 3,
+        "roots 1 to 3 build strings over 1 MiB (16 × 2^17 bytes and more)"
+    );
+}

@@ -83,6 +83,7 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let several = paths.len() > 1;
+    let gate = crate::gate::Gate::new(paths, follow_symlinks, 0);
     for root in paths {
         if !root.exists() {
             errors.push(WalkError {
@@ -132,10 +133,22 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                         });
                     }
                 }
-                // A tfvars file is read with its module, which reports the link as an error
-                // (Terraform would read it); saying it twice helps nobody.
+                // A link to a file inside the tree is read like that file (Terraform follows
+                // it); a link that leads out, or to a directory, is named in a warning when it
+                // could hold infrastructure code. A tfvars file is read with its module, which
+                // reports a refused link as an error (Terraform would read it).
                 Ok(entry) if entry.path_is_symlink() && !follow_symlinks => {
-                    if !is_tfvars(entry.path()) {
+                    let format = classify(entry.path());
+                    let to_dir = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+                    if format.is_some()
+                        && gate.link_stays_inside(entry.path(), crate::gate::Area::Scan)
+                    {
+                        files.push(SourceFile {
+                            path: entry.path().to_path_buf(),
+                            display: shown(entry.path()),
+                            format: format.expect("checked"),
+                        });
+                    } else if (format.is_some() || to_dir) && !is_tfvars(entry.path()) {
                         warnings.push(WalkError {
                             display: shown(entry.path()),
                             message: crate::gate::SYMLINK_NOT_FOLLOWED.into(),

@@ -24,7 +24,7 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 const SYSTEM_DIRS: &[&str] = &["/proc", "/sys", "/dev"];
 
 pub const SYMLINK_NOT_FOLLOWED: &str =
-    "symbolic link not followed (pass --follow-symlinks to scan what it points to)";
+    "symbolic link that leads outside the scanned paths, or to a directory; not followed (pass --follow-symlinks to scan what it points to)";
 
 /// Where a file may be: among the scanned files, or (for Terraform's local modules) also in the
 /// working directory that the scan was started from.
@@ -134,16 +134,38 @@ impl Gate {
     /// file, so nothing of a refused file reaches a report.
     pub fn read_text(&self, path: &Path, area: Area) -> Result<String, ParseError> {
         let whole = |message: String| ParseError { line: 0, message };
-        if !self.follow_symlinks {
-            let meta = std::fs::symlink_metadata(path)
-                .map_err(|e| whole(format!("cannot read file: {e}")))?;
-            if meta.file_type().is_symlink() {
-                return Err(whole(SYMLINK_NOT_FOLLOWED.into()));
-            }
+        let is_link = std::fs::symlink_metadata(path)
+            .map_err(|e| whole(format!("cannot read file: {e}")))?
+            .file_type()
+            .is_symlink();
+        if is_link && !self.follow_symlinks && !self.link_stays_inside(path, area) {
+            return Err(whole(SYMLINK_NOT_FOLLOWED.into()));
         }
         self.contain(path, area).map_err(whole)?;
-        let bytes = read_bounded(path, self.max_bytes(), !self.follow_symlinks).map_err(whole)?;
+        // A path that was not a link when checked must not be one when opened.
+        let no_follow = !is_link && !self.follow_symlinks;
+        let bytes = read_bounded(path, self.max_bytes(), no_follow).map_err(whole)?;
         decode(bytes)
+    }
+
+    /// Whether a symbolic link leads to a regular file inside the scan roots. Reading it reads
+    /// nothing the scan could not read anyway, and Terraform follows such links (a shared
+    /// `aws.tf` linked into each root module is common), so these are read without
+    /// `--follow-symlinks`; links that lead out of the tree, or to directories, are not.
+    pub fn link_stays_inside(&self, path: &Path, area: Area) -> bool {
+        let Ok(real) = path.canonicalize() else {
+            return false;
+        };
+        let roots = self
+            .roots
+            .iter()
+            .chain(self.module_roots.iter().filter(|_| area == Area::Modules));
+        let inside = roots
+            .map(|(_, canonical)| canonical)
+            .any(|c| real.starts_with(c));
+        inside
+            && !SYSTEM_DIRS.iter().any(|d| real.starts_with(d))
+            && std::fs::metadata(&real).is_ok_and(|m| m.is_file())
     }
 }
 

@@ -93,6 +93,7 @@ pub struct Mapped {
 
 pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut clock = std::time::Instant::now();
+    redact::forget_secrets();
     let excludes = discover::build_excludes(&options.excludes)?;
     let walked = discover::discover(&options.paths, &excludes, options.follow_symlinks);
     stage("discover", &mut clock);

@@ -120,6 +120,13 @@ pub fn register_secret(value: &crate::value::Value) {
     }
 }
 
+/// Forgets the secrets of an earlier scan in this process (each scan registers its own).
+pub fn forget_secrets() {
+    if let Ok(mut set) = secrets().write() {
+        set.clear();
+    }
+}
+
 /// Whether `text` holds a value the configuration marks as secret.
 pub fn holds_secret(text: &str) -> bool {
     secrets()

@@ -833,3 +833,21 @@ fn region_option_is_for_aws_providers_only_in_plans() {
         "neither the resource nor provider google sets a region or location"
     );
 }
+
+/// AWS provider v6: `data "aws_region" "x" { region = "..." }` is that region, not the
+/// provider's (the shape of ms-jpq/lab's `terraform/wsb/aws.tf`, whose provider is in
+/// ca-west-1 while the mail lives in ca-central-1).
+#[test]
+fn aws_region_data_source_with_its_own_region() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "provider \"aws\" {\n  region = \"ca-west-1\"\n}\ndata \"aws_region\" \"east\" {\n  region = \"us-east-1\"\n}\nlocals {\n  regions = { east = data.aws_region.east.region }\n}\nresource \"aws_ses_receipt_rule_set\" \"s\" {\n  region        = local.regions.east\n  rule_set_name = \"s\"\n}\nresource \"aws_ses_receipt_rule\" \"r\" {\n  region        = aws_ses_receipt_rule_set.s.region\n  rule_set_name = aws_ses_receipt_rule_set.s.rule_set_name\n  s3_action {\n    bucket_name = \"b\"\n    position    = 1\n  }\n}\n",
+    )
+    .unwrap();
+    let (_, report) = scan_json(dir.path(), &[]);
+    let first = &report["datasets"][0]["copies"][0];
+    assert_eq!(first["resource"], "aws_ses_receipt_rule.r");
+    assert_eq!(first["region"], "us-east-1");
+    assert_eq!(first["countries"], serde_json::json!(["US"]));
+}

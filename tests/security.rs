@@ -110,12 +110,53 @@ fn tfvars_links_out_of_the_tree_are_not_read() {
             [(
                 name.to_string(),
                 0,
-                "symbolic link not followed (pass --follow-symlinks to scan what it points to)"
+                "symbolic link that leads outside the scanned paths, or to a directory; not followed (pass --follow-symlinks to scan what it points to)"
                     .to_string()
             )],
             "{name}"
         );
     }
+}
+
+/// Links that stay inside the tree are read as Terraform reads them: a shared provider file
+/// linked into a root module (`aws.tf -> ../shared/aws.tf`, as in ms-jpq/lab) and a tfvars file
+/// linked from a sibling directory. Links to non-input files are not even mentioned.
+#[test]
+fn links_inside_the_tree_are_read() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tree.path().join("shared")).unwrap();
+    std::fs::create_dir_all(tree.path().join("mail")).unwrap();
+    std::fs::write(
+        tree.path().join("shared/aws.tf.txt"),
+        "provider \"aws\" {\n  region = var.region\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("shared/prod.tfvars"),
+        "region = \"us-east-1\"\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../shared/aws.tf.txt", tree.path().join("mail/aws.tf")).unwrap();
+    std::os::unix::fs::symlink(
+        "../shared/prod.tfvars",
+        tree.path().join("mail/terraform.tfvars"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../README", tree.path().join("mail/README.md")).unwrap();
+    std::fs::write(
+        tree.path().join("mail/main.tf"),
+        "variable \"region\" {}\nresource \"aws_workmail_organization\" \"m\" {\n  organization_alias = \"m\"\n}\n",
+    )
+    .unwrap();
+    let (code, stderr, outputs) = scan_all(tree.path(), ".", &[]);
+    assert_eq!(
+        code, 1,
+        "the US store is found through both links: {stderr}"
+    );
+    let report = json_of(&outputs);
+    assert_eq!(report["datasets"][0]["copies"][0]["region"], "us-east-1");
+    assert_eq!(entries(&report, "warnings"), []);
+    assert_eq!(entries(&report, "errors"), []);
 }
 
 /// Item 2: a residency.toml inside the scanned tree (a pull request can write it) may not name

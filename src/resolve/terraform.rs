@@ -366,8 +366,15 @@ impl Ctx<'_> {
         let Some(attr) = get_attr(ops.first()) else {
             return Value::unknown_ref(format!("{address} is a whole resource"), address);
         };
-        // data.aws_region.NAME.name is the region of the data source's provider.
+        // data.aws_region.NAME.name is the region of the data source's provider, or, with the
+        // AWS provider v6 `region` argument, that region.
         if mode == Mode::Data && rtype == "aws_region" && matches!(attr, "name" | "region" | "id") {
+            if attribute(&rdef.body, "region").is_some() {
+                let ctx = self.nested(self.inst, binding);
+                if let Some(own) = body_member(&rdef.body, "region", &ctx) {
+                    return apply_ops(own, &ops[1..], self);
+                }
+            }
             let setting = self.ev.provider_for(self.inst, rdef);
             if setting.origin == Origin::Variable {
                 self.used_var.set(true);

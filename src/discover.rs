@@ -140,19 +140,19 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) ->
                 Ok(entry) if entry.path_is_symlink() && !follow_symlinks => {
                     let format = classify(entry.path());
                     let to_dir = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
-                    if format.is_some()
-                        && gate.link_stays_inside(entry.path(), crate::gate::Area::Scan)
-                    {
-                        files.push(SourceFile {
+                    let inside = gate.link_stays_inside(entry.path(), crate::gate::Area::Scan);
+                    match format {
+                        Some(format) if inside => files.push(SourceFile {
                             path: entry.path().to_path_buf(),
                             display: shown(entry.path()),
-                            format: format.expect("checked"),
-                        });
-                    } else if (format.is_some() || to_dir) && !is_tfvars(entry.path()) {
-                        warnings.push(WalkError {
-                            display: shown(entry.path()),
-                            message: crate::gate::SYMLINK_NOT_FOLLOWED.into(),
-                        });
+                            format,
+                        }),
+                        _ if (format.is_some() || to_dir) && !is_tfvars(entry.path()) => warnings
+                            .push(WalkError {
+                                display: shown(entry.path()),
+                                message: crate::gate::SYMLINK_NOT_FOLLOWED.into(),
+                            }),
+                        _ => {}
                     }
                 }
                 Ok(_) => {}

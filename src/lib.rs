@@ -202,15 +202,16 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     }
     for t in &templates {
         resolve::budget::start();
-        resources.extend(resolve::cloudformation::resolve(t, &options.inputs));
-        if let Some(place) = resolve::budget::finish() {
-            let w = resolve::budget::warning(place);
+        let resolved = resolve::cloudformation::resolve(t, &options.inputs);
+        if resolve::budget::finish() {
+            let w = resolve::budget::warning(&resolved, &t.display);
             warnings.push(Diagnostic {
                 file: w.file,
                 line: w.line,
                 message: w.message,
             });
         }
+        resources.extend(resolved);
     }
     let planned: Vec<resolve::Resource> = plan_files
         .iter()
@@ -279,10 +280,10 @@ fn arm_resources(
             applied.insert(p.display.as_str());
         }
         resolve::budget::start();
-        resolve::budget::at(&template.display, 0);
         let mut resolution = resolve::arm::resolve(template, parameters, inputs, &lookup);
-        if let Some(place) = resolve::budget::finish() {
-            resolution.warnings.push(resolve::budget::warning(place));
+        if resolve::budget::finish() {
+            let warning = resolve::budget::warning(&resolution.resources, &template.display);
+            resolution.warnings.push(warning);
         }
         resolutions.push((template.display.as_str(), resolution));
     }

@@ -916,12 +916,17 @@ fn values_that_grow_without_bound_are_cut_off() {
     );
     let report = common::json(&stdout);
     let warnings = entries(&report, "warnings");
-    let budget: Vec<&str> = warnings
+    let budget: Vec<(&str, u64)> = warnings
         .iter()
         .filter(|w| w.2.starts_with("evaluation budget exceeded"))
-        .map(|w| w.0.as_str())
+        .map(|w| (w.0.as_str(), w.1))
         .collect();
-    assert_eq!(budget, ["azuredeploy.json", "tf"], "{warnings:?}");
+    // Each warning names the first resource that holds a refused value.
+    assert_eq!(
+        budget,
+        [("azuredeploy.json", 6), ("tf/main.tf", 47)],
+        "{warnings:?}"
+    );
     let errors = entries(&report, "errors");
     assert_eq!(
         errors,

@@ -8,10 +8,12 @@
 //! not time, so the same input always gives the same output whatever the machine's load.
 //!
 //! The budget is per thread: each resolver [`start`]s it for one deployment and [`finish`]es
-//! it, so parallel deployments do not share it.
+//! it, so parallel deployments do not share it. It holds only plain counters (no value with a
+//! destructor lives in thread-local storage), and the warning finds its place afterwards, in
+//! the resources that hold a refused value ([`warning`]).
 
 use crate::value::Value;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 
 /// The longest string an evaluation may build (1 MiB).
 pub const MAX_STRING_BYTES: usize = 1 << 20;
@@ -26,47 +28,46 @@ pub const EXCEEDED: &str = "evaluation budget exceeded";
 thread_local! {
     static SPENT: Cell<u64> = const { Cell::new(0) };
     static OVER: Cell<bool> = const { Cell::new(false) };
-    /// What is being evaluated (file, line), for the warning.
-    static PLACE: RefCell<(String, usize)> = const { RefCell::new((String::new(), 0)) };
-    /// Where the first value was refused.
-    static FIRST: RefCell<Option<(String, usize)>> = const { RefCell::new(None) };
 }
 
 /// Starts a fresh budget for one deployment on this thread.
 pub fn start() {
     SPENT.with(|s| s.set(0));
     OVER.with(|o| o.set(false));
-    FIRST.with(|f| f.borrow_mut().take());
 }
 
-/// Says what is being evaluated now (a resource, a local), so a refusal can name it.
-pub fn at(file: &str, line: usize) {
-    PLACE.with(|p| {
-        let mut p = p.borrow_mut();
-        if p.0 != file {
-            p.0 = file.to_string();
-        }
-        p.1 = line;
-    });
-}
-
-/// Ends the deployment's budget: where the first value was refused, if one was.
-pub fn finish() -> Option<(String, usize)> {
-    let first = FIRST.with(|f| f.borrow_mut().take());
+/// Ends the deployment's budget: whether any value was refused.
+pub fn finish() -> bool {
+    let over = OVER.with(Cell::get);
     start();
-    first
+    over
 }
 
-/// The warning for a deployment whose budget ran out.
-pub fn warning(place: (String, usize)) -> super::ResolveError {
+/// The warning for a deployment whose budget ran out, at the first of its resources that holds
+/// a refused value (or at `fallback` when the refused value is not kept in any).
+pub fn warning(resources: &[super::Resource], fallback: &str) -> super::ResolveError {
+    let (file, line) = resources
+        .iter()
+        .find(|r| holds_refused(&r.attributes) || holds_refused(&r.provider.region))
+        .map(|r| (r.file.clone(), r.line))
+        .unwrap_or_else(|| (fallback.to_string(), 0));
     super::ResolveError {
-        file: place.0,
-        line: place.1,
+        file,
+        line,
         message: format!(
             "{EXCEEDED}: values here grow past {} MiB per string, {MAX_ITEMS} elements per list or {} MiB per deployment; they are treated as unknown",
             MAX_STRING_BYTES >> 20,
             MAX_DEPLOYMENT_BYTES >> 20
         ),
+    }
+}
+
+fn holds_refused(value: &Value) -> bool {
+    match value {
+        Value::Unknown(u) => u.reason.contains(EXCEEDED),
+        Value::List(items) => items.iter().any(holds_refused),
+        Value::Map(entries) => entries.values().any(holds_refused),
+        _ => false,
     }
 }
 
@@ -94,10 +95,7 @@ pub fn admit(value: Value) -> Value {
 /// Records that a value was refused (for the warning) and returns the unknown that stands for
 /// it; for evaluators that measure a result before building it.
 pub fn refuse() -> Value {
-    if !OVER.with(|o| o.replace(true)) {
-        let place = PLACE.with(|p| p.borrow().clone());
-        FIRST.with(|f| *f.borrow_mut() = Some(place));
-    }
+    OVER.with(|o| o.set(true));
     Value::unknown(EXCEEDED)
 }
 
@@ -130,15 +128,14 @@ mod tests {
         start();
         assert_eq!(admit(Value::String("x".into())), Value::String("x".into()));
         let big = Value::String("a".repeat(MAX_STRING_BYTES + 1));
-        at("main.tf", 3);
         assert_eq!(admit(big).unknown_reason(), Some(EXCEEDED));
-        assert_eq!(finish(), Some(("main.tf".to_string(), 3)));
+        assert!(finish());
         let chunk = "a".repeat(MAX_STRING_BYTES);
         for _ in 0..(MAX_DEPLOYMENT_BYTES / MAX_STRING_BYTES as u64) {
             assert!(!admit(Value::String(chunk.clone())).is_unknown());
         }
         assert!(admit(Value::String(chunk)).is_unknown());
-        assert!(finish().is_some());
-        assert!(finish().is_none(), "a new budget starts clean");
+        assert!(finish());
+        assert!(!finish(), "a new budget starts clean");
     }
 }

@@ -82,7 +82,6 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
         .map(|r| {
             let mut attributes = BTreeMap::new();
             let mut origins = BTreeMap::new();
-            super::budget::at(&template.display, r.line);
             for (key, node) in r.properties.entries() {
                 ctx.used_var.set(false);
                 attributes.insert(key.clone(), ctx.eval(node, 0));

@@ -1210,16 +1210,18 @@ fn resolve_group(
     for (i, dir, display_dir) in &roots {
         // Each root module is a deployment with its own evaluation budget.
         super::budget::start();
-        super::budget::at(display_dir, 0);
         let first = builder.ev.instances.len();
         builder.root_first_instance = first;
         builder.instances_exceeded = false;
         builder.instantiate_root(dir, display_dir, inputs);
         let range = first..builder.ev.instances.len();
-        resources.push((*i, collect_resources(&builder.ev, range)));
-        if let Some(place) = super::budget::finish() {
-            builder.warnings.push(super::budget::warning(place));
+        let collected = collect_resources(&builder.ev, range);
+        if super::budget::finish() {
+            builder
+                .warnings
+                .push(super::budget::warning(&collected, display_dir));
         }
+        resources.push((*i, collected));
     }
     GroupResult {
         resources,
@@ -1248,7 +1250,6 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                 depth: 0,
                 used_var: &used,
             };
-            super::budget::at(&rdef.file, rdef.line);
             let prefix = if rdef.mode == Mode::Data { "data." } else { "" };
             let base = format!("{}{prefix}{}.{}", inst.prefix, rdef.rtype, rdef.name);
             for (suffix, binding) in expansions(&ctx, rdef) {

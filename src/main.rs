@@ -541,7 +541,11 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("residency: error: {message}");
+            // The message may quote a file (a config value, a path): no control characters.
+            eprintln!(
+                "residency: error: {}",
+                residency::report::escape::controls(&message)
+            );
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -663,7 +667,11 @@ fn run(command: Command) -> Result<u8, String> {
         }
         Command::Map(args) => {
             check_outputs(args.output.as_ref())?;
-            let mapped = residency::map(&options(args.input)?.0)?;
+            let opts = options(args.input)?.0;
+            let mapped = residency::map(&opts)?;
+            if mapped.files == 0 {
+                note_nothing_read(&opts.paths);
+            }
             let text = match args.format {
                 MapFormat::Text => {
                     let mut out = String::new();

@@ -1,5 +1,5 @@
 //! End-to-end tests of what CI pipelines read: SARIF validated against the OASIS schema and
-//! JUnit against the Ant schema (both in `../shared/schemas/`) for every sample configuration,
+//! JUnit against the Ant schema (both in `tests/schemas/`) for every sample configuration,
 //! GitHub annotations, the Markdown summary, several formats in one run, suppressions,
 //! baselines and the config file, with their exit codes.
 
@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn schema(name: &str) -> String {
-    let path = root().join("../shared/schemas").join(name);
+    let path = root().join("tests/schemas").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -1077,3 +1077,57 @@ fn budgets_give_the_same_output_every_time() {
         "roots 1 to 3 build strings over 1 MiB (16 × 2^17 bytes and more)"
     );
 }
+
+/// Item 14, continued: module fan-out (ten calls of a module that makes ten calls, sixteen
+/// deep) stops at the instance bound with an error entry, and `Fn::Join` of a large parameter
+/// with itself is refused like any other value over the budget.
+#[test]
+fn module_fan_out_and_joins_are_bounded() {
+    let tree = tempfile::tempdir().unwrap();
+    for level in 0..16 {
+        let dir = tree.path().join(format!("m{level}"));
+        std::fs::create_dir(&dir).unwrap();
+        let body = if level < 15 {
+            (1..=10)
+                .map(|k| format!("module \"c{k}\" {{\n  source = \"../m{}\"\n}}\n", level + 1))
+                .collect::<String>()
+        } else {
+            "resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n  tags   = { \"data-class\" = \"mailbox\" }\n}\n".to_string()
+        };
+        std::fs::write(dir.join("main.tf"), body).unwrap();
+    }
+    std::fs::create_dir(tree.path().join("root")).unwrap();
+    std::fs::write(
+        tree.path().join("root/main.tf"),
+        "provider \"aws\" {\n  region = \"eu-west-1\"\n}\nmodule \"top\" {\n  source = \"../m0\"\n}\n",
+    )
+    .unwrap();
+    let half = "j".repeat(600 * 1024);
+    std::fs::write(
+        tree.path().join("stack.yaml"),
+        format!("AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Half:\n    Type: String\n    Default: {half}\nResources:\n  Store:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Join ['', [!Ref Half, !Ref Half]]\n      Tags:\n        - Key: data-class\n          Value: mailbox\n"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_bounded(
+        tree.path(),
+        &["scan", ".", "--format", "json", "--region", "eu-west-1"],
+        60,
+    );
+    assert_eq!(code, 3, "{stderr}");
+    let report = common::json(&stdout);
+    let errors = entries(&report, "errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].2.ends_with(
+            "this deployment has more than 10000 module instances; the rest are not evaluated"
+        ),
+        "{errors:?}"
+    );
+    let budget: Vec<(String, u64)> = entries(&report, "warnings")
+        .into_iter()
+        .filter(|w| w.2.starts_with("evaluation budget exceeded"))
+        .map(|w| (w.0, w.1))
+        .collect();
+    assert_eq!(budget, [("stack.yaml".to_string(), 7)]);
+    assert!(report["summary"]["resources"].as_u64().unwrap() <= 10_001);
+}

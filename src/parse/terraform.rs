@@ -26,12 +26,7 @@ pub struct TfBlock {
 }
 
 pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, ParseError> {
-    if let Some(line) = too_deep(text) {
-        return Err(ParseError {
-            line,
-            message: format!("HCL nested more than {} levels deep", tree::MAX_DEPTH),
-        });
-    }
+    check_nesting(text)?;
     let body = hcl_edit::parser::parse_body(text).map_err(|e| ParseError {
         line: e.location().line(),
         message: format!("invalid HCL: {}", e.message()),
@@ -62,37 +57,145 @@ pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, ParseError> {
     })
 }
 
-/// Line where brackets outside strings open more than `MAX_DEPTH` levels: the HCL parser
-/// recurses, and a hostile file must not exhaust the stack.
-fn too_deep(text: &str) -> Option<usize> {
-    let (mut depth, mut line, mut in_string, mut escaped) = (0usize, 1usize, false, false);
-    for c in text.chars() {
+/// Brackets left open at the end of a file from which the file is refused without parsing:
+/// such text is never valid HCL, and it is what makes the parser backtrack for seconds or
+/// minutes (chained operators in unclosed parentheses). Counting is exact work, so the same
+/// file always gets the same answer, whatever the machine's load.
+const MAX_UNCLOSED: usize = 16;
+
+/// Checks the nesting of a file before the parser sees it: deeper than `tree::MAX_DEPTH`, or
+/// [`MAX_UNCLOSED`] brackets left open at the end, is an error with the line. Strings (with
+/// their `${...}` interpolations), comments and heredocs are read as HCL reads them, so a
+/// bracket inside them does not count.
+fn check_nesting(text: &str) -> Result<(), ParseError> {
+    enum Frame {
+        Bracket(usize),
+        Str,
+        Interp,
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut line = 1usize;
+    let mut chars = text.chars().peekable();
+    let too_deep = |line| ParseError {
+        line,
+        message: format!("HCL nested more than {} levels deep", tree::MAX_DEPTH),
+    };
+    while let Some(c) = chars.next() {
         if c == '\n' {
             line += 1;
-            in_string = false;
         }
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
+        if matches!(stack.last(), Some(Frame::Str)) {
+            match c {
+                '\\' => {
+                    if chars.next() == Some('\n') {
+                        line += 1;
+                    }
+                }
+                '"' | '\n' => {
+                    stack.pop();
+                }
+                '$' | '%' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    stack.push(Frame::Interp);
+                }
                 _ => {}
             }
             continue;
         }
         match c {
-            '"' => in_string = true,
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > tree::MAX_DEPTH {
-                    return Some(line);
+            '#' => skip_line(&mut chars, &mut line),
+            '/' if chars.peek() == Some(&'/') => skip_line(&mut chars, &mut line),
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut previous = ' ';
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    if previous == '*' && c == '/' {
+                        break;
+                    }
+                    previous = c;
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '"' => stack.push(Frame::Str),
+            '<' if chars.peek() == Some(&'<') => {
+                chars.next();
+                skip_heredoc(&mut chars, &mut line);
+            }
+            '(' | '[' | '{' => {
+                stack.push(Frame::Bracket(line));
+                if stack.len() > tree::MAX_DEPTH {
+                    return Err(too_deep(line));
+                }
+            }
+            '}' if matches!(stack.last(), Some(Frame::Interp)) => {
+                stack.pop();
+            }
+            ')' | ']' | '}' if matches!(stack.last(), Some(Frame::Bracket(_))) => {
+                stack.pop();
+            }
             _ => {}
         }
     }
-    None
+    let open: Vec<usize> = stack
+        .iter()
+        .filter_map(|f| match f {
+            Frame::Bracket(line) => Some(*line),
+            _ => None,
+        })
+        .collect();
+    if open.len() >= MAX_UNCLOSED {
+        return Err(ParseError {
+            line: open[0],
+            message: format!(
+                "invalid HCL: {} brackets are never closed, the first on this line",
+                open.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn skip_line(chars: &mut std::iter::Peekable<std::str::Chars>, line: &mut usize) {
+    for c in chars.by_ref() {
+        if c == '\n' {
+            *line += 1;
+            return;
+        }
+    }
+}
+
+/// After `<<`: a heredoc (`<<EOT` or `<<-EOT`, the marker alone on its closing line) is
+/// skipped whole; anything else (`<<` is not an HCL operator) is left as it is.
+fn skip_heredoc(chars: &mut std::iter::Peekable<std::str::Chars>, line: &mut usize) {
+    if chars.peek() == Some(&'-') {
+        chars.next();
+    }
+    let mut marker = String::new();
+    while let Some(&c) = chars.peek() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            marker.push(c);
+            chars.next();
+        } else {
+            break;
+        }
+    }
+    if marker.is_empty() || chars.peek() != Some(&'\n') {
+        return;
+    }
+    let mut current = String::new();
+    for c in chars.by_ref() {
+        if c == '\n' {
+            *line += 1;
+            if current.trim() == marker {
+                return;
+            }
+            current.clear();
+        } else {
+            current.push(c);
+        }
+    }
 }
 
 /// Terraform's JSON syntax: `{"resource": {"TYPE": {"NAME": {...}}}, "variable": {...}, ...}`.
@@ -184,6 +287,24 @@ fn json_expr(node: &Node) -> Expression {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brackets_in_strings_comments_and_heredocs_do_not_count() {
+        let open = "(".repeat(20);
+        let text = format!(
+            "# {open}\n// {open}\n/* {open}\n*/\nlocals {{\n  a = \"{open}${{join(\"(\", [\"x\"])}}\"\n  b = <<-EOT\n    {open}\n  EOT\n}}\n"
+        );
+        assert_eq!(check_nesting(&text), Ok(()));
+        let unclosed = format!("locals {{\n  a = {}\n", "x == (".repeat(16));
+        let err = check_nesting(&unclosed).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert_eq!(
+            err.message,
+            "invalid HCL: 17 brackets are never closed, the first on this line"
+        );
+        // A few unclosed brackets are left to the parser, which names the place exactly.
+        assert_eq!(check_nesting("locals {\n  a = (1\n"), Ok(()));
+    }
 
     #[test]
     fn blocks_with_lines() {

@@ -86,11 +86,9 @@ fn check_nesting(text: &str) -> Result<(), ParseError> {
         }
         if matches!(stack.last(), Some(Frame::Str)) {
             match c {
-                '\\' => {
-                    if chars.next() == Some('\n') {
-                        line += 1;
-                    }
-                }
+                // An escape takes the next character with it (`\"` does not end the string).
+                '\\' if chars.next() == Some('\n') => line += 1,
+                '\\' => {}
                 '"' | '\n' => {
                     stack.pop();
                 }

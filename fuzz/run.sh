@@ -47,5 +47,9 @@ fi
 for t in $targets; do
   seed "$t"
   echo "== fuzzing $t for ${SECONDS_EACH}s"
-  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -timeout=10
+  # -detect_leaks=0: the scan target runs the pipeline, which spawns threads; glibc's
+  # registration of their thread-local destructors (__cxa_thread_atexit_impl, 32 bytes) is
+  # reported by LeakSanitizer as a leak now and then. Memory growth is still caught by
+  # -rss_limit_mb, and hangs by -timeout.
+  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=4096 -timeout=10 -detect_leaks=0
 done

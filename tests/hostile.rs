@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{root, run, run_in};
+use common::{entries, root, run, run_in};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,22 +14,6 @@ fn scan_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["--fail-on", "never"];
     args.extend_from_slice(extra);
     common::scan_json(dir, &args)
-}
-
-/// (file, line, message) of the errors or warnings of a report.
-fn entries(report: &Value, key: &str) -> Vec<(String, u64, String)> {
-    report[key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["line"].as_u64().unwrap(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 const GOOD: &str = "provider \"aws\" {\n  region = \"eu-west-1\"\n}\nresource \"aws_workmail_organization\" \"corp\" {\n  organization_alias = \"corp\"\n}\n";

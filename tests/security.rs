@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::run_in;
+use common::{entries, run_in};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -46,21 +46,6 @@ fn scan_all(cwd: &Path, tree: &str, extra: &[&str]) -> (i32, String, Vec<(String
 
 fn json_of(outputs: &[(String, String)]) -> Value {
     common::json(&outputs.iter().find(|(f, _)| f == "json").unwrap().1)
-}
-
-fn entries(report: &Value, key: &str) -> Vec<(String, u64, String)> {
-    report[key]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["line"].as_u64().unwrap(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
 }
 
 fn assert_absent(outputs: &[(String, String)], stderr: &str, needle: &str) {

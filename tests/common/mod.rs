@@ -117,3 +117,19 @@ pub fn findings_at(report: &Value) -> Vec<(String, String, String, u64)> {
         })
         .collect()
 }
+
+/// (file, line, message) of the errors or warnings of a report.
+pub fn entries(report: &Value, key: &str) -> Vec<(String, u64, String)> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

@@ -20,9 +20,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut inputs = residency::resolve::Inputs::default();
     let none = |_: &str| None;
+    // Each resolution has its own evaluation budget, as in a scan.
+    residency::resolve::budget::start();
     let _ = residency::resolve::arm::resolve(&file, None, &inputs, &none);
+    residency::resolve::budget::finish();
     inputs.resource_group_location = Some("westeurope".into());
     // Every relative link leads back to the template itself: cycles must end.
     let itself = |_: &str| Some(&file);
+    residency::resolve::budget::start();
     let _ = residency::resolve::arm::resolve(&file, Some(&file), &inputs, &itself);
+    residency::resolve::budget::finish();
 });

@@ -1,10 +1,22 @@
-//! CloudFormation templates, as YAML (short tags, anchors) and as JSON.
+//! CloudFormation templates, as YAML (short tags, anchors) and as JSON: parsed, then evaluated.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = residency::parse::cloudformation::parse(text, false, "fuzz.yaml");
-        let _ = residency::parse::cloudformation::parse(text, true, "fuzz.json");
+        let inputs = residency::resolve::Inputs {
+            region: Some("eu-west-1".into()),
+            ..Default::default()
+        };
+        for json in [false, true] {
+            let name = if json { "fuzz.json" } else { "fuzz.yaml" };
+            // Templates that parse are evaluated too (intrinsics, conditions), within the
+            // evaluation budget of one deployment, as in a scan.
+            if let Ok(Some(template)) = residency::parse::cloudformation::parse(text, json, name) {
+                residency::resolve::budget::start();
+                let _ = residency::resolve::cloudformation::resolve(&template, &inputs);
+                residency::resolve::budget::finish();
+            }
+        }
     }
 });

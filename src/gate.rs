@@ -80,12 +80,9 @@ impl Gate {
         }
     }
 
+    /// The size limit in bytes.
     pub fn max_bytes(&self) -> u64 {
         file_limit(self.max_bytes)
-    }
-
-    pub fn follow_symlinks(&self) -> bool {
-        self.follow_symlinks
     }
 
     /// Whether `dir` (a directory a module source leads to) may be read from.

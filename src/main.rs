@@ -108,7 +108,9 @@ struct InputArgs {
     /// Larger files are reported, not read (bytes, or with K, M, G) [default: 16M].
     #[arg(long, value_name = "SIZE", value_parser = byte_size)]
     max_file_size: Option<u64>,
-    /// Follow symbolic links (they are skipped, with a warning, by default).
+    /// Follow symbolic links that lead outside the scanned paths or to directories (by default
+    /// only links to files inside them are read; the others are skipped with a warning). Never
+    /// onto another file system, never into /proc, /sys or /dev.
     #[arg(long)]
     follow_symlinks: bool,
     /// Parse with this many threads [default: one per core]; the output is the same.

@@ -150,7 +150,7 @@ fn junit_validates_for_every_sample() {
     }
     // Failures are the unsuppressed findings at or above --fail-on.
     let (_, stdout, _) = run(&["scan", "sample-configs", "--format", "junit"]);
-    assert!(stdout.contains("<testsuite name=\"residency: microsoft-ireland-2016\" tests=\"124\" failures=\"5\" errors=\"0\" skipped=\"0\""));
+    assert!(stdout.contains("<testsuite name=\"residency: microsoft-ireland-2016\" tests=\"155\" failures=\"6\" errors=\"0\" skipped=\"0\""));
     let (_, stdout, _) = run(&[
         "scan",
         "sample-configs",
@@ -159,7 +159,7 @@ fn junit_validates_for_every_sample() {
         "--fail-on",
         "medium",
     ]);
-    assert!(stdout.contains("tests=\"124\" failures=\"14\" errors=\"0\" skipped=\"0\""));
+    assert!(stdout.contains("tests=\"155\" failures=\"14\" errors=\"0\" skipped=\"0\""));
     // Unreadable files are errors of their own suite.
     let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "junit"]);
     assert!(stdout
@@ -390,7 +390,7 @@ fn github_annotations() {
 #[test]
 fn markdown_summary() {
     let (_, stdout, _) = run(&["scan", "sample-configs", "--format", "markdown"]);
-    assert!(stdout.starts_with("## residency: where the mail lives\n\n**5 high · 9 medium · 0 low · 6 info** (0 suppressed, 0 baselined)"));
+    assert!(stdout.starts_with("## residency: where the mail lives\n\n**6 high · 8 medium · 0 low · 6 info** (0 suppressed, 0 baselined)"));
     assert!(stdout.contains(
         "| Severity | Rule | Resource | File | Location | Finding |\n|---|---|---|---|---|---|\n"
     ));

@@ -318,12 +318,13 @@ fn cloudformation_short_form_tags_with_region_and_parameters() {
             ),
         ]
     );
-    // An SNS action carries the whole message through the US: indeterminate under the ruling.
+    // An SNS action carries the whole message through the US: held there in electronic
+    // storage, exposed under the ruling (MSI005).
     assert_eq!(
         findings(&report),
         vec![(
-            s("MSI003"),
-            s("medium"),
+            s("MSI005"),
+            s("high"),
             s("arn:aws:sns:us-east-1:123456789012:copies"),
             s("stack.yaml"),
             25,
@@ -342,8 +343,8 @@ fn cloudformation_short_form_tags_with_region_and_parameters() {
 fn cloudformation_without_region_is_unknown_with_reason() {
     let (code, report) = scan_json(&fixture("cfn-short-tags"), &[]);
     assert_eq!(
-        code, 0,
-        "medium findings do not fail the default --fail-on high"
+        code, 1,
+        "the SNS topic's ARN names us-east-1 (MSI005, high) even when the stack's region is unknown"
     );
     let inbox = &report["datasets"][0]["copies"][1];
     assert_eq!(inbox["basis"], "unknown");
@@ -725,8 +726,9 @@ fn output_file_and_sample_configs_summary() {
     assert_eq!(report["summary"]["resources"], 33);
     assert_eq!(report["summary"]["datasets"], 15);
     assert_eq!(report["summary"]["copies"], 33);
-    assert_eq!(report["summary"]["findings"]["high"], 5);
-    assert_eq!(report["summary"]["findings"]["medium"], 9);
+    // The CloudFormation sample's SNS topic in us-east-1 is MSI005 (high), not MSI003.
+    assert_eq!(report["summary"]["findings"]["high"], 6);
+    assert_eq!(report["summary"]["findings"]["medium"], 8);
     assert_eq!(report["summary"]["errors"], 0);
 }
 
@@ -747,7 +749,8 @@ fn excluded_and_missing_paths() {
             "kubernetes/**",
         ],
     );
-    assert_eq!(report["summary"]["findings"]["high"], 0);
+    // Only the CloudFormation sample's SNS topic in us-east-1 is left high (MSI005).
+    assert_eq!(report["summary"]["findings"]["high"], 1);
     // A path that does not exist is a mistake in the command (exit 2), not an input problem.
     let (code, stdout, stderr) = run(&["scan", "/no/such/dir", "--format", "json"]);
     assert_eq!(code, 2);

@@ -260,8 +260,14 @@ fn open_regular(path: &Path, no_follow: bool) -> Result<std::fs::File, String> {
 }
 
 /// Bytes as UTF-8 text without a byte order mark, refusing binary and non-UTF-8 content with
-/// the line where it starts.
+/// the line where it starts. A file that starts with a UTF-16 or UTF-32 byte order mark is
+/// text in that encoding (Windows PowerShell 5.1 writes `terraform show -json plan.out >
+/// plan.json` as UTF-16LE with a BOM) and is decoded first; only without a BOM is a NUL byte
+/// "binary".
 fn decode(bytes: Vec<u8>) -> Result<String, ParseError> {
+    if let Some(text) = decode_wide(&bytes) {
+        return text;
+    }
     if let Some(pos) = bytes.iter().position(|b| *b == 0) {
         let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
         return Err(ParseError {
@@ -285,6 +291,56 @@ fn decode(bytes: Vec<u8>) -> Result<String, ParseError> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text))
+}
+
+/// Text in UTF-32 or UTF-16 (either byte order), recognised by its byte order mark; `None`
+/// for anything else.
+fn decode_wide(bytes: &[u8]) -> Option<Result<String, ParseError>> {
+    let invalid = |encoding: &str, text_before: &str| ParseError {
+        line: text_before.matches('\n').count() + 1,
+        message: format!("invalid {encoding}"),
+    };
+    let (encoding, width, big_endian, body) = match bytes {
+        [0xFF, 0xFE, 0, 0, rest @ ..] => ("UTF-32LE", 4, false, rest),
+        [0, 0, 0xFE, 0xFF, rest @ ..] => ("UTF-32BE", 4, true, rest),
+        [0xFF, 0xFE, rest @ ..] => ("UTF-16LE", 2, false, rest),
+        [0xFE, 0xFF, rest @ ..] => ("UTF-16BE", 2, true, rest),
+        _ => return None,
+    };
+    let mut text = String::with_capacity(body.len() / width);
+    if body.len() % width != 0 {
+        return Some(Err(invalid(encoding, &text)));
+    }
+    if width == 4 {
+        for unit in body.chunks_exact(4) {
+            let unit: [u8; 4] = unit.try_into().expect("chunks of four");
+            let code = if big_endian {
+                u32::from_be_bytes(unit)
+            } else {
+                u32::from_le_bytes(unit)
+            };
+            match char::from_u32(code) {
+                Some(c) => text.push(c),
+                None => return Some(Err(invalid(encoding, &text))),
+            }
+        }
+        return Some(Ok(text));
+    }
+    let units = body.chunks_exact(2).map(|unit| {
+        let unit = [unit[0], unit[1]];
+        if big_endian {
+            u16::from_be_bytes(unit)
+        } else {
+            u16::from_le_bytes(unit)
+        }
+    });
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => text.push(c),
+            Err(_) => return Some(Err(invalid(encoding, &text))),
+        }
+    }
+    Some(Ok(text))
 }
 
 /// `path` made absolute against the working directory and lexically normalised (`a/../b` is
@@ -333,6 +389,27 @@ mod tests {
         assert!(!is_confined("env/../../x"));
         assert!(!is_confined("/etc/passwd"));
         assert!(!is_confined("C:\\x"));
+    }
+
+    #[test]
+    fn utf16_and_utf32_with_a_byte_order_mark_are_text() {
+        let text = "{\r\n  \"format_version\": \"1.2\"\r\n}\r\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        assert_eq!(decode(le).unwrap(), text);
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(decode(be).unwrap(), text);
+        let mut wide = vec![0xFF, 0xFE, 0, 0];
+        wide.extend(text.chars().flat_map(|c| (c as u32).to_le_bytes()));
+        assert_eq!(decode(wide).unwrap(), text);
+        // A lone surrogate on the second line.
+        let mut broken = vec![0xFF, 0xFE];
+        broken.extend("a\nb".encode_utf16().flat_map(u16::to_le_bytes));
+        broken.extend(0xD800u16.to_le_bytes());
+        assert_eq!(decode(broken).unwrap_err().line, 2);
+        // Without a byte order mark, a NUL byte is still binary.
+        assert!(decode(b"a\0b".to_vec()).is_err());
     }
 
     #[test]

@@ -851,3 +851,36 @@ fn aws_region_data_source_with_its_own_region() {
     assert_eq!(first["region"], "us-east-1");
     assert_eq!(first["countries"], serde_json::json!(["US"]));
 }
+
+/// Windows PowerShell 5.1 writes `terraform show -json plan.out > plan.json` as UTF-16LE with a
+/// byte order mark and CRLF line ends: the same plan, the same report.
+#[test]
+fn utf16_plan_gives_the_same_report_as_utf8() {
+    let original = root().join("sample-configs/terraform-plan");
+    let scan = |dir: &std::path::Path| {
+        let (code, mut report) = scan_json(dir, &[]);
+        report["root"] = serde_json::Value::Null;
+        (code, report)
+    };
+    let utf8 = tempfile::tempdir().unwrap();
+    let utf16 = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&original).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap();
+        std::fs::write(utf8.path().join(name), &text).unwrap();
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(
+            text.replace('\n', "\r\n")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        std::fs::write(utf16.path().join(name), bytes).unwrap();
+    }
+    let (code8, report8) = scan(utf8.path());
+    let (code16, report16) = scan(utf16.path());
+    assert_eq!(report16["errors"], serde_json::json!([]));
+    assert_eq!(code8, code16);
+    assert_eq!(report8, report16);
+    assert!(!report16["datasets"].as_array().unwrap().is_empty());
+}

@@ -120,17 +120,10 @@ pub struct Found {
 /// `residency.toml` in a scanned directory that is not the one used is reported, never applied
 /// silently to the other paths.
 pub fn find(explicit: Option<&Path>, paths: &[PathBuf]) -> Found {
-    let dir_of = |p: &Path| {
-        if p.is_dir() {
-            crate::gate::absolute(p)
-        } else {
-            crate::gate::absolute(p.parent().unwrap_or(Path::new(".")))
-        }
-    };
     let dirs: Vec<PathBuf> = if paths.is_empty() {
         vec![crate::gate::absolute(Path::new("."))]
     } else {
-        paths.iter().map(|p| dir_of(p)).collect()
+        paths.iter().map(|p| crate::gate::root_dir(p)).collect()
     };
     let mut common = dirs[0].clone();
     for d in &dirs[1..] {

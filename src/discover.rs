@@ -76,14 +76,16 @@ pub struct WalkError {
 /// it (`main.tf`); with several, by the path as given (`infra/main.tf`, `stacks/mail.yaml`), so
 /// that two roots' files never share a name.
 ///
-/// Symbolic links are not followed unless `follow_symlinks` is set (a link could lead out of the
-/// tree or loop); each one skipped is a warning. When they are followed, loops are errors.
-pub fn discover(paths: &[PathBuf], excludes: &GlobSet, follow_symlinks: bool) -> Walked {
+/// Symbolic links to files inside the roots are read like those files; other links are followed
+/// only when the gate follows links (a link could lead out of the tree or loop), and each one
+/// skipped that could hold infrastructure code is a warning. When they are followed, loops are
+/// errors.
+pub fn discover(paths: &[PathBuf], excludes: &GlobSet, gate: &crate::gate::Gate) -> Walked {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let several = paths.len() > 1;
-    let gate = crate::gate::Gate::new(paths, follow_symlinks, 0);
+    let follow_symlinks = gate.follow_symlinks();
     for root in paths {
         if !root.exists() {
             errors.push(WalkError {

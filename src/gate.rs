@@ -59,12 +59,7 @@ impl Gate {
     /// A gate for scanning `paths`. `max_bytes` 0 is the default limit.
     pub fn new(paths: &[PathBuf], follow_symlinks: bool, max_bytes: u64) -> Gate {
         let root_of = |p: &Path| {
-            let dir = if p.is_dir() {
-                p.to_path_buf()
-            } else {
-                p.parent().map(Path::to_path_buf).unwrap_or_default()
-            };
-            let absolute = absolute(&dir);
+            let absolute = root_dir(p);
             let canonical = absolute.canonicalize().unwrap_or_else(|_| absolute.clone());
             (absolute, canonical)
         };
@@ -83,6 +78,11 @@ impl Gate {
     /// The size limit in bytes.
     pub fn max_bytes(&self) -> u64 {
         file_limit(self.max_bytes)
+    }
+
+    /// Whether links that lead out of the roots are followed (`--follow-symlinks`).
+    pub fn follow_symlinks(&self) -> bool {
+        self.follow_symlinks
     }
 
     /// Whether `dir` (a directory a module source leads to) may be read from.
@@ -341,6 +341,16 @@ fn decode_wide(bytes: &[u8]) -> Option<Result<String, ParseError>> {
         }
     }
     Some(Ok(text))
+}
+
+/// The directory a scan path stands for, absolute: the path itself when it is a directory,
+/// otherwise the directory of the scanned file.
+pub fn root_dir(path: &Path) -> PathBuf {
+    if path.is_dir() {
+        absolute(path)
+    } else {
+        absolute(path.parent().unwrap_or(Path::new(".")))
+    }
 }
 
 /// `path` made absolute against the working directory and lexically normalised (`a/../b` is

@@ -95,7 +95,13 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let mut clock = std::time::Instant::now();
     redact::forget_secrets();
     let excludes = discover::build_excludes(&options.excludes)?;
-    let walked = discover::discover(&options.paths, &excludes, options.follow_symlinks);
+    // One gate for every file this scan opens: the walk, the parsers and the resolvers.
+    let gate = gate::Gate::new(
+        &options.paths,
+        options.follow_symlinks,
+        options.inputs.max_file_bytes,
+    );
+    let walked = discover::discover(&options.paths, &excludes, &gate);
     stage("discover", &mut clock);
     let files = walked.files;
     let diagnostic = |e: discover::WalkError| Diagnostic {
@@ -110,11 +116,6 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let budget = options
         .file_timeout
         .unwrap_or(parse::workers::DEFAULT_BUDGET);
-    let gate = gate::Gate::new(
-        &options.paths,
-        options.follow_symlinks,
-        options.inputs.max_file_bytes,
-    );
     let parsed = parse::workers::parse_all(&files, options.threads, &gate, budget);
     stage("parse", &mut clock);
     let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();

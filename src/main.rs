@@ -470,12 +470,9 @@ fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
 /// full disk) leaves the previous report whole instead of a truncated one.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = dir.join(format!(".{name}.residency-{}.tmp", std::process::id()));
+    let temporary =
+        directory_of(path).join(format!(".{name}.residency-{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temporary).and_then(|mut f| {
         f.write_all(bytes)?;
         f.sync_all()
@@ -485,6 +482,14 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> 
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// The directory an output file goes to (`.` for a bare file name).
+fn directory_of(path: &std::path::Path) -> &std::path::Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    }
 }
 
 /// Checks before the scan that every output file can be written where it is asked for: its
@@ -498,10 +503,7 @@ fn check_outputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(),
                 path.display()
             ));
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => std::path::Path::new("."),
-        };
+        let dir = directory_of(path);
         if !dir.is_dir() {
             return Err(format!(
                 "cannot write {}: directory {} does not exist",

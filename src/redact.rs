@@ -47,20 +47,20 @@ fn patterns() -> &'static Patterns {
 }
 
 /// Every registered secret in `text` replaced by the mask, longest first.
-fn mask_secrets(text: &str) -> String {
+fn mask_secrets(text: &str) -> std::borrow::Cow<'_, str> {
     let Ok(set) = secrets().read() else {
-        return text.to_string();
+        return text.into();
     };
-    if set.is_empty() {
-        return text.to_string();
-    }
     let mut ordered: Vec<&String> = set.iter().filter(|s| text.contains(s.as_str())).collect();
+    if ordered.is_empty() {
+        return text.into();
+    }
     ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
     let mut out = text.to_string();
     for secret in ordered {
         out = out.replace(secret.as_str(), MASK);
     }
-    out
+    out.into()
 }
 
 /// Characters of an unrecognised value that a report may show.
@@ -138,7 +138,7 @@ pub fn holds_secret(text: &str) -> bool {
 pub fn redact(text: &str) -> String {
     let p = patterns();
     let text = mask_secrets(text);
-    let text = text.as_str();
+    let text = text.as_ref();
     if !text.contains("://")
         && !text.contains('=')
         && !text.contains("PRIVATE KEY")

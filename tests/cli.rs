@@ -56,16 +56,9 @@ fn findings(report: &Value) -> Vec<(String, String, String, String, u64, bool)> 
 
 /// (file, line) of every error entry.
 fn errors(report: &Value) -> Vec<(String, u64)> {
-    report["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["file"].as_str().unwrap().to_string(),
-                e["line"].as_u64().unwrap(),
-            )
-        })
+    common::entries(report, "errors")
+        .into_iter()
+        .map(|(file, line, _)| (file, line))
         .collect()
 }
 

@@ -103,27 +103,27 @@ fn tfvars_links_out_of_the_tree_are_not_read() {
     }
 }
 
-/// Links that stay inside the tree are read as Terraform reads them: a shared provider file
-/// linked into a root module (`aws.tf -> ../shared/aws.tf`, as in ms-jpq/lab) and a tfvars file
+/// Links that stay inside the tree are read as Terraform reads them: one provider file
+/// linked into a root module (`aws.tf -> ../wsb/aws.tf`, as in ms-jpq/lab) and a tfvars file
 /// linked from a sibling directory. Links to non-input files are not even mentioned.
 #[test]
 fn links_inside_the_tree_are_read() {
     let tree = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(tree.path().join("shared")).unwrap();
+    std::fs::create_dir_all(tree.path().join("wsb")).unwrap();
     std::fs::create_dir_all(tree.path().join("mail")).unwrap();
     std::fs::write(
-        tree.path().join("shared/aws.tf.txt"),
+        tree.path().join("wsb/aws.tf.txt"),
         "provider \"aws\" {\n  region = var.region\n}\n",
     )
     .unwrap();
     std::fs::write(
-        tree.path().join("shared/prod.tfvars"),
+        tree.path().join("wsb/prod.tfvars"),
         "region = \"us-east-1\"\n",
     )
     .unwrap();
-    std::os::unix::fs::symlink("../shared/aws.tf.txt", tree.path().join("mail/aws.tf")).unwrap();
+    std::os::unix::fs::symlink("../wsb/aws.tf.txt", tree.path().join("mail/aws.tf")).unwrap();
     std::os::unix::fs::symlink(
-        "../shared/prod.tfvars",
+        "../wsb/prod.tfvars",
         tree.path().join("mail/terraform.tfvars"),
     )
     .unwrap();

@@ -23,15 +23,22 @@ struct Step {
     label: String,
     before: Via,
     len: usize,
+    /// The route's first step (its source), so that showing a route never walks all of it.
+    first: Rc<str>,
 }
 
 impl Via {
     /// This route followed by `label`.
     pub fn then(&self, label: &str) -> Via {
+        let first = match &self.0 {
+            Some(step) => Rc::clone(&step.first),
+            None => Rc::from(label),
+        };
         Via(Some(Rc::new(Step {
             label: label.to_string(),
             before: self.clone(),
             len: self.len() + 1,
+            first,
         })))
     }
 
@@ -55,28 +62,16 @@ impl Via {
     /// otherwise the first, `… N more …`, and the last [`TAIL`].
     pub fn shown(&self) -> Vec<String> {
         let len = self.len();
-        let mut tail = Vec::new();
-        let mut at = &self.0;
         let keep = if len <= SHOWN { len } else { TAIL };
-        while let Some(step) = at {
-            if tail.len() == keep {
-                break;
-            }
+        let mut tail = Vec::with_capacity(keep + 2);
+        let mut at = &self.0;
+        while let Some(step) = at.as_ref().filter(|_| tail.len() < keep) {
             tail.push(step.label.clone());
             at = &step.before.0;
         }
-        if len > SHOWN {
-            let mut first = at;
-            while let Some(step) = first {
-                if step.before.0.is_none() {
-                    break;
-                }
-                first = &step.before.0;
-            }
-            if let Some(step) = first {
-                tail.push(format!("… {} more …", len - TAIL - 1));
-                tail.push(step.label.clone());
-            }
+        if let (true, Some(step)) = (len > SHOWN, &self.0) {
+            tail.push(format!("… {} more …", len - TAIL - 1));
+            tail.push(step.first.to_string());
         }
         tail.reverse();
         tail

@@ -1057,11 +1057,10 @@ fn local_calls(d: &DirFiles) -> Vec<PathBuf> {
 }
 
 /// The directories that some root (a directory not in `called`) reaches through module calls.
-fn reachable_from_roots(dirs: &[DirFiles], called: &HashSet<PathBuf>) -> HashSet<PathBuf> {
-    let calls: HashMap<PathBuf, Vec<PathBuf>> = dirs
-        .iter()
-        .map(|d| (normalise_path(&d.dir), local_calls(d)))
-        .collect();
+fn reachable_from_roots(
+    calls: &HashMap<PathBuf, Vec<PathBuf>>,
+    called: &HashSet<PathBuf>,
+) -> HashSet<PathBuf> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut stack: Vec<PathBuf> = calls
         .keys()
@@ -1085,26 +1084,27 @@ pub fn resolve(
     inputs: &Inputs,
     threads: usize,
 ) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
-    let mut called: HashSet<PathBuf> = HashSet::new();
-    for d in &dirs {
-        let own = normalise_path(&d.dir);
-        // A module that calls itself is a cycle to report, not a reason to skip it.
-        called.extend(local_calls(d).into_iter().filter(|target| *target != own));
-    }
-    let scanned: HashSet<PathBuf> = dirs.iter().map(|d| normalise_path(&d.dir)).collect();
+    // Each scanned directory by its normalised path, with its local module calls, read once.
+    let by_dir: HashMap<PathBuf, &DirFiles> =
+        dirs.iter().map(|d| (normalise_path(&d.dir), d)).collect();
+    let calls: HashMap<PathBuf, Vec<PathBuf>> = by_dir
+        .iter()
+        .map(|(dir, d)| (dir.clone(), local_calls(d)))
+        .collect();
+    // A module that calls itself is a cycle to report, not a reason to skip it.
+    let mut called: HashSet<PathBuf> = calls
+        .iter()
+        .flat_map(|(own, targets)| targets.iter().filter(move |t| *t != own).cloned())
+        .collect();
+    let scanned: HashSet<PathBuf> = by_dir.keys().cloned().collect();
     // Being called does not stop a directory from being deployed on its own: one with its own
     // tfvars or backend stays a root, so that nobody can hide a root's `terraform.tfvars` (a US
     // replica) by adding a directory that calls it.
     let called_anywhere = called.clone();
-    called.retain(|dir| {
-        !dirs
-            .iter()
-            .find(|d| normalise_path(&d.dir) == *dir)
-            .is_some_and(deployed_on_its_own)
-    });
+    called.retain(|dir| !by_dir.get(dir).is_some_and(|d| deployed_on_its_own(d)));
     // A directory reached only through a cycle of calls (a calls b, b calls a) has no root
     // above it: evaluate it as one, so the cycle is reported and nothing is lost.
-    let reachable = reachable_from_roots(&dirs, &called);
+    let reachable = reachable_from_roots(&calls, &called);
     called.retain(|dir| reachable.contains(dir));
     // Root modules are independent: they are evaluated in groups on several threads, each
     // group with its own evaluator, and their resources put back in root order, so the result

@@ -466,18 +466,32 @@ fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
     }
 }
 
-/// Writes a file through a temporary file beside it, renamed into place: a failed write (a
-/// full disk) leaves the previous report whole instead of a truncated one.
+/// Writes a report file. A regular file (or a new one) is written through a temporary file
+/// beside it, renamed into place: a failed write (a full disk) leaves the previous report whole
+/// instead of a truncated one. A link to a regular file is replaced at its target, so the link
+/// stays. Anything else (`/dev/null`, `/dev/stdout`, a FIFO, a process substitution) is written
+/// in place: renaming over it would replace a device or a pipe with a plain file.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(fail);
+        }
+        Ok(_) => std::fs::canonicalize(path).map_err(fail)?,
+        Err(_) => path.to_path_buf(),
+    };
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
     let temporary =
-        directory_of(path).join(format!(".{name}.residency-{}.tmp", std::process::id()));
+        directory_of(&target).join(format!(".{name}.residency-{}.tmp", std::process::id()));
     let written = std::fs::File::create(&temporary).and_then(|mut f| {
         f.write_all(bytes)?;
         f.sync_all()
     });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, path)) {
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, &target)) {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail(e));
     }
@@ -497,7 +511,9 @@ fn directory_of(path: &std::path::Path) -> &std::path::Path {
 fn check_outputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
     for path in paths {
-        if !seen.insert(residency::gate::absolute(path)) {
+        // A device or a pipe (`/dev/null` for two formats) may well take two reports.
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if !special && !seen.insert(residency::gate::absolute(path)) {
             return Err(format!(
                 "{} is given as the output of two formats",
                 path.display()

@@ -5,6 +5,7 @@ mod common;
 
 use common::{root, run, scan_json};
 use serde_json::Value;
+use std::os::unix::fs::FileTypeExt;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
@@ -723,6 +724,61 @@ fn output_file_and_sample_configs_summary() {
     assert_eq!(report["summary"]["findings"]["high"], 6);
     assert_eq!(report["summary"]["findings"]["medium"], 8);
     assert_eq!(report["summary"]["errors"], 0);
+}
+
+/// An output that is not a regular file (a FIFO here, `/dev/null` or `/dev/stdout` for users)
+/// is written in place, never replaced by a plain file; a link to a report file stays a link.
+#[test]
+fn output_to_a_pipe_or_through_a_link_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let samples = root().join("sample-configs");
+    let (code, _, stderr) = run(&[
+        "scan",
+        samples.to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        fifo.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    // Checked before waiting for the reader, which would wait forever had the pipe been replaced.
+    assert!(std::fs::symlink_metadata(&fifo)
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    let report: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(report["summary"]["files"], 13);
+
+    let target = dir.path().join("reports").join("latest.json");
+    std::fs::create_dir(target.parent().unwrap()).unwrap();
+    std::fs::write(&target, "old").unwrap();
+    let link = dir.path().join("report.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, _, _) = run(&[
+        "scan",
+        samples.to_str().unwrap(),
+        "--format",
+        "json",
+        "--output",
+        link.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(report["summary"]["files"], 13);
 }
 
 #[test]

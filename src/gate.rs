@@ -10,7 +10,7 @@
 //! the command line (`--config`, `--policy`, `--var-file`, ...) are the user's choice and go
 //! through [`read_user_file`]: regular files within the size limit, nothing else.
 
-use crate::parse::ParseError;
+use crate::syntax::ParseError;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 

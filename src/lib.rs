@@ -7,28 +7,28 @@ pub mod catalog;
 pub mod config;
 pub mod datamap;
 pub mod discover;
+pub mod frontend;
 pub mod gate;
 pub mod locate;
-pub mod parse;
+pub mod model;
 pub mod policy;
 pub mod redact;
 pub mod report;
-pub mod resolve;
 pub mod suppress;
+pub mod syntax;
 pub mod value;
 
 use datamap::MailTag;
 
-use parse::Parsed;
 use report::{Diagnostic, Report};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
     pub paths: Vec<PathBuf>,
     pub excludes: Vec<String>,
-    pub inputs: resolve::Inputs,
+    pub inputs: model::Inputs,
     /// Built-in policy ids or policy files; the default policy when empty.
     pub policies: Vec<String>,
     pub mail_tag: MailTag,
@@ -84,7 +84,7 @@ fn stage(name: &str, since: &mut std::time::Instant) {
 /// Everything before policies: the files, their resources, the data map and the diagnostics.
 pub struct Mapped {
     pub files: usize,
-    pub resources: Vec<resolve::Resource>,
+    pub resources: Vec<model::Resource>,
     pub map: datamap::DataMap,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
@@ -115,68 +115,25 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
 
     let budget = options
         .file_timeout
-        .unwrap_or(parse::workers::DEFAULT_BUDGET);
-    let parsed = parse::workers::parse_all(&files, options.threads, &gate, budget);
+        .unwrap_or(syntax::workers::DEFAULT_BUDGET);
+    let parsed = syntax::workers::parse_all(&files, options.threads, &gate, budget);
     stage("parse", &mut clock);
-    let mut dirs: BTreeMap<PathBuf, resolve::terraform::DirFiles> = BTreeMap::new();
-    let mut templates = Vec::new();
-    let mut tenant_files = Vec::new();
-    let mut plan_files = Vec::new();
-    let mut arm_files = Vec::new();
-    let mut manifests = Vec::new();
+    let mut claimed = frontend::Claimed::default();
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
         match result {
-            Ok(Parsed::Terraform(mut tf)) => {
-                scanned += 1;
-                // The resolver does not need the lines; suppressions do.
-                lines.insert(tf.display.clone(), std::mem::take(&mut tf.lines));
-                let dir = file.path.parent().map(PathBuf::from).unwrap_or_default();
-                let display_dir = std::path::Path::new(&file.display)
-                    .parent()
-                    .map(discover::display_path)
-                    .unwrap_or_else(|| ".".into());
-                dirs.entry(dir.clone())
-                    .or_insert_with(|| resolve::terraform::DirFiles {
-                        dir,
-                        display_dir,
-                        files: Vec::new(),
-                    })
-                    .files
-                    .push(tf);
-            }
-            Ok(Parsed::CloudFormation(mut t)) => {
-                scanned += 1;
-                lines.insert(t.display.clone(), std::mem::take(&mut t.lines));
-                templates.push(t);
-            }
-            Ok(Parsed::Tenants(mut t)) => {
-                scanned += 1;
-                lines.insert(t.display.clone(), std::mem::take(&mut t.lines));
-                tenant_files.push(t);
-            }
-            Ok(Parsed::TerraformPlan(mut p)) => {
-                scanned += 1;
-                lines.insert(p.display.clone(), std::mem::take(&mut p.lines));
-                plan_files.push(p);
-            }
-            Ok(Parsed::Arm(mut a)) => {
-                scanned += 1;
-                lines.insert(a.display.clone(), std::mem::take(&mut a.lines));
-                arm_files.push(a);
-            }
-            Ok(Parsed::Kubernetes(mut m)) => {
-                scanned += 1;
-                lines.insert(m.display.clone(), std::mem::take(&mut m.lines));
-                manifests.push(m);
-            }
-            Ok(Parsed::Skipped(why)) => warnings.push(Diagnostic {
+            Ok(frontend::Parsed::Skipped(why)) => warnings.push(Diagnostic {
                 file: file.display.clone(),
                 line: 0,
                 message: why,
             }),
-            Ok(Parsed::NotRelevant) => {}
+            Ok(parsed) => {
+                if let Some((display, markers)) = claimed.add(parsed) {
+                    scanned += 1;
+                    lines.insert(display, markers);
+                }
+            }
             Err(e) => {
                 scanned += 1;
                 errors.push(Diagnostic {
@@ -187,46 +144,13 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
             }
         }
     }
-
-    let dirs: Vec<_> = dirs.into_values().collect();
     let mut inputs = options.inputs.clone();
     inputs.gate = gate;
-    let (mut resources, tf_errors, tf_warnings) =
-        resolve::terraform::resolve(dirs, &inputs, options.threads);
-    stage("terraform", &mut clock);
-    for (list, items) in [(&mut errors, tf_errors), (&mut warnings, tf_warnings)] {
-        list.extend(items.into_iter().map(|e| Diagnostic {
-            file: e.file,
-            line: e.line,
-            message: e.message,
-        }));
-    }
-    for t in &templates {
-        resolve::budget::start();
-        let resolved = resolve::cloudformation::resolve(t, &options.inputs);
-        if resolve::budget::finish() {
-            let w = resolve::budget::warning(&resolved, &t.display);
-            warnings.push(Diagnostic {
-                file: w.file,
-                line: w.line,
-                message: w.message,
-            });
-        }
-        resources.extend(resolved);
-    }
-    let planned: Vec<resolve::Resource> = plan_files
-        .iter()
-        .flat_map(|p| resolve::tfplan::resolve(p, &options.inputs))
-        .collect();
-    resolve::tfplan::merge(&mut resources, planned);
-    let (arm_resources, arm_warnings) = arm_resources(&arm_files, &options.inputs);
-    resources.extend(arm_resources);
-    warnings.extend(arm_warnings);
-    resources.extend(resolve::kubernetes::resolve(&manifests, &options.inputs));
-    for f in &tenant_files {
-        resources.extend(tenant_resources(f));
-    }
-    stage("cfn", &mut clock);
+    let mut problems = frontend::Problems::default();
+    let resources = frontend::resources(claimed, &inputs, options.threads, &mut problems);
+    errors.extend(problems.errors);
+    warnings.extend(problems.warnings);
+    stage("resolve", &mut clock);
     let mut map = datamap::build(&resources, &options.mail_tag);
     clean_map(&mut map);
     stage("datamap", &mut clock);
@@ -247,112 +171,6 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
         warnings,
         lines,
     })
-}
-
-/// The resources of every ARM template, each with the parameter file beside it
-/// (`X.parameters.json` for `X.json`), and warnings for what cannot be followed.
-fn arm_resources(
-    files: &[parse::arm::ArmFile],
-    inputs: &resolve::Inputs,
-) -> (Vec<resolve::Resource>, Vec<Diagnostic>) {
-    use parse::arm::ArmKind;
-    let parameter_files: HashMap<&str, &parse::arm::ArmFile> = files
-        .iter()
-        .filter(|f| f.kind == ArmKind::Parameters)
-        .map(|f| (f.display.as_str(), f))
-        .collect();
-    let templates: HashMap<&str, &parse::arm::ArmFile> = files
-        .iter()
-        .filter(|f| f.kind == ArmKind::Template)
-        .map(|f| (f.display.as_str(), f))
-        .collect();
-    let lookup = |path: &str| templates.get(path).copied();
-    let mut resolutions = Vec::new();
-    let mut applied = std::collections::HashSet::new();
-    for template in files.iter().filter(|f| f.kind == ArmKind::Template) {
-        let stem = template
-            .display
-            .strip_suffix(".json")
-            .unwrap_or(&template.display);
-        let parameters = parameter_files
-            .get(format!("{stem}.parameters.json").as_str())
-            .copied();
-        if let Some(p) = parameters {
-            applied.insert(p.display.as_str());
-        }
-        resolve::budget::start();
-        let mut resolution = resolve::arm::resolve(template, parameters, inputs, &lookup);
-        if resolve::budget::finish() {
-            let warning = resolve::budget::warning(&resolution.resources, &template.display);
-            resolution.warnings.push(warning);
-        }
-        resolutions.push((template.display.as_str(), resolution));
-    }
-    // A template that another links by relative path is resolved there, with the parameters
-    // it is given; resolving it again on its own (with its defaults) would count it twice. Only
-    // links from templates that nothing links (the ones deployed) count, so a cycle of links
-    // loses nothing.
-    let linked_somewhere: std::collections::HashSet<&str> = resolutions
-        .iter()
-        .flat_map(|(_, r)| r.linked.iter().map(String::as_str))
-        .collect();
-    let linked_from_roots: std::collections::HashSet<String> = resolutions
-        .iter()
-        .filter(|(display, _)| !linked_somewhere.contains(display))
-        .flat_map(|(_, r)| r.linked.iter().cloned())
-        .collect();
-    let mut resources = Vec::new();
-    // A parameter file that no template takes (`main.parameters.prod.json`) would silently
-    // change nothing; say so.
-    let mut warnings: Vec<Diagnostic> = parameter_files
-        .values()
-        .filter(|p| !applied.contains(p.display.as_str()))
-        .map(|p| Diagnostic {
-            file: p.display.clone(),
-            line: 1,
-            message: "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE".into(),
-        })
-        .collect();
-    for (display, resolution) in resolutions {
-        warnings.extend(resolution.warnings.into_iter().map(|e| Diagnostic {
-            file: e.file,
-            line: e.line,
-            message: e.message,
-        }));
-        if !linked_from_roots.contains(display) {
-            resources.extend(resolution.resources);
-        }
-    }
-    (resources, warnings)
-}
-
-/// Each hosted tenant as a resource of its service, so the data map and policies treat it like
-/// any other mail source.
-fn tenant_resources(file: &parse::tenants::TenantFile) -> Vec<resolve::Resource> {
-    file.tenants
-        .iter()
-        .map(|t| resolve::Resource {
-            address: format!("tenant.{}", t.name),
-            kind: t.kind.to_string(),
-            scope: file.display.clone(),
-            format: resolve::SourceFormat::Tenants,
-            file: file.display.clone(),
-            line: t.line,
-            end_line: t.end_line,
-            attributes: t.attributes.clone(),
-            origins: BTreeMap::new(),
-            provider: resolve::ProviderSetting {
-                name: match t.kind {
-                    "residency_m365_tenant" => "microsoft-365".into(),
-                    "residency_workspace_tenant" => "google-workspace".into(),
-                    _ => "hosted".into(),
-                },
-                alias: None,
-                region: value::Value::Null,
-                origin: resolve::Origin::Literal,
-            },
-        })
-        .collect()
 }
 
 /// Makes every text of the map that came from a configuration safe to print: credentials

@@ -3,7 +3,7 @@
 //! unknown placement with the reason.
 
 use crate::catalog::{catalog, Entity};
-use crate::resolve::{Origin, Resource};
+use crate::model::{Origin, Resource};
 use crate::value::Value;
 use serde::Serialize;
 
@@ -223,7 +223,7 @@ pub fn locate(resource: &Resource) -> Placement {
         "residency_hosted_mail" => return place_hosted(resource),
         _ => {}
     }
-    if resource.format == crate::resolve::SourceFormat::Kubernetes {
+    if resource.format == crate::model::SourceFormat::Kubernetes {
         return place_kubernetes(resource);
     }
     let Some(provider) = catalog_provider(resource) else {

@@ -4,7 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use residency::datamap::MailTag;
 use residency::policy::Severity;
-use residency::{baseline, catalog, config, policy, report, resolve, suppress, ScanOptions};
+use residency::{baseline, catalog, config, model, policy, report, suppress, ScanOptions};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -305,7 +305,7 @@ fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), St
     let mut opts = ScanOptions {
         paths,
         excludes: Vec::new(),
-        inputs: resolve::Inputs {
+        inputs: model::Inputs {
             region: input.region,
             resource_group_location: input.resource_group_location,
             cluster_region: input.cluster_region,

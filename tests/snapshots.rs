@@ -58,12 +58,7 @@ fn reports_of_every_case_match_their_snapshots() {
     let mut expected_files = Vec::new();
     for case in cases() {
         for format in ["json", "sarif"] {
-            let (code, stdout, stderr) = run(&[
-                "scan",
-                case.to_str().unwrap(),
-                "--format",
-                format,
-            ]);
+            let (code, stdout, stderr) = run(&["scan", case.to_str().unwrap(), "--format", format]);
             assert!(code != 2, "{}: usage error: {stderr}", case.display());
             let name = snapshot_name(&case, format);
             let text = format!("exit {code}\n{stdout}");

@@ -3,7 +3,8 @@
 //! location.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use residency::parse::{arm, tree};
+use residency::frontend::arm::parse as arm;
+use residency::syntax::tree;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -18,16 +19,16 @@ fuzz_target!(|data: &[u8]| {
         root,
         lines: Vec::new(),
     };
-    let mut inputs = residency::resolve::Inputs::default();
+    let mut inputs = residency::model::Inputs::default();
     let none = |_: &str| None;
     // Each resolution has its own evaluation budget, as in a scan.
-    residency::resolve::budget::start();
-    let _ = residency::resolve::arm::resolve(&file, None, &inputs, &none);
-    residency::resolve::budget::finish();
+    residency::frontend::budget::start();
+    let _ = residency::frontend::arm::resolve::resolve(&file, None, &inputs, &none);
+    residency::frontend::budget::finish();
     inputs.resource_group_location = Some("westeurope".into());
     // Every relative link leads back to the template itself: cycles must end.
     let itself = |_: &str| Some(&file);
-    residency::resolve::budget::start();
-    let _ = residency::resolve::arm::resolve(&file, Some(&file), &inputs, &itself);
-    residency::resolve::budget::finish();
+    residency::frontend::budget::start();
+    let _ = residency::frontend::arm::resolve::resolve(&file, Some(&file), &inputs, &itself);
+    residency::frontend::budget::finish();
 });

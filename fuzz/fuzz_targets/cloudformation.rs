@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let inputs = residency::resolve::Inputs {
+        let inputs = residency::model::Inputs {
             region: Some("eu-west-1".into()),
             ..Default::default()
         };
@@ -12,10 +12,12 @@ fuzz_target!(|data: &[u8]| {
             let name = if json { "fuzz.json" } else { "fuzz.yaml" };
             // Templates that parse are evaluated too (intrinsics, conditions), within the
             // evaluation budget of one deployment, as in a scan.
-            if let Ok(Some(template)) = residency::parse::cloudformation::parse(text, json, name) {
-                residency::resolve::budget::start();
-                let _ = residency::resolve::cloudformation::resolve(&template, &inputs);
-                residency::resolve::budget::finish();
+            if let Ok(Some(template)) =
+                residency::frontend::cloudformation::parse::parse(text, json, name)
+            {
+                residency::frontend::budget::start();
+                let _ = residency::frontend::cloudformation::resolve::resolve(&template, &inputs);
+                residency::frontend::budget::finish();
             }
         }
     }

@@ -2,7 +2,8 @@
 //! chains, after-apply references) and joined with no configuration.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use residency::parse::{tfplan, tree};
+use residency::frontend::terraform::plan::parse as tfplan;
+use residency::syntax::tree;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -22,8 +23,9 @@ fuzz_target!(|data: &[u8]| {
             root: root.clone(),
             lines: Vec::new(),
         };
-        let planned = residency::resolve::tfplan::resolve(&file, &Default::default());
+        let planned =
+            residency::frontend::terraform::plan::resolve::resolve(&file, &Default::default());
         let mut config = Vec::new();
-        residency::resolve::tfplan::merge(&mut config, planned);
+        residency::frontend::terraform::plan::resolve::merge(&mut config, planned);
     }
 });

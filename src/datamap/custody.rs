@@ -5,7 +5,7 @@
 
 use super::index::{Index, Target};
 use super::KeyCustody;
-use crate::resolve::Resource;
+use crate::model::Resource;
 use crate::value::Value;
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 
 use super::index::{Index, Target};
 use super::values_at;
-use crate::resolve::Resource;
+use crate::model::Resource;
 use crate::value::Value;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -61,7 +61,7 @@ fn mail_software() -> &'static Regex {
 
 /// Why a VM is taken for a mail server, if it is.
 pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
-    if r.format == crate::resolve::SourceFormat::Kubernetes {
+    if r.format == crate::model::SourceFormat::Kubernetes {
         return kubernetes_mail_server(r);
     }
     let (_, scripts) = VMS.iter().find(|(kind, _)| *kind == r.kind)?;

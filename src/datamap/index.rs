@@ -3,7 +3,7 @@
 
 use super::flows::{ANY, NAME_ATTRIBUTES};
 use super::values_at;
-use crate::resolve::Resource;
+use crate::model::Resource;
 use crate::value::{Arn, Value};
 use std::collections::HashMap;
 

@@ -18,8 +18,8 @@ use index::{Index, Link, Target};
 
 use crate::catalog::catalog;
 use crate::locate::{self, Basis, Placement};
-use crate::resolve::Origin;
-use crate::resolve::Resource;
+use crate::model::Origin;
+use crate::model::Resource;
 use crate::value::Value;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};

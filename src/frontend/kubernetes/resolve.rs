@@ -20,10 +20,10 @@
 //! Labels: "Well-Known Labels, Annotations and Taints" in the Kubernetes reference
 //! (kubernetes.io/docs/reference/labels-annotations-taints/).
 
-use super::cloudformation::node_value;
-use super::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
-use crate::parse::kubernetes::Manifests;
-use crate::parse::tree::Node;
+use crate::frontend::kubernetes::parse::Manifests;
+use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::syntax::tree::node_value;
+use crate::syntax::tree::Node;
 use crate::value::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -479,7 +479,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             .iter()
             .flat_map(|c| c.get("ports").map(Node::items).unwrap_or_default())
             .filter_map(|p| match p.get("containerPort").map(|n| &n.kind) {
-                Some(crate::parse::tree::NodeKind::Number(n)) => Some(Value::Number(*n)),
+                Some(crate::syntax::tree::NodeKind::Number(n)) => Some(Value::Number(*n)),
                 _ => None,
             })
             .collect();
@@ -499,7 +499,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
                     .iter()
                     .flat_map(|p| [p.get("port"), p.get("targetPort")])
                     .filter_map(|n| match n.map(|n| &n.kind) {
-                        Some(crate::parse::tree::NodeKind::Number(n)) => {
+                        Some(crate::syntax::tree::NodeKind::Number(n)) => {
                             let mut m = BTreeMap::new();
                             m.insert("service".to_string(), Value::String(svc.name.to_string()));
                             m.insert("port".to_string(), Value::Number(*n));
@@ -616,7 +616,7 @@ fn velero_backups(objects: &[Object]) -> Vec<VeleroBackup> {
         .find(|o| {
             matches!(
                 at(o.node, &["spec", "default"]).map(|n| &n.kind),
-                Some(crate::parse::tree::NodeKind::Bool(true))
+                Some(crate::syntax::tree::NodeKind::Bool(true))
             )
         })
         .or_else(|| locations().find(|o| o.name == "default"))
@@ -647,7 +647,7 @@ fn velero_backups(objects: &[Object]) -> Vec<VeleroBackup> {
             }?;
             let snapshots_off = matches!(
                 spec.get("snapshotVolumes").map(|n| &n.kind),
-                Some(crate::parse::tree::NodeKind::Bool(false))
+                Some(crate::syntax::tree::NodeKind::Bool(false))
             );
             let named = list(spec.get("volumeSnapshotLocations"));
             let snapshots = if snapshots_off {

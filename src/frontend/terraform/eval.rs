@@ -24,10 +24,10 @@ pub trait Resolver {
 
 /// Evaluates an expression; every value passes the evaluation budget (`budget::admit`).
 pub fn eval(expr: &Expression, r: &dyn Resolver) -> Value {
-    if super::budget::spent() {
-        return super::budget::refuse();
+    if crate::frontend::budget::spent() {
+        return crate::frontend::budget::refuse();
     }
-    super::budget::admit(eval_unbudgeted(expr, r))
+    crate::frontend::budget::admit(eval_unbudgeted(expr, r))
 }
 
 fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
@@ -260,7 +260,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
         "tostring" => text(0).map(Value::String),
         "replace" => match (text(0), text(1), text(2)) {
             (Some(s), Some(from), Some(to)) if !from.starts_with('/') => {
-                Some(super::budget::replace(&s, &from, &to))
+                Some(crate::frontend::budget::replace(&s, &from, &to))
             }
             _ => None,
         },
@@ -273,23 +273,25 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                 .map(|parts| {
                     let size = parts.iter().map(String::len).sum::<usize>()
                         + sep.len().saturating_mul(parts.len());
-                    if super::budget::fits(size) {
+                    if crate::frontend::budget::fits(size) {
                         Value::String(parts.join(&sep))
                     } else {
-                        super::budget::refuse()
+                        crate::frontend::budget::refuse()
                     }
                 }),
             _ => None,
         },
         "split" => match (text(0), text(1)) {
-            (Some(sep), Some(s)) if s.matches(sep.as_str()).count() < super::budget::MAX_ITEMS => {
+            (Some(sep), Some(s))
+                if s.matches(sep.as_str()).count() < crate::frontend::budget::MAX_ITEMS =>
+            {
                 Some(Value::List(
                     s.split(sep.as_str())
                         .map(|p| Value::String(p.to_string()))
                         .collect(),
                 ))
             }
-            (Some(_), Some(_)) => Some(super::budget::refuse()),
+            (Some(_), Some(_)) => Some(crate::frontend::budget::refuse()),
             _ => None,
         },
         "concat" => args
@@ -300,8 +302,8 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             })
             .collect::<Option<Vec<_>>>()
             .map(|lists| {
-                if lists.iter().map(Vec::len).sum::<usize>() > super::budget::MAX_ITEMS {
-                    super::budget::refuse()
+                if lists.iter().map(Vec::len).sum::<usize>() > crate::frontend::budget::MAX_ITEMS {
+                    crate::frontend::budget::refuse()
                 } else {
                     Value::List(lists.concat())
                 }

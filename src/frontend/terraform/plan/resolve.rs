@@ -10,10 +10,10 @@
 //! Formats: "JSON Output Format" in the Terraform documentation
 //! (developer.hashicorp.com/terraform/internals/json-format) and the state file format 4.
 
-use super::cloudformation::node_value;
-use super::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
-use crate::parse::tfplan::{PlanFile, PlanKind};
-use crate::parse::tree::{Node, NodeKind};
+use crate::frontend::terraform::plan::parse::{PlanFile, PlanKind};
+use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::syntax::tree::node_value;
+use crate::syntax::tree::{Node, NodeKind};
 use crate::value::{Arn, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -82,7 +82,7 @@ fn walk_module<'n>(module: &'n Node, visit: &mut dyn FnMut(&'n str, &'n Node)) {
 }
 
 fn walk_module_at<'n>(module: &'n Node, visit: &mut dyn FnMut(&'n str, &'n Node), depth: usize) {
-    if depth > crate::parse::tree::MAX_DEPTH {
+    if depth > crate::syntax::tree::MAX_DEPTH {
         return;
     }
     let address = module.get("address").and_then(Node::as_str).unwrap_or("");
@@ -535,7 +535,7 @@ impl<'n> Plan<'n> {
 /// configuration says which resource they come from, they become references to it
 /// (`destination.bucket` = `aws_s3_bucket.replica.arn` → points at `aws_s3_bucket.replica`).
 fn fill_references(value: &mut Value, expressions: &Node, prefix: &str, depth: usize) {
-    if depth > crate::parse::tree::MAX_DEPTH {
+    if depth > crate::syntax::tree::MAX_DEPTH {
         return;
     }
     if matches!(value, Value::Null) {

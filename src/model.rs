@@ -1,14 +1,7 @@
-//! Resolving: evaluates what each format leaves to deploy time (Terraform variables, locals,
-//! providers and modules; CloudFormation parameters and intrinsics) into resources whose values
-//! are known or explicitly `Unknown` with the reason.
-
-pub mod arm;
-pub mod budget;
-pub mod cloudformation;
-pub mod hcl_eval;
-pub mod kubernetes;
-pub mod terraform;
-pub mod tfplan;
+//! What the front ends produce and the later stages read: resources with their evaluated
+//! attributes (known, or explicitly `Unknown` with the reason), the provider configuration
+//! that places them, where each value came from, and the command-line values that stand in for
+//! deploy-time settings.
 
 use crate::value::Value;
 use std::collections::BTreeMap;

@@ -19,9 +19,9 @@
 //! `residency_hosted_mail`) that the data map treats as a mail source. Mistakes are errors that
 //! name the line, the field and the allowed values.
 
-use super::tree::{self, Node, NodeKind};
-use super::ParseError;
 use crate::catalog::{catalog, is_iso_country};
+use crate::syntax::tree::{self, Node, NodeKind};
+use crate::syntax::ParseError;
 use crate::value::Value;
 use std::collections::BTreeMap;
 
@@ -273,6 +273,6 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<TenantFile, P
     Ok(TenantFile {
         display: display.to_string(),
         tenants,
-        lines: super::marker_lines(text),
+        lines: crate::syntax::marker_lines(text),
     })
 }

@@ -2,8 +2,8 @@
 //! into top-level blocks. Block bodies are kept as `hcl::Body` expressions; the resolver
 //! evaluates them with the module's variables, locals and providers.
 
-use super::tree::{self, LineIndex, Node, NodeKind};
-use super::ParseError;
+use crate::syntax::tree::{self, LineIndex, Node, NodeKind};
+use crate::syntax::ParseError;
 use hcl::{Body, Expression};
 use hcl_edit::Span;
 
@@ -11,7 +11,7 @@ use hcl_edit::Span;
 pub struct TfFile {
     pub display: String,
     pub blocks: Vec<TfBlock>,
-    /// Lines with a suppression comment, by 1-based number (see `parse::marker_lines`).
+    /// Lines with a suppression comment, by 1-based number (see `syntax::marker_lines`).
     pub lines: Vec<(usize, String)>,
 }
 
@@ -53,7 +53,7 @@ pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, ParseError> {
     Ok(TfFile {
         display: display.to_string(),
         blocks,
-        lines: super::marker_lines(text),
+        lines: crate::syntax::marker_lines(text),
     })
 }
 
@@ -235,7 +235,7 @@ pub fn parse_json(text: &str, display: &str) -> Result<TfFile, ParseError> {
     Ok(TfFile {
         display: display.to_string(),
         blocks,
-        lines: super::marker_lines(text),
+        lines: crate::syntax::marker_lines(text),
     })
 }
 

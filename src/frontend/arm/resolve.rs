@@ -14,9 +14,9 @@
 //! Reference: "Template functions" and "Template syntax" in the Azure Resource Manager
 //! documentation (learn.microsoft.com/azure/azure-resource-manager/templates/).
 
-use super::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
-use crate::parse::arm::ArmFile;
-use crate::parse::tree::{Node, NodeKind};
+use crate::frontend::arm::parse::ArmFile;
+use crate::model::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use crate::syntax::tree::{Node, NodeKind};
 use crate::value::Value;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -84,7 +84,7 @@ pub fn resolve<'f>(
             .unwrap_or_default()
         {
             let value = match entry.get("value") {
-                Some(v) => super::cloudformation::node_value(v),
+                Some(v) => crate::syntax::tree::node_value(v),
                 None if entry.get("reference").is_some() => Value::unknown(format!(
                     "parameter {name} is a Key Vault reference in {}",
                     file.display
@@ -276,10 +276,10 @@ impl<'n> Scope<'n> {
     /// A document node with its template expressions evaluated; every value passes the
     /// evaluation budget (`budget::admit`).
     fn eval(&self, node: &Node) -> Value {
-        if super::budget::spent() {
-            return super::budget::refuse();
+        if crate::frontend::budget::spent() {
+            return crate::frontend::budget::refuse();
         }
-        super::budget::admit(self.eval_node(node))
+        crate::frontend::budget::admit(self.eval_node(node))
     }
 
     fn eval_node(&self, node: &Node) -> Value {
@@ -306,7 +306,7 @@ impl<'n> Scope<'n> {
                 }
                 Value::Map(map)
             }
-            _ => super::cloudformation::node_value(node),
+            _ => crate::syntax::tree::node_value(node),
         };
         self.depth.set(self.depth.get() - 1);
         value
@@ -386,9 +386,9 @@ impl<'n> Scope<'n> {
             return Value::unknown("template expressions nest too deeply");
         }
         self.depth.set(self.depth.get() + 1);
-        if super::budget::spent() {
+        if crate::frontend::budget::spent() {
             self.depth.set(self.depth.get() - 1);
-            return super::budget::refuse();
+            return crate::frontend::budget::refuse();
         }
         let value = match expr {
             Expr::Str(s) => Value::String(s.clone()),
@@ -418,7 +418,7 @@ impl<'n> Scope<'n> {
             Expr::Call(name, args) => self.call(name, args),
         };
         self.depth.set(self.depth.get() - 1);
-        super::budget::admit(value)
+        crate::frontend::budget::admit(value)
     }
 
     fn call(&self, name: &str, args: &[Expr]) -> Value {
@@ -513,8 +513,8 @@ impl<'n> Scope<'n> {
                         _ => 0,
                     })
                     .sum();
-                if !super::budget::fits(size) {
-                    return super::budget::refuse();
+                if !crate::frontend::budget::fits(size) {
+                    return crate::frontend::budget::refuse();
                 }
                 if values.iter().all(|v| matches!(v, Value::List(_))) && !values.is_empty() {
                     return Value::List(
@@ -544,10 +544,10 @@ impl<'n> Scope<'n> {
                     .max()
                     .unwrap_or(0);
                 let places = pattern.matches('{').count();
-                if !super::budget::fits(
+                if !crate::frontend::budget::fits(
                     pattern.len().saturating_add(places.saturating_mul(longest)),
                 ) {
-                    return super::budget::refuse();
+                    return crate::frontend::budget::refuse();
                 }
                 Value::String(format_placeholders(&pattern, &values[1..]))
             }
@@ -566,7 +566,7 @@ impl<'n> Scope<'n> {
             },
             "replace" => match (first_unknown(), text(0), text(1), text(2)) {
                 (Some(u), ..) => u,
-                (None, Some(s), Some(a), Some(b)) => super::budget::replace(&s, &a, &b),
+                (None, Some(s), Some(a), Some(b)) => crate::frontend::budget::replace(&s, &a, &b),
                 _ => Value::unknown("replace() takes three strings"),
             },
             "equals" => match (first_unknown(), values.as_slice()) {
@@ -1297,7 +1297,7 @@ impl<'f> Resolved<'f, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::tree::load_json;
+    use crate::syntax::tree::load_json;
 
     fn scope_with(params: &str, rg: Option<&str>) -> (Node, HashMap<String, Value>, Value) {
         let root = load_json(params).unwrap();

@@ -1,9 +1,9 @@
 //! Azure Resource Manager templates and their parameter files, recognised by their `$schema`
 //! (`.../deploymentTemplate.json#`, `.../deploymentParameters.json#`; the subscription,
 //! management-group and tenant template schemas end the same way). The document is kept as a
-//! tree with lines; `resolve::arm` evaluates its expressions.
+//! tree with lines; `frontend::arm::resolve` evaluates its expressions.
 
-use super::tree::Node;
+use crate::syntax::tree::Node;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArmKind {
@@ -41,7 +41,7 @@ pub fn detect(root: &Node) -> Option<ArmKind> {
 /// Checks the shape ARM would check before deploying: `resources` an array (an object of
 /// symbolic names with `languageVersion` 2.0), its entries objects, `parameters` and
 /// `variables` objects.
-pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), super::ParseError> {
+pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), crate::syntax::ParseError> {
     root.expect("parameters", true, "")?;
     if kind == ArmKind::Parameters {
         return Ok(());
@@ -60,9 +60,9 @@ pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), super::ParseError> 
         };
         if let Some(bad) = entries
             .into_iter()
-            .find(|n| !matches!(n.kind, super::tree::NodeKind::Map(_)))
+            .find(|n| !matches!(n.kind, crate::syntax::tree::NodeKind::Map(_)))
         {
-            return Err(super::ParseError {
+            return Err(crate::syntax::ParseError {
                 line: bad.line,
                 message: format!("a resource must be an object, not {}", bad.kind_name()),
             });
@@ -73,14 +73,14 @@ pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), super::ParseError> 
 
 /// Cheap test on the text before parsing it: ARM documents name their schema near the top.
 pub fn might_be_arm(text: &str) -> bool {
-    let head = super::head(text, 4096);
+    let head = crate::syntax::head(text, 4096);
     head.contains("schema.management.azure.com")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::tree::load_json;
+    use crate::syntax::tree::load_json;
 
     #[test]
     fn detects_templates_and_parameter_files() {

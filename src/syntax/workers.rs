@@ -4,15 +4,16 @@
 //! backtrack exponentially on hostile text) is left behind: its file becomes an error entry, a
 //! fresh worker takes its place, and the scan finishes. Results keep the order of the files.
 
-use super::{parse_file, ParseError, Parsed};
+use super::ParseError;
 use crate::discover::SourceFile;
+use crate::frontend::{parse_file, Parsed};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Default time one file may take to parse. This is a watchdog of last resort, not a budget:
-/// evaluation is bounded by work (`resolve::budget`), so the same input gives the same output
+/// evaluation is bounded by work (`frontend::budget`), so the same input gives the same output
 /// whatever the machine's load; only a third-party parser stuck on hostile text (exponential
 /// backtracking) runs into it, and a minute is far beyond any real file on a loaded runner.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(60);

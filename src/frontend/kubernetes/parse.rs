@@ -3,8 +3,8 @@
 //! `items`. Rendered Helm output (`helm template`) is manifests like any other; an unrendered
 //! chart template (`{{ .Values.x }}`) is reported as skipped, not as broken.
 
-use super::tree::{self, Node};
-use super::ParseError;
+use crate::syntax::tree::{self, Node};
+use crate::syntax::ParseError;
 
 #[derive(Debug, Clone)]
 pub struct Manifests {
@@ -86,7 +86,7 @@ pub fn from_documents(documents: &[Node], text: &str, display: &str) -> Outcome 
     Outcome::Manifests(Manifests {
         display: display.to_string(),
         objects,
-        lines: super::marker_lines(text),
+        lines: crate::syntax::marker_lines(text),
     })
 }
 

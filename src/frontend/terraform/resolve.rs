@@ -6,11 +6,11 @@
 //! inputs and `providers` map, and their resources get Terraform's addresses
 //! (`module.mail.aws_s3_bucket.store`).
 
-use super::hcl_eval::{self, apply_ops, Resolver};
-use super::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use super::eval::{self, apply_ops, Resolver};
+use crate::frontend::terraform::parse::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::gate::Area;
-use crate::parse::terraform::{parse_hcl, parse_json, TfBlock, TfFile};
-use crate::parse::tree;
+use crate::model::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use crate::syntax::tree;
 use crate::value::Value;
 use hcl::expr::TraversalOperator;
 use hcl::{Body, Expression};
@@ -270,7 +270,7 @@ impl Resolver for Ctx<'_> {
                     return Value::unknown(format!("local.{name} is not declared"));
                 };
                 let value = self.memoised(self.inst, format!("local.{name}"), || {
-                    hcl_eval::eval(expr, &self.nested(self.inst, Binding::default()))
+                    eval::eval(expr, &self.nested(self.inst, Binding::default()))
                 });
                 apply_ops(value, &ops[1..], self)
             }
@@ -299,7 +299,7 @@ impl Resolver for Ctx<'_> {
                     return Value::unknown(format!("module.{call} has no output {output}"));
                 };
                 let value = self.memoised(child, format!("output.{output}"), || {
-                    hcl_eval::eval(expr, &self.nested(child, Binding::default()))
+                    eval::eval(expr, &self.nested(child, Binding::default()))
                 });
                 apply_ops(value, &ops[2..], self)
             }
@@ -340,7 +340,7 @@ impl Ctx<'_> {
         let mut binding = Binding::default();
         let mut key_text = String::new();
         if let Some(TraversalOperator::Index(index)) = ops.first() {
-            let key = hcl_eval::eval(index, self);
+            let key = eval::eval(index, self);
             binding = match &key {
                 Value::Number(n) => Binding {
                     count_index: Some(*n as usize),
@@ -399,7 +399,7 @@ impl Ctx<'_> {
 }
 
 fn each_value(ctx: &Ctx, rdef: &ResourceDef, key: &str) -> Value {
-    match attribute(&rdef.body, "for_each").map(|e| hcl_eval::eval(e, ctx)) {
+    match attribute(&rdef.body, "for_each").map(|e| eval::eval(e, ctx)) {
         Some(Value::Map(m)) => m.get(key).cloned().unwrap_or(Value::Null),
         _ => Value::String(key.to_string()),
     }
@@ -430,7 +430,7 @@ fn computed_attribute(ctx: &Ctx, rdef: &ResourceDef, attr: &str, address: &str) 
 /// An argument or nested block of a body, evaluated.
 fn body_member(body: &Body, name: &str, ctx: &Ctx) -> Option<Value> {
     if let Some(expr) = attribute(body, name) {
-        return Some(hcl_eval::eval(expr, ctx));
+        return Some(eval::eval(expr, ctx));
     }
     let blocks: Vec<Value> = body
         .blocks()
@@ -447,7 +447,7 @@ const META_ARGUMENTS: &[&str] = &["count", "for_each", "provider", "depends_on",
 fn eval_body(body: &Body, ctx: &Ctx) -> Value {
     let mut map = BTreeMap::new();
     for attr in body.attributes() {
-        map.insert(attr.key.to_string(), hcl_eval::eval(&attr.expr, ctx));
+        map.insert(attr.key.to_string(), eval::eval(&attr.expr, ctx));
     }
     for block in body.blocks() {
         let name = block.identifier.to_string();
@@ -581,7 +581,7 @@ fn root_variable_values(
             inputs.gate.read_text(&path, Area::Scan)
         } else {
             crate::gate::read_user_file(&path, "var file", inputs.gate.max_bytes())
-                .map_err(|message| crate::parse::ParseError { line: 0, message })
+                .map_err(|message| crate::syntax::ParseError { line: 0, message })
         };
         match text.and_then(|text| read_tfvars(&path, &text)) {
             Ok(vars) => values.extend(vars),
@@ -603,7 +603,7 @@ fn command_line_value(raw: &str) -> Value {
     let trimmed = raw.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         if let Ok(expr) = raw.parse::<Expression>() {
-            return hcl_eval::eval(&expr, &NoReferences);
+            return eval::eval(&expr, &NoReferences);
         }
     }
     Value::String(raw.to_string())
@@ -620,23 +620,23 @@ impl Resolver for NoReferences {
     }
 }
 
-fn read_tfvars(path: &Path, text: &str) -> Result<Vec<(String, Value)>, crate::parse::ParseError> {
+fn read_tfvars(path: &Path, text: &str) -> Result<Vec<(String, Value)>, crate::syntax::ParseError> {
     if path.to_string_lossy().ends_with(".json") {
         let node = tree::load_json(text)?;
         Ok(node
             .entries()
             .iter()
-            .map(|(k, v)| (k.clone(), crate::resolve::cloudformation::node_value(v)))
+            .map(|(k, v)| (k.clone(), crate::syntax::tree::node_value(v)))
             .collect())
     } else {
-        let body = hcl_edit::parser::parse_body(text).map_err(|e| crate::parse::ParseError {
+        let body = hcl_edit::parser::parse_body(text).map_err(|e| crate::syntax::ParseError {
             line: e.location().line(),
             message: format!("invalid HCL: {}", e.message()),
         })?;
         let body = Body::from(body);
         Ok(body
             .attributes()
-            .map(|a| (a.key.to_string(), hcl_eval::eval(&a.expr, &NoReferences)))
+            .map(|a| (a.key.to_string(), eval::eval(&a.expr, &NoReferences)))
             .collect())
     }
 }
@@ -774,7 +774,7 @@ impl Builder<'_> {
         for (name, default) in &self.ev.defs[def].variables {
             let value = match (values.get(name), default) {
                 (Some(v), _) => v.clone(),
-                (None, Some(expr)) => hcl_eval::eval(expr, &NoReferences),
+                (None, Some(expr)) => eval::eval(expr, &NoReferences),
                 (None, None) => Value::unknown(format!(
                     "variable {name} has no value; set it in a tfvars file or pass --var {name}=VALUE"
                 )),
@@ -814,11 +814,8 @@ impl Builder<'_> {
         let used = Cell::new(false);
         let mut own = Vec::new();
         for p in &self.ev.defs[def].providers {
-            let alias = attribute(&p.body, "alias").and_then(|e| {
-                hcl_eval::eval(e, &NoReferences)
-                    .as_str()
-                    .map(str::to_string)
-            });
+            let alias = attribute(&p.body, "alias")
+                .and_then(|e| eval::eval(e, &NoReferences).as_str().map(str::to_string));
             used.set(false);
             let ctx = Ctx {
                 ev: &self.ev,
@@ -831,7 +828,7 @@ impl Builder<'_> {
             // maps a zone to its region.
             let region = attribute(&p.body, "region")
                 .or_else(|| attribute(&p.body, "zone"))
-                .map(|e| hcl_eval::eval(e, &ctx))
+                .map(|e| eval::eval(e, &ctx))
                 .unwrap_or(Value::Null);
             let origin = if used.get() {
                 Origin::Variable
@@ -883,7 +880,7 @@ impl Builder<'_> {
             return;
         }
         let source = attribute(&call.body, "source")
-            .map(|e| hcl_eval::eval(e, &NoReferences))
+            .map(|e| eval::eval(e, &NoReferences))
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         if !(source.starts_with("./") || source.starts_with("../")) {
@@ -949,7 +946,7 @@ impl Builder<'_> {
             };
             let (value, origin) = match attribute(&call.body, var) {
                 Some(expr) => {
-                    let v = hcl_eval::eval(expr, &ctx);
+                    let v = eval::eval(expr, &ctx);
                     (
                         v,
                         if used.get() {
@@ -960,7 +957,7 @@ impl Builder<'_> {
                     )
                 }
                 None => match default {
-                    Some(expr) => (hcl_eval::eval(expr, &NoReferences), Origin::Variable),
+                    Some(expr) => (eval::eval(expr, &NoReferences), Origin::Variable),
                     None => (
                         Value::unknown(format!("module.{name} does not set variable {var}")),
                         Origin::Variable,
@@ -1209,17 +1206,17 @@ fn resolve_group(
     let mut resources = Vec::new();
     for (i, dir, display_dir) in &roots {
         // Each root module is a deployment with its own evaluation budget.
-        super::budget::start();
+        crate::frontend::budget::start();
         let first = builder.ev.instances.len();
         builder.root_first_instance = first;
         builder.instances_exceeded = false;
         builder.instantiate_root(dir, display_dir, inputs);
         let range = first..builder.ev.instances.len();
         let collected = collect_resources(&builder.ev, range);
-        if super::budget::finish() {
+        if crate::frontend::budget::finish() {
             builder
                 .warnings
-                .push(super::budget::warning(&collected, display_dir));
+                .push(crate::frontend::budget::warning(&collected, display_dir));
         }
         resources.push((*i, collected));
     }
@@ -1265,7 +1262,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                         continue;
                     }
                     used.set(false);
-                    attributes.insert(key.clone(), hcl_eval::eval(&attr.expr, &ctx));
+                    attributes.insert(key.clone(), eval::eval(&attr.expr, &ctx));
                     origins.insert(
                         key,
                         if used.get() {
@@ -1305,7 +1302,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
 /// The instances `count` or `for_each` create, as address suffixes with their bindings.
 fn expansions(ctx: &Ctx, rdef: &ResourceDef) -> Vec<(String, Binding)> {
     if let Some(expr) = attribute(&rdef.body, "count") {
-        if let Value::Number(n) = hcl_eval::eval(expr, ctx) {
+        if let Value::Number(n) = eval::eval(expr, ctx) {
             let n = n.max(0.0) as usize;
             if n <= MAX_EXPANSION {
                 return (0..n)
@@ -1323,7 +1320,7 @@ fn expansions(ctx: &Ctx, rdef: &ResourceDef) -> Vec<(String, Binding)> {
         }
     }
     if let Some(expr) = attribute(&rdef.body, "for_each") {
-        let pairs: Option<Vec<(String, Value)>> = match hcl_eval::eval(expr, ctx) {
+        let pairs: Option<Vec<(String, Value)>> = match eval::eval(expr, ctx) {
             Value::Map(m) => Some(m.into_iter().collect()),
             Value::List(items) => items
                 .into_iter()

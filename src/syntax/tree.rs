@@ -511,6 +511,23 @@ fn apply_tag(node: Node, tag: Option<&str>) -> Node {
     }
 }
 
+/// A literal document node as a value (no intrinsic functions evaluated).
+pub fn node_value(node: &Node) -> crate::value::Value {
+    match &node.kind {
+        NodeKind::Null => crate::value::Value::Null,
+        NodeKind::Bool(b) => crate::value::Value::Bool(*b),
+        NodeKind::Number(n) => crate::value::Value::Number(*n),
+        NodeKind::String(s) => crate::value::Value::String(s.clone()),
+        NodeKind::Seq(items) => crate::value::Value::List(items.iter().map(node_value).collect()),
+        NodeKind::Map(entries) => crate::value::Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), node_value(v)))
+                .collect(),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

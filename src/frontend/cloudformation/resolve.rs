@@ -3,29 +3,12 @@
 //! (defaults, overridden by `--parameter NAME=VALUE`) and pseudo-parameters. The stack's region
 //! is not in the template: it comes from `--region`, or stays unknown.
 
-use super::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
-use crate::parse::cloudformation::Template;
-use crate::parse::tree::{Node, NodeKind};
+use crate::frontend::cloudformation::parse::Template;
+use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::{TextBuilder, Unknown, Value};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
-
-/// A literal document node as a value (no intrinsic functions evaluated).
-pub fn node_value(node: &Node) -> Value {
-    match &node.kind {
-        NodeKind::Null => Value::Null,
-        NodeKind::Bool(b) => Value::Bool(*b),
-        NodeKind::Number(n) => Value::Number(*n),
-        NodeKind::String(s) => Value::String(s.clone()),
-        NodeKind::Seq(items) => Value::List(items.iter().map(node_value).collect()),
-        NodeKind::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|(k, v)| (k.clone(), node_value(v)))
-                .collect(),
-        ),
-    }
-}
 
 const MAX_DEPTH: usize = 64;
 
@@ -118,10 +101,10 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
 impl Ctx<'_> {
     /// Evaluates a node; every value passes the evaluation budget (`budget::admit`).
     fn eval(&self, node: &Node, depth: usize) -> Value {
-        if super::budget::spent() {
-            return Value::unknown(super::budget::EXCEEDED);
+        if crate::frontend::budget::spent() {
+            return Value::unknown(crate::frontend::budget::EXCEEDED);
         }
-        super::budget::admit(self.eval_unbudgeted(node, depth))
+        crate::frontend::budget::admit(self.eval_unbudgeted(node, depth))
     }
 
     fn eval_unbudgeted(&self, node: &Node, depth: usize) -> Value {
@@ -432,7 +415,7 @@ impl Ctx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::cloudformation::parse;
+    use crate::frontend::cloudformation::parse::parse;
 
     fn resources(text: &str, region: Option<&str>) -> Vec<Resource> {
         let t = parse(text, false, "t.yaml").unwrap().unwrap();

@@ -1,9 +1,9 @@
 //! Terraform plans and state, recognised by content rather than by name: the JSON that
 //! `terraform show -json` prints for a plan (`planned_values`) or for state (`values`), and the
 //! raw state file (`terraform.tfstate`, format version 4). The document is kept as a tree with
-//! lines; `resolve::tfplan` interprets it.
+//! lines; `frontend::terraform::plan::resolve` interprets it.
 
-use super::tree::Node;
+use crate::syntax::tree::Node;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanKind {
@@ -40,7 +40,7 @@ pub fn detect(root: &Node) -> Option<PlanKind> {
     }
     let numeric_version = matches!(
         root.get("version").map(|v| &v.kind),
-        Some(super::tree::NodeKind::Number(_))
+        Some(crate::syntax::tree::NodeKind::Number(_))
     );
     if numeric_version && has("terraform_version") && has("resources") {
         return Some(PlanKind::RawState);
@@ -50,13 +50,13 @@ pub fn detect(root: &Node) -> Option<PlanKind> {
 
 /// Checks the shape `terraform show -json` and the state format give: a document of the right
 /// kind with `"planned_values": 5` is an error entry, never a plan with nothing in it.
-pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), super::ParseError> {
-    fn module(m: &Node, place: &str) -> Result<(), super::ParseError> {
+pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), crate::syntax::ParseError> {
+    fn module(m: &Node, place: &str) -> Result<(), crate::syntax::ParseError> {
         m.expect("resources", false, place)?;
         m.expect("child_modules", false, place)?;
         for r in m.get("resources").map(Node::items).unwrap_or_default() {
-            if !matches!(r.kind, super::tree::NodeKind::Map(_)) {
-                return Err(super::ParseError {
+            if !matches!(r.kind, crate::syntax::tree::NodeKind::Map(_)) {
+                return Err(crate::syntax::ParseError {
                     line: r.line,
                     message: format!("a resource must be an object, not {}", r.kind_name()),
                 });
@@ -68,7 +68,7 @@ pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), super::ParseError>
         }
         Ok(())
     }
-    let values = |key: &str| -> Result<(), super::ParseError> {
+    let values = |key: &str| -> Result<(), crate::syntax::ParseError> {
         root.expect(key, true, "")?;
         if let Some(v) = root.get(key) {
             v.expect("root_module", true, &format!("{key}."))?;
@@ -90,8 +90,8 @@ pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), super::ParseError>
         PlanKind::RawState => {
             root.expect("resources", false, "")?;
             for r in root.get("resources").map(Node::items).unwrap_or_default() {
-                if !matches!(r.kind, super::tree::NodeKind::Map(_)) {
-                    return Err(super::ParseError {
+                if !matches!(r.kind, crate::syntax::tree::NodeKind::Map(_)) {
+                    return Err(crate::syntax::ParseError {
                         line: r.line,
                         message: format!("a resource must be an object, not {}", r.kind_name()),
                     });
@@ -106,14 +106,14 @@ pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), super::ParseError>
 /// Cheap test on the text before parsing it as a tree: every one of the three documents names
 /// `terraform_version` or `format_version` near the top.
 pub fn might_be_plan(text: &str) -> bool {
-    let head = super::head(text, 4096);
+    let head = crate::syntax::head(text, 4096);
     head.contains("\"terraform_version\"") || head.contains("\"format_version\"")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::tree::load_json;
+    use crate::syntax::tree::load_json;
 
     #[test]
     fn detects_the_three_documents() {

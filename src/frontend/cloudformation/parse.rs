@@ -2,8 +2,8 @@
 //! parameters, mappings and conditions. A YAML or JSON file that does not look like a template
 //! (no `AWSTemplateFormatVersion`, no `Resources` with `Type: AWS::...`) is not ours: `Ok(None)`.
 
-use super::tree::{self, Node, NodeKind};
-use super::ParseError;
+use crate::syntax::tree::{self, Node, NodeKind};
+use crate::syntax::ParseError;
 
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -88,7 +88,7 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Templa
             .unwrap_or_default(),
         mappings: root.get("Mappings").cloned(),
         conditions: root.get("Conditions").cloned(),
-        lines: super::marker_lines(text),
+        lines: crate::syntax::marker_lines(text),
     }))
 }
 

@@ -1,0 +1,85 @@
+//! Which ARM files form one deployment: each template with the parameter file beside it
+//! (`X.parameters.json` for `X.json`), and templates linked by relative path resolved where
+//! they are linked, with the parameters they are given, not again on their own.
+
+use crate::frontend::budget;
+use crate::model::{Inputs, Resource};
+use crate::report::Diagnostic;
+use std::collections::HashMap;
+
+/// The resources of every ARM template, each with the parameter file beside it
+/// (`X.parameters.json` for `X.json`), and warnings for what cannot be followed.
+pub fn resources(
+    files: &[super::parse::ArmFile],
+    inputs: &Inputs,
+) -> (Vec<Resource>, Vec<Diagnostic>) {
+    use super::parse::ArmKind;
+    let parameter_files: HashMap<&str, &super::parse::ArmFile> = files
+        .iter()
+        .filter(|f| f.kind == ArmKind::Parameters)
+        .map(|f| (f.display.as_str(), f))
+        .collect();
+    let templates: HashMap<&str, &super::parse::ArmFile> = files
+        .iter()
+        .filter(|f| f.kind == ArmKind::Template)
+        .map(|f| (f.display.as_str(), f))
+        .collect();
+    let lookup = |path: &str| templates.get(path).copied();
+    let mut resolutions = Vec::new();
+    let mut applied = std::collections::HashSet::new();
+    for template in files.iter().filter(|f| f.kind == ArmKind::Template) {
+        let stem = template
+            .display
+            .strip_suffix(".json")
+            .unwrap_or(&template.display);
+        let parameters = parameter_files
+            .get(format!("{stem}.parameters.json").as_str())
+            .copied();
+        if let Some(p) = parameters {
+            applied.insert(p.display.as_str());
+        }
+        budget::start();
+        let mut resolution = super::resolve::resolve(template, parameters, inputs, &lookup);
+        if budget::finish() {
+            let warning = budget::warning(&resolution.resources, &template.display);
+            resolution.warnings.push(warning);
+        }
+        resolutions.push((template.display.as_str(), resolution));
+    }
+    // A template that another links by relative path is resolved there, with the parameters
+    // it is given; resolving it again on its own (with its defaults) would count it twice. Only
+    // links from templates that nothing links (the ones deployed) count, so a cycle of links
+    // loses nothing.
+    let linked_somewhere: std::collections::HashSet<&str> = resolutions
+        .iter()
+        .flat_map(|(_, r)| r.linked.iter().map(String::as_str))
+        .collect();
+    let linked_from_roots: std::collections::HashSet<String> = resolutions
+        .iter()
+        .filter(|(display, _)| !linked_somewhere.contains(display))
+        .flat_map(|(_, r)| r.linked.iter().cloned())
+        .collect();
+    let mut resources = Vec::new();
+    // A parameter file that no template takes (`main.parameters.prod.json`) would silently
+    // change nothing; say so.
+    let mut warnings: Vec<Diagnostic> = parameter_files
+        .values()
+        .filter(|p| !applied.contains(p.display.as_str()))
+        .map(|p| Diagnostic {
+            file: p.display.clone(),
+            line: 1,
+            message: "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE".into(),
+        })
+        .collect();
+    for (display, resolution) in resolutions {
+        warnings.extend(resolution.warnings.into_iter().map(|e| Diagnostic {
+            file: e.file,
+            line: e.line,
+            message: e.message,
+        }));
+        if !linked_from_roots.contains(display) {
+            resources.extend(resolution.resources);
+        }
+    }
+    (resources, warnings)
+}

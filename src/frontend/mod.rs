@@ -1,0 +1,230 @@
+//! The front ends: one folder per input format, each holding how its files are recognised
+//! and parsed, and how they are resolved into resources with the deploying tool's rules
+//! (variables, parameters, modules, linked templates, plans joined onto configuration). This
+//! file is the registry, the only place that names every front end: which one claims a file,
+//! and the order in which their resources are gathered. Nothing after it (`locate`,
+//! `datamap`, `policy`, `report`) branches on a format's code, only on the data it produced.
+//!
+//! Adding a format is a folder with a `mod.rs` implementing [`FrontEnd`], a variant of
+//! [`Parsed`], its claim in [`parse_file`], and a line in [`resources`].
+
+pub mod arm;
+pub mod budget;
+pub mod cloudformation;
+pub mod kubernetes;
+pub mod tenants;
+pub mod terraform;
+
+use crate::discover::{Format, SourceFile};
+use crate::model::{Inputs, Resource};
+use crate::report::Diagnostic;
+use crate::syntax::{head, marker_lines, ParseError};
+
+/// What every front end does once its files are parsed.
+pub trait FrontEnd {
+    /// What one parsed file of this format keeps until its resources are resolved.
+    type File: Send;
+
+    /// The file's name as reports show it, and its suppression-marker lines, taken out of the
+    /// file (resolving does not need them; the suppression stage does).
+    fn take_markers(file: &mut Self::File) -> (String, Vec<(usize, String)>);
+
+    /// The resources all of this format's files deploy, resolved and joined with the
+    /// deploying tool's rules; what cannot be read or followed goes to `problems`.
+    fn resources(
+        files: Vec<Self::File>,
+        inputs: &Inputs,
+        threads: usize,
+        problems: &mut Problems,
+    ) -> Vec<Resource>;
+}
+
+/// Errors (a file or value that could not be understood: exit 3) and warnings (something not
+/// followed, said so the reader knows) gathered while resolving.
+#[derive(Debug, Default)]
+pub struct Problems {
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The parsed files of one scan, by front end.
+#[derive(Default)]
+pub struct Claimed {
+    terraform: Vec<terraform::File>,
+    cloudformation: Vec<cloudformation::File>,
+    arm: Vec<arm::File>,
+    kubernetes: Vec<kubernetes::File>,
+    tenants: Vec<tenants::File>,
+}
+
+impl Claimed {
+    /// Keeps a parsed file for its front end; returns its display name and suppression-marker
+    /// lines, or `None` for a file no front end keeps (skipped, not ours).
+    pub fn add(&mut self, parsed: Parsed) -> Option<(String, Vec<(usize, String)>)> {
+        fn keep<F: FrontEnd>(
+            list: &mut Vec<F::File>,
+            mut file: F::File,
+        ) -> (String, Vec<(usize, String)>) {
+            let markers = F::take_markers(&mut file);
+            list.push(file);
+            markers
+        }
+        Some(match parsed {
+            Parsed::Terraform(f) => keep::<terraform::Terraform>(&mut self.terraform, f),
+            Parsed::CloudFormation(f) => {
+                keep::<cloudformation::CloudFormation>(&mut self.cloudformation, f)
+            }
+            Parsed::Arm(f) => keep::<arm::Arm>(&mut self.arm, f),
+            Parsed::Kubernetes(f) => keep::<kubernetes::Kubernetes>(&mut self.kubernetes, f),
+            Parsed::Tenants(f) => keep::<tenants::Tenants>(&mut self.tenants, f),
+            Parsed::Skipped(_) | Parsed::NotRelevant => return None,
+        })
+    }
+}
+
+/// Every front end's resources, in a fixed order of front ends.
+pub fn resources(
+    claimed: Claimed,
+    inputs: &Inputs,
+    threads: usize,
+    problems: &mut Problems,
+) -> Vec<Resource> {
+    let mut all = terraform::Terraform::resources(claimed.terraform, inputs, threads, problems);
+    all.extend(cloudformation::CloudFormation::resources(
+        claimed.cloudformation,
+        inputs,
+        threads,
+        problems,
+    ));
+    all.extend(arm::Arm::resources(claimed.arm, inputs, threads, problems));
+    all.extend(kubernetes::Kubernetes::resources(
+        claimed.kubernetes,
+        inputs,
+        threads,
+        problems,
+    ));
+    all.extend(tenants::Tenants::resources(
+        claimed.tenants,
+        inputs,
+        threads,
+        problems,
+    ));
+    all
+}
+
+/// One file as the front end that claimed it parsed it.
+#[derive(Debug)]
+pub enum Parsed {
+    /// A `.tf` or `.tf.json` file, or a Terraform plan or state in JSON.
+    Terraform(terraform::File),
+    CloudFormation(cloudformation::File),
+    /// An Azure Resource Manager template or parameter file.
+    Arm(arm::File),
+    /// Kubernetes manifests (YAML streams, JSON, `List` kinds).
+    Kubernetes(kubernetes::File),
+    /// A hosted mail tenants file (`"residency_tenants": 1`).
+    Tenants(tenants::File),
+    /// A file of a known kind that cannot be read as it is (an unrendered Helm chart template),
+    /// with the reason: a warning, not an error.
+    Skipped(String),
+    /// A YAML or JSON file that no front end claims (`package.json`, application settings).
+    NotRelevant,
+}
+
+pub fn parse_file(file: &SourceFile, gate: &crate::gate::Gate) -> Result<Parsed, ParseError> {
+    let text = gate.read_text(&file.path, crate::gate::Area::Scan)?;
+    match file.format {
+        Format::TerraformHcl | Format::TerraformJson => {
+            terraform::parse_config(file, &text).map(Parsed::Terraform)
+        }
+        Format::StructuredData => {
+            let is_json = file.display.to_ascii_lowercase().ends_with(".json")
+                || text.trim_start().starts_with('{');
+            parse_structured(&text, is_json, &file.display)
+        }
+    }
+}
+
+/// A JSON or YAML file, loaded once and offered to each format that reads such files: a
+/// tenants file, an ARM template or parameter file, a Terraform plan or state, a CloudFormation
+/// template, Kubernetes manifests; anything else is not ours.
+fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, ParseError> {
+    let loaded = if is_json {
+        crate::syntax::tree::load_json(text).map(|root| vec![root])
+    } else {
+        crate::syntax::tree::load_yaml(text)
+    };
+    let mut documents = match loaded {
+        Ok(documents) => documents,
+        Err(e) => return unparsable(text, is_json, e),
+    };
+    if is_json && !documents.is_empty() {
+        let root = &documents[0];
+        if text.contains(tenants::parse::FORMAT_KEY) && tenants::parse::is_tenants_file(root) {
+            return tenants::parse::from_root(root, text, display).map(Parsed::Tenants);
+        }
+        let arm_kind = arm::parse::might_be_arm(text)
+            .then(|| arm::parse::detect(root))
+            .flatten();
+        let plan_kind = terraform::plan::parse::might_be_plan(text)
+            .then(|| terraform::plan::parse::detect(root))
+            .flatten();
+        if let Some(kind) = arm_kind {
+            arm::parse::check_shape(root, kind)?;
+            return Ok(Parsed::Arm(arm::parse::ArmFile {
+                display: display.to_string(),
+                kind,
+                root: documents.swap_remove(0),
+                lines: marker_lines(text),
+            }));
+        }
+        if let Some(kind) = plan_kind {
+            terraform::plan::parse::check_shape(&documents[0], kind)?;
+            return Ok(Parsed::Terraform(terraform::File::Plan(
+                terraform::plan::parse::PlanFile {
+                    display: display.to_string(),
+                    kind,
+                    root: documents.swap_remove(0),
+                    lines: marker_lines(text),
+                },
+            )));
+        }
+    }
+    if let Some(root) = documents.first() {
+        if let Some(template) = cloudformation::parse::from_root(root, text, display)? {
+            return Ok(Parsed::CloudFormation(template));
+        }
+    }
+    if !text.contains("apiVersion") {
+        return Ok(Parsed::NotRelevant);
+    }
+    Ok(kubernetes_outcome(kubernetes::parse::from_documents(
+        &documents, text, display,
+    )))
+}
+
+/// A JSON or YAML text that did not load: an error if it claims to be one of our formats,
+/// otherwise not ours.
+fn unparsable(text: &str, is_json: bool, error: ParseError) -> Result<Parsed, ParseError> {
+    let ours = arm::parse::might_be_arm(text)
+        || terraform::plan::parse::might_be_plan(text)
+        || head(text, 4096).contains(tenants::parse::FORMAT_KEY);
+    if is_json && ours {
+        return Err(error);
+    }
+    if cloudformation::parse::looks_like_template_text(text) {
+        return Err(error);
+    }
+    if !text.contains("apiVersion") {
+        return Ok(Parsed::NotRelevant);
+    }
+    kubernetes::parse::unparsable(text, error).map(kubernetes_outcome)
+}
+
+fn kubernetes_outcome(outcome: kubernetes::parse::Outcome) -> Parsed {
+    match outcome {
+        kubernetes::parse::Outcome::Manifests(m) => Parsed::Kubernetes(m),
+        kubernetes::parse::Outcome::NotManifests => Parsed::NotRelevant,
+        kubernetes::parse::Outcome::Unrendered(why) => Parsed::Skipped(why),
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod baseline;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod datamap;
 pub mod discover;

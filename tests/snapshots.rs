@@ -1,5 +1,5 @@
-//! Pins the JSON and SARIF reports of every sample and fixture case, byte for byte, to the
-//! files in `tests/snapshots/`. A change to what the tool reports shows up here as a diff to
+//! Pins the JSON and SARIF reports of every sample and fixture case, the output of the other
+//! subcommands, and the `--help` of each, byte for byte, to the files in `tests/snapshots/`. A change to what the tool reports shows up here as a diff to
 //! review; a refactoring shows up as nothing.
 //!
 //! After an intended change, rewrite the snapshots with
@@ -44,6 +44,28 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The other subcommands' outputs, and every `--help`, by snapshot name.
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("map-json", &["map", "sample-configs", "--format", "json"]),
+    ("map-text", &["map", "sample-configs", "--color", "never"]),
+    ("map-mermaid", &["map", "sample-configs", "--format", "mermaid"]),
+    ("map-dot", &["map", "sample-configs", "--format", "dot"]),
+    ("policies-text", &["policies"]),
+    ("policies-json", &["policies", "--format", "json"]),
+    ("regions-text", &["regions"]),
+    ("regions-json", &["regions", "--format", "json"]),
+    ("regions-aws-ie", &["regions", "--provider", "aws", "--country", "IE"]),
+    ("explain-msi001", &["explain", "MSI001"]),
+    ("explain-res001", &["explain", "res001"]),
+    ("explain-unknown", &["explain", "NOPE1"]),
+    ("help", &["--help"]),
+    ("help-scan", &["scan", "--help"]),
+    ("help-map", &["map", "--help"]),
+    ("help-policies", &["policies", "--help"]),
+    ("help-explain", &["explain", "--help"]),
+    ("help-regions", &["regions", "--help"]),
+];
+
 fn snapshot_name(case: &Path, format: &str) -> String {
     let stem = case.to_string_lossy().replace('/', "__");
     format!("{stem}.{format}")
@@ -69,6 +91,18 @@ fn reports_of_every_case_match_their_snapshots() {
             } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
                 differ.push(name);
             }
+        }
+    }
+    for (name, args) in COMMANDS {
+        let (code, stdout, stderr) = run(args);
+        let text = format!("exit {code}\n{stdout}{stderr}");
+        let file = format!("command__{name}.txt");
+        let path = dir.join(&file);
+        expected_files.push(file.clone());
+        if bless {
+            std::fs::write(&path, &text).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            differ.push(file);
         }
     }
     // A snapshot whose case is gone is stale.

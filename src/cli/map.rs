@@ -1,0 +1,62 @@
+//! `residency map`: the data map (every copy of mailbox data) without policies, as text,
+//! JSON or a diagram.
+
+use super::input::{self, InputArgs};
+use super::output::{check_outputs, write_output};
+use super::ExitStatus;
+use crate::report;
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// text, json, or a diagram: mermaid (renders in GitHub/GitLab Markdown) or dot (Graphviz).
+    #[arg(long, value_enum, default_value_t = MapFormat::Text)]
+    pub format: MapFormat,
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum MapFormat {
+    Text,
+    Json,
+    Mermaid,
+    Dot,
+}
+
+pub fn run(args: Args) -> Result<ExitStatus, String> {
+    check_outputs(args.output.as_ref())?;
+    let opts = input::options(args.input)?.0;
+    let mapped = crate::map(&opts)?;
+    if mapped.files == 0 {
+        input::note_nothing_read(&opts.paths);
+    }
+    let text = match args.format {
+        MapFormat::Text => {
+            let mut out = String::new();
+            report::text::render_map(&mapped.map.datasets, &mut out);
+            for e in &mapped.errors {
+                out.push_str(&format!("error: {}:{}: {}\n", e.file, e.line, e.message));
+            }
+            out
+        }
+        MapFormat::Mermaid => report::graph::mermaid(&mapped.map.datasets),
+        MapFormat::Dot => report::graph::dot(&mapped.map.datasets),
+        MapFormat::Json => {
+            let value = serde_json::json!({
+                "datasets": mapped.map.datasets,
+                "errors": mapped.errors,
+            });
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+    };
+    write_output(&text, args.output.as_ref())?;
+    Ok(if mapped.errors.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::InputErrors
+    })
+}

@@ -1,0 +1,81 @@
+//! The command line, in the library so that it can be tested: the arguments of every
+//! subcommand, and `run`, which sends each to its own file. `main.rs` only parses, sets the
+//! colour and turns the status into an exit code.
+
+pub mod exit;
+pub mod explain;
+pub mod input;
+pub mod map;
+pub mod output;
+pub mod policies;
+pub mod regions;
+pub mod scan;
+
+pub use exit::ExitStatus;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "residency",
+    version,
+    about = "Map where mailbox data physically lives in your infrastructure code, and what US warrants can reach",
+    long_about = "residency reads Terraform (source, plans and state), CloudFormation, Azure ARM \
+templates, Kubernetes manifests and hosted mail tenants files, finds every place mailbox data \
+lives (primary store, replicas, backups, archives, logs, processing), and judges each copy by a legal policy: by default \
+the 2nd Circuit's 2016 Microsoft Ireland ruling (where the mail is stored decides), or the CLOUD Act \
+(who controls it decides), or your own residency rules.\n\nNot legal advice.",
+    after_help = "Exit codes: 0 no finding at or above --fail-on · 1 findings at or above it · 2 the tool could not run (bad arguments, policy) · 3 some input files could not be parsed and nothing else failed.\n\nExamples:\n  residency scan infra/\n  residency scan infra/ --region eu-west-1 --policy cloud-act-2018\n  terraform show -json plan.out > plan.json && residency scan .\n  residency scan arm/ --resource-group-location westeurope\n  residency scan k8s/ --cluster-region aws:eu-central-1\n  residency scan . --format text,sarif --output -,residency.sarif --fail-on medium\n  residency scan . --write-baseline residency-baseline.json\n  residency map infra/ --format mermaid\n  residency explain MSI001"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan configuration: map where mail lives and evaluate the policies.
+    Scan(scan::Args),
+    /// Print the data map (every copy of mailbox data) without policies.
+    Map(map::Args),
+    /// List the built-in policies with their dates and citations.
+    Policies(policies::Args),
+    /// Print the documentation of a rule (for example MSI001).
+    Explain(explain::Args),
+    /// List the regions catalog: where each region is and who operates it.
+    Regions(regions::Args),
+}
+
+/// Sets whether output is coloured: `auto` colours a terminal unless `NO_COLOR` is set.
+pub fn set_colour(choice: ColorChoice) {
+    let enabled = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    colored::control::set_override(enabled);
+}
+
+/// Runs one subcommand. An error is a usage problem (exit 2), with its message.
+pub fn run(command: Command) -> Result<ExitStatus, String> {
+    match command {
+        Command::Scan(args) => scan::run(args),
+        Command::Map(args) => map::run(args),
+        Command::Policies(args) => policies::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Regions(args) => regions::run(args),
+    }
+}

@@ -1,0 +1,127 @@
+//! Where reports go: pairing `--format` with `--output`, checking destinations before the
+//! scan, and writing (atomically for files, in place for devices and pipes).
+
+use super::scan::Format;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Pairs each format with where it goes (`None` is standard output).
+pub fn output_targets(
+    formats: &[Format],
+    outputs: &[String],
+) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    if outputs.is_empty() {
+        if formats.len() > 1 {
+            return Err(format!(
+                "--format lists {} formats: give one --output per format, comma-separated in the same order (- for standard output)",
+                formats.len()
+            ));
+        }
+        return Ok(formats.iter().map(|f| (*f, None)).collect());
+    }
+    if outputs.len() != formats.len() {
+        return Err(format!(
+            "--format lists {} formats but --output lists {} destinations",
+            formats.len(),
+            outputs.len()
+        ));
+    }
+    if outputs.iter().filter(|o| *o == "-").count() > 1 {
+        return Err("only one format can go to standard output (-)".into());
+    }
+    Ok(formats
+        .iter()
+        .zip(outputs)
+        .map(|(f, o)| (*f, (o != "-").then(|| PathBuf::from(o))))
+        .collect())
+}
+
+pub fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
+    match output {
+        Some(path) => write_atomically(path, text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                // A reader that stopped reading (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                // A full disk or a closed descriptor: the report was not delivered.
+                Err(e) => Err(format!("cannot write the report to standard output: {e}")),
+                Ok(()) => Ok(()),
+            }
+        }
+    }
+}
+
+/// Writes a report file. A regular file (or a new one) is written through a temporary file
+/// beside it, renamed into place: a failed write (a full disk) leaves the previous report whole
+/// instead of a truncated one. A link to a regular file is replaced at its target, so the link
+/// stays. Anything else (`/dev/null`, `/dev/stdout`, a FIFO, a process substitution) is written
+/// in place: renaming over it would replace a device or a pipe with a plain file.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(fail);
+        }
+        Ok(_) => std::fs::canonicalize(path).map_err(fail)?,
+        Err(_) => path.to_path_buf(),
+    };
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let temporary =
+        directory_of(&target).join(format!(".{name}.residency-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temporary).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, &target)) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(fail(e));
+    }
+    Ok(())
+}
+
+/// The directory an output file goes to (`.` for a bare file name).
+pub fn directory_of(path: &std::path::Path) -> &std::path::Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    }
+}
+
+/// Checks before the scan that every output file can be written where it is asked for: its
+/// directory exists, and no two formats go to the same file.
+pub fn check_outputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        // A device or a pipe (`/dev/null` for two formats) may well take two reports.
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if !special && !seen.insert(crate::gate::absolute(path)) {
+            return Err(format!(
+                "{} is given as the output of two formats",
+                path.display()
+            ));
+        }
+        let dir = directory_of(path);
+        if !dir.is_dir() {
+            return Err(format!(
+                "cannot write {}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            ));
+        }
+        if path.is_dir() {
+            return Err(format!(
+                "cannot write {}: it is a directory",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! `residency scan`: map where mail lives, evaluate the policies, write each report, and
+//! exit by the worst finding.
+
+use super::input::{self, InputArgs};
+use super::output::{check_outputs, output_targets, write_atomically, write_output};
+use super::ExitStatus;
+use crate::policy::{self, Severity};
+use crate::{baseline, catalog, report};
+use clap::ValueEnum;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Policy to apply: a built-in id or a JSON file (repeatable) [default: microsoft-ireland-2016].
+    #[arg(long = "policy", value_name = "ID|FILE")]
+    pub policies: Vec<String>,
+    /// Exit with 1 when a finding at or above this severity is not suppressed [default: high].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Where the tenant's users are (ISO country code, repeatable), for CLOUD Act comity notes.
+    #[arg(long = "subscriber-country", value_name = "CC")]
+    pub subscriber_countries: Vec<String>,
+    /// Output formats, comma-separated: text, json, sarif, junit, github, markdown.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "text")]
+    pub format: Vec<Format>,
+    /// Where each format goes, comma-separated in the same order; `-` is standard output.
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub output: Vec<String>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this scan in a baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FailOn {
+    High,
+    Medium,
+    Low,
+    Info,
+    Never,
+}
+
+pub fn run(args: Args) -> Result<ExitStatus, String> {
+    let (mut opts, loaded) = input::options(args.input)?;
+    let file_config = loaded.as_ref().map(|l| &l.config);
+    opts.policies = match (&loaded, args.policies.is_empty()) {
+        (Some(l), true) => l
+            .config
+            .policies
+            .iter()
+            .flatten()
+            .map(|p| {
+                // A built-in id, or a file beside the config file.
+                if policy::is_built_in(p) {
+                    Ok(p.clone())
+                } else {
+                    l.resolve_path("policies", p)
+                        .map(|path| path.to_string_lossy().into_owned())
+                }
+            })
+            .collect::<Result<_, _>>()?,
+        _ => args.policies,
+    };
+    opts.subscriber_countries = args
+        .subscriber_countries
+        .iter()
+        .chain(
+            file_config
+                .map(|c| &c.subscriber_countries)
+                .into_iter()
+                .flatten(),
+        )
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if let Some(bad) = opts
+        .subscriber_countries
+        .iter()
+        .find(|c| !catalog::is_iso_country(c))
+    {
+        return Err(format!(
+            "--subscriber-country {bad} is not an ISO 3166-1 alpha-2 code"
+        ));
+    }
+    let configured = match &loaded {
+        Some(l) => l
+            .config
+            .baseline
+            .as_ref()
+            .map(|b| l.resolve_path("baseline", b))
+            .transpose()?,
+        None => None,
+    };
+    // A configured baseline that does not exist yet is not an error.
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| configured.filter(|p| p.exists() || args.write_baseline.is_none()));
+    if args.write_baseline.is_none() {
+        if let Some(path) = &baseline_path {
+            let text = crate::gate::read_user_file(path, "baseline", 0)?;
+            opts.baseline = Some(baseline::read(&text, &path.display().to_string())?);
+        }
+    }
+    // The config file's value was checked against the same names when it was loaded.
+    let fail_on = args
+        .fail_on
+        .or_else(|| {
+            let text = file_config.and_then(|c| c.fail_on.as_deref())?;
+            FailOn::from_str(text, false).ok()
+        })
+        .unwrap_or(FailOn::High);
+    let threshold = match fail_on {
+        FailOn::High => Some(Severity::High),
+        FailOn::Medium => Some(Severity::Medium),
+        FailOn::Low => Some(Severity::Low),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let targets = output_targets(&args.format, &args.output)?;
+    check_outputs(
+        targets
+            .iter()
+            .filter_map(|(_, t)| t.as_ref())
+            .chain(args.write_baseline.as_ref()),
+    )?;
+    let report = crate::scan(&opts)?;
+    if report.summary.files == 0 {
+        input::note_nothing_read(&opts.paths);
+    }
+    if let Some(path) = &args.write_baseline {
+        write_atomically(path, baseline::write(&report.findings).as_bytes())?;
+    }
+    let colour = colored::control::SHOULD_COLORIZE.should_colorize();
+    for (format, target) in targets {
+        colored::control::set_override(colour && target.is_none());
+        let text = match format {
+            Format::Text => report::text::render(&report),
+            Format::Json => report.to_json(),
+            Format::Sarif => report::sarif::render(&report),
+            Format::Junit => report::junit::render(&report, threshold),
+            Format::Github => report::github::render(&report),
+            Format::Markdown => report::markdown::render(&report),
+        };
+        write_output(&text, target.as_ref())?;
+    }
+    let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
+    Ok(if failed {
+        ExitStatus::Findings
+    } else if !report.errors.is_empty() {
+        ExitStatus::InputErrors
+    } else {
+        ExitStatus::Clean
+    })
+}

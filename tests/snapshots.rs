@@ -48,13 +48,19 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
 const COMMANDS: &[(&str, &[&str])] = &[
     ("map-json", &["map", "sample-configs", "--format", "json"]),
     ("map-text", &["map", "sample-configs", "--color", "never"]),
-    ("map-mermaid", &["map", "sample-configs", "--format", "mermaid"]),
+    (
+        "map-mermaid",
+        &["map", "sample-configs", "--format", "mermaid"],
+    ),
     ("map-dot", &["map", "sample-configs", "--format", "dot"]),
     ("policies-text", &["policies"]),
     ("policies-json", &["policies", "--format", "json"]),
     ("regions-text", &["regions"]),
     ("regions-json", &["regions", "--format", "json"]),
-    ("regions-aws-ie", &["regions", "--provider", "aws", "--country", "IE"]),
+    (
+        "regions-aws-ie",
+        &["regions", "--provider", "aws", "--country", "IE"],
+    ),
     ("explain-msi001", &["explain", "MSI001"]),
     ("explain-res001", &["explain", "res001"]),
     ("explain-unknown", &["explain", "NOPE1"]),

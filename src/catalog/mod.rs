@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+pub mod rows;
+
 const DATA_FILES: &[(&str, &str)] = &[
     ("aws.json", include_str!("data/aws.json")),
     ("azure.json", include_str!("data/azure.json")),

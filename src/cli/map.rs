@@ -34,24 +34,12 @@ pub fn run(args: Args) -> Result<ExitStatus, String> {
     if mapped.files == 0 {
         input::note_nothing_read(&opts.paths);
     }
+    let (datasets, errors) = (&mapped.map.datasets, &mapped.errors);
     let text = match args.format {
-        MapFormat::Text => {
-            let mut out = String::new();
-            report::text::render_map(&mapped.map.datasets, &mut out);
-            for e in &mapped.errors {
-                out.push_str(&format!("error: {}:{}: {}\n", e.file, e.line, e.message));
-            }
-            out
-        }
-        MapFormat::Mermaid => report::graph::mermaid(&mapped.map.datasets),
-        MapFormat::Dot => report::graph::dot(&mapped.map.datasets),
-        MapFormat::Json => {
-            let value = serde_json::json!({
-                "datasets": mapped.map.datasets,
-                "errors": mapped.errors,
-            });
-            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
-        }
+        MapFormat::Text => report::listing::map_text(datasets, errors),
+        MapFormat::Mermaid => report::graph::mermaid(datasets),
+        MapFormat::Dot => report::graph::dot(datasets),
+        MapFormat::Json => report::listing::map_json(datasets, errors),
     };
     write_output(&text, args.output.as_ref())?;
     Ok(if mapped.errors.is_empty() {

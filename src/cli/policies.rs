@@ -2,7 +2,7 @@
 
 use super::output::write_output;
 use super::ExitStatus;
-use crate::policy;
+use crate::{policy, report};
 use clap::ValueEnum;
 
 #[derive(clap::Args)]
@@ -18,59 +18,10 @@ pub enum ListFormat {
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, String> {
-    let mut infos = Vec::new();
-    for (id, _) in policy::BUILT_IN {
-        let p = policy::load(id)?;
-        infos.push((p.info, p.rules));
-    }
+    let entries = policy::listing::built_in()?;
     let text = match args.format {
-        ListFormat::Json => {
-            let value: Vec<_> = infos
-                    .iter()
-                    .map(|(info, rules)| {
-                        serde_json::json!({
-                            "policy": info,
-                            "rules": rules.iter().map(|r| serde_json::json!({
-                                "id": r.id, "title": r.title, "severity": r.severity, "verdict": r.verdict,
-                            })).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
-            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
-        }
-        ListFormat::Text => {
-            let mut out = String::new();
-            for (info, rules) in &infos {
-                let default = if info.id == policy::DEFAULT_POLICY {
-                    " (default)"
-                } else {
-                    ""
-                };
-                out.push_str(&format!("{}{default}\n  {}\n", info.id, info.title));
-                out.push_str(&format!("  applies from {}", info.applies_from));
-                if let Some(until) = &info.superseded_on {
-                    out.push_str(&format!(
-                        "; superseded on {until} by {}",
-                        info.superseded_by.as_deref().unwrap_or("later law")
-                    ));
-                }
-                out.push('\n');
-                for c in &info.citations {
-                    out.push_str(&format!("  · {c}\n"));
-                }
-                for r in rules {
-                    out.push_str(&format!(
-                        "  {:<7} {:<6} {:<14} {}\n",
-                        r.id,
-                        r.severity.as_str(),
-                        r.verdict,
-                        r.title
-                    ));
-                }
-                out.push('\n');
-            }
-            out
-        }
+        ListFormat::Json => report::listing::policies_json(&entries),
+        ListFormat::Text => report::listing::policies_text(&entries),
     };
     write_output(&text, None)?;
     Ok(ExitStatus::Clean)

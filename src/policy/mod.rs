@@ -3,6 +3,7 @@
 //! when it is loaded: an unknown key, field or operator is an error naming the file and the rule.
 
 pub mod condition;
+pub mod listing;
 
 use crate::datamap::{Copy, DataMap, Dataset};
 use condition::{Condition, Facts};

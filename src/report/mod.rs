@@ -5,6 +5,7 @@ pub mod escape;
 pub mod github;
 pub mod graph;
 pub mod junit;
+pub mod listing;
 pub mod markdown;
 pub mod sarif;
 pub mod text;

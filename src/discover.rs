@@ -3,6 +3,7 @@
 //! Whether a `.yaml` or `.json` file really is a CloudFormation template is decided by the parser
 //! from its content, so a Kubernetes manifest or a `package.json` is skipped without an error.
 
+use crate::diag::{Code, Diagnostic};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
@@ -65,13 +66,6 @@ pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
-/// A problem met while walking (unreadable directory, missing path).
-#[derive(Debug, Clone)]
-pub struct WalkError {
-    pub display: String,
-    pub message: String,
-}
-
 /// Lists the files under `paths` in a stable order. With one path, files are named relative to
 /// it (`main.tf`); with several, by the path as given (`infra/main.tf`, `stacks/mail.yaml`), so
 /// that two roots' files never share a name.
@@ -88,10 +82,12 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, gate: &crate::gate::Gate)
     let follow_symlinks = gate.follow_symlinks();
     for root in paths {
         if !root.exists() {
-            errors.push(WalkError {
-                display: root.display().to_string(),
-                message: "no such file or directory".into(),
-            });
+            errors.push(Diagnostic::at(
+                Code::Unreadable,
+                root.display().to_string(),
+                0,
+                "no such file or directory",
+            ));
             continue;
         }
         let base = if root.is_dir() {
@@ -150,16 +146,20 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, gate: &crate::gate::Gate)
                             format,
                         }),
                         _ if (format.is_some() || to_dir) && !is_tfvars(entry.path()) => warnings
-                            .push(WalkError {
-                                display: shown(entry.path()),
-                                message: crate::gate::SYMLINK_NOT_FOLLOWED.into(),
-                            }),
+                            .push(Diagnostic::at(
+                                Code::SymlinkNotFollowed,
+                                shown(entry.path()),
+                                0,
+                                crate::gate::SYMLINK_NOT_FOLLOWED,
+                            )),
                         _ => {}
                     }
                 }
                 Ok(_) => {}
-                Err(e) => errors.push(WalkError {
-                    display: e.path().map(shown).unwrap_or_default(),
+                Err(e) => errors.push(Diagnostic {
+                    code: Code::Unreadable,
+                    file: e.path().map(shown).unwrap_or_default(),
+                    line: 0,
                     message: match (e.loop_ancestor(), e.io_error()) {
                         (Some(ancestor), _) => format!(
                             "symbolic link loop back to {}; not followed again",
@@ -175,8 +175,10 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, gate: &crate::gate::Gate)
         // one must not vanish without a word.
         for dir in skipped {
             if let Some(example) = input_inside(&dir) {
-                warnings.push(WalkError {
-                    display: shown(&dir),
+                warnings.push(Diagnostic {
+                    code: Code::SkippedDirectory,
+                    file: shown(&dir),
+                    line: 0,
                     message: format!(
                         "directory skipped by default, but it holds infrastructure code ({}); scan it by naming it as a path",
                         display_path(example.strip_prefix(&dir).unwrap_or(&example))
@@ -187,7 +189,7 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet, gate: &crate::gate::Gate)
     }
     files.sort();
     files.dedup_by(|a, b| a.path == b.path);
-    warnings.sort_by(|a, b| a.display.cmp(&b.display));
+    warnings.sort_by(|a, b| a.file.cmp(&b.file));
     Walked {
         files,
         errors,
@@ -243,8 +245,8 @@ fn input_inside(dir: &Path) -> Option<PathBuf> {
 /// What a walk found.
 pub struct Walked {
     pub files: Vec<SourceFile>,
-    pub errors: Vec<WalkError>,
-    pub warnings: Vec<WalkError>,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The directory that report paths are relative to, as a path from the working directory (so

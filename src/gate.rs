@@ -10,7 +10,7 @@
 //! the command line (`--config`, `--policy`, `--var-file`, ...) are the user's choice and go
 //! through [`read_user_file`]: regular files within the size limit, nothing else.
 
-use crate::syntax::ParseError;
+use crate::diag::{Code, Diagnostic};
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -129,19 +129,22 @@ impl Gate {
 
     /// Reads an input file as text, or says why not. Every refusal names no content of the
     /// file, so nothing of a refused file reaches a report.
-    pub fn read_text(&self, path: &Path, area: Area) -> Result<String, ParseError> {
-        let whole = |message: String| ParseError { line: 0, message };
+    pub fn read_text(&self, path: &Path, area: Area) -> Result<String, Diagnostic> {
         let is_link = std::fs::symlink_metadata(path)
-            .map_err(|e| whole(format!("cannot read file: {e}")))?
+            .map_err(|e| unreadable(format!("cannot read file: {e}")))?
             .file_type()
             .is_symlink();
         if is_link && !self.follow_symlinks && !self.link_stays_inside(path, area) {
-            return Err(whole(SYMLINK_NOT_FOLLOWED.into()));
+            return Err(Diagnostic::new(
+                Code::SymlinkNotFollowed,
+                0,
+                SYMLINK_NOT_FOLLOWED,
+            ));
         }
-        self.contain(path, area).map_err(whole)?;
+        self.contain(path, area).map_err(unreadable)?;
         // A path that was not a link when checked must not be one when opened.
         let no_follow = !is_link && !self.follow_symlinks;
-        let bytes = read_bounded(path, self.max_bytes(), no_follow).map_err(whole)?;
+        let bytes = read_bounded(path, self.max_bytes(), no_follow)?;
         decode(bytes)
     }
 
@@ -171,7 +174,7 @@ impl Gate {
 /// `/dev/zero` or `/dev/tty` would hang or never end). Errors name the file and what it is for.
 pub fn read_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<String, String> {
     let bytes = read_bounded(path, file_limit(max_bytes), false)
-        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+        .map_err(|e| format!("{what} {}: {}", path.display(), e.message))?;
     String::from_utf8(bytes).map_err(|_| format!("{what} {}: invalid UTF-8", path.display()))
 }
 
@@ -179,7 +182,8 @@ pub fn read_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<String,
 /// within the size limit.
 pub fn check_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<(), String> {
     let limit = file_limit(max_bytes);
-    let file = open_regular(path, false).map_err(|e| format!("{what} {}: {e}", path.display()))?;
+    let file = open_regular(path, false)
+        .map_err(|e| format!("{what} {}: {}", path.display(), e.message))?;
     match file.metadata() {
         Ok(meta) if meta.len() > limit => Err(format!(
             "{what} {}: file is {} bytes, larger than the {limit} byte limit (--max-file-size)",
@@ -196,25 +200,29 @@ pub fn read_head(path: &Path, bytes: usize) -> Vec<u8> {
     read_bounded_prefix(path, bytes as u64).unwrap_or_default()
 }
 
-fn read_bounded_prefix(path: &Path, bytes: u64) -> Result<Vec<u8>, String> {
+fn read_bounded_prefix(path: &Path, bytes: u64) -> Result<Vec<u8>, Diagnostic> {
     let file = open_regular(path, true)?;
     let mut head = Vec::with_capacity(bytes as usize);
     file.take(bytes)
         .read_to_end(&mut head)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| unreadable(e.to_string()))?;
     Ok(head)
 }
 
 /// Opens without following a final symbolic link (when `no_follow`) and without blocking on a
 /// FIFO, checks on the open file that it is regular and small enough, and reads at most
 /// `limit` bytes even from a file that grows.
-fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, String> {
+fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, Diagnostic> {
     let file = open_regular(path, no_follow)?;
     let meta = file
         .metadata()
-        .map_err(|e| format!("cannot read file: {e}"))?;
+        .map_err(|e| unreadable(format!("cannot read file: {e}")))?;
     let too_large = |size: u64| {
-        format!("file is {size} bytes, larger than the {limit} byte limit (--max-file-size)")
+        Diagnostic::new(
+            Code::TooLarge,
+            0,
+            format!("file is {size} bytes, larger than the {limit} byte limit (--max-file-size)"),
+        )
     };
     if meta.len() > limit {
         return Err(too_large(meta.len()));
@@ -222,7 +230,7 @@ fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, Str
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read file: {e}"))?;
+        .map_err(|e| unreadable(format!("cannot read file: {e}")))?;
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
@@ -231,7 +239,7 @@ fn read_bounded(path: &Path, limit: u64, no_follow: bool) -> Result<Vec<u8>, Str
 
 /// Opens a file for reading, refusing anything but a regular file: without blocking on a FIFO,
 /// and (when `no_follow`) without following a final symbolic link.
-fn open_regular(path: &Path, no_follow: bool) -> Result<std::fs::File, String> {
+fn open_regular(path: &Path, no_follow: bool) -> Result<std::fs::File, Diagnostic> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -247,16 +255,21 @@ fn open_regular(path: &Path, no_follow: bool) -> Result<std::fs::File, String> {
     let _ = no_follow;
     let file = options.open(path).map_err(|e| match e.raw_os_error() {
         #[cfg(unix)]
-        Some(libc::ELOOP) => SYMLINK_NOT_FOLLOWED.to_string(),
-        _ => format!("cannot read file: {e}"),
+        Some(libc::ELOOP) => Diagnostic::new(Code::SymlinkNotFollowed, 0, SYMLINK_NOT_FOLLOWED),
+        _ => unreadable(format!("cannot read file: {e}")),
     })?;
     let meta = file
         .metadata()
-        .map_err(|e| format!("cannot read file: {e}"))?;
+        .map_err(|e| unreadable(format!("cannot read file: {e}")))?;
     if !meta.is_file() {
-        return Err("not a regular file".into());
+        return Err(unreadable("not a regular file".into()));
     }
     Ok(file)
+}
+
+/// A file that cannot be read, as a whole (line 0).
+fn unreadable(message: String) -> Diagnostic {
+    Diagnostic::new(Code::Unreadable, 0, message)
 }
 
 /// Bytes as UTF-8 text without a byte order mark, refusing binary and non-UTF-8 content with
@@ -264,16 +277,17 @@ fn open_regular(path: &Path, no_follow: bool) -> Result<std::fs::File, String> {
 /// text in that encoding (Windows PowerShell 5.1 writes `terraform show -json plan.out >
 /// plan.json` as UTF-16LE with a BOM) and is decoded first; only without a BOM is a NUL byte
 /// "binary".
-fn decode(bytes: Vec<u8>) -> Result<String, ParseError> {
+fn decode(bytes: Vec<u8>) -> Result<String, Diagnostic> {
     if let Some(text) = decode_wide(&bytes) {
         return text;
     }
     if let Some(pos) = bytes.iter().position(|b| *b == 0) {
         let line = bytes[..pos].iter().filter(|b| **b == b'\n').count() + 1;
-        return Err(ParseError {
+        return Err(Diagnostic::new(
+            Code::Binary,
             line,
-            message: "binary content (NUL byte); not a text file".into(),
-        });
+            "binary content (NUL byte); not a text file",
+        ));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -282,10 +296,7 @@ fn decode(bytes: Vec<u8>) -> Result<String, ParseError> {
             .filter(|b| **b == b'\n')
             .count()
             + 1;
-        ParseError {
-            line,
-            message: "invalid UTF-8".into(),
-        }
+        Diagnostic::new(Code::Encoding, line, "invalid UTF-8")
     })?;
     Ok(text
         .strip_prefix('\u{feff}')
@@ -295,10 +306,13 @@ fn decode(bytes: Vec<u8>) -> Result<String, ParseError> {
 
 /// Text in UTF-32 or UTF-16 (either byte order), recognised by its byte order mark; `None`
 /// for anything else.
-fn decode_wide(bytes: &[u8]) -> Option<Result<String, ParseError>> {
-    let invalid = |encoding: &str, text_before: &str| ParseError {
-        line: text_before.matches('\n').count() + 1,
-        message: format!("invalid {encoding}"),
+fn decode_wide(bytes: &[u8]) -> Option<Result<String, Diagnostic>> {
+    let invalid = |encoding: &str, text_before: &str| {
+        Diagnostic::new(
+            Code::Encoding,
+            text_before.matches('\n').count() + 1,
+            format!("invalid {encoding}"),
+        )
     };
     let (encoding, width, big_endian, body) = match bytes {
         [0xFF, 0xFE, 0, 0, rest @ ..] => ("UTF-32LE", 4, false, rest),

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod datamap;
+pub mod diag;
 pub mod discover;
 pub mod frontend;
 pub mod gate;
@@ -105,30 +106,23 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
     let walked = discover::discover(&options.paths, &excludes, &gate);
     stage("discover", &mut clock);
     let files = walked.files;
-    let diagnostic = |e: discover::WalkError| Diagnostic {
-        file: e.display,
-        line: 0,
-        message: e.message,
-    };
-    let mut errors: Vec<Diagnostic> = walked.errors.into_iter().map(diagnostic).collect();
-    let mut warnings: Vec<Diagnostic> = walked.warnings.into_iter().map(diagnostic).collect();
+    let mut errors = walked.errors;
+    let mut warnings = walked.warnings;
     warnings.extend(options.config_warnings.iter().cloned());
 
     let budget = options
         .file_timeout
         .unwrap_or(syntax::workers::DEFAULT_BUDGET);
-    let parsed = syntax::workers::parse_all(&files, options.threads, &gate, budget);
+    let mut inputs = options.inputs.clone();
+    inputs.gate = gate;
+    let parsed = syntax::workers::parse_all(&files, options.threads, &inputs, budget);
     stage("parse", &mut clock);
     let mut claimed = frontend::Claimed::default();
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
         match result {
-            Ok(frontend::Parsed::Skipped(why)) => warnings.push(Diagnostic {
-                file: file.display.clone(),
-                line: 0,
-                message: why,
-            }),
+            Ok(frontend::Parsed::Skipped(why)) => warnings.push(why.in_file(&file.display)),
             Ok(parsed) => {
                 if let Some((display, markers)) = claimed.add(parsed) {
                     scanned += 1;
@@ -137,22 +131,16 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
             }
             Err(e) => {
                 scanned += 1;
-                errors.push(Diagnostic {
-                    file: file.display.clone(),
-                    line: e.line,
-                    message: e.message,
-                });
+                errors.push(e.in_file(&file.display));
             }
         }
     }
-    let mut inputs = options.inputs.clone();
-    inputs.gate = gate;
     let mut problems = frontend::Problems::default();
     let resources = frontend::resources(claimed, &inputs, options.threads, &mut problems);
     errors.extend(problems.errors);
     warnings.extend(problems.warnings);
     stage("resolve", &mut clock);
-    let mut map = datamap::build(&resources, &options.mail_tag);
+    let mut map = datamap::build(&resources, &options.mail_tag, &options.inputs.catalog);
     clean_map(&mut map);
     stage("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {

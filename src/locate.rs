@@ -2,7 +2,7 @@
 //! Nothing is guessed: a region that is not set, not evaluated or not in the catalog gives an
 //! unknown placement with the reason.
 
-use crate::catalog::{catalog, Entity};
+use crate::catalog::{Catalog, Entity};
 use crate::model::{Origin, Resource};
 use crate::value::Value;
 use serde::Serialize;
@@ -89,8 +89,7 @@ fn basis_of(origin: Origin) -> Basis {
 const LOCATION_DEFAULTS: &[(&str, &str)] = &[("google_bigquery_dataset", "US")];
 
 /// Places a region given as text, for a provider.
-pub fn place_region(provider: &str, region: &str, basis: Basis) -> Placement {
-    let cat = catalog();
+pub fn place_region(cat: &Catalog, provider: &str, region: &str, basis: Basis) -> Placement {
     match cat.region(provider, region) {
         Some(found) => {
             let control = cat.control(provider, found);
@@ -126,9 +125,15 @@ pub fn place_region(provider: &str, region: &str, basis: Basis) -> Placement {
 }
 
 /// Places a value that should hold a region.
-pub fn place_value(provider: &str, value: &Value, origin: Origin, what: &str) -> Placement {
+pub fn place_value(
+    cat: &Catalog,
+    provider: &str,
+    value: &Value,
+    origin: Origin,
+    what: &str,
+) -> Placement {
     match value {
-        Value::String(region) => place_region(provider, region, basis_of(origin)),
+        Value::String(region) => place_region(cat, provider, region, basis_of(origin)),
         Value::Unknown(u) => Placement::unknown(Some(provider), u.reason.clone()),
         Value::Null => Placement::unknown(Some(provider), format!("{what} is not set")),
         _ => Placement::unknown(Some(provider), format!("{what} is not a string")),
@@ -138,11 +143,9 @@ pub fn place_value(provider: &str, value: &Value, origin: Origin, what: &str) ->
 /// Places a hosted service's geography (a Microsoft 365 PreferredDataLocation code, a Google
 /// Workspace data region). Workspace's "No preference" leaves the choice to Google: unknown,
 /// but the operator is still known.
-pub fn place_service_geography(provider: &str, value: &Value) -> Placement {
+pub fn place_service_geography(cat: &Catalog, provider: &str, value: &Value) -> Placement {
     if provider == "google-workspace" && value.as_str() == Some("no-preference") {
-        let partition = catalog()
-            .provider(provider)
-            .and_then(|p| p.partitions.first());
+        let partition = cat.provider(provider).and_then(|p| p.partitions.first());
         return Placement {
             operator: partition.map(|p| p.operator.clone()),
             parent: partition.map(|p| p.parent.clone()),
@@ -152,7 +155,7 @@ pub fn place_service_geography(provider: &str, value: &Value) -> Placement {
             )
         };
     }
-    place_geography(provider, value, Origin::Literal)
+    place_geography(cat, provider, value, Origin::Literal)
 }
 
 /// A tenant of a hosted provider the tenants file describes itself: its countries and operator.
@@ -197,10 +200,10 @@ fn place_hosted(resource: &Resource) -> Placement {
 
 /// A Kubernetes object: the resolver has already read what the manifests (or
 /// `--cluster-region`) say about its cloud and region.
-fn place_kubernetes(resource: &Resource) -> Placement {
+fn place_kubernetes(cat: &Catalog, resource: &Resource) -> Placement {
     let setting = &resource.provider;
     match resource.attr("$provider").as_str() {
-        Some(provider) => place_value(provider, &setting.region, setting.origin, "region"),
+        Some(provider) => place_value(cat, provider, &setting.region, setting.origin, "region"),
         None => Placement::unknown(
             None,
             setting
@@ -212,19 +215,19 @@ fn place_kubernetes(resource: &Resource) -> Placement {
 }
 
 /// Where a declared resource is.
-pub fn locate(resource: &Resource) -> Placement {
+pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
     match resource.kind.as_str() {
         "residency_m365_tenant" => {
-            return place_service_geography("microsoft-365", resource.attr("default_geo"))
+            return place_service_geography(cat, "microsoft-365", resource.attr("default_geo"))
         }
         "residency_workspace_tenant" => {
-            return place_service_geography("google-workspace", resource.attr("data_region"))
+            return place_service_geography(cat, "google-workspace", resource.attr("data_region"))
         }
         "residency_hosted_mail" => return place_hosted(resource),
         _ => {}
     }
     if resource.format == crate::model::SourceFormat::Kubernetes {
-        return place_kubernetes(resource);
+        return place_kubernetes(cat, resource);
     }
     let Some(provider) = catalog_provider(resource) else {
         return Placement::unknown(
@@ -240,7 +243,7 @@ pub fn locate(resource: &Resource) -> Placement {
             // AWS provider v6: a per-resource `region` argument overrides the provider's.
             let own = resource.attr("region");
             if !own.is_null() && resource.kind.starts_with("aws_") {
-                return place_value("aws", own, resource.origin("region"), "region");
+                return place_value(cat, "aws", own, resource.origin("region"), "region");
             }
             let setting = &resource.provider;
             match &setting.region {
@@ -251,7 +254,7 @@ pub fn locate(resource: &Resource) -> Placement {
                         None => "provider aws has no region; pass --region".to_string(),
                     },
                 ),
-                region => place_value("aws", region, setting.origin, "the provider's region"),
+                region => place_value(cat, "aws", region, setting.origin, "the provider's region"),
             }
         }
         "azure" => {
@@ -262,6 +265,7 @@ pub fn locate(resource: &Resource) -> Placement {
                 "azurerm_email_communication_service" | "azurerm_communication_service"
             ) {
                 return place_geography(
+                    cat,
                     "azure",
                     resource.attr("data_location"),
                     resource.origin("data_location"),
@@ -273,6 +277,7 @@ pub fn locate(resource: &Resource) -> Placement {
                     | "Microsoft.Communication/communicationServices"
             ) {
                 return place_geography(
+                    cat,
                     "azure",
                     resource.attributes.path(&["properties", "dataLocation"]),
                     resource.origin("properties"),
@@ -288,7 +293,13 @@ pub fn locate(resource: &Resource) -> Placement {
                     "location is `global`: the service chooses where data is kept",
                 );
             }
-            place_value("azure", location, resource.origin("location"), "location")
+            place_value(
+                cat,
+                "azure",
+                location,
+                resource.origin("location"),
+                "location",
+            )
         }
         other => {
             // Google (`location`, `region`, `zone`), Hetzner (`location`, `datacenter`),
@@ -297,12 +308,12 @@ pub fn locate(resource: &Resource) -> Placement {
             for attr in ["location", "region", "zone", "datacenter", "region_name"] {
                 let v = resource.attr(attr);
                 if !v.is_null() {
-                    return place_value(other, v, resource.origin(attr), attr);
+                    return place_value(cat, other, v, resource.origin(attr), attr);
                 }
             }
             if let Some((_, default)) = LOCATION_DEFAULTS.iter().find(|(k, _)| *k == resource.kind)
             {
-                return place_region(other, default, Basis::ProviderDefault);
+                return place_region(cat, other, default, Basis::ProviderDefault);
             }
             match &resource.provider.region {
                 Value::Null => Placement::unknown(
@@ -313,6 +324,7 @@ pub fn locate(resource: &Resource) -> Placement {
                     ),
                 ),
                 region => place_value(
+                    cat,
                     other,
                     region,
                     resource.provider.origin,
@@ -324,11 +336,15 @@ pub fn locate(resource: &Resource) -> Placement {
 }
 
 /// Places a geography-scoped service (Azure Communication Services `data_location`).
-pub fn place_geography(provider: &str, geography: &Value, origin: Origin) -> Placement {
+pub fn place_geography(
+    cat: &Catalog,
+    provider: &str,
+    geography: &Value,
+    origin: Origin,
+) -> Placement {
     let Some(name) = geography.as_str() else {
-        return place_value(provider, geography, origin, "data_location");
+        return place_value(cat, provider, geography, origin, "data_location");
     };
-    let cat = catalog();
     match cat.geography(provider, name) {
         Some(g) => {
             // Geography-scoped services run in the provider's public partition.

@@ -15,12 +15,14 @@ fn main() -> ExitCode {
     cli::set_colour(args.color);
     let status = match cli::run(args.command) {
         Ok(status) => status,
-        Err(message) => {
-            // The message may quote a file (a config value, a path): no control characters.
-            eprintln!(
-                "residency: error: {}",
-                residency::report::escape::controls(&message)
-            );
+        Err(problems) => {
+            // A message may quote a file (a config value, a path): no control characters.
+            for line in problems.lines() {
+                eprintln!(
+                    "residency: error: {}",
+                    residency::report::escape::controls(&line)
+                );
+            }
             ExitStatus::Usage
         }
     };

@@ -83,16 +83,9 @@ impl Resource {
     }
 }
 
-/// A diagnostic from resolving (a module that cannot be read, a cycle), with file and line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResolveError {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-}
-
-/// Values given on the command line that stand in for deploy-time settings.
-#[derive(Debug, Clone, Default)]
+/// Values given on the command line that stand in for deploy-time settings, and what every
+/// front end reads with: the gate files are opened through and the regions catalog.
+#[derive(Debug, Clone)]
 pub struct Inputs {
     /// `--region`: the AWS region for providers without one, and the CloudFormation stack region.
     pub region: Option<String>,
@@ -113,4 +106,23 @@ pub struct Inputs {
     /// the scan from its paths. Local modules may be read from the scanned paths and the
     /// working directory; a module source that leads elsewhere is reported, not read.
     pub gate: crate::gate::Gate,
+    /// The regions catalog of this scan: the embedded one, with `--catalog` files and config
+    /// additions.
+    pub catalog: std::sync::Arc<crate::catalog::Catalog>,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs {
+            region: None,
+            resource_group_location: None,
+            cluster_region: None,
+            vars: Vec::new(),
+            var_files: Vec::new(),
+            parameters: Vec::new(),
+            max_file_bytes: 0,
+            gate: Default::default(),
+            catalog: crate::catalog::embedded(),
+        }
+    }
 }

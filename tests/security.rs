@@ -177,7 +177,8 @@ fn in_tree_config_cannot_point_outside() {
         assert_eq!(stdout, "");
         assert!(!stderr.contains("SuperSecret"), "{stderr}");
         assert!(
-            stderr.contains(&format!("config file infra/residency.toml: {key} "))
+            // Every problem names the file and the line it is on.
+            stderr.contains(&format!("config file infra/residency.toml:1: {key} "))
                 && stderr.contains("leaves the directory of the config file"),
             "{stderr}"
         );

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 pub mod rows;
 
@@ -102,7 +102,7 @@ pub struct ProviderData {
     pub geographies: Vec<Geography>,
 }
 
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     pub providers: Vec<ProviderData>,
     index: HashMap<(String, String), (usize, usize)>,
@@ -313,77 +313,63 @@ pub fn parse_data(name: &str, text: &str) -> Result<ProviderData, String> {
     serde_json::from_str(text).map_err(|e| format!("catalog file {name}: {e} (line {})", e.line()))
 }
 
-/// The catalog, loaded once. The embedded data is checked by tests, so a failure here is a bug.
-pub fn catalog() -> &'static Catalog {
-    CATALOG.get_or_init(|| {
-        let mut cat = match USER_FILES.get() {
-            Some(merged) => merged.clone(),
-            None => Catalog::load().expect("embedded catalog is valid"),
-        };
-        if let Some(extra) = ADDITIONS.get() {
-            cat.extend(extra.clone());
-        }
-        cat
-    })
+/// The embedded catalog, parsed once: it is constant data, checked by tests, so a failure
+/// here is a bug. A scan's own catalog (with `--catalog` files and config additions) is a
+/// value built from it and passed along (`model::Inputs::catalog`), never installed globally.
+pub fn embedded() -> Arc<Catalog> {
+    static EMBEDDED: OnceLock<Arc<Catalog>> = OnceLock::new();
+    EMBEDDED
+        .get_or_init(|| Arc::new(Catalog::load().expect("embedded catalog is valid")))
+        .clone()
 }
 
-static CATALOG: OnceLock<Catalog> = OnceLock::new();
-static ADDITIONS: OnceLock<Vec<(String, Region)>> = OnceLock::new();
-static USER_FILES: OnceLock<Catalog> = OnceLock::new();
+impl Catalog {
+    /// This catalog with catalog files a user passes with `--catalog FILE` (the format of
+    /// `src/catalog/data/*.json`) merged over it, validated as a whole.
+    pub fn with_files(&self, files: &[(String, String)]) -> Result<Catalog, String> {
+        let mut merged = self.clone();
+        for (name, text) in files {
+            merged.merge(parse_data(name, text)?);
+        }
+        let merged = Catalog::from_providers(merged.providers)?;
+        merged.validate()?;
+        Ok(merged)
+    }
 
-/// Catalog files a user passes with `--catalog FILE` (the format of `src/catalog/data/*.json`):
-/// merged over the embedded data and validated as a whole. Must be called before the first lookup.
-pub fn use_files(files: &[(String, String)]) -> Result<(), String> {
-    let mut merged = Catalog::load()?;
-    for (name, text) in files {
-        merged.merge(parse_data(name, text)?);
-    }
-    let merged = Catalog::from_providers(merged.providers)?;
-    merged.validate()?;
-    if CATALOG.get().is_some() || USER_FILES.set(merged).is_err() {
-        return Err("catalog files must be given once, before the scan".into());
-    }
-    Ok(())
-}
-
-/// Regions a user adds in the config file (a new region, a private zone), checked against the
-/// embedded data: the provider must exist, the id must be new, the countries ISO codes. They are
-/// marked unconfirmed and keep the user's source. Must be called before the first lookup.
-pub fn add_regions(additions: Vec<(String, Region)>) -> Result<(), String> {
-    let base = match USER_FILES.get() {
-        Some(merged) => merged.clone(),
-        None => Catalog::load()?,
-    };
-    for (provider, region) in &additions {
-        let Some(data) = base.provider(provider) else {
-            return Err(format!(
-                "catalog addition {}: unknown provider {provider:?}",
-                region.id
-            ));
-        };
-        if base.region(provider, &region.id).is_some() {
-            return Err(format!(
-                "catalog addition {}: {provider} already has this region",
-                region.id
-            ));
+    /// This catalog with regions a user adds in the config file (a new region, a private
+    /// zone), checked against it: the provider must exist, the id must be new, the countries
+    /// ISO codes. They are marked unconfirmed and keep the user's source.
+    pub fn with_additions(&self, additions: Vec<(String, Region)>) -> Result<Catalog, String> {
+        for (provider, region) in &additions {
+            let Some(data) = self.provider(provider) else {
+                return Err(format!(
+                    "catalog addition {}: unknown provider {provider:?}",
+                    region.id
+                ));
+            };
+            if self.region(provider, &region.id).is_some() {
+                return Err(format!(
+                    "catalog addition {}: {provider} already has this region",
+                    region.id
+                ));
+            }
+            if !data.partitions.iter().any(|p| p.id == region.partition) {
+                return Err(format!(
+                    "catalog addition {}: unknown partition {:?} for {provider}",
+                    region.id, region.partition
+                ));
+            }
+            if let Some(bad) = region.countries.iter().find(|c| !is_iso_country(c)) {
+                return Err(format!(
+                    "catalog addition {}: {bad:?} is not an ISO 3166-1 alpha-2 code",
+                    region.id
+                ));
+            }
         }
-        if !data.partitions.iter().any(|p| p.id == region.partition) {
-            return Err(format!(
-                "catalog addition {}: unknown partition {:?} for {provider}",
-                region.id, region.partition
-            ));
-        }
-        if let Some(bad) = region.countries.iter().find(|c| !is_iso_country(c)) {
-            return Err(format!(
-                "catalog addition {}: {bad:?} is not an ISO 3166-1 alpha-2 code",
-                region.id
-            ));
-        }
+        let mut extended = self.clone();
+        extended.extend(additions);
+        Ok(extended)
     }
-    if CATALOG.get().is_some() || ADDITIONS.set(additions).is_err() {
-        return Err("catalog additions must be made once, before the scan".into());
-    }
-    Ok(())
 }
 
 impl Catalog {
@@ -509,7 +495,7 @@ mod tests {
     /// `sources`): a region dropped or duplicated by an edit fails here.
     #[test]
     fn region_counts_match_the_sources() {
-        let c = catalog();
+        let c = embedded();
         let count = |p: &str| c.provider(p).unwrap().regions.len();
         assert_eq!(count("hetzner"), 6, "fsn1 nbg1 hel1 ash hil sin");
         assert_eq!(
@@ -610,7 +596,7 @@ mod tests {
 
     #[test]
     fn spellings_of_the_other_clouds() {
-        let c = catalog();
+        let c = embedded();
         assert_eq!(c.region("ovh", "GRA11").unwrap().id, "gra");
         assert_eq!(c.region("ovh", "DE1").unwrap().countries, ["DE"]);
         assert_eq!(c.region("ovh", "US-EAST-VA-1").unwrap().countries, ["US"]);
@@ -640,7 +626,7 @@ mod tests {
 
     #[test]
     fn sovereign_and_isolated_partitions() {
-        let c = catalog();
+        let c = embedded();
         let (op, parent) = c
             .control("gcp", c.region("gcp", "u-france-east1").unwrap())
             .unwrap();
@@ -668,7 +654,7 @@ mod tests {
 
     #[test]
     fn spellings_users_write() {
-        let c = catalog();
+        let c = embedded();
         assert_eq!(c.region("azure", "West Europe").unwrap().countries, ["NL"]);
         assert_eq!(c.region("azure", "westeurope").unwrap().id, "westeurope");
         assert_eq!(c.region("azure", "WestEurope").unwrap().id, "westeurope");
@@ -684,7 +670,7 @@ mod tests {
 
     #[test]
     fn one_way_pair_crosses_a_border() {
-        let c = catalog();
+        let c = embedded();
         let brazil = c.region("azure", "Brazil South").unwrap();
         let pair = c
             .region("azure", brazil.paired_region.as_deref().unwrap())
@@ -695,7 +681,7 @@ mod tests {
 
     #[test]
     fn control_by_partition_and_region() {
-        let c = catalog();
+        let c = embedded();
         let (op, parent) = c
             .control("aws", c.region("aws", "cn-north-1").unwrap())
             .unwrap();

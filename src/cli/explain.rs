@@ -2,7 +2,7 @@
 //! suppression rules.
 
 use super::output::write_output;
-use super::ExitStatus;
+use super::{ExitStatus, UsageError};
 use crate::{policy, report};
 
 #[derive(clap::Args)]
@@ -11,7 +11,7 @@ pub struct Args {
     pub rule: String,
 }
 
-pub fn run(args: Args) -> Result<ExitStatus, String> {
+pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     match policy::listing::explain(&args.rule)? {
         Some(rule) => {
             write_output(&report::listing::explanation_text(&rule), None)?;
@@ -20,6 +20,7 @@ pub fn run(args: Args) -> Result<ExitStatus, String> {
         None => Err(format!(
             "no rule {}; `residency policies` lists every rule",
             args.rule
-        )),
+        )
+        .into()),
     }
 }

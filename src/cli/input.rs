@@ -1,9 +1,14 @@
 //! The inputs `scan` and `map` share (paths, deploy-time values, limits), their value
 //! parsers, and how they are merged over `residency.toml`: the command line wins, lists add up.
 
+use super::UsageError;
+use crate::catalog::{self, Catalog};
+use crate::config::{self, key_value, parse_cluster_region};
 use crate::datamap::MailTag;
-use crate::{catalog, config, model, report, ScanOptions};
+use crate::diag::{Code, Diagnostic};
+use crate::{model, ScanOptions};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct InputArgs {
@@ -32,7 +37,7 @@ pub struct InputArgs {
     pub resource_group_location: Option<String>,
     /// Where the Kubernetes cluster runs, for manifests that do not say:
     /// PROVIDER:REGION, e.g. aws:eu-west-1, gcp:europe-west1, azure:westeurope.
-    #[arg(long, value_name = "PROVIDER:REGION", value_parser = cluster_region)]
+    #[arg(long, value_name = "PROVIDER:REGION", value_parser = parse_cluster_region)]
     pub cluster_region: Option<(String, String)>,
     /// The tag (or label) that marks any resource as holding mail [default: data-class=mailbox].
     #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
@@ -85,40 +90,11 @@ pub fn byte_size(text: &str) -> Result<u64, String> {
     }
 }
 
-pub fn key_value(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
-    }
-}
-
-/// `PROVIDER:REGION` (`aws:eu-west-1`); the provider is checked against the catalog once any
-/// `--catalog` files are loaded.
-pub fn cluster_region(text: &str) -> Result<(String, String), String> {
-    text.split_once(':')
-        .filter(|(p, r)| !p.trim().is_empty() && !r.trim().is_empty())
-        .map(|(p, r)| (p.trim().to_ascii_lowercase(), r.trim().to_string()))
-        .ok_or_else(|| format!("expected PROVIDER:REGION (e.g. aws:eu-west-1), got {text:?}"))
-}
-
-/// Refuses a `--cluster-region` whose provider the catalog does not know.
-pub fn check_cluster_provider(cluster: &Option<(String, String)>) -> Result<(), String> {
-    let Some((provider, _)) = cluster else {
-        return Ok(());
-    };
-    let cat = catalog::catalog();
-    if cat.provider(provider).is_some() {
-        return Ok(());
-    }
-    let known: Vec<&str> = cat.providers.iter().map(|p| p.provider.as_str()).collect();
-    Err(format!(
-        "--cluster-region: unknown provider {provider:?}; one of: {}",
-        known.join(", ")
-    ))
-}
-
-/// Command-line inputs merged with the config file (the command line wins; lists add up).
-pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), String> {
+/// Command-line inputs merged over the config file's settings (the command line wins; lists
+/// add up). Values were validated where they entered: by clap's value parsers and by
+/// `config::load`; what is left here is checking the merged cluster region against the
+/// scan's catalog.
+pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>), UsageError> {
     let paths = if input.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -127,127 +103,95 @@ pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>)
     // A path that does not exist is a mistake in the command, not an input problem.
     for p in &paths {
         if std::fs::symlink_metadata(p).is_err() {
-            return Err(format!("{}: no such file or directory", p.display()));
+            return Err(format!("{}: no such file or directory", p.display()).into());
         }
     }
+    let file_timeout = match input.file_timeout {
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
+            Some(std::time::Duration::from_secs_f64(s))
+        }
+        Some(s) => {
+            return Err(format!(
+                "--file-timeout {s} is not a number of seconds between 0 and 86400"
+            )
+            .into())
+        }
+        None => None,
+    };
+    let mut catalog = catalog_with_files(&input.catalogs)?;
     let mut config_warnings = Vec::new();
     let loaded = if input.no_config {
         None
     } else {
         let found = config::find(input.config.as_deref(), &paths);
-        config_warnings.extend(found.unused.iter().map(|(path, why)| report::Diagnostic {
-            file: config::shown(path),
-            line: 0,
-            message: why.clone(),
+        config_warnings.extend(found.unused.iter().map(|(path, why)| {
+            Diagnostic::at(Code::ConfigUnused, config::shown(path), 0, why.clone())
         }));
-        found
-            .path
-            .map(|p| config::load(&p, found.in_tree))
-            .transpose()?
+        match found.path {
+            Some(p) => Some(config::load(&p, found.in_tree, &catalog)?),
+            None => None,
+        }
     };
-    let mut opts = ScanOptions {
+    let settings = loaded.as_ref().map(|l| &l.settings);
+    if let Some(extended) = settings.and_then(|s| s.catalog.clone()) {
+        catalog = extended;
+    }
+    let from_file = |pick: fn(&config::Settings) -> Option<String>| settings.and_then(pick);
+    let mut inputs = model::Inputs {
+        region: input.region.or_else(|| from_file(|s| s.region.clone())),
+        resource_group_location: input
+            .resource_group_location
+            .or_else(|| from_file(|s| s.resource_group_location.clone())),
+        cluster_region: input
+            .cluster_region
+            .or_else(|| settings.and_then(|s| s.cluster_region.clone())),
+        max_file_bytes: input.max_file_size.unwrap_or(0),
+        catalog,
+        ..model::Inputs::default()
+    };
+    if let Some(cluster) = &inputs.cluster_region {
+        config::check_cluster_provider(&inputs.catalog, cluster)
+            .map_err(|e| format!("--cluster-region: {e}"))?;
+    }
+    for path in &input.var_files {
+        crate::gate::check_user_file(path, "var file", inputs.max_file_bytes)?;
+    }
+    if let Some(s) = settings {
+        inputs.vars.extend(s.vars.iter().cloned());
+        inputs.parameters.extend(s.parameters.iter().cloned());
+        inputs.var_files.extend(s.var_files.iter().cloned());
+    }
+    inputs.vars.extend(input.vars);
+    inputs.var_files.extend(input.var_files);
+    inputs.parameters.extend(input.parameters);
+    let mut excludes: Vec<String> = settings.map(|s| s.exclude.clone()).unwrap_or_default();
+    excludes.extend(input.exclude);
+    let mail_tag = match input.mail_tag {
+        Some((key, value)) => MailTag { key, value },
+        None => settings
+            .and_then(|s| s.mail_tag.clone())
+            .unwrap_or_default(),
+    };
+    let opts = ScanOptions {
         paths,
-        excludes: Vec::new(),
-        inputs: model::Inputs {
-            region: input.region,
-            resource_group_location: input.resource_group_location,
-            cluster_region: input.cluster_region,
-            vars: Vec::new(),
-            var_files: Vec::new(),
-            parameters: Vec::new(),
-            max_file_bytes: input.max_file_size.unwrap_or(0),
-            gate: Default::default(),
-        },
-        policies: Vec::new(),
-        mail_tag: MailTag::default(),
-        subscriber_countries: Vec::new(),
-        ignores: Vec::new(),
-        baseline: None,
-        today: String::new(),
+        excludes,
+        inputs,
+        mail_tag,
+        ignores: settings.map(|s| s.ignores.clone()).unwrap_or_default(),
         threads: input.threads.map_or(0, usize::from),
         follow_symlinks: input.follow_symlinks,
         config_warnings,
-        file_timeout: match input.file_timeout {
-            Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
-                Some(std::time::Duration::from_secs_f64(s))
-            }
-            Some(s) => {
-                return Err(format!(
-                    "--file-timeout {s} is not a number of seconds between 0 and 86400"
-                ))
-            }
-            None => None,
-        },
+        file_timeout,
+        ..ScanOptions::default()
     };
-    use_catalog_files(&input.catalogs)?;
-    let mut mail_tag = input.mail_tag;
-    if let Some(l) = &loaded {
-        let c = &l.config;
-        opts.excludes.extend(c.exclude.iter().cloned());
-        if opts.inputs.region.is_none() {
-            opts.inputs.region = c.region.clone();
-        }
-        if opts.inputs.resource_group_location.is_none() {
-            opts.inputs.resource_group_location = c.resource_group_location.clone();
-        }
-        if opts.inputs.cluster_region.is_none() {
-            if let Some(text) = &c.cluster_region {
-                opts.inputs.cluster_region = Some(
-                    cluster_region(text)
-                        .map_err(|e| format!("config file {}: cluster_region: {e}", l.display))?,
-                );
-            }
-        }
-        for (table, target) in [
-            (&c.vars, &mut opts.inputs.vars),
-            (&c.parameters, &mut opts.inputs.parameters),
-        ] {
-            for (name, value) in table {
-                let text = config::scalar_text(value).ok_or_else(|| {
-                    format!(
-                        "config file {}: {name} must be a string, number or boolean",
-                        l.display
-                    )
-                })?;
-                target.push((name.clone(), text));
-            }
-        }
-        for f in &c.var_files {
-            opts.inputs.var_files.push(l.resolve_path("var_files", f)?);
-        }
-        if mail_tag.is_none() {
-            if let Some(tag) = &c.mail_tag {
-                mail_tag = Some(
-                    key_value(tag)
-                        .map_err(|e| format!("config file {}: mail_tag: {e}", l.display))?,
-                );
-            }
-        }
-        opts.ignores = l.ignores();
-        let additions = l.catalog_additions();
-        if !additions.is_empty() {
-            catalog::add_regions(additions)
-                .map_err(|e| format!("config file {}: {e}", l.display))?;
-        }
-    }
-    opts.excludes.extend(input.exclude);
-    opts.inputs.vars.extend(input.vars);
-    for path in &input.var_files {
-        crate::gate::check_user_file(path, "var file", opts.inputs.max_file_bytes)?;
-    }
-    opts.inputs.var_files.extend(input.var_files);
-    opts.inputs.parameters.extend(input.parameters);
-    if let Some((key, value)) = mail_tag {
-        opts.mail_tag = MailTag { key, value };
-    }
-    check_cluster_provider(&opts.inputs.cluster_region)?;
     Ok((opts, loaded))
 }
 
-/// Reads `--catalog` files and merges them over the embedded catalog (validated).
-pub fn use_catalog_files(paths: &[PathBuf]) -> Result<(), String> {
+/// The embedded catalog with `--catalog` files merged over it (validated as a whole).
+pub fn catalog_with_files(paths: &[PathBuf]) -> Result<Arc<Catalog>, UsageError> {
+    let embedded = catalog::embedded();
     if paths.is_empty() {
-        return Ok(());
+        return Ok(embedded);
     }
     let files = paths
         .iter()
@@ -256,7 +200,7 @@ pub fn use_catalog_files(paths: &[PathBuf]) -> Result<(), String> {
                 .map(|text| (p.display().to_string(), text))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    catalog::use_files(&files)
+    Ok(Arc::new(embedded.with_files(&files)?))
 }
 
 /// A scan that read no input at all passes trivially; say so, so that a wrong path in CI is
@@ -265,6 +209,6 @@ pub fn note_nothing_read(paths: &[PathBuf]) {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
         "residency: note: no input file found in {}: residency reads Terraform (.tf, .tf.json, plans and state as JSON), CloudFormation, ARM, Kubernetes and hosted-tenants files",
-        report::escape::controls(&shown.join(", "))
+        crate::report::escape::controls(&shown.join(", "))
     );
 }

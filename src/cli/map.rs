@@ -3,7 +3,7 @@
 
 use super::input::{self, InputArgs};
 use super::output::{check_outputs, write_output};
-use super::ExitStatus;
+use super::{ExitStatus, UsageError};
 use crate::report;
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ pub enum MapFormat {
     Dot,
 }
 
-pub fn run(args: Args) -> Result<ExitStatus, String> {
+pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     check_outputs(args.output.as_ref())?;
     let opts = input::options(args.input)?.0;
     let mapped = crate::map(&opts)?;

@@ -13,6 +13,7 @@ pub mod scan;
 
 pub use exit::ExitStatus;
 
+use crate::diag::{Code, Diagnostic};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -69,8 +70,40 @@ pub fn set_colour(choice: ColorChoice) {
     colored::control::set_override(enabled);
 }
 
-/// Runs one subcommand. An error is a usage problem (exit 2), with its message.
-pub fn run(command: Command) -> Result<ExitStatus, String> {
+/// Why a subcommand could not run (exit 2): problems with the command line or the files it
+/// names, all of them at once where they can be found together (a config file's).
+#[derive(Debug)]
+pub struct UsageError(pub Vec<Diagnostic>);
+
+impl From<String> for UsageError {
+    fn from(message: String) -> Self {
+        UsageError(vec![Diagnostic::at(Code::Usage, "", 0, message)])
+    }
+}
+
+impl From<Vec<Diagnostic>> for UsageError {
+    fn from(problems: Vec<Diagnostic>) -> Self {
+        UsageError(problems)
+    }
+}
+
+impl UsageError {
+    /// Each problem as a line for standard error (without the `residency: error: ` prefix).
+    pub fn lines(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|d| match (d.code, d.line) {
+                (Code::Config, 0) => format!("config file {}: {}", d.file, d.message),
+                (Code::Config, line) => format!("config file {}:{line}: {}", d.file, d.message),
+                _ if d.file.is_empty() => d.message.clone(),
+                _ => format!("{}: {}", d.file, d.message),
+            })
+            .collect()
+    }
+}
+
+/// Runs one subcommand.
+pub fn run(command: Command) -> Result<ExitStatus, UsageError> {
     match command {
         Command::Scan(args) => scan::run(args),
         Command::Map(args) => map::run(args),

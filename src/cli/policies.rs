@@ -1,7 +1,7 @@
 //! `residency policies`: the built-in policies with their dates, citations and rules.
 
 use super::output::write_output;
-use super::ExitStatus;
+use super::{ExitStatus, UsageError};
 use crate::{policy, report};
 use clap::ValueEnum;
 
@@ -17,7 +17,7 @@ pub enum ListFormat {
     Json,
 }
 
-pub fn run(args: Args) -> Result<ExitStatus, String> {
+pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     let entries = policy::listing::built_in()?;
     let text = match args.format {
         ListFormat::Json => report::listing::policies_json(&entries),

@@ -2,8 +2,8 @@
 
 use super::output::write_output;
 use super::policies::ListFormat;
-use super::ExitStatus;
-use crate::{catalog, report};
+use super::{ExitStatus, UsageError};
+use crate::report;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -21,9 +21,9 @@ pub struct Args {
     pub format: ListFormat,
 }
 
-pub fn run(args: Args) -> Result<ExitStatus, String> {
-    super::input::use_catalog_files(&args.catalogs)?;
-    let rows = catalog::catalog().rows(args.provider.as_deref(), args.country.as_deref());
+pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
+    let catalog = super::input::catalog_with_files(&args.catalogs)?;
+    let rows = catalog.rows(args.provider.as_deref(), args.country.as_deref());
     let text = match args.format {
         ListFormat::Json => report::listing::regions_json(&rows),
         ListFormat::Text => report::listing::regions_text(&rows),

@@ -3,8 +3,9 @@
 
 use super::input::{self, InputArgs};
 use super::output::{check_outputs, output_targets, write_atomically, write_output};
-use super::ExitStatus;
-use crate::policy::{self, Severity};
+use super::{ExitStatus, UsageError};
+use crate::config::{self, FailOn};
+use crate::policy::Severity;
 use crate::{baseline, catalog, report};
 use clap::ValueEnum;
 use std::path::PathBuf;
@@ -52,66 +53,18 @@ pub enum Format {
     Markdown,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum FailOn {
-    High,
-    Medium,
-    Low,
-    Info,
-    Never,
-}
-
-pub fn run(args: Args) -> Result<ExitStatus, String> {
+/// Runs the scan and writes every report; the exit status follows the worst finding at or
+/// above `--fail-on`, else the input errors.
+pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     let (mut opts, loaded) = input::options(args.input)?;
-    let file_config = loaded.as_ref().map(|l| &l.config);
-    opts.policies = match (&loaded, args.policies.is_empty()) {
-        (Some(l), true) => l
-            .config
-            .policies
-            .iter()
-            .flatten()
-            .map(|p| {
-                // A built-in id, or a file beside the config file.
-                if policy::is_built_in(p) {
-                    Ok(p.clone())
-                } else {
-                    l.resolve_path("policies", p)
-                        .map(|path| path.to_string_lossy().into_owned())
-                }
-            })
-            .collect::<Result<_, _>>()?,
+    let settings = loaded.as_ref().map(|l| &l.settings);
+    opts.policies = match settings.and_then(|s| s.policies.clone()) {
+        Some(configured) if args.policies.is_empty() => configured,
         _ => args.policies,
     };
-    opts.subscriber_countries = args
-        .subscriber_countries
-        .iter()
-        .chain(
-            file_config
-                .map(|c| &c.subscriber_countries)
-                .into_iter()
-                .flatten(),
-        )
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    if let Some(bad) = opts
-        .subscriber_countries
-        .iter()
-        .find(|c| !catalog::is_iso_country(c))
-    {
-        return Err(format!(
-            "--subscriber-country {bad} is not an ISO 3166-1 alpha-2 code"
-        ));
-    }
-    let configured = match &loaded {
-        Some(l) => l
-            .config
-            .baseline
-            .as_ref()
-            .map(|b| l.resolve_path("baseline", b))
-            .transpose()?,
-        None => None,
-    };
+    opts.subscriber_countries = subscriber_countries(&args.subscriber_countries, settings)?;
     // A configured baseline that does not exist yet is not an error.
+    let configured = settings.and_then(|s| s.baseline.clone());
     let baseline_path = args
         .baseline
         .clone()
@@ -122,21 +75,11 @@ pub fn run(args: Args) -> Result<ExitStatus, String> {
             opts.baseline = Some(baseline::read(&text, &path.display().to_string())?);
         }
     }
-    // The config file's value was checked against the same names when it was loaded.
-    let fail_on = args
+    let threshold = args
         .fail_on
-        .or_else(|| {
-            let text = file_config.and_then(|c| c.fail_on.as_deref())?;
-            FailOn::from_str(text, false).ok()
-        })
-        .unwrap_or(FailOn::High);
-    let threshold = match fail_on {
-        FailOn::High => Some(Severity::High),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::Low => Some(Severity::Low),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
+        .or_else(|| settings.and_then(|s| s.fail_on))
+        .unwrap_or(FailOn::High)
+        .threshold();
     let targets = output_targets(&args.format, &args.output)?;
     check_outputs(
         targets
@@ -154,15 +97,7 @@ pub fn run(args: Args) -> Result<ExitStatus, String> {
     let colour = colored::control::SHOULD_COLORIZE.should_colorize();
     for (format, target) in targets {
         colored::control::set_override(colour && target.is_none());
-        let text = match format {
-            Format::Text => report::text::render(&report),
-            Format::Json => report.to_json(),
-            Format::Sarif => report::sarif::render(&report),
-            Format::Junit => report::junit::render(&report, threshold),
-            Format::Github => report::github::render(&report),
-            Format::Markdown => report::markdown::render(&report),
-        };
-        write_output(&text, target.as_ref())?;
+        write_output(&render(&report, format, threshold), target.as_ref())?;
     }
     let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
     Ok(if failed {
@@ -172,4 +107,39 @@ pub fn run(args: Args) -> Result<ExitStatus, String> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// One report in one format.
+fn render(report: &report::Report, format: Format, threshold: Option<Severity>) -> String {
+    match format {
+        Format::Text => report::text::render(report),
+        Format::Json => report.to_json(),
+        Format::Sarif => report::sarif::render(report),
+        Format::Junit => report::junit::render(report, threshold),
+        Format::Github => report::github::render(report),
+        Format::Markdown => report::markdown::render(report),
+    }
+}
+
+/// `--subscriber-country` values, then the config file's, as ISO codes in upper case.
+fn subscriber_countries(
+    given: &[String],
+    settings: Option<&config::Settings>,
+) -> Result<Vec<String>, UsageError> {
+    let mut countries = Vec::new();
+    for c in given {
+        let upper = c.to_ascii_uppercase();
+        if !catalog::is_iso_country(&upper) {
+            return Err(
+                format!("--subscriber-country {c} is not an ISO 3166-1 alpha-2 code").into(),
+            );
+        }
+        countries.push(upper);
+    }
+    countries.extend(
+        settings
+            .iter()
+            .flat_map(|s| s.subscriber_countries.iter().cloned()),
+    );
+    Ok(countries)
 }

@@ -20,6 +20,8 @@ fn link_id(kinds: &[&str], path: &[&str]) -> String {
 }
 
 pub struct Index<'a> {
+    /// The regions catalog every placement is looked up in.
+    pub catalog: &'a crate::catalog::Catalog,
     /// Resources by scope (root module or template) and address.
     by_address: HashMap<(&'a str, &'a str), &'a Resource>,
     /// Resources by the name they set (a bucket name, a vault name), across scopes: a real
@@ -49,8 +51,13 @@ pub enum Target<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(resources: &'a [Resource], links: &[Link]) -> Index<'a> {
+    pub fn new(
+        resources: &'a [Resource],
+        links: &[Link],
+        catalog: &'a crate::catalog::Catalog,
+    ) -> Index<'a> {
         let mut index = Index {
+            catalog,
             by_address: HashMap::new(),
             by_name: HashMap::new(),
             by_arm_id: HashMap::new(),

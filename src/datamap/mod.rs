@@ -16,7 +16,6 @@ pub use custody::KeyRef;
 use flows::{Flow, Reach, ANY, FLOWS, LOCATED_WITH, SOURCES};
 use index::{Index, Link, Target};
 
-use crate::catalog::catalog;
 use crate::locate::{self, Basis, Placement};
 use crate::model::Origin;
 use crate::model::Resource;
@@ -341,8 +340,13 @@ impl<'a> Builder<'_, 'a> {
                     let own = self.placement(node, 0).region;
                     for (_, value) in values_at(&node.attributes, path) {
                         let Some(provider) = provider else { continue };
-                        let placement =
-                            locate::place_value(provider, value, Origin::Literal, flow.what);
+                        let placement = locate::place_value(
+                            self.index.catalog,
+                            provider,
+                            value,
+                            Origin::Literal,
+                            flow.what,
+                        );
                         if placement.region.is_some() && placement.region == own {
                             continue; // the resource's own region is the store itself
                         }
@@ -413,7 +417,8 @@ impl<'a> Builder<'_, 'a> {
                 Reach::Geographies { path } => {
                     let Some(provider) = provider else { continue };
                     for (block, value) in values_at(&node.attributes, path) {
-                        let placement = locate::place_service_geography(provider, value);
+                        let placement =
+                            locate::place_service_geography(self.index.catalog, provider, value);
                         let code = value.as_str().unwrap_or("?");
                         // Name the unit when the block says which (an organisational unit path).
                         let label = match block.get("path").as_str() {
@@ -446,7 +451,7 @@ impl<'a> Builder<'_, 'a> {
                     else {
                         continue;
                     };
-                    let Some(found) = catalog().region(provider, region) else {
+                    let Some(found) = self.index.catalog.region(provider, region) else {
                         continue;
                     };
                     if found.metadata_countries.is_empty() {
@@ -489,7 +494,7 @@ impl<'a> Builder<'_, 'a> {
                 let outside = label.contains("://") || label.contains('@');
                 let provider = locate::catalog_provider(from).filter(|_| !outside);
                 let placement = match (region, provider) {
-                    (Some(region), Some(p)) => locate::place_region(p, &region, Basis::Implicit),
+                    (Some(region), Some(p)) => locate::place_region(self.index.catalog, p, &region, Basis::Implicit),
                     _ if outside => Placement::unknown(
                         None,
                         format!("mail is sent to the {what} {label}, outside the infrastructure the files describe; its location cannot be read"),
@@ -535,8 +540,8 @@ impl<'a> Builder<'_, 'a> {
             );
         };
         let p = provider.as_deref().unwrap_or_default();
-        match catalog().region(p, region).and_then(|f| f.paired_region.clone()) {
-            Some(pair) => locate::place_region(p, &pair, basis),
+        match self.index.catalog.region(p, region).and_then(|f| f.paired_region.clone()) {
+            Some(pair) => locate::place_region(self.index.catalog, p, &pair, basis),
             None => Placement::unknown(
                 provider.as_deref(),
                 format!("region {region} has no paired region in residency's catalog; the provider chooses where the secondary copy goes"),
@@ -548,7 +553,7 @@ impl<'a> Builder<'_, 'a> {
 /// Where a declared resource is: its own location, or that of the resource it lives in.
 pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
     let Some((_, path)) = LOCATED_WITH.iter().find(|(kind, _)| *kind == r.kind) else {
-        return locate::locate(r);
+        return locate::locate(index.catalog, r);
     };
     let named = values_at(&r.attributes, path);
     let value = named.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
@@ -642,8 +647,8 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
         || r.attr("Replicas").items().iter().any(|rep| matches_list(rep.get("Tags")))
 }
 
-pub fn build(resources: &[Resource], tag: &MailTag) -> DataMap {
-    let index = Index::new(resources, &links());
+pub fn build(resources: &[Resource], tag: &MailTag, catalog: &crate::catalog::Catalog) -> DataMap {
+    let index = Index::new(resources, &links(), catalog);
     let sources: Vec<Start> = resources
         .iter()
         .filter_map(|r| {

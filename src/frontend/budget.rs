@@ -45,13 +45,14 @@ pub fn finish() -> bool {
 
 /// The warning for a deployment whose budget ran out, at the first of its resources that holds
 /// a refused value (or at `fallback` when the refused value is not kept in any).
-pub fn warning(resources: &[crate::model::Resource], fallback: &str) -> crate::model::ResolveError {
+pub fn warning(resources: &[crate::model::Resource], fallback: &str) -> crate::diag::Diagnostic {
     let (file, line) = resources
         .iter()
         .find(|r| holds_refused(&r.attributes) || holds_refused(&r.provider.region))
         .map(|r| (r.file.clone(), r.line))
         .unwrap_or_else(|| (fallback.to_string(), 0));
-    crate::model::ResolveError {
+    crate::diag::Diagnostic {
+        code: crate::diag::Code::BudgetExceeded,
         file,
         line,
         message: format!(

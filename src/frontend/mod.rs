@@ -15,10 +15,10 @@ pub mod kubernetes;
 pub mod tenants;
 pub mod terraform;
 
+use crate::diag::{Code, Diagnostic};
 use crate::discover::{Format, SourceFile};
 use crate::model::{Inputs, Resource};
-use crate::report::Diagnostic;
-use crate::syntax::{head, marker_lines, ParseError};
+use crate::syntax::{head, marker_lines};
 
 /// What every front end does once its files are parsed.
 pub trait FrontEnd {
@@ -126,13 +126,13 @@ pub enum Parsed {
     Tenants(tenants::File),
     /// A file of a known kind that cannot be read as it is (an unrendered Helm chart template),
     /// with the reason: a warning, not an error.
-    Skipped(String),
+    Skipped(Diagnostic),
     /// A YAML or JSON file that no front end claims (`package.json`, application settings).
     NotRelevant,
 }
 
-pub fn parse_file(file: &SourceFile, gate: &crate::gate::Gate) -> Result<Parsed, ParseError> {
-    let text = gate.read_text(&file.path, crate::gate::Area::Scan)?;
+pub fn parse_file(file: &SourceFile, inputs: &Inputs) -> Result<Parsed, Diagnostic> {
+    let text = inputs.gate.read_text(&file.path, crate::gate::Area::Scan)?;
     match file.format {
         Format::TerraformHcl | Format::TerraformJson => {
             terraform::parse_config(file, &text).map(Parsed::Terraform)
@@ -140,7 +140,7 @@ pub fn parse_file(file: &SourceFile, gate: &crate::gate::Gate) -> Result<Parsed,
         Format::StructuredData => {
             let is_json = file.display.to_ascii_lowercase().ends_with(".json")
                 || text.trim_start().starts_with('{');
-            parse_structured(&text, is_json, &file.display)
+            parse_structured(&inputs.catalog, &text, is_json, &file.display)
         }
     }
 }
@@ -148,7 +148,12 @@ pub fn parse_file(file: &SourceFile, gate: &crate::gate::Gate) -> Result<Parsed,
 /// A JSON or YAML file, loaded once and offered to each format that reads such files: a
 /// tenants file, an ARM template or parameter file, a Terraform plan or state, a CloudFormation
 /// template, Kubernetes manifests; anything else is not ours.
-fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, ParseError> {
+fn parse_structured(
+    catalog: &crate::catalog::Catalog,
+    text: &str,
+    is_json: bool,
+    display: &str,
+) -> Result<Parsed, Diagnostic> {
     let loaded = if is_json {
         crate::syntax::tree::load_json(text).map(|root| vec![root])
     } else {
@@ -161,7 +166,7 @@ fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, 
     if is_json && !documents.is_empty() {
         let root = &documents[0];
         if text.contains(tenants::parse::FORMAT_KEY) && tenants::parse::is_tenants_file(root) {
-            return tenants::parse::from_root(root, text, display).map(Parsed::Tenants);
+            return tenants::parse::from_root(catalog, root, text, display).map(Parsed::Tenants);
         }
         let arm_kind = arm::parse::might_be_arm(text)
             .then(|| arm::parse::detect(root))
@@ -205,7 +210,7 @@ fn parse_structured(text: &str, is_json: bool, display: &str) -> Result<Parsed, 
 
 /// A JSON or YAML text that did not load: an error if it claims to be one of our formats,
 /// otherwise not ours.
-fn unparsable(text: &str, is_json: bool, error: ParseError) -> Result<Parsed, ParseError> {
+fn unparsable(text: &str, is_json: bool, error: Diagnostic) -> Result<Parsed, Diagnostic> {
     let ours = arm::parse::might_be_arm(text)
         || terraform::plan::parse::might_be_plan(text)
         || head(text, 4096).contains(tenants::parse::FORMAT_KEY);
@@ -225,6 +230,8 @@ fn kubernetes_outcome(outcome: kubernetes::parse::Outcome) -> Parsed {
     match outcome {
         kubernetes::parse::Outcome::Manifests(m) => Parsed::Kubernetes(m),
         kubernetes::parse::Outcome::NotManifests => Parsed::NotRelevant,
-        kubernetes::parse::Outcome::Unrendered(why) => Parsed::Skipped(why),
+        kubernetes::parse::Outcome::Unrendered(why) => {
+            Parsed::Skipped(Diagnostic::new(Code::UnrenderedTemplate, 0, why))
+        }
     }
 }

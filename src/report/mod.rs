@@ -25,13 +25,7 @@ pub struct Tool {
     pub version: &'static str,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Diagnostic {
-    pub file: String,
-    /// 1-based; 0 when the problem concerns the whole file.
-    pub line: usize,
-    pub message: String,
-}
+pub use crate::diag::Diagnostic;
 
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Summary {

@@ -193,6 +193,7 @@ pub fn render(report: &Report) -> String {
         .map(|e| {
             json!({
                 "level": "error",
+                "descriptor": {"id": e.code},
                 "message": {"text": e.message},
                 "locations": [location(report, &e.file, e.line, e.line)],
             })

@@ -27,10 +27,3 @@ pub fn head(text: &str, bytes: usize) -> &str {
     }
     &text[..at]
 }
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParseError {
-    /// 1-based line; 0 when the problem concerns the whole file (unreadable, binary, too large).
-    pub line: usize,
-    pub message: String,
-}

@@ -3,7 +3,7 @@
 //! become the same long-form maps (`{"Ref": "x"}`, `{"Fn::GetAtt": ["a", "b"]}`) that JSON
 //! templates use, so everything after parsing sees one shape.
 
-use super::ParseError;
+use crate::diag::{Code, Diagnostic};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +38,12 @@ impl Node {
 
     /// Checks that `key`, when present, is an object (`want_map`) or an array: a document of
     /// the right kind with the wrong shape is an error entry, never an empty deployment.
-    pub fn expect(&self, key: &str, want_map: bool, place: &str) -> Result<(), super::ParseError> {
+    pub fn expect(
+        &self,
+        key: &str,
+        want_map: bool,
+        place: &str,
+    ) -> Result<(), crate::diag::Diagnostic> {
         let Some(node) = self.get(key) else {
             return Ok(());
         };
@@ -50,14 +55,15 @@ impl Node {
         if fits {
             return Ok(());
         }
-        Err(super::ParseError {
-            line: node.line,
-            message: format!(
+        Err(Diagnostic::new(
+            Code::Shape,
+            node.line,
+            format!(
                 "{place}\"{key}\" must be {}, not {}",
                 if want_map { "an object" } else { "an array" },
                 node.kind_name()
             ),
-        })
+        ))
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
@@ -122,7 +128,7 @@ impl LineIndex {
 /// risking the stack.
 pub const MAX_DEPTH: usize = 200;
 
-pub fn load_json(text: &str) -> Result<Node, ParseError> {
+pub fn load_json(text: &str) -> Result<Node, Diagnostic> {
     use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
     let lines = LineIndex::new(text);
     let strict = ParseOptions {
@@ -138,22 +144,22 @@ pub fn load_json(text: &str) -> Result<Node, ParseError> {
         allow_extended_string_escapes: false,
     };
     if let Some(line) = json_too_deep(text) {
-        return Err(ParseError {
+        return Err(Diagnostic::new(
+            Code::TooDeep,
             line,
-            message: format!("JSON nested more than {MAX_DEPTH} levels deep"),
-        });
+            format!("JSON nested more than {MAX_DEPTH} levels deep"),
+        ));
     }
-    let parsed =
-        parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| ParseError {
-            line: e.line_display(),
-            message: format!("invalid JSON: {}", e.kind()),
-        })?;
+    let parsed = parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| {
+        Diagnostic::new(
+            Code::Syntax,
+            e.line_display(),
+            format!("invalid JSON: {}", e.kind()),
+        )
+    })?;
     match parsed.value {
         Some(value) => Ok(json_node(&value, &lines)),
-        None => Err(ParseError {
-            line: 1,
-            message: "empty JSON document".into(),
-        }),
+        None => Err(Diagnostic::new(Code::Syntax, 1, "empty JSON document")),
     }
 }
 
@@ -224,12 +230,15 @@ fn json_node(value: &jsonc_parser::ast::Value, lines: &LineIndex) -> Node {
 }
 
 /// Loads every document of a YAML stream.
-pub fn load_yaml(text: &str) -> Result<Vec<Node>, ParseError> {
+pub fn load_yaml(text: &str) -> Result<Vec<Node>, Diagnostic> {
     let mut builder = YamlBuilder::default();
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| ParseError {
-            line: e.marker().line(),
-            message: format!("invalid YAML: {}", e.info()),
+        let (event, span) = event.map_err(|e| {
+            Diagnostic::new(
+                Code::Syntax,
+                e.marker().line(),
+                format!("invalid YAML: {}", e.info()),
+            )
         })?;
         builder.push(event, span)?;
     }
@@ -269,7 +278,7 @@ const MAX_ALIAS_EXPANSION: usize = 10_000;
 const MAX_ALIAS_BYTES: usize = 16 << 20;
 
 impl YamlBuilder {
-    fn push(&mut self, event: Event<'_>, span: Span) -> Result<(), ParseError> {
+    fn push(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
         let line = span.start.line();
         match event {
             Event::Scalar(text, style, anchor, tag) => {
@@ -342,26 +351,29 @@ impl YamlBuilder {
                 self.complete(node, anchor)?;
             }
             Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().ok_or(ParseError {
+                let node = self.anchors.get(&id).cloned().ok_or(Diagnostic::new(
+                    Code::Syntax,
                     line,
-                    message: "YAML alias refers to an unknown anchor".into(),
-                })?;
+                    "YAML alias refers to an unknown anchor",
+                ))?;
                 self.expanded += count_nodes(&node);
                 self.expanded_bytes = self.expanded_bytes.saturating_add(count_bytes(&node));
                 if self.expanded > MAX_ALIAS_EXPANSION {
-                    return Err(ParseError {
+                    return Err(Diagnostic::new(
+                        Code::TooLarge,
                         line,
-                        message: "YAML aliases expand to too many nodes".into(),
-                    });
+                        "YAML aliases expand to too many nodes",
+                    ));
                 }
                 if self.expanded_bytes > MAX_ALIAS_BYTES {
-                    return Err(ParseError {
+                    return Err(Diagnostic::new(
+                        Code::TooLarge,
                         line,
-                        message: format!(
+                        format!(
                             "YAML aliases expand to more than {} MiB of text",
                             MAX_ALIAS_BYTES >> 20
                         ),
-                    });
+                    ));
                 }
                 self.complete(node, 0)?;
             }
@@ -370,18 +382,19 @@ impl YamlBuilder {
         Ok(())
     }
 
-    fn open(&mut self, frame: Frame, line: usize) -> Result<(), ParseError> {
+    fn open(&mut self, frame: Frame, line: usize) -> Result<(), Diagnostic> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(ParseError {
+            return Err(Diagnostic::new(
+                Code::TooDeep,
                 line,
-                message: format!("YAML nested more than {MAX_DEPTH} levels deep"),
-            });
+                format!("YAML nested more than {MAX_DEPTH} levels deep"),
+            ));
         }
         self.stack.push(frame);
         Ok(())
     }
 
-    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), ParseError> {
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -400,10 +413,11 @@ impl YamlBuilder {
                         NodeKind::Bool(b) => b.to_string(),
                         NodeKind::Null => "null".to_string(),
                         _ => {
-                            return Err(ParseError {
-                                line: node.line,
-                                message: "a YAML mapping key must be a scalar".into(),
-                            })
+                            return Err(Diagnostic::new(
+                                Code::Shape,
+                                node.line,
+                                "a YAML mapping key must be a scalar",
+                            ))
                         }
                     };
                     *pending_key = Some((key, node.line));

@@ -4,7 +4,7 @@
 //! backtrack exponentially on hostile text) is left behind: its file becomes an error entry, a
 //! fresh worker takes its place, and the scan finishes. Results keep the order of the files.
 
-use super::ParseError;
+use crate::diag::{Code, Diagnostic};
 use crate::discover::SourceFile;
 use crate::frontend::{parse_file, Parsed};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 /// backtracking) runs into it, and a minute is far beyond any real file on a loaded runner.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(60);
 
-type Outcome = Result<Parsed, ParseError>;
+type Outcome = Result<Parsed, Diagnostic>;
 
 struct Shared {
     files: Vec<SourceFile>,
     next: AtomicUsize,
-    gate: crate::gate::Gate,
+    inputs: crate::model::Inputs,
     /// What each worker is parsing, and since when.
     busy: Mutex<Vec<Option<(usize, Instant)>>>,
 }
@@ -41,11 +41,12 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
         }
         let file = &shared.files[i];
         let outcome =
-            std::panic::catch_unwind(|| parse_file(file, &shared.gate)).unwrap_or_else(|_| {
-                Err(ParseError {
-                    line: 0,
-                    message: "the parser failed on this file (please report it)".into(),
-                })
+            std::panic::catch_unwind(|| parse_file(file, &shared.inputs)).unwrap_or_else(|_| {
+                Err(Diagnostic::new(
+                    Code::Internal,
+                    0,
+                    "the parser failed on this file (please report it)",
+                ))
             });
         if let Ok(mut busy) = shared.busy.lock() {
             // A worker that was given up on no longer owns its slot.
@@ -59,11 +60,12 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
     });
 }
 
-/// Parses `files` on `threads` workers (0: one per core), giving each file at most `budget`.
+/// Parses `files` on `threads` workers (0: one per core), giving each file at most `budget`;
+/// `inputs` gives the gate files are read through and the catalog values are checked against.
 pub fn parse_all(
     files: &[SourceFile],
     threads: usize,
-    gate: &crate::gate::Gate,
+    inputs: &crate::model::Inputs,
     budget: Duration,
 ) -> Vec<Outcome> {
     if files.is_empty() {
@@ -74,7 +76,7 @@ pub fn parse_all(
     let shared = Arc::new(Shared {
         files: files.to_vec(),
         next: AtomicUsize::new(0),
-        gate: gate.clone(),
+        inputs: inputs.clone(),
         busy: Mutex::new(vec![None; workers]),
     });
     let (tx, rx) = mpsc::channel();
@@ -111,13 +113,14 @@ pub fn parse_all(
         };
         for (slot, i) in stuck {
             if results[i].is_none() {
-                results[i] = Some(Err(ParseError {
-                    line: 0,
-                    message: format!(
+                results[i] = Some(Err(Diagnostic::new(
+                    Code::ParseTimeout,
+                    0,
+                    format!(
                         "parsing took longer than {} s and was abandoned; the file is not scanned (--file-timeout)",
                         budget.as_secs_f64()
                     ),
-                }));
+                )));
                 done += 1;
             }
             spawn(&shared, slot, &tx);
@@ -127,10 +130,11 @@ pub fn parse_all(
         .into_iter()
         .map(|r| {
             r.unwrap_or_else(|| {
-                Err(ParseError {
-                    line: 0,
-                    message: "internal error while parsing".into(),
-                })
+                Err(Diagnostic::new(
+                    Code::Internal,
+                    0,
+                    "internal error while parsing",
+                ))
             })
         })
         .collect()

@@ -2,9 +2,9 @@
 //! (`X.parameters.json` for `X.json`), and templates linked by relative path resolved where
 //! they are linked, with the parameters they are given, not again on their own.
 
+use crate::diag::Diagnostic;
 use crate::frontend::budget;
 use crate::model::{Inputs, Resource};
-use crate::report::Diagnostic;
 use std::collections::HashMap;
 
 /// The resources of every ARM template, each with the parameter file beside it
@@ -66,17 +66,14 @@ pub fn resources(
         .values()
         .filter(|p| !applied.contains(p.display.as_str()))
         .map(|p| Diagnostic {
+            code: crate::diag::Code::UnmatchedParameters,
             file: p.display.clone(),
             line: 1,
             message: "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE".into(),
         })
         .collect();
     for (display, resolution) in resolutions {
-        warnings.extend(resolution.warnings.into_iter().map(|e| Diagnostic {
-            file: e.file,
-            line: e.line,
-            message: e.message,
-        }));
+        warnings.extend(resolution.warnings);
         if !linked_from_roots.contains(display) {
             resources.extend(resolution.resources);
         }

@@ -3,6 +3,7 @@
 //! management-group and tenant template schemas end the same way). The document is kept as a
 //! tree with lines; `frontend::arm::resolve` evaluates its expressions.
 
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::Node;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,7 +42,7 @@ pub fn detect(root: &Node) -> Option<ArmKind> {
 /// Checks the shape ARM would check before deploying: `resources` an array (an object of
 /// symbolic names with `languageVersion` 2.0), its entries objects, `parameters` and
 /// `variables` objects.
-pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), crate::syntax::ParseError> {
+pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), crate::diag::Diagnostic> {
     root.expect("parameters", true, "")?;
     if kind == ArmKind::Parameters {
         return Ok(());
@@ -62,10 +63,11 @@ pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), crate::syntax::Pars
             .into_iter()
             .find(|n| !matches!(n.kind, crate::syntax::tree::NodeKind::Map(_)))
         {
-            return Err(crate::syntax::ParseError {
-                line: bad.line,
-                message: format!("a resource must be an object, not {}", bad.kind_name()),
-            });
+            return Err(Diagnostic::new(
+                Code::Shape,
+                bad.line,
+                format!("a resource must be an object, not {}", bad.kind_name()),
+            ));
         }
     }
     Ok(())

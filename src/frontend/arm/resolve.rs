@@ -14,8 +14,9 @@
 //! Reference: "Template functions" and "Template syntax" in the Azure Resource Manager
 //! documentation (learn.microsoft.com/azure/azure-resource-manager/templates/).
 
+use crate::diag::{Code, Diagnostic};
 use crate::frontend::arm::parse::ArmFile;
-use crate::model::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::Value;
 use std::cell::{Cell, RefCell};
@@ -63,7 +64,7 @@ pub type Linked<'f> = dyn Fn(&str) -> Option<&'f ArmFile> + 'f;
 /// relative path), warnings, and the report paths of the templates it linked.
 pub struct Resolution {
     pub resources: Vec<Resource>,
-    pub warnings: Vec<ResolveError>,
+    pub warnings: Vec<Diagnostic>,
     pub linked: Vec<String>,
 }
 
@@ -924,7 +925,7 @@ impl<'s> Parser<'s> {
 struct Resolved<'f, 'l> {
     file: &'f str,
     resources: Vec<Resource>,
-    warnings: Vec<ResolveError>,
+    warnings: Vec<Diagnostic>,
     linked: &'l Linked<'f>,
     /// Templates being resolved, outermost first: a link back into one is a cycle.
     stack: Vec<String>,
@@ -1032,7 +1033,8 @@ impl<'f> Resolved<'f, '_> {
                 .iter()
                 .any(|w| w.message.starts_with("more than"))
             {
-                self.warnings.push(ResolveError {
+                self.warnings.push(Diagnostic {
+                    code: Code::TooManyInstances,
                     file: self.file.to_string(),
                     line: node.line,
                     message: format!(
@@ -1208,7 +1210,8 @@ impl<'f> Resolved<'f, '_> {
     ) {
         let line = type_line(node);
         if self.stack.contains(&file.display) || depth > MAX_DEPTH {
-            self.warnings.push(ResolveError {
+            self.warnings.push(Diagnostic {
+                code: Code::LinkNotFollowed,
                 file: self.file.to_string(),
                 line,
                 message: format!(
@@ -1260,7 +1263,8 @@ impl<'f> Resolved<'f, '_> {
                 let target = written
                     .and_then(|v| v.to_text())
                     .unwrap_or_else(|| "?".into());
-                self.warnings.push(ResolveError {
+                self.warnings.push(Diagnostic {
+                    code: Code::LinkNotFollowed,
                     file: self.file.to_string(),
                     line,
                     message: if link.get("relativePath").is_some() {

@@ -10,7 +10,6 @@ pub mod resolve;
 
 use super::{budget, FrontEnd, Problems};
 use crate::model::{Inputs, Resource};
-use crate::report::Diagnostic;
 
 /// One parsed template.
 pub type File = parse::Template;
@@ -35,12 +34,9 @@ impl FrontEnd for CloudFormation {
             budget::start();
             let resolved = resolve::resolve(template, inputs);
             if budget::finish() {
-                let w = budget::warning(&resolved, &template.display);
-                problems.warnings.push(Diagnostic {
-                    file: w.file,
-                    line: w.line,
-                    message: w.message,
-                });
+                problems
+                    .warnings
+                    .push(budget::warning(&resolved, &template.display));
             }
             resources.extend(resolved);
         }

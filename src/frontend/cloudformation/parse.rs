@@ -2,8 +2,8 @@
 //! parameters, mappings and conditions. A YAML or JSON file that does not look like a template
 //! (no `AWSTemplateFormatVersion`, no `Resources` with `Type: AWS::...`) is not ours: `Ok(None)`.
 
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::{self, Node, NodeKind};
-use crate::syntax::ParseError;
 
 #[derive(Debug, Clone)]
 pub struct Template {
@@ -25,7 +25,7 @@ pub struct CfnResource {
     pub end_line: usize,
 }
 
-pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template>, ParseError> {
+pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template>, Diagnostic> {
     let root = if is_json {
         match tree::load_json(text) {
             Ok(root) => root,
@@ -48,24 +48,26 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Option<Template
 
 /// A template from its already loaded document (`text` only for suppression comment lines);
 /// `Ok(None)` when the document is not a template.
-pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Template>, ParseError> {
+pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Template>, Diagnostic> {
     if !is_template(root) {
         return Ok(None);
     }
     let mut resources = Vec::new();
     if let Some(section) = root.get("Resources") {
         if !matches!(section.kind, NodeKind::Map(_)) {
-            return Err(ParseError {
-                line: section.line,
-                message: "Resources must be a mapping of logical ids to resources".into(),
-            });
+            return Err(Diagnostic::new(
+                Code::Shape,
+                section.line,
+                "Resources must be a mapping of logical ids to resources",
+            ));
         }
         for (logical_id, body) in section.entries() {
             let Some(rtype) = body.get("Type").and_then(Node::as_str) else {
-                return Err(ParseError {
-                    line: body.line,
-                    message: format!("resource {logical_id} has no Type"),
-                });
+                return Err(Diagnostic::new(
+                    Code::Shape,
+                    body.line,
+                    format!("resource {logical_id} has no Type"),
+                ));
             };
             resources.push(CfnResource {
                 logical_id: logical_id.clone(),

@@ -3,8 +3,8 @@
 //! `items`. Rendered Helm output (`helm template`) is manifests like any other; an unrendered
 //! chart template (`{{ .Values.x }}`) is reported as skipped, not as broken.
 
+use crate::diag::Diagnostic;
 use crate::syntax::tree::{self, Node};
-use crate::syntax::ParseError;
 
 #[derive(Debug, Clone)]
 pub struct Manifests {
@@ -48,7 +48,7 @@ fn looks_like_manifest(text: &str) -> bool {
     text.contains("apiVersion") && text.contains("kind")
 }
 
-pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Outcome, ParseError> {
+pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Outcome, Diagnostic> {
     let documents = if is_json {
         tree::load_json(text).map(|d| vec![d])
     } else {
@@ -62,7 +62,7 @@ pub fn parse(text: &str, is_json: bool, display: &str) -> Result<Outcome, ParseE
 
 /// What a text that did not parse is: an unrendered chart template, broken manifests (the
 /// error), or not Kubernetes at all.
-pub fn unparsable(text: &str, error: ParseError) -> Result<Outcome, ParseError> {
+pub fn unparsable(text: &str, error: Diagnostic) -> Result<Outcome, Diagnostic> {
     if text.contains("{{") && looks_like_manifest(text) {
         return Ok(Outcome::Unrendered(
             "an unrendered Helm template ({{ ... }}); render the chart with `helm template` and scan the output".into(),

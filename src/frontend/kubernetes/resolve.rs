@@ -256,8 +256,7 @@ fn zone_to_region(provider: &str, place: &str) -> String {
 }
 
 /// The providers whose catalog knows a region or zone id.
-fn providers_knowing(place: &str) -> Vec<String> {
-    let cat = crate::catalog::catalog();
+fn providers_knowing(cat: &crate::catalog::Catalog, place: &str) -> Vec<String> {
     cat.providers
         .iter()
         .map(|p| p.provider.clone())
@@ -286,7 +285,7 @@ fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) 
             .or_else(|| cluster.map(str::to_string));
         let known = match named {
             Some(_) => Vec::new(),
-            None => providers_knowing(&hint.places[0]),
+            None => providers_knowing(&inputs.catalog, &hint.places[0]),
         };
         let provider = named.or_else(|| (known.len() == 1).then(|| known[0].clone()));
         let Some(provider) = provider else {
@@ -309,7 +308,7 @@ fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) 
                 origin: Origin::Literal,
             };
         };
-        let cat = crate::catalog::catalog();
+        let cat = &inputs.catalog;
         let mut regions: Vec<String> = hint
             .places
             .iter()

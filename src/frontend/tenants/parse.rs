@@ -19,9 +19,9 @@
 //! `residency_hosted_mail`) that the data map treats as a mail source. Mistakes are errors that
 //! name the line, the field and the allowed values.
 
-use crate::catalog::{catalog, is_iso_country};
+use crate::catalog::{is_iso_country, Catalog};
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::{self, Node, NodeKind};
-use crate::syntax::ParseError;
 use crate::value::Value;
 use std::collections::BTreeMap;
 
@@ -49,11 +49,11 @@ pub fn is_tenants_file(root: &Node) -> bool {
     root.get(FORMAT_KEY).is_some()
 }
 
-fn err(line: usize, message: String) -> ParseError {
-    ParseError { line, message }
+fn err(line: usize, message: String) -> Diagnostic {
+    Diagnostic::new(Code::InvalidValue, line, message)
 }
 
-fn text_field<'a>(node: &'a Node, key: &str, place: &str) -> Result<&'a str, ParseError> {
+fn text_field<'a>(node: &'a Node, key: &str, place: &str) -> Result<&'a str, Diagnostic> {
     match node.get(key) {
         Some(n) => n
             .as_str()
@@ -62,7 +62,7 @@ fn text_field<'a>(node: &'a Node, key: &str, place: &str) -> Result<&'a str, Par
     }
 }
 
-fn check_keys(node: &Node, allowed: &[&str], place: &str) -> Result<(), ParseError> {
+fn check_keys(node: &Node, allowed: &[&str], place: &str) -> Result<(), Diagnostic> {
     for (key, value) in node.entries() {
         if !allowed.contains(&key.as_str()) {
             return Err(err(
@@ -78,11 +78,17 @@ fn check_keys(node: &Node, allowed: &[&str], place: &str) -> Result<(), ParseErr
 }
 
 /// A geography code of a service, checked against the catalog.
-fn geography(service: &str, node: &Node, field: &str, place: &str) -> Result<Value, ParseError> {
+fn geography(
+    cat: &Catalog,
+    service: &str,
+    node: &Node,
+    field: &str,
+    place: &str,
+) -> Result<Value, Diagnostic> {
     let code = node
         .as_str()
         .ok_or_else(|| err(node.line, format!("{place}: \"{field}\" must be a string")))?;
-    let known = catalog().provider(service).map(|p| &p.geographies);
+    let known = cat.provider(service).map(|p| &p.geographies);
     let ok = known.is_some_and(|gs| gs.iter().any(|g| g.id.eq_ignore_ascii_case(code)))
         || (service == "google-workspace" && code == "no-preference");
     if !ok {
@@ -101,7 +107,7 @@ fn geography(service: &str, node: &Node, field: &str, place: &str) -> Result<Val
     Ok(Value::String(code.to_string()))
 }
 
-fn entity(node: &Node, place: &str) -> Result<Value, ParseError> {
+fn entity(node: &Node, place: &str) -> Result<Value, Diagnostic> {
     check_keys(node, &["name", "country"], place)?;
     let name = text_field(node, "name", place)?;
     let country = text_field(node, "country", place)?;
@@ -117,7 +123,7 @@ fn entity(node: &Node, place: &str) -> Result<Value, ParseError> {
     ])))
 }
 
-fn list<'a>(node: Option<&'a Node>, place: &str, field: &str) -> Result<&'a [Node], ParseError> {
+fn list<'a>(node: Option<&'a Node>, place: &str, field: &str) -> Result<&'a [Node], Diagnostic> {
     match node.map(|n| &n.kind) {
         None => Ok(&[]),
         Some(NodeKind::Seq(items)) => Ok(items),
@@ -128,7 +134,7 @@ fn list<'a>(node: Option<&'a Node>, place: &str, field: &str) -> Result<&'a [Nod
     }
 }
 
-fn tenant(node: &Node, end_line: usize) -> Result<Tenant, ParseError> {
+fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnostic> {
     let name = text_field(node, "name", "tenant")?.to_string();
     let place = format!("tenant {name:?}");
     let service = text_field(node, "service", &place)?;
@@ -146,11 +152,11 @@ fn tenant(node: &Node, end_line: usize) -> Result<Tenant, ParseError> {
                 .ok_or_else(|| err(node.line, format!("{place}: \"default_geo\" is required")))?;
             attrs.insert(
                 "default_geo".into(),
-                geography("microsoft-365", default, "default_geo", &place)?,
+                geography(cat, "microsoft-365", default, "default_geo", &place)?,
             );
             let satellites = list(node.get("satellites"), &place, "satellites")?
                 .iter()
-                .map(|s| geography("microsoft-365", s, "satellites", &place))
+                .map(|s| geography(cat, "microsoft-365", s, "satellites", &place))
                 .collect::<Result<Vec<_>, _>>()?;
             attrs.insert("satellites".into(), Value::List(satellites));
             "residency_m365_tenant"
@@ -166,7 +172,7 @@ fn tenant(node: &Node, end_line: usize) -> Result<Tenant, ParseError> {
                 .ok_or_else(|| err(node.line, format!("{place}: \"data_region\" is required")))?;
             attrs.insert(
                 "data_region".into(),
-                geography("google-workspace", region, "data_region", &place)?,
+                geography(cat, "google-workspace", region, "data_region", &place)?,
             );
             let mut units = Vec::new();
             for unit in list(node.get("org_units"), &place, "org_units")? {
@@ -183,7 +189,7 @@ fn tenant(node: &Node, end_line: usize) -> Result<Tenant, ParseError> {
                     ("path".to_string(), Value::String(path.to_string())),
                     (
                         "data_region".to_string(),
-                        geography("google-workspace", region, "data_region", &unit_place)?,
+                        geography(cat, "google-workspace", region, "data_region", &unit_place)?,
                     ),
                 ])));
             }
@@ -247,12 +253,17 @@ fn tenant(node: &Node, end_line: usize) -> Result<Tenant, ParseError> {
     })
 }
 
-pub fn parse(text: &str, display: &str) -> Result<TenantFile, ParseError> {
-    from_root(&tree::load_json(text)?, text, display)
+pub fn parse(cat: &Catalog, text: &str, display: &str) -> Result<TenantFile, Diagnostic> {
+    from_root(cat, &tree::load_json(text)?, text, display)
 }
 
 /// A tenants file from its already parsed JSON (`text` only for suppression comment lines).
-pub fn from_root(root: &Node, text: &str, display: &str) -> Result<TenantFile, ParseError> {
+pub fn from_root(
+    cat: &Catalog,
+    root: &Node,
+    text: &str,
+    display: &str,
+) -> Result<TenantFile, Diagnostic> {
     check_keys(root, &[FORMAT_KEY, "tenants"], display)?;
     let version = root.get(FORMAT_KEY);
     if !matches!(version.map(|v| &v.kind), Some(NodeKind::Number(n)) if *n == 1.0) {
@@ -268,7 +279,7 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<TenantFile, P
         let end = items
             .get(i + 1)
             .map_or(item.line, |next| next.line.saturating_sub(1));
-        tenants.push(tenant(item, end.max(item.line))?);
+        tenants.push(tenant(cat, item, end.max(item.line))?);
     }
     Ok(TenantFile {
         display: display.to_string(),

@@ -15,10 +15,9 @@ pub mod plan;
 pub mod resolve;
 
 use super::{FrontEnd, Problems};
+use crate::diag::Diagnostic;
 use crate::discover::{Format, SourceFile};
 use crate::model::{Inputs, Resource};
-use crate::report::Diagnostic;
-use crate::syntax::ParseError;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -32,7 +31,7 @@ pub enum File {
 }
 
 /// Parses a `.tf` or `.tf.json` file. An empty `.tf.json` declares nothing, like an empty `.tf`.
-pub fn parse_config(source: &SourceFile, text: &str) -> Result<File, ParseError> {
+pub fn parse_config(source: &SourceFile, text: &str) -> Result<File, Diagnostic> {
     let file = match source.format {
         Format::TerraformJson if text.trim().is_empty() => parse::parse_hcl("", &source.display),
         Format::TerraformJson => parse::parse_json(text, &source.display),
@@ -86,15 +85,8 @@ impl FrontEnd for Terraform {
         }
         let (mut resources, errors, warnings) =
             resolve::resolve(dirs.into_values().collect(), inputs, threads);
-        let diagnostic = |e: crate::model::ResolveError| Diagnostic {
-            file: e.file,
-            line: e.line,
-            message: e.message,
-        };
-        problems.errors.extend(errors.into_iter().map(diagnostic));
-        problems
-            .warnings
-            .extend(warnings.into_iter().map(diagnostic));
+        problems.errors.extend(errors);
+        problems.warnings.extend(warnings);
         let planned: Vec<Resource> = plans
             .iter()
             .flat_map(|p| plan::resolve::resolve(p, inputs))

@@ -2,8 +2,8 @@
 //! into top-level blocks. Block bodies are kept as `hcl::Body` expressions; the resolver
 //! evaluates them with the module's variables, locals and providers.
 
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::{self, LineIndex, Node, NodeKind};
-use crate::syntax::ParseError;
 use hcl::{Body, Expression};
 use hcl_edit::Span;
 
@@ -25,11 +25,14 @@ pub struct TfBlock {
     pub end_line: usize,
 }
 
-pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, ParseError> {
+pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, Diagnostic> {
     check_nesting(text)?;
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| ParseError {
-        line: e.location().line(),
-        message: format!("invalid HCL: {}", e.message()),
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+        Diagnostic::new(
+            Code::Syntax,
+            e.location().line(),
+            format!("invalid HCL: {}", e.message()),
+        )
     })?;
     let lines = LineIndex::new(text);
     let mut blocks = Vec::new();
@@ -67,7 +70,7 @@ const MAX_UNCLOSED: usize = 16;
 /// [`MAX_UNCLOSED`] brackets left open at the end, is an error with the line. Strings (with
 /// their `${...}` interpolations), comments and heredocs are read as HCL reads them, so a
 /// bracket inside them does not count.
-fn check_nesting(text: &str) -> Result<(), ParseError> {
+fn check_nesting(text: &str) -> Result<(), Diagnostic> {
     enum Frame {
         Bracket(usize),
         Str,
@@ -76,9 +79,12 @@ fn check_nesting(text: &str) -> Result<(), ParseError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut line = 1usize;
     let mut chars = text.chars().peekable();
-    let too_deep = |line| ParseError {
-        line,
-        message: format!("HCL nested more than {} levels deep", tree::MAX_DEPTH),
+    let too_deep = |line| {
+        Diagnostic::new(
+            Code::TooDeep,
+            line,
+            format!("HCL nested more than {} levels deep", tree::MAX_DEPTH),
+        )
     };
     while let Some(c) = chars.next() {
         if c == '\n' {
@@ -144,13 +150,14 @@ fn check_nesting(text: &str) -> Result<(), ParseError> {
         })
         .collect();
     if open.len() >= MAX_UNCLOSED {
-        return Err(ParseError {
-            line: open[0],
-            message: format!(
+        return Err(Diagnostic::new(
+            Code::Syntax,
+            open[0],
+            format!(
                 "invalid HCL: {} brackets are never closed, the first on this line",
                 open.len()
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -197,13 +204,14 @@ fn skip_heredoc(chars: &mut std::iter::Peekable<std::str::Chars>, line: &mut usi
 }
 
 /// Terraform's JSON syntax: `{"resource": {"TYPE": {"NAME": {...}}}, "variable": {...}, ...}`.
-pub fn parse_json(text: &str, display: &str) -> Result<TfFile, ParseError> {
+pub fn parse_json(text: &str, display: &str) -> Result<TfFile, Diagnostic> {
     let root = tree::load_json(text)?;
     let NodeKind::Map(sections) = &root.kind else {
-        return Err(ParseError {
-            line: root.line,
-            message: "a Terraform JSON file must hold an object".into(),
-        });
+        return Err(Diagnostic::new(
+            Code::Shape,
+            root.line,
+            "a Terraform JSON file must hold an object",
+        ));
     };
     let mut blocks = Vec::new();
     for (kind, section) in sections {

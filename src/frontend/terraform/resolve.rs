@@ -7,9 +7,10 @@
 //! (`module.mail.aws_s3_bucket.store`).
 
 use super::eval::{self, apply_ops, Resolver};
+use crate::diag::{Code, Diagnostic};
 use crate::frontend::terraform::parse::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::gate::Area;
-use crate::model::{Inputs, Origin, ProviderSetting, ResolveError, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree;
 use crate::value::Value;
 use hcl::expr::TraversalOperator;
@@ -542,7 +543,7 @@ impl Evaluator {
 fn root_variable_values(
     dir: &Path,
     inputs: &Inputs,
-    errors: &mut Vec<ResolveError>,
+    errors: &mut Vec<Diagnostic>,
     display_dir: &str,
 ) -> HashMap<String, Value> {
     let mut values = HashMap::new();
@@ -581,15 +582,11 @@ fn root_variable_values(
             inputs.gate.read_text(&path, Area::Scan)
         } else {
             crate::gate::read_user_file(&path, "var file", inputs.gate.max_bytes())
-                .map_err(|message| crate::syntax::ParseError { line: 0, message })
+                .map_err(|message| Diagnostic::new(Code::Unreadable, 0, message))
         };
         match text.and_then(|text| read_tfvars(&path, &text)) {
             Ok(vars) => values.extend(vars),
-            Err(e) => errors.push(ResolveError {
-                file: shown,
-                line: e.line,
-                message: e.message,
-            }),
+            Err(e) => errors.push(e.in_file(&shown)),
         }
     }
     for (name, raw) in &inputs.vars {
@@ -620,7 +617,7 @@ impl Resolver for NoReferences {
     }
 }
 
-fn read_tfvars(path: &Path, text: &str) -> Result<Vec<(String, Value)>, crate::syntax::ParseError> {
+fn read_tfvars(path: &Path, text: &str) -> Result<Vec<(String, Value)>, crate::diag::Diagnostic> {
     if path.to_string_lossy().ends_with(".json") {
         let node = tree::load_json(text)?;
         Ok(node
@@ -629,9 +626,12 @@ fn read_tfvars(path: &Path, text: &str) -> Result<Vec<(String, Value)>, crate::s
             .map(|(k, v)| (k.clone(), crate::syntax::tree::node_value(v)))
             .collect())
     } else {
-        let body = hcl_edit::parser::parse_body(text).map_err(|e| crate::syntax::ParseError {
-            line: e.location().line(),
-            message: format!("invalid HCL: {}", e.message()),
+        let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+            Diagnostic::new(
+                Code::Syntax,
+                e.location().line(),
+                format!("invalid HCL: {}", e.message()),
+            )
         })?;
         let body = Body::from(body);
         Ok(body
@@ -698,8 +698,8 @@ struct Builder<'a> {
     shared_dirs: &'a HashMap<PathBuf, DirFiles>,
     /// Every directory that was scanned (still known after its files were taken over).
     scanned_dirs: &'a HashSet<PathBuf>,
-    errors: Vec<ResolveError>,
-    warnings: Vec<ResolveError>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
     /// Every file read here passes it; local modules may also come from the working directory.
     gate: &'a crate::gate::Gate,
     /// The first instance of the root module being instantiated, to count its instances.
@@ -755,11 +755,7 @@ impl Builder<'_> {
             };
             match parsed {
                 Ok(file) => files.push(file),
-                Err(e) => self.errors.push(ResolveError {
-                    file: shown,
-                    line: e.line,
-                    message: e.message,
-                }),
+                Err(e) => self.errors.push(e.in_file(&shown)),
             }
         }
         Ok(files)
@@ -869,7 +865,8 @@ impl Builder<'_> {
         if self.ev.instances.len() - self.root_first_instance >= MAX_MODULE_INSTANCES {
             if !self.instances_exceeded {
                 self.instances_exceeded = true;
-                self.errors.push(ResolveError {
+                self.errors.push(Diagnostic {
+                    code: Code::TooManyInstances,
                     file,
                     line,
                     message: format!(
@@ -884,7 +881,8 @@ impl Builder<'_> {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         if !(source.starts_with("./") || source.starts_with("../")) {
-            self.warnings.push(ResolveError {
+            self.warnings.push(Diagnostic {
+                code: Code::ModuleNotLocal,
                 file,
                 line,
                 message: format!(
@@ -897,7 +895,8 @@ impl Builder<'_> {
         let dir = normalise_path(&parent_def.dir.join(&source));
         let display_dir = normalise_display(&join_display(&parent_def.display_dir, &source));
         if stack.contains(&dir) || stack.len() > MAX_MODULE_DEPTH {
-            self.errors.push(ResolveError {
+            self.errors.push(Diagnostic {
+                code: Code::ModuleCycle,
                 file,
                 line,
                 message: format!(
@@ -911,7 +910,8 @@ impl Builder<'_> {
         let outside =
             !self.scanned_dirs.contains(&dir) && self.gate.admits_dir(&dir, Area::Modules).is_err();
         if outside {
-            self.errors.push(ResolveError {
+            self.errors.push(Diagnostic {
+                code: Code::ModuleOutside,
                 file,
                 line,
                 message: format!(
@@ -923,7 +923,8 @@ impl Builder<'_> {
         let child_def = match self.load_def(&dir, &display_dir) {
             Ok(d) => d,
             Err(message) => {
-                self.errors.push(ResolveError {
+                self.errors.push(Diagnostic {
+                    code: Code::ModuleUnreadable,
                     file,
                     line,
                     message: format!("module.{name}: {message}"),
@@ -1080,7 +1081,7 @@ pub fn resolve(
     dirs: Vec<DirFiles>,
     inputs: &Inputs,
     threads: usize,
-) -> (Vec<Resource>, Vec<ResolveError>, Vec<ResolveError>) {
+) -> (Vec<Resource>, Vec<Diagnostic>, Vec<Diagnostic>) {
     // Each scanned directory by its normalised path, with its local module calls, read once.
     let by_dir: HashMap<PathBuf, &DirFiles> =
         dirs.iter().map(|d| (normalise_path(&d.dir), d)).collect();
@@ -1141,7 +1142,8 @@ pub fn resolve(
             .map(|h| {
                 h.join().unwrap_or_else(|_| GroupResult {
                     resources: Vec::new(),
-                    errors: vec![ResolveError {
+                    errors: vec![Diagnostic {
+                        code: Code::Internal,
                         file: String::new(),
                         line: 0,
                         message: "internal error while evaluating Terraform (please report it)"
@@ -1167,8 +1169,8 @@ pub fn resolve(
 /// What one group of root modules gives: resources per root (by root index), diagnostics.
 struct GroupResult {
     resources: Vec<(usize, Vec<Resource>)>,
-    errors: Vec<ResolveError>,
-    warnings: Vec<ResolveError>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
 }
 
 fn resolve_group(

@@ -3,6 +3,7 @@
 //! raw state file (`terraform.tfstate`, format version 4). The document is kept as a tree with
 //! lines; `frontend::terraform::plan::resolve` interprets it.
 
+use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::Node;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,16 +51,17 @@ pub fn detect(root: &Node) -> Option<PlanKind> {
 
 /// Checks the shape `terraform show -json` and the state format give: a document of the right
 /// kind with `"planned_values": 5` is an error entry, never a plan with nothing in it.
-pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), crate::syntax::ParseError> {
-    fn module(m: &Node, place: &str) -> Result<(), crate::syntax::ParseError> {
+pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), crate::diag::Diagnostic> {
+    fn module(m: &Node, place: &str) -> Result<(), crate::diag::Diagnostic> {
         m.expect("resources", false, place)?;
         m.expect("child_modules", false, place)?;
         for r in m.get("resources").map(Node::items).unwrap_or_default() {
             if !matches!(r.kind, crate::syntax::tree::NodeKind::Map(_)) {
-                return Err(crate::syntax::ParseError {
-                    line: r.line,
-                    message: format!("a resource must be an object, not {}", r.kind_name()),
-                });
+                return Err(Diagnostic::new(
+                    Code::Shape,
+                    r.line,
+                    format!("a resource must be an object, not {}", r.kind_name()),
+                ));
             }
             r.expect("values", true, "a resource's ")?;
         }
@@ -68,7 +70,7 @@ pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), crate::syntax::Par
         }
         Ok(())
     }
-    let values = |key: &str| -> Result<(), crate::syntax::ParseError> {
+    let values = |key: &str| -> Result<(), crate::diag::Diagnostic> {
         root.expect(key, true, "")?;
         if let Some(v) = root.get(key) {
             v.expect("root_module", true, &format!("{key}."))?;
@@ -91,10 +93,11 @@ pub fn check_shape(root: &Node, kind: PlanKind) -> Result<(), crate::syntax::Par
             root.expect("resources", false, "")?;
             for r in root.get("resources").map(Node::items).unwrap_or_default() {
                 if !matches!(r.kind, crate::syntax::tree::NodeKind::Map(_)) {
-                    return Err(crate::syntax::ParseError {
-                        line: r.line,
-                        message: format!("a resource must be an object, not {}", r.kind_name()),
-                    });
+                    return Err(Diagnostic::new(
+                        Code::Shape,
+                        r.line,
+                        format!("a resource must be an object, not {}", r.kind_name()),
+                    ));
                 }
                 r.expect("instances", false, "a resource's ")?;
             }

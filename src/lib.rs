@@ -23,7 +23,7 @@ pub mod value;
 use datamap::MailTag;
 
 use report::{Diagnostic, Report};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
@@ -207,7 +207,7 @@ fn clean_findings(findings: &mut [policy::Finding]) {
     }
 }
 
-/// Runs the whole pipeline.
+/// Runs the whole pipeline: map, policies, suppressions, baseline, report.
 pub fn scan(options: &ScanOptions) -> Result<Report, String> {
     let policies = load_policies(&options.policies)?;
     let mapped = map(options)?;
@@ -215,21 +215,61 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
     for f in findings.iter_mut() {
         f.fingerprint = baseline::fingerprint(f);
     }
-    let applied_rules: std::collections::HashSet<String> = policies
+    let meta = suppress_findings(options, &policies, &mapped, &mut findings)?;
+    findings.extend(meta);
+    clean_findings(&mut findings);
+    let baselined = drop_baselined(&mut findings, options.baseline.as_ref());
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(
+            &b.file,
+            b.line,
+            &b.rule,
+            &b.resource,
+            &b.dataset,
+        ))
+    });
+    let mut summary = report::summarise(
+        mapped.files,
+        mapped.resources.len(),
+        &mapped.map.datasets,
+        &findings,
+        mapped.errors.len(),
+    );
+    summary.baselined = baselined;
+    Ok(Report {
+        tool: report::Tool {
+            name: "residency",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        schema_version: report::SCHEMA_VERSION,
+        root: discover::report_root(&options.paths),
+        rules: rule_docs(&policies),
+        declarations: declarations(&mapped.resources),
+        policies: policies.into_iter().map(|p| p.info).collect(),
+        summary,
+        datasets: mapped.map.datasets,
+        findings,
+        errors: mapped.errors,
+        warnings: mapped.warnings,
+        disclaimer: report::DISCLAIMER,
+    })
+}
+
+/// Applies the suppressions to `findings` and returns the findings about suppressions
+/// themselves (fingerprinted). A suppression may name any rule residency knows (every
+/// built-in rule and the applied policies'); only the applied rules can match.
+fn suppress_findings(
+    options: &ScanOptions,
+    policies: &[policy::Policy],
+    mapped: &Mapped,
+    findings: &mut [policy::Finding],
+) -> Result<Vec<policy::Finding>, String> {
+    let applied_rules: HashSet<String> = policies
         .iter()
         .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))
         .collect();
     let mut known_rules = applied_rules.clone();
-    let applied_ids: Vec<&str> = policies.iter().map(|p| p.info.id.as_str()).collect();
-    for (id, _) in policy::BUILT_IN
-        .iter()
-        .filter(|(id, _)| !applied_ids.contains(id))
-    {
-        if let Ok(p) = policy::load(id) {
-            known_rules.extend(p.rules.into_iter().map(|r| r.id));
-        }
-    }
-    known_rules.extend(suppress::META_RULES.iter().map(|r| r.id.to_string()));
+    known_rules.extend(policy::listing::every_rule()?.into_iter().map(|r| r.id));
     let today = if options.today.is_empty() {
         suppress::today()
     } else {
@@ -240,27 +280,29 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
         known_rules: &known_rules,
         today: &today,
     };
-    let mut meta = suppress::apply(&mut findings, &mapped.lines, &options.ignores, &context);
+    let mut meta = suppress::apply(findings, &mapped.lines, &options.ignores, &context);
     for f in meta.iter_mut() {
         f.fingerprint = baseline::fingerprint(f);
     }
-    findings.extend(meta);
-    clean_findings(&mut findings);
-    let mut baselined = 0;
-    if let Some(accepted) = &options.baseline {
-        let before = findings.len();
-        findings.retain(|f| !accepted.contains(&f.fingerprint));
-        baselined = before - findings.len();
-    }
-    findings.sort_by(|a, b| {
-        (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(
-            &b.file,
-            b.line,
-            &b.rule,
-            &b.resource,
-            &b.dataset,
-        ))
-    });
+    Ok(meta)
+}
+
+/// Leaves out the findings a baseline accepts; returns how many.
+fn drop_baselined(
+    findings: &mut Vec<policy::Finding>,
+    accepted: Option<&HashSet<String>>,
+) -> usize {
+    let Some(accepted) = accepted else {
+        return 0;
+    };
+    let before = findings.len();
+    findings.retain(|f| !accepted.contains(&f.fingerprint));
+    before - findings.len()
+}
+
+/// The documentation of every rule a report may name: the applied policies' rules, then the
+/// suppression rules.
+fn rule_docs(policies: &[policy::Policy]) -> Vec<report::RuleDoc> {
     let mut rules: Vec<report::RuleDoc> = policies
         .iter()
         .flat_map(|p| {
@@ -284,36 +326,18 @@ pub fn scan(options: &ScanOptions) -> Result<Report, String> {
         remediation: m.remediation.to_string(),
         reference: None,
     }));
+    rules
+}
+
+/// Where each address is declared (file and line), for reports that link a finding to every
+/// declaration of its resource.
+fn declarations(resources: &[model::Resource]) -> HashMap<String, Vec<(String, usize)>> {
     let mut declarations: HashMap<String, Vec<(String, usize)>> = HashMap::new();
-    for r in &mapped.resources {
+    for r in resources {
         declarations
             .entry(r.address.clone())
             .or_default()
             .push((r.file.clone(), r.line));
     }
-    let mut summary = report::summarise(
-        mapped.files,
-        mapped.resources.len(),
-        &mapped.map.datasets,
-        &findings,
-        mapped.errors.len(),
-    );
-    summary.baselined = baselined;
-    Ok(Report {
-        tool: report::Tool {
-            name: "residency",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        schema_version: report::SCHEMA_VERSION,
-        root: discover::report_root(&options.paths),
-        policies: policies.into_iter().map(|p| p.info).collect(),
-        summary,
-        datasets: mapped.map.datasets,
-        findings,
-        errors: mapped.errors,
-        warnings: mapped.warnings,
-        disclaimer: report::DISCLAIMER,
-        rules,
-        declarations,
-    })
+    declarations
 }

@@ -348,82 +348,142 @@ fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) 
     }
 }
 
+/// The resources of all manifests, as one cluster: workloads (with their StatefulSet claim
+/// templates), claims, and Velero storage locations, each placed as the module doc says.
 pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
     let objects: Vec<Object> = files
         .iter()
         .flat_map(|f| f.objects.iter().map(|o| Object::new(o, &f.display)))
         .collect();
-    let by_kind = |kind: &str| -> HashMap<&str, &Object> {
-        objects
+    let cluster = Cluster::new(&objects, inputs);
+    let mut out = Vec::new();
+    let mut claim_users: HashMap<String, Vec<Hint>> = HashMap::new();
+    for o in &objects {
+        cluster.workload(o, &mut claim_users, &mut out);
+    }
+    for o in objects.iter().filter(|o| o.kind == "PersistentVolumeClaim") {
+        let mut hints = cluster.claim_hints(o.name, o.node.get("spec"));
+        hints.extend(claim_users.get(o.name).cloned().unwrap_or_default());
+        let mut r = resource(o, o.node, o.kind, o.name);
+        set_place(
+            &mut r,
+            place(&hints, inputs, cluster.cluster(), CLAIM_UNPLACED),
+        );
+        out.push(r);
+    }
+    for o in objects
+        .iter()
+        .filter(|o| matches!(o.kind, "BackupStorageLocation" | "VolumeSnapshotLocation"))
+    {
+        out.push(velero_location(o));
+    }
+    out
+}
+
+/// What placing the cluster's objects needs from all of them: storage classes and volumes by
+/// name, the default class, which volume is bound to which claim, Velero backups, services,
+/// and the one cloud whose storage drivers the manifests use.
+struct Cluster<'o, 'n> {
+    inputs: &'o Inputs,
+    storage_classes: HashMap<&'n str, &'o Object<'n>>,
+    volumes: HashMap<&'n str, &'o Object<'n>>,
+    default_class: Option<&'o Object<'n>>,
+    /// Which PersistentVolume is bound to which claim, from either side.
+    bound: HashMap<&'n str, &'o Object<'n>>,
+    backups: Vec<VeleroBackup>,
+    services: Vec<&'o Object<'n>>,
+    /// The clouds whose storage drivers the manifests use.
+    drivers: Vec<String>,
+}
+
+impl<'o, 'n> Cluster<'o, 'n> {
+    fn new(objects: &'o [Object<'n>], inputs: &'o Inputs) -> Self {
+        let by_kind = |kind: &str| -> HashMap<&'n str, &'o Object<'n>> {
+            objects
+                .iter()
+                .filter(|o| o.kind == kind)
+                .map(|o| (o.name, o))
+                .collect()
+        };
+        let volumes = by_kind("PersistentVolume");
+        let mut bound = HashMap::new();
+        for pv in volumes.values() {
+            if let Some(claim) = text(pv.node, &["spec", "claimRef", "name"]) {
+                bound.insert(claim, *pv);
+            }
+        }
+        let mut drivers: Vec<String> = objects
             .iter()
-            .filter(|o| o.kind == kind)
-            .map(|o| (o.name, o))
-            .collect()
-    };
-    let storage_classes = by_kind("StorageClass");
-    let volumes = by_kind("PersistentVolume");
-    let default_class = objects.iter().find(|o| {
-        o.kind == "StorageClass"
-            && text(
-                o.node,
-                &[
-                    "metadata",
-                    "annotations",
-                    "storageclass.kubernetes.io/is-default-class",
-                ],
-            ) == Some("true")
-    });
-    // Which PersistentVolume is bound to which claim, from either side.
-    let mut bound: HashMap<&str, &Object> = HashMap::new();
-    for pv in volumes.values() {
-        if let Some(claim) = text(pv.node, &["spec", "claimRef", "name"]) {
-            bound.insert(claim, pv);
+            .filter_map(|o| match o.kind {
+                "StorageClass" => storage_class_hint(o).provider,
+                "PersistentVolume" => pv_hint(o).provider,
+                _ => None,
+            })
+            .collect();
+        drivers.sort();
+        drivers.dedup();
+        Cluster {
+            inputs,
+            storage_classes: by_kind("StorageClass"),
+            volumes,
+            default_class: objects.iter().find(|o| {
+                o.kind == "StorageClass"
+                    && text(
+                        o.node,
+                        &[
+                            "metadata",
+                            "annotations",
+                            "storageclass.kubernetes.io/is-default-class",
+                        ],
+                    ) == Some("true")
+            }),
+            bound,
+            backups: velero_backups(objects),
+            services: objects.iter().filter(|o| o.kind == "Service").collect(),
+            drivers,
         }
     }
-    let backups = velero_backups(&objects);
-    // The one cloud whose storage drivers the manifests use, if there is exactly one.
-    let mut drivers: Vec<String> = objects
-        .iter()
-        .filter_map(|o| match o.kind {
-            "StorageClass" => storage_class_hint(o).provider,
-            "PersistentVolume" => pv_hint(o).provider,
-            _ => None,
-        })
-        .collect();
-    drivers.sort();
-    drivers.dedup();
-    let cluster = (drivers.len() == 1).then(|| drivers[0].as_str());
 
-    let mut out = Vec::new();
-    // Where a claim is, from its volume or class; the consuming pod's place is the fallback.
-    let claim_hints = |claim_name: &str, spec: Option<&Node>| -> Vec<Hint> {
+    /// The one cloud whose storage drivers the manifests use, if there is exactly one.
+    fn cluster(&self) -> Option<&str> {
+        (self.drivers.len() == 1).then(|| self.drivers[0].as_str())
+    }
+
+    /// Where a claim is, from its volume or class; the consuming pod's place is the fallback.
+    fn claim_hints(&self, claim_name: &str, spec: Option<&Node>) -> Vec<Hint> {
         let mut hints = Vec::new();
         let volume = spec
             .and_then(|s| text(s, &["volumeName"]))
-            .and_then(|v| volumes.get(v).copied())
-            .or_else(|| bound.get(claim_name).copied());
+            .and_then(|v| self.volumes.get(v).copied())
+            .or_else(|| self.bound.get(claim_name).copied());
         if let Some(pv) = volume {
             hints.push(pv_hint(pv));
-            if let Some(sc) =
-                text(pv.node, &["spec", "storageClassName"]).and_then(|c| storage_classes.get(c))
+            if let Some(sc) = text(pv.node, &["spec", "storageClassName"])
+                .and_then(|c| self.storage_classes.get(c))
             {
                 hints.push(storage_class_hint(sc));
             }
         }
         let class = spec
             .and_then(|s| text(s, &["storageClassName"]))
-            .and_then(|c| storage_classes.get(c).copied())
-            .or(default_class);
+            .and_then(|c| self.storage_classes.get(c).copied())
+            .or(self.default_class);
         if let Some(sc) = class {
             hints.push(storage_class_hint(sc));
         }
         hints
-    };
-    let services: Vec<&Object> = objects.iter().filter(|o| o.kind == "Service").collect();
-    let mut claim_users: HashMap<String, Vec<Hint>> = HashMap::new();
-    for o in &objects {
+    }
+
+    /// A workload (with a claim per StatefulSet claim template), its images, ports, services,
+    /// claims, host paths and Velero copies; records which pods use which claim.
+    fn workload(
+        &self,
+        o: &Object,
+        claim_users: &mut HashMap<String, Vec<Hint>>,
+        out: &mut Vec<Resource>,
+    ) {
         let Some((_, spec_path)) = WORKLOADS.iter().find(|(k, _)| *k == o.kind) else {
-            continue;
+            return;
         };
         let pod_spec = at(o.node, spec_path);
         let pod = pod_hint(pod_spec, o);
@@ -453,10 +513,13 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             let template_name = text(template, &["metadata", "name"]).unwrap_or("?");
             let claim_name = format!("{template_name}-{}", o.name);
             claims.push(Value::String(claim_name.clone()));
-            let mut hints = claim_hints(&claim_name, template.get("spec"));
+            let mut hints = self.claim_hints(&claim_name, template.get("spec"));
             hints.push(pod.clone());
             let mut r = resource(o, template, "PersistentVolumeClaim", &claim_name);
-            set_place(&mut r, place(&hints, inputs, cluster, CLAIM_UNPLACED));
+            set_place(
+                &mut r,
+                place(&hints, self.inputs, self.cluster(), CLAIM_UNPLACED),
+            );
             r.line = template.line;
             r.end_line = template.last_line();
             out.push(r);
@@ -488,7 +551,8 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
         } else {
             at(o.node, &["spec", "template", "metadata", "labels"])
         };
-        let service_ports: Vec<Value> = services
+        let service_ports: Vec<Value> = self
+            .services
             .iter()
             .filter(|svc| svc.namespace == o.namespace && selects(svc.node, pod_labels))
             .flat_map(|svc| {
@@ -521,7 +585,8 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             set_attr(&mut r, "$host_paths", Value::List(host_paths));
         }
         let namespace = o.namespace.unwrap_or("default");
-        let stores: Vec<Value> = backups
+        let stores: Vec<Value> = self
+            .backups
             .iter()
             .filter(|b| b.includes(namespace))
             .map(|b| Value::String(b.location.clone()))
@@ -530,7 +595,8 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             set_attr(&mut r, "$backups", Value::List(stores));
         }
         // Snapshots are of the workload's volumes: only a workload with claims has any.
-        let snapshots: Vec<Value> = backups
+        let snapshots: Vec<Value> = self
+            .backups
             .iter()
             .filter(|b| b.includes(namespace) && !claims_empty)
             .flat_map(|b| b.snapshots.iter().map(|s| Value::String(s.clone())))
@@ -542,51 +608,42 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
             &mut r,
             place(
                 &[pod],
-                inputs,
-                cluster,
+                self.inputs,
+                self.cluster(),
                 "no node selector or affinity places its pods; pass --cluster-region PROVIDER:REGION",
             ),
         );
         out.push(r);
     }
-    for o in objects.iter().filter(|o| o.kind == "PersistentVolumeClaim") {
-        let mut hints = claim_hints(o.name, o.node.get("spec"));
-        hints.extend(claim_users.get(o.name).cloned().unwrap_or_default());
-        let mut r = resource(o, o.node, o.kind, o.name);
-        set_place(&mut r, place(&hints, inputs, cluster, CLAIM_UNPLACED));
-        out.push(r);
-    }
-    for o in objects
-        .iter()
-        .filter(|o| matches!(o.kind, "BackupStorageLocation" | "VolumeSnapshotLocation"))
-    {
-        let mut r = resource(o, o.node, o.kind, o.name);
-        let provider = text(o.node, &["spec", "provider"]).and_then(|p| {
-            VELERO_PROVIDERS
-                .iter()
-                .find(|(v, _)| *v == p)
-                .map(|(_, c)| c.to_string())
-        });
-        let region = text(o.node, &["spec", "config", "region"]);
-        let found = match (provider, region) {
-            (Some(p), Some(region)) => Place {
-                provider: Some(p),
-                region: Value::String(region.to_string()),
-                origin: Origin::Literal,
-            },
-            (p, _) => Place {
-                provider: p,
-                region: Value::unknown(format!(
-                    "{} {} does not name its region (spec.config.region)",
-                    o.kind, o.name
-                )),
-                origin: Origin::Literal,
-            },
-        };
-        set_place(&mut r, found);
-        out.push(r);
-    }
-    out
+}
+
+/// A Velero storage location, placed by its provider and `spec.config.region`.
+fn velero_location(o: &Object) -> Resource {
+    let mut r = resource(o, o.node, o.kind, o.name);
+    let provider = text(o.node, &["spec", "provider"]).and_then(|p| {
+        VELERO_PROVIDERS
+            .iter()
+            .find(|(v, _)| *v == p)
+            .map(|(_, c)| c.to_string())
+    });
+    let region = text(o.node, &["spec", "config", "region"]);
+    let found = match (provider, region) {
+        (Some(p), Some(region)) => Place {
+            provider: Some(p),
+            region: Value::String(region.to_string()),
+            origin: Origin::Literal,
+        },
+        (p, _) => Place {
+            provider: p,
+            region: Value::unknown(format!(
+                "{} {} does not name its region (spec.config.region)",
+                o.kind, o.name
+            )),
+            origin: Origin::Literal,
+        },
+    };
+    set_place(&mut r, found);
+    r
 }
 
 /// A Velero `Schedule` or `Backup` and the storage location it writes to.

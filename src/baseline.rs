@@ -3,6 +3,7 @@
 //! is the list of today's fingerprints: `--write-baseline FILE` records it, `--baseline FILE`
 //! reports only findings that are not in it.
 
+use crate::diag::Diagnostic;
 use crate::policy::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -71,13 +72,14 @@ pub fn write(findings: &[Finding]) -> String {
 }
 
 /// The fingerprints recorded in a baseline file.
-pub fn read(text: &str, name: &str) -> Result<HashSet<String>, String> {
-    let file: File = serde_json::from_str(text).map_err(|e| format!("baseline {name}: {e}"))?;
+pub fn read(text: &str, name: &str) -> Result<HashSet<String>, Diagnostic> {
+    let file: File = serde_json::from_str(text)
+        .map_err(|e| Diagnostic::usage(format!("baseline {name}: {e}")))?;
     if file.residency_baseline != FORMAT {
-        return Err(format!(
+        return Err(Diagnostic::usage(format!(
             "baseline {name}: format {} is not supported (expected {FORMAT})",
             file.residency_baseline
-        ));
+        )));
     }
     Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
 }

@@ -174,12 +174,30 @@ impl Diagnostic {
         }
     }
 
+    /// A problem with the command line or a file it names (exit 2), as one message.
+    pub fn usage(message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Code::Usage, 0, message)
+    }
+
     /// The same problem, in `file`.
     pub fn in_file(mut self, file: &str) -> Diagnostic {
         self.file = file.to_string();
         self
     }
 }
+
+/// `file:line: message`, or the message alone when the diagnostic names no file.
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.file.is_empty(), self.line) {
+            (true, _) => f.write_str(&self.message),
+            (false, 0) => write!(f, "{}: {}", self.file, self.message),
+            (false, line) => write!(f, "{}:{line}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for Diagnostic {}
 
 #[cfg(test)]
 mod tests {

@@ -58,12 +58,18 @@ pub fn is_tfvars(path: &Path) -> bool {
         || name.ends_with(".auto.tfvars.json")
 }
 
-pub fn build_excludes(globs: &[String]) -> Result<GlobSet, String> {
+/// The `--exclude` and `exclude` globs as one matcher.
+pub fn build_excludes(globs: &[String]) -> Result<GlobSet, Diagnostic> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        builder.add(Glob::new(glob).map_err(|e| format!("invalid --exclude glob {glob:?}: {e}"))?);
+        builder.add(
+            Glob::new(glob)
+                .map_err(|e| Diagnostic::usage(format!("invalid --exclude glob {glob:?}: {e}")))?,
+        );
     }
-    builder.build().map_err(|e| e.to_string())
+    builder
+        .build()
+        .map_err(|e| Diagnostic::usage(e.to_string()))
 }
 
 /// Lists the files under `paths` in a stable order. With one path, files are named relative to

@@ -172,24 +172,25 @@ impl Gate {
 /// Reads a file the user named on the command line (`--config`, `--policy`, `--catalog`,
 /// `--baseline`, `--var-file`): it must be a regular file within the size limit (a FIFO,
 /// `/dev/zero` or `/dev/tty` would hang or never end). Errors name the file and what it is for.
-pub fn read_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<String, String> {
+pub fn read_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<String, Diagnostic> {
     let bytes = read_bounded(path, file_limit(max_bytes), false)
-        .map_err(|e| format!("{what} {}: {}", path.display(), e.message))?;
-    String::from_utf8(bytes).map_err(|_| format!("{what} {}: invalid UTF-8", path.display()))
+        .map_err(|e| Diagnostic::usage(format!("{what} {}: {}", path.display(), e.message)))?;
+    String::from_utf8(bytes)
+        .map_err(|_| Diagnostic::usage(format!("{what} {}: invalid UTF-8", path.display())))
 }
 
 /// Checks, before the scan starts, that a file the user named can be read: a regular file
 /// within the size limit.
-pub fn check_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<(), String> {
+pub fn check_user_file(path: &Path, what: &str, max_bytes: u64) -> Result<(), Diagnostic> {
     let limit = file_limit(max_bytes);
     let file = open_regular(path, false)
-        .map_err(|e| format!("{what} {}: {}", path.display(), e.message))?;
+        .map_err(|e| Diagnostic::usage(format!("{what} {}: {}", path.display(), e.message)))?;
     match file.metadata() {
-        Ok(meta) if meta.len() > limit => Err(format!(
+        Ok(meta) if meta.len() > limit => Err(Diagnostic::usage(format!(
             "{what} {}: file is {} bytes, larger than the {limit} byte limit (--max-file-size)",
             path.display(),
             meta.len()
-        )),
+        ))),
         _ => Ok(()),
     }
 }

@@ -53,7 +53,7 @@ pub struct ScanOptions {
 }
 
 /// What the tool needs before it can scan anything; an error here is exit code 2.
-pub fn load_policies(ids: &[String]) -> Result<Vec<policy::Policy>, String> {
+pub fn load_policies(ids: &[String]) -> Result<Vec<policy::Policy>, Diagnostic> {
     let ids: Vec<String> = if ids.is_empty() {
         vec![policy::DEFAULT_POLICY.to_string()]
     } else {
@@ -93,7 +93,7 @@ pub struct Mapped {
     lines: HashMap<String, Vec<(usize, String)>>,
 }
 
-pub fn map(options: &ScanOptions) -> Result<Mapped, String> {
+pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     let mut clock = std::time::Instant::now();
     redact::forget_secrets();
     let excludes = discover::build_excludes(&options.excludes)?;
@@ -208,7 +208,7 @@ fn clean_findings(findings: &mut [policy::Finding]) {
 }
 
 /// Runs the whole pipeline: map, policies, suppressions, baseline, report.
-pub fn scan(options: &ScanOptions) -> Result<Report, String> {
+pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     let policies = load_policies(&options.policies)?;
     let mapped = map(options)?;
     let mut findings = policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
@@ -263,7 +263,7 @@ fn suppress_findings(
     policies: &[policy::Policy],
     mapped: &Mapped,
     findings: &mut [policy::Finding],
-) -> Result<Vec<policy::Finding>, String> {
+) -> Result<Vec<policy::Finding>, Diagnostic> {
     let applied_rules: HashSet<String> = policies
         .iter()
         .flat_map(|p| p.rules.iter().map(|r| r.id.clone()))

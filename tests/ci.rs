@@ -531,3 +531,39 @@ fn integration_kit_is_valid() {
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
     assert!(hooks.contains("- id: residency") && hooks.contains("entry: residency scan"));
 }
+
+/// A config file with several mistakes reports every one at once, each with its line, and the
+/// scan does not start (exit 2).
+#[test]
+fn config_problems_are_all_reported_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("sample-configs/dublin-only/main.tf"),
+        dir.path().join("main.tf"),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "residency.toml",
+        "fail_on = \"loud\"\ncluster_region = \"nowhere\"\nsubscriber_countries = [\"GB\", \"XX\"]\nmail_tag = \"no-equals\"\n\n[vars]\nx = [1]\n",
+    );
+    let (code, stdout, stderr) = run(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let expected = [
+        ":1: fail_on \"loud\" is not one of high, medium, low, info, never",
+        ":2: cluster_region: expected PROVIDER:REGION (e.g. aws:eu-west-1), got \"nowhere\"",
+        ":3: subscriber_countries: \"XX\" is not an ISO 3166-1 alpha-2 code",
+        ":4: mail_tag: expected NAME=VALUE, got \"no-equals\"",
+        ":7: x must be a string, number or boolean",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{stderr}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(
+            line.starts_with("residency: error: config file ") && line.ends_with(want),
+            "{line} should end with {want}"
+        );
+    }
+}
+

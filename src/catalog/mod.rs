@@ -2,6 +2,7 @@
 //! who operates them. The data lives in `src/catalog/data/*.json`, embedded at build time; every
 //! entry names its source and whether it is confirmed.
 
+use crate::diag::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -115,7 +116,7 @@ impl Catalog {
     pub fn load() -> Result<Catalog, String> {
         let mut providers = Vec::new();
         for (name, text) in DATA_FILES {
-            providers.push(parse_data(name, text)?);
+            providers.push(parse_data(name, text).map_err(|d| d.message)?);
         }
         Catalog::from_providers(providers)
     }
@@ -309,8 +310,9 @@ impl Catalog {
 }
 
 /// One catalog data file (the format of `src/catalog/data/*.json`).
-pub fn parse_data(name: &str, text: &str) -> Result<ProviderData, String> {
-    serde_json::from_str(text).map_err(|e| format!("catalog file {name}: {e} (line {})", e.line()))
+pub fn parse_data(name: &str, text: &str) -> Result<ProviderData, Diagnostic> {
+    serde_json::from_str(text)
+        .map_err(|e| Diagnostic::usage(format!("catalog file {name}: {e} (line {})", e.line())))
 }
 
 /// The embedded catalog, parsed once: it is constant data, checked by tests, so a failure
@@ -326,13 +328,13 @@ pub fn embedded() -> Arc<Catalog> {
 impl Catalog {
     /// This catalog with catalog files a user passes with `--catalog FILE` (the format of
     /// `src/catalog/data/*.json`) merged over it, validated as a whole.
-    pub fn with_files(&self, files: &[(String, String)]) -> Result<Catalog, String> {
+    pub fn with_files(&self, files: &[(String, String)]) -> Result<Catalog, Diagnostic> {
         let mut merged = self.clone();
         for (name, text) in files {
             merged.merge(parse_data(name, text)?);
         }
-        let merged = Catalog::from_providers(merged.providers)?;
-        merged.validate()?;
+        let merged = Catalog::from_providers(merged.providers).map_err(Diagnostic::usage)?;
+        merged.validate().map_err(Diagnostic::usage)?;
         Ok(merged)
     }
 

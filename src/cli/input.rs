@@ -151,7 +151,7 @@ pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>)
     };
     if let Some(cluster) = &inputs.cluster_region {
         config::check_cluster_provider(&inputs.catalog, cluster)
-            .map_err(|e| format!("--cluster-region: {e}"))?;
+            .map_err(|e| format!("--cluster-region: {}", e.message))?;
     }
     for path in &input.var_files {
         crate::gate::check_user_file(path, "var file", inputs.max_file_bytes)?;

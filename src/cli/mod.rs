@@ -81,6 +81,12 @@ impl From<String> for UsageError {
     }
 }
 
+impl From<Diagnostic> for UsageError {
+    fn from(problem: Diagnostic) -> Self {
+        UsageError(vec![problem])
+    }
+}
+
 impl From<Vec<Diagnostic>> for UsageError {
     fn from(problems: Vec<Diagnostic>) -> Self {
         UsageError(problems)

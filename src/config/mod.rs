@@ -186,8 +186,7 @@ pub fn load(path: &Path, in_tree: bool, catalog: &Catalog) -> Result<Loaded, Vec
             "is a symbolic link; not read (name it with --config to use it)".into(),
         ));
     }
-    let text = crate::gate::read_user_file(path, "config file", 0)
-        .map_err(|e| vec![Diagnostic::at(Code::Usage, "", 0, e)])?;
+    let text = crate::gate::read_user_file(path, "config file", 0).map_err(|e| vec![e])?;
     let config = parse(&text, &display)?;
     let place = validate::Place {
         display: &display,

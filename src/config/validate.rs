@@ -167,7 +167,7 @@ pub(super) fn settings(
         settings.cluster_region = problems.take(
             parse_cluster_region(text.get_ref())
                 .and_then(|c| check_cluster_provider(catalog, &c).map(|()| c))
-                .map_err(|e| place.problem(text, format!("cluster_region: {e}"))),
+                .map_err(|e| place.problem(text, format!("cluster_region: {}", e.message))),
         );
     }
     if let Some(tag) = &config.mail_tag {
@@ -250,6 +250,8 @@ pub(super) fn settings(
     if problems.0.is_empty() {
         Ok(settings)
     } else {
+        // In the order a reader meets them in the file.
+        problems.0.sort_by_key(|d| d.line);
         Err(problems.0)
     }
 }
@@ -289,24 +291,33 @@ fn scalar_text(v: &toml::Value) -> Option<String> {
 }
 
 /// `NAME=VALUE` (`--var`, `--parameter`, `--mail-tag`, `mail_tag`).
-pub fn key_value(text: &str) -> Result<(String, String), String> {
+pub fn key_value(text: &str) -> Result<(String, String), Diagnostic> {
     match text.split_once('=') {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(format!("expected NAME=VALUE, got {text:?}")),
+        _ => Err(Diagnostic::usage(format!(
+            "expected NAME=VALUE, got {text:?}"
+        ))),
     }
 }
 
 /// `PROVIDER:REGION` (`aws:eu-west-1`) for `--cluster-region` and `cluster_region`; the
 /// provider is checked against the scan's catalog by `check_cluster_provider`.
-pub fn parse_cluster_region(text: &str) -> Result<(String, String), String> {
+pub fn parse_cluster_region(text: &str) -> Result<(String, String), Diagnostic> {
     text.split_once(':')
         .filter(|(p, r)| !p.trim().is_empty() && !r.trim().is_empty())
         .map(|(p, r)| (p.trim().to_ascii_lowercase(), r.trim().to_string()))
-        .ok_or_else(|| format!("expected PROVIDER:REGION (e.g. aws:eu-west-1), got {text:?}"))
+        .ok_or_else(|| {
+            Diagnostic::usage(format!(
+                "expected PROVIDER:REGION (e.g. aws:eu-west-1), got {text:?}"
+            ))
+        })
 }
 
 /// Refuses a cluster region whose provider the catalog does not know.
-pub fn check_cluster_provider(catalog: &Catalog, cluster: &(String, String)) -> Result<(), String> {
+pub fn check_cluster_provider(
+    catalog: &Catalog,
+    cluster: &(String, String),
+) -> Result<(), Diagnostic> {
     let provider = &cluster.0;
     if catalog.provider(provider).is_some() {
         return Ok(());
@@ -316,8 +327,8 @@ pub fn check_cluster_provider(catalog: &Catalog, cluster: &(String, String)) -> 
         .iter()
         .map(|p| p.provider.as_str())
         .collect();
-    Err(format!(
+    Err(Diagnostic::usage(format!(
         "unknown provider {provider:?}; one of: {}",
         known.join(", ")
-    ))
+    )))
 }

@@ -3,6 +3,7 @@
 //! documentation read, so that no rule is documented in two places.
 
 use super::{generic_text, load, PolicyInfo, Severity, BUILT_IN};
+use crate::diag::Diagnostic;
 use crate::suppress::{META_POLICY, META_RULES};
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ pub struct RuleSummary {
 }
 
 /// Every built-in policy, in the order of `BUILT_IN`.
-pub fn built_in() -> Result<Vec<Entry>, String> {
+pub fn built_in() -> Result<Vec<Entry>, Diagnostic> {
     BUILT_IN
         .iter()
         .map(|(id, _)| {
@@ -63,7 +64,7 @@ pub struct Explanation {
 }
 
 /// Every built-in rule: the rules of every built-in policy, then the suppression rules.
-pub fn every_rule() -> Result<Vec<Explanation>, String> {
+pub fn every_rule() -> Result<Vec<Explanation>, Diagnostic> {
     let mut all = Vec::new();
     for (id, _) in BUILT_IN {
         let p = load(id)?;
@@ -94,7 +95,7 @@ pub fn every_rule() -> Result<Vec<Explanation>, String> {
 }
 
 /// The built-in rule with this id (any case).
-pub fn explain(rule: &str) -> Result<Option<Explanation>, String> {
+pub fn explain(rule: &str) -> Result<Option<Explanation>, Diagnostic> {
     Ok(every_rule()?
         .into_iter()
         .find(|r| r.id.eq_ignore_ascii_case(rule)))

@@ -6,6 +6,7 @@ pub mod condition;
 pub mod listing;
 
 use crate::datamap::{Copy, DataMap, Dataset};
+use crate::diag::Diagnostic;
 use condition::{Condition, Facts};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -138,9 +139,13 @@ pub fn is_built_in(id: &str) -> bool {
 }
 
 /// Loads a policy by built-in id or from a file path.
-pub fn load(id_or_path: &str) -> Result<Policy, String> {
+pub fn load(id_or_path: &str) -> Result<Policy, Diagnostic> {
+    load_text(id_or_path).map_err(Diagnostic::usage)
+}
+
+fn load_text(id_or_path: &str) -> Result<Policy, String> {
     if let Some((_, text)) = BUILT_IN.iter().find(|(id, _)| *id == id_or_path) {
-        return parse(text, &format!("built-in policy {id_or_path}"));
+        return parse_text(text, &format!("built-in policy {id_or_path}"));
     }
     let path = std::path::Path::new(id_or_path);
     if !path.exists() {
@@ -150,8 +155,8 @@ pub fn load(id_or_path: &str) -> Result<Policy, String> {
             known.join(", ")
         ));
     }
-    let text = crate::gate::read_user_file(path, "policy file", 0)?;
-    parse(&text, &format!("policy file {id_or_path}"))
+    let text = crate::gate::read_user_file(path, "policy file", 0).map_err(|d| d.message)?;
+    parse_text(&text, &format!("policy file {id_or_path}"))
 }
 
 type Object = serde_json::Map<String, serde_json::Value>;
@@ -183,7 +188,12 @@ fn optional_string(obj: &Object, key: &str, place: &str) -> Result<Option<String
     }
 }
 
-pub fn parse(text: &str, name: &str) -> Result<Policy, String> {
+/// A policy from its JSON text; `name` says where it came from in messages.
+pub fn parse(text: &str, name: &str) -> Result<Policy, Diagnostic> {
+    parse_text(text, name).map_err(Diagnostic::usage)
+}
+
+fn parse_text(text: &str, name: &str) -> Result<Policy, String> {
     let root: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| format!("{name}: invalid JSON at line {}: {e}", e.line()))?;
     let obj = root
@@ -423,18 +433,18 @@ mod tests {
         let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[
             {"id":"X1","title":"t","severity":"high","verdict":"violation","message":"m",
              "when":{"field":"countries","contains_any":["US"]}}]}"#;
-        let err = parse(bad, "policy file x.json").unwrap_err();
+        let err = parse(bad, "policy file x.json").unwrap_err().message;
         assert!(
             err.contains("rule X1") && err.contains("contains_any"),
             "{err}"
         );
         let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","colour":"red","rules":[]}"#;
-        assert!(parse(bad, "p").unwrap_err().contains("colour"));
+        assert!(parse(bad, "p").unwrap_err().message.contains("colour"));
         let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[
             {"id":"X1","title":"t","severity":"severe","verdict":"violation","message":"m","when":{"all":[]}}]}"#;
-        assert!(parse(bad, "p").unwrap_err().contains("severe"));
+        assert!(parse(bad, "p").unwrap_err().message.contains("severe"));
         let bad = r#"{"id":"x","title":"t","applies_from":"2020-01-01","rules":[
             {"id":"X1","title":"t","severity":"high","verdict":"violation","message":"m","when":{"field":"colour","equals":"x"}}]}"#;
-        assert!(parse(bad, "p").unwrap_err().contains("colour"));
+        assert!(parse(bad, "p").unwrap_err().message.contains("colour"));
     }
 }

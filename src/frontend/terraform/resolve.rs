@@ -582,7 +582,7 @@ fn root_variable_values(
             inputs.gate.read_text(&path, Area::Scan)
         } else {
             crate::gate::read_user_file(&path, "var file", inputs.gate.max_bytes())
-                .map_err(|message| Diagnostic::new(Code::Unreadable, 0, message))
+                .map_err(|d| Diagnostic::new(Code::Unreadable, 0, d.message))
         };
         match text.and_then(|text| read_tfvars(&path, &text)) {
             Ok(vars) => values.extend(vars),

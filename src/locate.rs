@@ -226,7 +226,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
         "residency_hosted_mail" => return place_hosted(resource),
         _ => {}
     }
-    if resource.format == crate::model::SourceFormat::Kubernetes {
+    if resource.placed_by == crate::model::PlacedBy::FrontEnd {
         return place_kubernetes(cat, resource);
     }
     let Some(provider) = catalog_provider(resource) else {

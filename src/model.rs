@@ -71,6 +71,22 @@ pub struct Resource {
     /// For each top-level attribute, whether its value used a variable.
     pub origins: BTreeMap<String, Origin>,
     pub provider: ProviderSetting,
+    /// Who works out where the resource is.
+    pub placed_by: PlacedBy,
+}
+
+/// Who works out where a resource is, so that later stages read data instead of asking which
+/// format a resource came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlacedBy {
+    /// `locate`, from the provider configuration and the resource's own location attributes,
+    /// with the catalog's rules (Terraform, CloudFormation, ARM, plans, tenants).
+    #[default]
+    Catalog,
+    /// The front end, which already read where its format says the resource runs: the cloud
+    /// in the `$provider` attribute and the region in `provider.region` (Kubernetes volumes,
+    /// storage classes and node selectors).
+    FrontEnd,
 }
 
 impl Resource {

@@ -566,4 +566,3 @@ fn config_problems_are_all_reported_with_their_lines() {
         );
     }
 }
-

@@ -61,8 +61,9 @@ fn mail_software() -> &'static Regex {
 
 /// Why a VM is taken for a mail server, if it is.
 pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
-    if r.format == crate::model::SourceFormat::Kubernetes {
-        return kubernetes_mail_server(r);
+    // A container workload (its front end lists its images): judged by images and ports.
+    if !r.attr("$images").is_null() {
+        return container_mail_server(r);
     }
     let (_, scripts) = VMS.iter().find(|(kind, _)| *kind == r.kind)?;
     for path in *scripts {
@@ -97,7 +98,7 @@ pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
 
 /// A Kubernetes workload running a mail server image, or a container that listens on a mail
 /// port.
-fn kubernetes_mail_server(r: &Resource) -> Option<String> {
+fn container_mail_server(r: &Resource) -> Option<String> {
     for image in r.attr("$images").items() {
         let image = image.as_str().unwrap_or_default();
         if mail_software().is_match(image) {

@@ -16,7 +16,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::frontend::arm::parse::ArmFile;
-use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::Value;
 use std::cell::{Cell, RefCell};
@@ -1166,6 +1166,7 @@ impl<'f> Resolved<'f, '_> {
                 region: Value::Null,
                 origin: Origin::Literal,
             },
+            placed_by: PlacedBy::Catalog,
         });
         let me = Parent { kind, name };
         self.collect(scope, node.get("resources"), Some(&me), depth + 1);

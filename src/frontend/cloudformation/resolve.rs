@@ -4,7 +4,7 @@
 //! is not in the template: it comes from `--region`, or stays unknown.
 
 use crate::frontend::cloudformation::parse::Template;
-use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::{TextBuilder, Unknown, Value};
 use std::cell::Cell;
@@ -93,6 +93,7 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
                     region: ctx.region.clone(),
                     origin: Origin::Variable,
                 },
+                placed_by: PlacedBy::Catalog,
             }
         })
         .collect()

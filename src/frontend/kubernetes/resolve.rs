@@ -21,7 +21,7 @@
 //! (kubernetes.io/docs/reference/labels-annotations-taints/).
 
 use crate::frontend::kubernetes::parse::Manifests;
-use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::node_value;
 use crate::syntax::tree::Node;
 use crate::value::Value;
@@ -753,6 +753,7 @@ fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
             region: Value::Null,
             origin: Origin::Literal,
         },
+        placed_by: PlacedBy::FrontEnd,
     }
 }
 

@@ -2,7 +2,7 @@
 //! any other mail source.
 
 use super::parse::TenantFile;
-use crate::model::{Origin, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::value::Value;
 use std::collections::BTreeMap;
 
@@ -31,6 +31,7 @@ pub fn resources(file: &TenantFile) -> Vec<Resource> {
                 region: Value::Null,
                 origin: Origin::Literal,
             },
+            placed_by: PlacedBy::Catalog,
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use super::eval::{self, apply_ops, Resolver};
 use crate::diag::{Code, Diagnostic};
 use crate::frontend::terraform::parse::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::gate::Area;
-use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree;
 use crate::value::Value;
 use hcl::expr::TraversalOperator;
@@ -1294,6 +1294,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                     attributes: Value::Map(attributes),
                     origins,
                     provider: ev.provider_for(inst_id, rdef),
+                    placed_by: PlacedBy::Catalog,
                 });
             }
         }

@@ -11,7 +11,7 @@
 //! (developer.hashicorp.com/terraform/internals/json-format) and the state file format 4.
 
 use crate::frontend::terraform::plan::parse::{PlanFile, PlanKind};
-use crate::model::{Inputs, Origin, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::node_value;
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::{Arn, Value};
@@ -172,6 +172,7 @@ fn base_resource(
         attributes,
         origins: BTreeMap::new(),
         provider,
+        placed_by: PlacedBy::Catalog,
     }
 }
 

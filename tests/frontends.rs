@@ -13,17 +13,74 @@ use residency::model::{PlacedBy, Resource};
 use residency::value::Value;
 use residency::ScanOptions;
 
-/// (snapshot name, fixture, `--region`, `--resource-group-location`, `--cluster-region`).
-const CASES: &[(&str, &str, Option<&str>, Option<&str>, Option<(&str, &str)>)] = &[
-    ("terraform-aliases", "tests/fixtures/alias-replica", None, None, None),
+/// A snapshot name, a fixture, and the deploy-time values a scan of it is given: `--region`,
+/// `--resource-group-location`, `--cluster-region`.
+type Case = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<(&'static str, &'static str)>,
+);
+
+const CASES: &[Case] = &[
+    (
+        "terraform-aliases",
+        "tests/fixtures/alias-replica",
+        None,
+        None,
+        None,
+    ),
     ("terraform-json", "tests/fixtures/tf-json", None, None, None),
-    ("terraform-modules-and-tfvars", "sample-configs/dublin-backup-and-logs", None, None, None),
-    ("terraform-plan-joined", "tests/fixtures/tfplan/with-config", None, None, None),
-    ("terraform-state", "tests/fixtures/tfplan/state", None, None, None),
-    ("cloudformation", "tests/fixtures/cfn-short-tags", Some("eu-west-1"), None, None),
-    ("arm-linked", "tests/fixtures/arm/linked-relative", None, Some("westeurope"), None),
-    ("arm-parameters", "tests/fixtures/arm/mail", None, Some("westeurope"), None),
-    ("kubernetes", "tests/fixtures/kubernetes/mailserver", None, None, None),
+    (
+        "terraform-modules-and-tfvars",
+        "sample-configs/dublin-backup-and-logs",
+        None,
+        None,
+        None,
+    ),
+    (
+        "terraform-plan-joined",
+        "tests/fixtures/tfplan/with-config",
+        None,
+        None,
+        None,
+    ),
+    (
+        "terraform-state",
+        "tests/fixtures/tfplan/state",
+        None,
+        None,
+        None,
+    ),
+    (
+        "cloudformation",
+        "tests/fixtures/cfn-short-tags",
+        Some("eu-west-1"),
+        None,
+        None,
+    ),
+    (
+        "arm-linked",
+        "tests/fixtures/arm/linked-relative",
+        None,
+        Some("westeurope"),
+        None,
+    ),
+    (
+        "arm-parameters",
+        "tests/fixtures/arm/mail",
+        None,
+        Some("westeurope"),
+        None,
+    ),
+    (
+        "kubernetes",
+        "tests/fixtures/kubernetes/mailserver",
+        None,
+        None,
+        None,
+    ),
     (
         "kubernetes-cluster-region",
         "tests/fixtures/kubernetes/relay",

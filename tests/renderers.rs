@@ -35,7 +35,10 @@ fn every_format_renders_the_same_reports() {
             ("txt", report::text::render(&report)),
             ("json", report.to_json()),
             ("sarif", report::sarif::render(&report)),
-            ("junit", report::junit::render(&report, Some(Severity::High))),
+            (
+                "junit",
+                report::junit::render(&report, Some(Severity::High)),
+            ),
             ("github", report::github::render(&report)),
             ("md", report::markdown::render(&report)),
         ];

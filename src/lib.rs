@@ -46,7 +46,7 @@ pub struct ScanOptions {
     pub threads: usize,
     /// Follow symbolic links while walking (`--follow-symlinks`).
     pub follow_symlinks: bool,
-    /// Problems with the config files (one found but not used), reported as warnings.
+    /// Collected with the config files (one found but not used), reported as warnings.
     pub config_warnings: Vec<Diagnostic>,
     /// Time one file may take to parse (`--file-timeout`); the default when `None`.
     pub file_timeout: Option<std::time::Duration>,
@@ -91,11 +91,12 @@ pub struct Mapped {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     lines: HashMap<String, Vec<(usize, String)>>,
+    /// What the configuration marks as secret, masked in everything reported.
+    secrets: redact::Secrets,
 }
 
 pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     let mut clock = std::time::Instant::now();
-    redact::forget_secrets();
     let excludes = discover::build_excludes(&options.excludes)?;
     // One gate for every file this scan opens: the walk, the parsers and the resolvers.
     let gate = gate::Gate::new(
@@ -135,17 +136,22 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
             }
         }
     }
-    let mut problems = frontend::Problems::default();
-    let resources = frontend::resources(claimed, &inputs, options.threads, &mut problems);
-    errors.extend(problems.errors);
-    warnings.extend(problems.warnings);
+    let mut collected = frontend::Collected::default();
+    let resources = frontend::resources(claimed, &inputs, options.threads, &mut collected);
+    errors.extend(collected.errors);
+    warnings.extend(collected.warnings);
+    let secrets = collected.secrets;
     stage("resolve", &mut clock);
-    let mut map = datamap::build(&resources, &options.mail_tag, &options.inputs.catalog);
-    clean_map(&mut map);
+    let lookups = locate::Lookups {
+        catalog: &inputs.catalog,
+        secrets: &secrets,
+    };
+    let mut map = datamap::build(&resources, &options.mail_tag, lookups);
+    clean_map(&mut map, &secrets);
     stage("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {
         for d in list.iter_mut() {
-            d.message = redact::redact(&d.message);
+            d.message = secrets.redact(&d.message);
             report::escape::in_place(&mut d.message);
             report::escape::in_place(&mut d.file);
         }
@@ -159,14 +165,15 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
         errors,
         warnings,
         lines,
+        secrets,
     })
 }
 
 /// Makes every text of the map that came from a configuration safe to print: credentials
 /// masked, control characters and bidirectional overrides made visible (`report::escape`).
-fn clean_map(map: &mut datamap::DataMap) {
+fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
     let clean = |text: &mut String| {
-        *text = redact::redact(text);
+        *text = secrets.redact(text);
         report::escape::in_place(text);
     };
     for d in &mut map.datasets {
@@ -192,9 +199,9 @@ fn clean_map(map: &mut datamap::DataMap) {
 
 /// The same for findings: their messages are built from the (clean) map, but suppression
 /// reasons are read from comments in the files.
-fn clean_findings(findings: &mut [policy::Finding]) {
+fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
     let clean = |text: &mut String| {
-        *text = redact::redact(text);
+        *text = secrets.redact(text);
         report::escape::in_place(text);
     };
     for f in findings {
@@ -217,7 +224,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     }
     let meta = suppress_findings(options, &policies, &mapped, &mut findings)?;
     findings.extend(meta);
-    clean_findings(&mut findings);
+    clean_findings(&mut findings, &mapped.secrets);
     let baselined = drop_baselined(&mut findings, options.baseline.as_ref());
     findings.sort_by(|a, b| {
         (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(

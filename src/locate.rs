@@ -3,6 +3,15 @@
 //! unknown placement with the reason.
 
 use crate::catalog::{Catalog, Entity};
+use crate::redact::Secrets;
+
+/// What placing a resource looks things up in: the scan's regions catalog, and the values its
+/// configuration marks as secret (never shown whole in a message about an unknown region).
+#[derive(Clone, Copy)]
+pub struct Lookups<'a> {
+    pub catalog: &'a Catalog,
+    pub secrets: &'a Secrets,
+}
 use crate::model::{Origin, Resource};
 use crate::value::Value;
 use serde::Serialize;
@@ -89,10 +98,10 @@ fn basis_of(origin: Origin) -> Basis {
 const LOCATION_DEFAULTS: &[(&str, &str)] = &[("google_bigquery_dataset", "US")];
 
 /// Places a region given as text, for a provider.
-pub fn place_region(cat: &Catalog, provider: &str, region: &str, basis: Basis) -> Placement {
-    match cat.region(provider, region) {
+pub fn place_region(lk: &Lookups, provider: &str, region: &str, basis: Basis) -> Placement {
+    match lk.catalog.region(provider, region) {
         Some(found) => {
-            let control = cat.control(provider, found);
+            let control = lk.catalog.control(provider, found);
             Placement {
                 provider: Some(provider.to_string()),
                 region: Some(found.id.clone()),
@@ -104,19 +113,19 @@ pub fn place_region(cat: &Catalog, provider: &str, region: &str, basis: Basis) -
             }
         }
         None => Placement {
-            region: Some(crate::redact::prefix(&crate::catalog::normalise(
+            region: Some(lk.secrets.prefix(&crate::catalog::normalise(
                 provider, region,
             ))),
             ..Placement::unknown(
                 Some(provider),
-                match cat.suggest(provider, region) {
+                match lk.catalog.suggest(provider, region) {
                     Some(near) => format!(
                         "region {} is not in residency's catalog for {provider}; did you mean {near}?",
-                        crate::redact::excerpt(region)
+                        lk.secrets.excerpt(region)
                     ),
                     None => format!(
                         "region {} is not in residency's catalog for {provider} (a new region, or a typo); add it with [[catalog]] in residency.toml",
-                        crate::redact::excerpt(region)
+                        lk.secrets.excerpt(region)
                     ),
                 },
             )
@@ -126,14 +135,14 @@ pub fn place_region(cat: &Catalog, provider: &str, region: &str, basis: Basis) -
 
 /// Places a value that should hold a region.
 pub fn place_value(
-    cat: &Catalog,
+    lk: &Lookups,
     provider: &str,
     value: &Value,
     origin: Origin,
     what: &str,
 ) -> Placement {
     match value {
-        Value::String(region) => place_region(cat, provider, region, basis_of(origin)),
+        Value::String(region) => place_region(lk, provider, region, basis_of(origin)),
         Value::Unknown(u) => Placement::unknown(Some(provider), u.reason.clone()),
         Value::Null => Placement::unknown(Some(provider), format!("{what} is not set")),
         _ => Placement::unknown(Some(provider), format!("{what} is not a string")),
@@ -143,9 +152,12 @@ pub fn place_value(
 /// Places a hosted service's geography (a Microsoft 365 PreferredDataLocation code, a Google
 /// Workspace data region). Workspace's "No preference" leaves the choice to Google: unknown,
 /// but the operator is still known.
-pub fn place_service_geography(cat: &Catalog, provider: &str, value: &Value) -> Placement {
+pub fn place_service_geography(lk: &Lookups, provider: &str, value: &Value) -> Placement {
     if provider == "google-workspace" && value.as_str() == Some("no-preference") {
-        let partition = cat.provider(provider).and_then(|p| p.partitions.first());
+        let partition = lk
+            .catalog
+            .provider(provider)
+            .and_then(|p| p.partitions.first());
         return Placement {
             operator: partition.map(|p| p.operator.clone()),
             parent: partition.map(|p| p.parent.clone()),
@@ -155,7 +167,7 @@ pub fn place_service_geography(cat: &Catalog, provider: &str, value: &Value) -> 
             )
         };
     }
-    place_geography(cat, provider, value, Origin::Literal)
+    place_geography(lk, provider, value, Origin::Literal)
 }
 
 /// A tenant of a hosted provider the tenants file describes itself: its countries and operator.
@@ -200,10 +212,10 @@ fn place_hosted(resource: &Resource) -> Placement {
 
 /// A Kubernetes object: the resolver has already read what the manifests (or
 /// `--cluster-region`) say about its cloud and region.
-fn place_kubernetes(cat: &Catalog, resource: &Resource) -> Placement {
+fn place_kubernetes(lk: &Lookups, resource: &Resource) -> Placement {
     let setting = &resource.provider;
     match resource.attr("$provider").as_str() {
-        Some(provider) => place_value(cat, provider, &setting.region, setting.origin, "region"),
+        Some(provider) => place_value(lk, provider, &setting.region, setting.origin, "region"),
         None => Placement::unknown(
             None,
             setting
@@ -215,19 +227,19 @@ fn place_kubernetes(cat: &Catalog, resource: &Resource) -> Placement {
 }
 
 /// Where a declared resource is.
-pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
+pub fn locate(lk: &Lookups, resource: &Resource) -> Placement {
     match resource.kind.as_str() {
         "residency_m365_tenant" => {
-            return place_service_geography(cat, "microsoft-365", resource.attr("default_geo"))
+            return place_service_geography(lk, "microsoft-365", resource.attr("default_geo"))
         }
         "residency_workspace_tenant" => {
-            return place_service_geography(cat, "google-workspace", resource.attr("data_region"))
+            return place_service_geography(lk, "google-workspace", resource.attr("data_region"))
         }
         "residency_hosted_mail" => return place_hosted(resource),
         _ => {}
     }
     if resource.placed_by == crate::model::PlacedBy::FrontEnd {
-        return place_kubernetes(cat, resource);
+        return place_kubernetes(lk, resource);
     }
     let Some(provider) = catalog_provider(resource) else {
         return Placement::unknown(
@@ -243,7 +255,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
             // AWS provider v6: a per-resource `region` argument overrides the provider's.
             let own = resource.attr("region");
             if !own.is_null() && resource.kind.starts_with("aws_") {
-                return place_value(cat, "aws", own, resource.origin("region"), "region");
+                return place_value(lk, "aws", own, resource.origin("region"), "region");
             }
             let setting = &resource.provider;
             match &setting.region {
@@ -254,7 +266,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
                         None => "provider aws has no region; pass --region".to_string(),
                     },
                 ),
-                region => place_value(cat, "aws", region, setting.origin, "the provider's region"),
+                region => place_value(lk, "aws", region, setting.origin, "the provider's region"),
             }
         }
         "azure" => {
@@ -265,7 +277,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
                 "azurerm_email_communication_service" | "azurerm_communication_service"
             ) {
                 return place_geography(
-                    cat,
+                    lk,
                     "azure",
                     resource.attr("data_location"),
                     resource.origin("data_location"),
@@ -277,7 +289,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
                     | "Microsoft.Communication/communicationServices"
             ) {
                 return place_geography(
-                    cat,
+                    lk,
                     "azure",
                     resource.attributes.path(&["properties", "dataLocation"]),
                     resource.origin("properties"),
@@ -294,7 +306,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
                 );
             }
             place_value(
-                cat,
+                lk,
                 "azure",
                 location,
                 resource.origin("location"),
@@ -308,12 +320,12 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
             for attr in ["location", "region", "zone", "datacenter", "region_name"] {
                 let v = resource.attr(attr);
                 if !v.is_null() {
-                    return place_value(cat, other, v, resource.origin(attr), attr);
+                    return place_value(lk, other, v, resource.origin(attr), attr);
                 }
             }
             if let Some((_, default)) = LOCATION_DEFAULTS.iter().find(|(k, _)| *k == resource.kind)
             {
-                return place_region(cat, other, default, Basis::ProviderDefault);
+                return place_region(lk, other, default, Basis::ProviderDefault);
             }
             match &resource.provider.region {
                 Value::Null => Placement::unknown(
@@ -324,7 +336,7 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
                     ),
                 ),
                 region => place_value(
-                    cat,
+                    lk,
                     other,
                     region,
                     resource.provider.origin,
@@ -337,18 +349,21 @@ pub fn locate(cat: &Catalog, resource: &Resource) -> Placement {
 
 /// Places a geography-scoped service (Azure Communication Services `data_location`).
 pub fn place_geography(
-    cat: &Catalog,
+    lk: &Lookups,
     provider: &str,
     geography: &Value,
     origin: Origin,
 ) -> Placement {
     let Some(name) = geography.as_str() else {
-        return place_value(cat, provider, geography, origin, "data_location");
+        return place_value(lk, provider, geography, origin, "data_location");
     };
-    match cat.geography(provider, name) {
+    match lk.catalog.geography(provider, name) {
         Some(g) => {
             // Geography-scoped services run in the provider's public partition.
-            let partition = cat.provider(provider).and_then(|p| p.partitions.first());
+            let partition = lk
+                .catalog
+                .provider(provider)
+                .and_then(|p| p.partitions.first());
             Placement {
                 provider: Some(provider.to_string()),
                 region: Some(g.id.clone()),
@@ -363,7 +378,7 @@ pub fn place_geography(
             Some(provider),
             format!(
                 "data location {} is not in residency's catalog",
-                crate::redact::excerpt(name)
+                lk.secrets.excerpt(name)
             ),
         ),
     }

@@ -6,7 +6,7 @@
 
 use regex::Regex;
 use std::collections::BTreeSet;
-use std::sync::{OnceLock, RwLock};
+use std::sync::OnceLock;
 
 const MASK: &str = "***";
 
@@ -46,99 +46,101 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// Every registered secret in `text` replaced by the mask, longest first.
-fn mask_secrets(text: &str) -> std::borrow::Cow<'_, str> {
-    let Ok(set) = secrets().read() else {
-        return text.into();
-    };
-    let mut ordered: Vec<&String> = set.iter().filter(|s| text.contains(s.as_str())).collect();
-    if ordered.is_empty() {
-        return text.into();
-    }
-    ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let mut out = text.to_string();
-    for secret in ordered {
-        out = out.replace(secret.as_str(), MASK);
-    }
-    out.into()
-}
-
 /// Characters of an unrecognised value that a report may show.
 const EXCERPT_CHARS: usize = 4;
-
-/// The first few characters of a value that was expected to be a known name (a region, a data
-/// location) and is not, followed by `…`: enough to find a typo, never the whole value, since a
-/// value a pull request routes into a region (a token from a linked file, a secret variable)
-/// would otherwise be printed into CI logs.
-pub fn prefix(value: &str) -> String {
-    if holds_secret(value) {
-        return MASK.to_string();
-    }
-    let shown: String = value.chars().take(EXCERPT_CHARS).collect();
-    format!("{shown}…")
-}
-
-/// `"SuPe…" (40 characters)`: the masked prefix and the length, for messages.
-pub fn excerpt(value: &str) -> String {
-    if holds_secret(value) {
-        return format!("{MASK} (a value marked sensitive)");
-    }
-    format!("{:?} ({} characters)", prefix(value), value.chars().count())
-}
-
-/// Values the configuration marks as secret: Terraform variables with `sensitive = true`,
-/// CloudFormation parameters with `NoEcho`, ARM `secureString` and `secureObject` parameters.
-/// Any text that contains one is masked where it appears, so values derived from them (a name
-/// built from a sensitive variable) are masked too.
-fn secrets() -> &'static RwLock<BTreeSet<String>> {
-    static SECRETS: OnceLock<RwLock<BTreeSet<String>>> = OnceLock::new();
-    SECRETS.get_or_init(Default::default)
-}
 
 /// Secrets shorter than this are not masked by value (masking every `a` or `1` would make
 /// reports unreadable and hide nothing).
 const MIN_SECRET_CHARS: usize = 4;
 
-/// Records every string inside `value` as a secret.
-pub fn register_secret(value: &crate::value::Value) {
-    use crate::value::Value;
-    let mut found = Vec::new();
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::String(s) if s.chars().count() >= MIN_SECRET_CHARS => found.push(s.clone()),
-            Value::List(items) => stack.extend(items),
-            Value::Map(entries) => stack.extend(entries.values()),
-            _ => {}
+/// Values one scan's configuration marks as secret: Terraform variables with
+/// `sensitive = true`, CloudFormation parameters with `NoEcho`, ARM `secureString` and
+/// `secureObject` parameters. The front ends collect them while resolving; any text that
+/// contains one is masked where it appears, so values derived from them (a name built from a
+/// sensitive variable) are masked too. A value of the scan, never process-wide.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets(BTreeSet<String>);
+
+impl Secrets {
+    /// Records every string inside `value` as a secret.
+    pub fn add(&mut self, value: &crate::value::Value) {
+        use crate::value::Value;
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::String(s) if s.chars().count() >= MIN_SECRET_CHARS => {
+                    self.0.insert(s.clone());
+                }
+                Value::List(items) => stack.extend(items),
+                Value::Map(entries) => stack.extend(entries.values()),
+                _ => {}
+            }
         }
     }
-    if found.is_empty() {
-        return;
+
+    /// Adds the secrets another part of the scan found.
+    pub fn extend(&mut self, other: Secrets) {
+        self.0.extend(other.0);
     }
-    if let Ok(mut set) = secrets().write() {
-        set.extend(found);
+
+    /// Whether `text` holds a value the configuration marks as secret.
+    pub fn holds(&self, text: &str) -> bool {
+        self.0.iter().any(|s| text.contains(s.as_str()))
+    }
+
+    /// Every secret in `text` replaced by the mask, longest first.
+    fn mask<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut ordered: Vec<&String> = self
+            .0
+            .iter()
+            .filter(|s| text.contains(s.as_str()))
+            .collect();
+        if ordered.is_empty() {
+            return text.into();
+        }
+        ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let mut out = text.to_string();
+        for secret in ordered {
+            out = out.replace(secret.as_str(), MASK);
+        }
+        out.into()
+    }
+
+    /// The text with these secrets and every credential pattern masked.
+    pub fn redact(&self, text: &str) -> String {
+        redact(&self.mask(text))
+    }
+
+    /// The first few characters of a value that was expected to be a known name (a region, a
+    /// data location) and is not, followed by `…`: enough to find a typo, never the whole
+    /// value, since a value a pull request routes into a region (a token from a linked file, a
+    /// secret variable) would otherwise be printed into CI logs.
+    pub fn prefix(&self, value: &str) -> String {
+        if self.holds(value) {
+            return MASK.to_string();
+        }
+        let shown: String = value.chars().take(EXCERPT_CHARS).collect();
+        format!("{shown}…")
+    }
+
+    /// `"SuPe…" (40 characters)`: the masked prefix and the length, for messages.
+    pub fn excerpt(&self, value: &str) -> String {
+        if self.holds(value) {
+            return format!("{MASK} (a value marked sensitive)");
+        }
+        format!(
+            "{:?} ({} characters)",
+            self.prefix(value),
+            value.chars().count()
+        )
     }
 }
 
-/// Forgets the secrets of an earlier scan in this process (each scan registers its own).
-pub fn forget_secrets() {
-    if let Ok(mut set) = secrets().write() {
-        set.clear();
-    }
-}
-
-/// Whether `text` holds a value the configuration marks as secret.
-pub fn holds_secret(text: &str) -> bool {
-    secrets()
-        .read()
-        .is_ok_and(|set| set.iter().any(|s| text.contains(s.as_str())))
-}
-
-/// The text with credentials masked.
+/// The text with credentials masked by their patterns (URL passwords and query strings,
+/// webhook tokens, connection-string keys, private keys, access-key ids). A scan's own
+/// secrets are masked by `Secrets::redact`, which ends here.
 pub fn redact(text: &str) -> String {
     let p = patterns();
-    let text = mask_secrets(text);
-    let text = text.as_ref();
     if !text.contains("://")
         && !text.contains('=')
         && !text.contains("PRIVATE KEY")

@@ -115,6 +115,8 @@ fn reports_of_every_case_match_their_snapshots() {
     let mut stale: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        // tests/frontends.rs and tests/renderers.rs keep their own snapshots here.
+        .filter(|n| !n.starts_with("frontend__") && !n.starts_with("render__"))
         .filter(|n| !expected_files.contains(n))
         .collect();
     stale.sort();

@@ -16,7 +16,11 @@ fuzz_target!(|data: &[u8]| {
                 residency::frontend::cloudformation::parse::parse(text, json, name)
             {
                 residency::frontend::budget::start();
-                let _ = residency::frontend::cloudformation::resolve::resolve(&template, &inputs);
+                let _ = residency::frontend::cloudformation::resolve::resolve(
+                    &template,
+                    &inputs,
+                    &mut Default::default(),
+                );
                 residency::frontend::budget::finish();
             }
         }

@@ -20,8 +20,8 @@ fn link_id(kinds: &[&str], path: &[&str]) -> String {
 }
 
 pub struct Index<'a> {
-    /// The regions catalog every placement is looked up in.
-    pub catalog: &'a crate::catalog::Catalog,
+    /// The catalog and secrets every placement is looked up with.
+    pub lookups: crate::locate::Lookups<'a>,
     /// Resources by scope (root module or template) and address.
     by_address: HashMap<(&'a str, &'a str), &'a Resource>,
     /// Resources by the name they set (a bucket name, a vault name), across scopes: a real
@@ -54,10 +54,10 @@ impl<'a> Index<'a> {
     pub fn new(
         resources: &'a [Resource],
         links: &[Link],
-        catalog: &'a crate::catalog::Catalog,
+        lookups: crate::locate::Lookups<'a>,
     ) -> Index<'a> {
         let mut index = Index {
-            catalog,
+            lookups,
             by_address: HashMap::new(),
             by_name: HashMap::new(),
             by_arm_id: HashMap::new(),

@@ -341,7 +341,7 @@ impl<'a> Builder<'_, 'a> {
                     for (_, value) in values_at(&node.attributes, path) {
                         let Some(provider) = provider else { continue };
                         let placement = locate::place_value(
-                            self.index.catalog,
+                            &self.index.lookups,
                             provider,
                             value,
                             Origin::Literal,
@@ -418,7 +418,7 @@ impl<'a> Builder<'_, 'a> {
                     let Some(provider) = provider else { continue };
                     for (block, value) in values_at(&node.attributes, path) {
                         let placement =
-                            locate::place_service_geography(self.index.catalog, provider, value);
+                            locate::place_service_geography(&self.index.lookups, provider, value);
                         let code = value.as_str().unwrap_or("?");
                         // Name the unit when the block says which (an organisational unit path).
                         let label = match block.get("path").as_str() {
@@ -451,7 +451,7 @@ impl<'a> Builder<'_, 'a> {
                     else {
                         continue;
                     };
-                    let Some(found) = self.index.catalog.region(provider, region) else {
+                    let Some(found) = self.index.lookups.catalog.region(provider, region) else {
                         continue;
                     };
                     if found.metadata_countries.is_empty() {
@@ -494,7 +494,7 @@ impl<'a> Builder<'_, 'a> {
                 let outside = label.contains("://") || label.contains('@');
                 let provider = locate::catalog_provider(from).filter(|_| !outside);
                 let placement = match (region, provider) {
-                    (Some(region), Some(p)) => locate::place_region(self.index.catalog, p, &region, Basis::Implicit),
+                    (Some(region), Some(p)) => locate::place_region(&self.index.lookups, p, &region, Basis::Implicit),
                     _ if outside => Placement::unknown(
                         None,
                         format!("mail is sent to the {what} {label}, outside the infrastructure the files describe; its location cannot be read"),
@@ -540,8 +540,8 @@ impl<'a> Builder<'_, 'a> {
             );
         };
         let p = provider.as_deref().unwrap_or_default();
-        match self.index.catalog.region(p, region).and_then(|f| f.paired_region.clone()) {
-            Some(pair) => locate::place_region(self.index.catalog, p, &pair, basis),
+        match self.index.lookups.catalog.region(p, region).and_then(|f| f.paired_region.clone()) {
+            Some(pair) => locate::place_region(&self.index.lookups, p, &pair, basis),
             None => Placement::unknown(
                 provider.as_deref(),
                 format!("region {region} has no paired region in residency's catalog; the provider chooses where the secondary copy goes"),
@@ -553,7 +553,7 @@ impl<'a> Builder<'_, 'a> {
 /// Where a declared resource is: its own location, or that of the resource it lives in.
 pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
     let Some((_, path)) = LOCATED_WITH.iter().find(|(kind, _)| *kind == r.kind) else {
-        return locate::locate(index.catalog, r);
+        return locate::locate(&index.lookups, r);
     };
     let named = values_at(&r.attributes, path);
     let value = named.first().map(|(_, v)| *v).unwrap_or(&Value::Null);
@@ -647,8 +647,8 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
         || r.attr("Replicas").items().iter().any(|rep| matches_list(rep.get("Tags")))
 }
 
-pub fn build(resources: &[Resource], tag: &MailTag, catalog: &crate::catalog::Catalog) -> DataMap {
-    let index = Index::new(resources, &links(), catalog);
+pub fn build(resources: &[Resource], tag: &MailTag, lookups: locate::Lookups) -> DataMap {
+    let index = Index::new(resources, &links(), lookups);
     let sources: Vec<Start> = resources
         .iter()
         .filter_map(|r| {

@@ -30,21 +30,23 @@ pub trait FrontEnd {
     fn take_markers(file: &mut Self::File) -> (String, Vec<(usize, String)>);
 
     /// The resources all of this format's files deploy, resolved and joined with the
-    /// deploying tool's rules; what cannot be read or followed goes to `problems`.
+    /// deploying tool's rules; what cannot be read or followed, and the secrets found, go to `collected`.
     fn resources(
         files: Vec<Self::File>,
         inputs: &Inputs,
         threads: usize,
-        problems: &mut Problems,
+        collected: &mut Collected,
     ) -> Vec<Resource>;
 }
 
-/// Errors (a file or value that could not be understood: exit 3) and warnings (something not
-/// followed, said so the reader knows) gathered while resolving.
+/// What resolving gathers besides resources: errors (a file or value that could not be
+/// understood: exit 3), warnings (something not followed, said so the reader knows), and the
+/// values the configuration marks as secret (masked wherever they appear in reports).
 #[derive(Debug, Default)]
-pub struct Problems {
+pub struct Collected {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    pub secrets: crate::redact::Secrets,
 }
 
 /// The parsed files of one scan, by front end.
@@ -87,27 +89,27 @@ pub fn resources(
     claimed: Claimed,
     inputs: &Inputs,
     threads: usize,
-    problems: &mut Problems,
+    collected: &mut Collected,
 ) -> Vec<Resource> {
-    let mut all = terraform::Terraform::resources(claimed.terraform, inputs, threads, problems);
+    let mut all = terraform::Terraform::resources(claimed.terraform, inputs, threads, collected);
     all.extend(cloudformation::CloudFormation::resources(
         claimed.cloudformation,
         inputs,
         threads,
-        problems,
+        collected,
     ));
-    all.extend(arm::Arm::resources(claimed.arm, inputs, threads, problems));
+    all.extend(arm::Arm::resources(claimed.arm, inputs, threads, collected));
     all.extend(kubernetes::Kubernetes::resources(
         claimed.kubernetes,
         inputs,
         threads,
-        problems,
+        collected,
     ));
     all.extend(tenants::Tenants::resources(
         claimed.tenants,
         inputs,
         threads,
-        problems,
+        collected,
     ));
     all
 }

@@ -3,7 +3,7 @@
 //! they are linked, with the parameters they are given, not again on their own.
 
 use crate::diag::Diagnostic;
-use crate::frontend::budget;
+use crate::frontend::{budget, Collected};
 use crate::model::{Inputs, Resource};
 use std::collections::HashMap;
 
@@ -12,7 +12,8 @@ use std::collections::HashMap;
 pub fn resources(
     files: &[super::parse::ArmFile],
     inputs: &Inputs,
-) -> (Vec<Resource>, Vec<Diagnostic>) {
+    collected: &mut Collected,
+) -> Vec<Resource> {
     use super::parse::ArmKind;
     let parameter_files: HashMap<&str, &super::parse::ArmFile> = files
         .iter()
@@ -74,9 +75,11 @@ pub fn resources(
         .collect();
     for (display, resolution) in resolutions {
         warnings.extend(resolution.warnings);
+        collected.secrets.extend(resolution.secrets);
         if !linked_from_roots.contains(display) {
             resources.extend(resolution.resources);
         }
     }
-    (resources, warnings)
+    collected.warnings.extend(warnings);
+    resources
 }

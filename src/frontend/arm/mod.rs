@@ -10,7 +10,7 @@ pub mod link;
 pub mod parse;
 pub mod resolve;
 
-use super::{FrontEnd, Problems};
+use super::{Collected, FrontEnd};
 use crate::model::{Inputs, Resource};
 
 /// One parsed template or parameter file.
@@ -29,10 +29,8 @@ impl FrontEnd for Arm {
         files: Vec<File>,
         inputs: &Inputs,
         _threads: usize,
-        problems: &mut Problems,
+        collected: &mut Collected,
     ) -> Vec<Resource> {
-        let (resources, warnings) = link::resources(&files, inputs);
-        problems.warnings.extend(warnings);
-        resources
+        link::resources(&files, inputs, collected)
     }
 }

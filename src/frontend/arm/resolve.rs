@@ -17,6 +17,7 @@
 use crate::diag::{Code, Diagnostic};
 use crate::frontend::arm::parse::ArmFile;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
+use crate::redact::Secrets;
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::Value;
 use std::cell::{Cell, RefCell};
@@ -55,6 +56,8 @@ struct Scope<'n> {
     /// outside the template (basis `variable`).
     used_input: Cell<bool>,
     depth: Cell<usize>,
+    /// Values of this scope's `secureString` and `secureObject` parameters.
+    secrets: Secrets,
 }
 
 /// Finds a scanned template by its report path, for `templateLink.relativePath`.
@@ -66,6 +69,8 @@ pub struct Resolution {
     pub resources: Vec<Resource>,
     pub warnings: Vec<Diagnostic>,
     pub linked: Vec<String>,
+    /// Values of secure parameters, of this template and of those it deploys.
+    pub secrets: Secrets,
 }
 
 /// Resolves a template with its parameter file, if any; `linked` finds the templates that
@@ -110,6 +115,7 @@ pub fn resolve<'f>(
         linked,
         stack: vec![template.display.clone()],
         used: Vec::new(),
+        secrets: scope.secrets.clone(),
     };
     out.collect(&scope, template.root.get("resources"), None, 0);
     apply_vault_storage_configs(&mut out.resources);
@@ -117,6 +123,7 @@ pub fn resolve<'f>(
         resources: out.resources,
         warnings: out.warnings,
         linked: out.used,
+        secrets: out.secrets,
     }
 }
 
@@ -227,6 +234,7 @@ impl<'n> Scope<'n> {
                 .unwrap_or_default(),
             used_input: Cell::new(false),
             depth: Cell::new(0),
+            secrets: Secrets::default(),
         };
         if outer.is_some() {
             return scope;
@@ -267,7 +275,7 @@ impl<'n> Scope<'n> {
                 t.eq_ignore_ascii_case("securestring") || t.eq_ignore_ascii_case("secureobject")
             });
             if secure {
-                crate::redact::register_secret(&value);
+                scope.secrets.add(&value);
             }
             scope.params.insert(key, value);
         }
@@ -931,6 +939,8 @@ struct Resolved<'f, 'l> {
     stack: Vec<String>,
     /// Templates linked by relative path and resolved here.
     used: Vec<String>,
+    /// Values of secure parameters met so far.
+    secrets: Secrets,
 }
 
 /// The parent of a nested resource: its full type, full name and id.
@@ -1226,6 +1236,7 @@ impl<'f> Resolved<'f, '_> {
         let given = passed_parameters(scope, properties);
         let resource_group = self.target_group(scope, node, name);
         let nested = Scope::new(&file.root, &given, resource_group, None);
+        self.secrets.extend(nested.secrets.clone());
         let saved = self.file;
         self.file = &file.display;
         self.stack.push(file.display.clone());
@@ -1291,6 +1302,7 @@ impl<'f> Resolved<'f, '_> {
         if inner {
             let given = passed_parameters(scope, properties);
             let nested = Scope::new(template, &given, resource_group, None);
+            self.secrets.extend(nested.secrets.clone());
             self.collect(&nested, template.get("resources"), None, depth + 1);
         } else {
             let nested = Scope::new(template, &HashMap::new(), resource_group, Some(scope));

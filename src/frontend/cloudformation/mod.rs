@@ -8,7 +8,7 @@
 pub mod parse;
 pub mod resolve;
 
-use super::{budget, FrontEnd, Problems};
+use super::{budget, Collected, FrontEnd};
 use crate::model::{Inputs, Resource};
 
 /// One parsed template.
@@ -27,14 +27,14 @@ impl FrontEnd for CloudFormation {
         files: Vec<File>,
         inputs: &Inputs,
         _threads: usize,
-        problems: &mut Problems,
+        collected: &mut Collected,
     ) -> Vec<Resource> {
         let mut resources = Vec::new();
         for template in &files {
             budget::start();
-            let resolved = resolve::resolve(template, inputs);
+            let resolved = resolve::resolve(template, inputs, &mut collected.secrets);
             if budget::finish() {
-                problems
+                collected
                     .warnings
                     .push(budget::warning(&resolved, &template.display));
             }

@@ -5,6 +5,7 @@
 
 use crate::frontend::cloudformation::parse::Template;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
+use crate::redact::Secrets;
 use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::{TextBuilder, Unknown, Value};
 use std::cell::Cell;
@@ -31,7 +32,9 @@ pub fn stack_region(inputs: &Inputs) -> Value {
     }
 }
 
-pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
+/// The template's resources, with its parameters and intrinsics evaluated; the values of
+/// `NoEcho` parameters go to `secrets`.
+pub fn resolve(template: &Template, inputs: &Inputs, secrets: &mut Secrets) -> Vec<Resource> {
     let mut params = HashMap::new();
     for (name, decl) in &template.parameters {
         let value = match inputs.parameters.iter().rev().find(|(n, _)| n == name) {
@@ -48,7 +51,7 @@ pub fn resolve(template: &Template, inputs: &Inputs) -> Vec<Resource> {
             .get("NoEcho")
             .is_some_and(|n| matches!(node_value(n).as_bool(), Some(true)));
         if no_echo {
-            crate::redact::register_secret(&value);
+            secrets.add(&value);
         }
         params.insert(name.clone(), value);
     }
@@ -424,7 +427,7 @@ mod tests {
             region: region.map(str::to_string),
             ..Default::default()
         };
-        resolve(&t, &inputs)
+        resolve(&t, &inputs, &mut Secrets::default())
     }
 
     const TEMPLATE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'

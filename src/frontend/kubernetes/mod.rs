@@ -7,7 +7,7 @@
 pub mod parse;
 pub mod resolve;
 
-use super::{FrontEnd, Problems};
+use super::{Collected, FrontEnd};
 use crate::model::{Inputs, Resource};
 
 /// The manifests of one file.
@@ -26,7 +26,7 @@ impl FrontEnd for Kubernetes {
         files: Vec<File>,
         inputs: &Inputs,
         _threads: usize,
-        _problems: &mut Problems,
+        _collected: &mut Collected,
     ) -> Vec<Resource> {
         resolve::resolve(&files, inputs)
     }

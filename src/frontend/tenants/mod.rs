@@ -7,7 +7,7 @@
 pub mod parse;
 pub mod resolve;
 
-use super::{FrontEnd, Problems};
+use super::{Collected, FrontEnd};
 use crate::model::{Inputs, Resource};
 
 /// One parsed tenants file.
@@ -26,7 +26,7 @@ impl FrontEnd for Tenants {
         files: Vec<File>,
         _inputs: &Inputs,
         _threads: usize,
-        _problems: &mut Problems,
+        _collected: &mut Collected,
     ) -> Vec<Resource> {
         files.iter().flat_map(resolve::resources).collect()
     }

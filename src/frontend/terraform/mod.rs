@@ -14,7 +14,7 @@ pub mod parse;
 pub mod plan;
 pub mod resolve;
 
-use super::{FrontEnd, Problems};
+use super::{Collected, FrontEnd};
 use crate::diag::Diagnostic;
 use crate::discover::{Format, SourceFile};
 use crate::model::{Inputs, Resource};
@@ -59,7 +59,7 @@ impl FrontEnd for Terraform {
         files: Vec<File>,
         inputs: &Inputs,
         threads: usize,
-        problems: &mut Problems,
+        collected: &mut Collected,
     ) -> Vec<Resource> {
         let mut dirs: BTreeMap<PathBuf, resolve::DirFiles> = BTreeMap::new();
         let mut plans = Vec::new();
@@ -83,10 +83,11 @@ impl FrontEnd for Terraform {
                 File::Plan(p) => plans.push(p),
             }
         }
-        let (mut resources, errors, warnings) =
-            resolve::resolve(dirs.into_values().collect(), inputs, threads);
-        problems.errors.extend(errors);
-        problems.warnings.extend(warnings);
+        let resolved = resolve::resolve(dirs.into_values().collect(), inputs, threads);
+        let mut resources = resolved.resources;
+        collected.errors.extend(resolved.errors);
+        collected.warnings.extend(resolved.warnings);
+        collected.secrets.extend(resolved.secrets);
         let planned: Vec<Resource> = plans
             .iter()
             .flat_map(|p| plan::resolve::resolve(p, inputs))

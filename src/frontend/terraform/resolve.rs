@@ -11,6 +11,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::frontend::terraform::parse::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::gate::Area;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
+use crate::redact::Secrets;
 use crate::syntax::tree;
 use crate::value::Value;
 use hcl::expr::TraversalOperator;
@@ -700,6 +701,8 @@ struct Builder<'a> {
     scanned_dirs: &'a HashSet<PathBuf>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Values of variables marked `sensitive = true`.
+    secrets: Secrets,
     /// Every file read here passes it; local modules may also come from the working directory.
     gate: &'a crate::gate::Gate,
     /// The first instance of the root module being instantiated, to count its instances.
@@ -776,7 +779,7 @@ impl Builder<'_> {
                 )),
             };
             if self.ev.defs[def].sensitive.contains(name) {
-                crate::redact::register_secret(&value);
+                self.secrets.add(&value);
             }
             vars.insert(name.clone(), (value, Origin::Variable));
         }
@@ -966,7 +969,7 @@ impl Builder<'_> {
                 },
             };
             if self.ev.defs[child_def].sensitive.contains(var) {
-                crate::redact::register_secret(&value);
+                self.secrets.add(&value);
             }
             vars.insert(var.clone(), (value, origin));
         }
@@ -1077,11 +1080,7 @@ fn reachable_from_roots(
 
 /// Resolves every root module among the scanned directories. A directory that another scanned
 /// directory calls as a local module is evaluated through that call, not as a root of its own.
-pub fn resolve(
-    dirs: Vec<DirFiles>,
-    inputs: &Inputs,
-    threads: usize,
-) -> (Vec<Resource>, Vec<Diagnostic>, Vec<Diagnostic>) {
+pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved {
     // Each scanned directory by its normalised path, with its local module calls, read once.
     let by_dir: HashMap<PathBuf, &DirFiles> =
         dirs.iter().map(|d| (normalise_path(&d.dir), d)).collect();
@@ -1150,20 +1149,32 @@ pub fn resolve(
                             .into(),
                     }],
                     warnings: Vec::new(),
+                    secrets: Secrets::default(),
                 })
             })
             .collect()
     });
     let mut by_root: Vec<(usize, Vec<Resource>)> = Vec::new();
-    let (mut errors, mut warnings) = (Vec::new(), Vec::new());
+    let mut resolved = Resolved::default();
     for r in results {
         by_root.extend(r.resources);
-        errors.extend(r.errors);
-        warnings.extend(r.warnings);
+        resolved.errors.extend(r.errors);
+        resolved.warnings.extend(r.warnings);
+        resolved.secrets.extend(r.secrets);
     }
     by_root.sort_by_key(|(i, _)| *i);
-    let resources = by_root.into_iter().flat_map(|(_, r)| r).collect();
-    (resources, errors, warnings)
+    resolved.resources = by_root.into_iter().flat_map(|(_, r)| r).collect();
+    resolved
+}
+
+/// What resolving every root module gives.
+#[derive(Default)]
+pub struct Resolved {
+    pub resources: Vec<Resource>,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    /// Values of variables marked `sensitive = true`.
+    pub secrets: Secrets,
 }
 
 /// What one group of root modules gives: resources per root (by root index), diagnostics.
@@ -1171,6 +1182,7 @@ struct GroupResult {
     resources: Vec<(usize, Vec<Resource>)>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    secrets: Secrets,
 }
 
 fn resolve_group(
@@ -1201,6 +1213,7 @@ fn resolve_group(
         scanned_dirs: scanned,
         errors: Vec::new(),
         warnings: Vec::new(),
+        secrets: Secrets::default(),
         gate: &inputs.gate,
         root_first_instance: 0,
         instances_exceeded: false,
@@ -1226,6 +1239,7 @@ fn resolve_group(
         resources,
         errors: builder.errors,
         warnings: builder.warnings,
+        secrets: builder.secrets,
     }
 }
 

@@ -219,8 +219,14 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     let policies = load_policies(&options.policies)?;
     let mapped = map(options)?;
     let mut findings = policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
+    // Two deployments of one module give findings at the same file and line: every format
+    // names the deployment in the message.
+    let several = datamap::several_deployments(&mapped.map.datasets);
     for f in findings.iter_mut() {
         f.fingerprint = baseline::fingerprint(f);
+        if several {
+            f.message = format!("{}: {}", f.deployment, f.message);
+        }
     }
     let meta = suppress_findings(options, &policies, &mapped, &mut findings)?;
     findings.extend(meta);

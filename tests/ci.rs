@@ -148,9 +148,10 @@ fn junit_validates_for_every_sample() {
         assert!(stdout.starts_with("<?xml"), "{path}: {stderr}");
         check_junit(&stdout, path);
     }
-    // Failures are the unsuppressed findings at or above --fail-on.
+    // Failures are the unsuppressed findings at or above --fail-on. A case is a rule and a
+    // resource of one deployment: two samples that declare the same address are two cases.
     let (_, stdout, _) = run(&["scan", "sample-configs", "--format", "junit"]);
-    assert!(stdout.contains("<testsuite name=\"residency: microsoft-ireland-2016\" tests=\"155\" failures=\"6\" errors=\"0\" skipped=\"0\""));
+    assert!(stdout.contains("<testsuite name=\"residency: microsoft-ireland-2016\" tests=\"165\" failures=\"6\" errors=\"0\" skipped=\"0\""));
     let (_, stdout, _) = run(&[
         "scan",
         "sample-configs",
@@ -159,7 +160,7 @@ fn junit_validates_for_every_sample() {
         "--fail-on",
         "medium",
     ]);
-    assert!(stdout.contains("tests=\"155\" failures=\"14\" errors=\"0\" skipped=\"0\""));
+    assert!(stdout.contains("tests=\"165\" failures=\"14\" errors=\"0\" skipped=\"0\""));
     // Unreadable files are errors of their own suite.
     let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "junit"]);
     assert!(stdout

@@ -207,7 +207,7 @@ pub fn of_key(index: &Index, value: &Value, from: &Resource) -> (KeyCustody, Opt
             let resource = key.address.clone();
             (custody, Some(KeyRef { resource, regions }))
         }
-        Target::Undeclared { label, region } => (
+        Target::Undeclared { label, region, .. } => (
             KeyCustody::CustomerManaged,
             Some(KeyRef {
                 resource: label,

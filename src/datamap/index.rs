@@ -30,7 +30,7 @@ pub struct Index<'a> {
     /// ARM template resources by their id after `/providers/`, lowercased
     /// (`microsoft.sql/servers/srv/databases/db`): ids name the resource exactly, where the
     /// last segment alone can repeat (a geo-replica keeps its database's name).
-    by_arm_id: HashMap<String, &'a Resource>,
+    by_arm_id: HashMap<String, Vec<&'a Resource>>,
     /// For each link, the resources that name a given resource (by its place in the scan's
     /// resource list, which outlives the index).
     attached: HashMap<(String, usize), Vec<&'a Resource>>,
@@ -44,6 +44,9 @@ pub enum Target<'a> {
     Undeclared {
         label: String,
         region: Option<String>,
+        /// A resource of that name in another deployment, which is not taken: deployments are
+        /// not joined by name (`envs/prod: aws_s3_bucket.mail`).
+        elsewhere: Option<String>,
     },
     /// A value that cannot be read (an unset variable, a computed attribute), with the reason.
     Unknown(String),
@@ -72,7 +75,7 @@ impl<'a> Index<'a> {
                 .entry((r.scope.as_str(), r.address.as_str()))
                 .or_insert(r);
             if let Some(id) = r.attr("$id").as_str().and_then(arm_id_key) {
-                index.by_arm_id.insert(id, r);
+                index.by_arm_id.entry(id).or_default().push(r);
             }
             if let Some(name) = names.get(r.kind.as_str()).and_then(|a| r.attr(a).as_str()) {
                 index.by_name.entry(name).or_default().push(r);
@@ -132,28 +135,45 @@ impl<'a> Index<'a> {
                 // S3 ARNs carry the bucket name first (`arn:aws:s3:::name/prefix`); other ARNs
                 // and Azure ids end with the name.
                 let found = match &arn {
-                    Some(a) if a.service == "s3" => {
-                        self.by_name_in(a.resource.split('/').next().unwrap_or_default(), kinds)
-                    }
+                    Some(a) if a.service == "s3" => self.by_name_in(
+                        a.resource.split('/').next().unwrap_or_default(),
+                        kinds,
+                        from,
+                    ),
                     Some(a) => a
                         .resource
                         .rsplit([':', '/'])
-                        .find_map(|part| self.by_name_in(part, kinds)),
-                    None if text.starts_with("/subscriptions/") => arm_id_key(text)
-                        .and_then(|k| self.by_arm_id.get(&k).copied())
-                        .filter(|r| kinds == ANY || kinds.contains(&r.kind.as_str()))
-                        .or_else(|| {
-                            self.by_name_in(text.rsplit('/').next().unwrap_or_default(), kinds)
-                        }),
-                    None => self.by_name_in(text, kinds),
+                        .map(|part| self.by_name_in(part, kinds, from))
+                        .find(|m| !m.is_none())
+                        .unwrap_or(Match::None),
+                    None if text.starts_with("/subscriptions/") => {
+                        let by_id = arm_id_key(text)
+                            .and_then(|k| self.by_arm_id.get(&k))
+                            .map(|list| Match::among(list, kinds, from))
+                            .unwrap_or(Match::None);
+                        if by_id.is_none() {
+                            self.by_name_in(
+                                text.rsplit('/').next().unwrap_or_default(),
+                                kinds,
+                                from,
+                            )
+                        } else {
+                            by_id
+                        }
+                    }
+                    None => self.by_name_in(text, kinds, from),
                 };
                 match found {
-                    Some(r) => Target::Declared(r),
-                    None => Target::Undeclared {
+                    Match::Here(r) => Target::Declared(r),
+                    found => Target::Undeclared {
                         label: text.clone(),
                         region: arn
                             .filter(|a| a.service != "s3" && !a.region.is_empty())
                             .map(|a| a.region.to_string()),
+                        elsewhere: match found {
+                            Match::Elsewhere(r) => Some(format!("{}: {}", r.scope, r.address)),
+                            _ => None,
+                        },
                     },
                 }
             }
@@ -167,6 +187,7 @@ impl<'a> Index<'a> {
                     Target::Undeclared {
                         label: u.partial.clone().unwrap_or_default(),
                         region: Some(arn.region.to_string()),
+                        elsewhere: None,
                     }
                 }
                 _ => Target::Unknown(u.reason.clone()),
@@ -176,15 +197,17 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn by_name_in(&self, name: &str, kinds: &[&str]) -> Option<&'a Resource> {
+    /// The resource of `kinds` that sets this name, in the deployment of `from` (a name or
+    /// ARN means the same resource wherever it is written, but a deployment is only joined
+    /// with itself).
+    fn by_name_in(&self, name: &str, kinds: &[&str], from: &Resource) -> Match<'a> {
         if name.is_empty() || kinds.is_empty() {
-            return None;
+            return Match::None;
         }
         self.by_name
-            .get(name)?
-            .iter()
-            .find(|r| kinds == ANY || kinds.contains(&r.kind.as_str()))
-            .copied()
+            .get(name)
+            .map(|list| Match::among(list, kinds, from))
+            .unwrap_or(Match::None)
     }
 
     /// A reference only means something inside its own root module or template.
@@ -192,6 +215,31 @@ impl<'a> Index<'a> {
         self.by_address
             .get(&(from.scope.as_str(), address))
             .copied()
+    }
+}
+
+/// A resource found by name or id: in the deployment asking, only in another one, or nowhere.
+enum Match<'a> {
+    Here(&'a Resource),
+    Elsewhere(&'a Resource),
+    None,
+}
+
+impl<'a> Match<'a> {
+    /// The first of `list` of `kinds` in the deployment of `from`, else the first in another.
+    fn among(list: &[&'a Resource], kinds: &[&str], from: &Resource) -> Match<'a> {
+        let of_kind = |r: &&&'a Resource| kinds == ANY || kinds.contains(&r.kind.as_str());
+        if let Some(r) = list.iter().filter(of_kind).find(|r| r.scope == from.scope) {
+            return Match::Here(r);
+        }
+        match list.iter().find(of_kind) {
+            Some(r) => Match::Elsewhere(r),
+            None => Match::None,
+        }
+    }
+
+    fn is_none(&self) -> bool {
+        matches!(self, Match::None)
     }
 }
 

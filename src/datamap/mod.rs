@@ -66,6 +66,9 @@ pub fn wire_name<T: Serialize>(value: &T) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct Copy {
     pub resource: String,
+    /// The deployment the copy belongs to: the Terraform root module (`envs/prod`), the
+    /// CloudFormation or ARM template, the cluster's manifests, the tenants file.
+    pub deployment: String,
     pub file: String,
     pub line: usize,
     #[serde(skip)]
@@ -95,6 +98,9 @@ pub struct Copy {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Dataset {
+    /// The deployment the source belongs to (see `Copy::deployment`): two deployments of one
+    /// module are two datasets.
+    pub deployment: String,
     /// Address of the resource mail enters through.
     pub source: String,
     pub kind: String,
@@ -111,6 +117,14 @@ pub struct Dataset {
 #[derive(Debug, Clone, Serialize)]
 pub struct DataMap {
     pub datasets: Vec<Dataset>,
+}
+
+/// Whether the datasets come from more than one deployment, so that reports must name the
+/// deployment to tell two deployments of one module apart.
+pub fn several_deployments(datasets: &[Dataset]) -> bool {
+    datasets
+        .iter()
+        .any(|d| d.deployment != datasets[0].deployment)
 }
 
 /// The tag (AWS, Azure) or label (Google) that marks a resource as holding mail.
@@ -211,8 +225,8 @@ struct Arrival {
 struct Builder<'i, 'a> {
     index: &'i Index<'a>,
     copies: Vec<Copy>,
-    /// Position in `copies` by resource and file, to merge a copy reached twice.
-    seen: HashMap<(String, String), usize>,
+    /// Position in `copies` by resource, file and deployment, to merge a copy reached twice.
+    seen: HashMap<(String, String, String), usize>,
     /// Resources already walked from, per data class.
     walked: HashSet<(*const Resource, bool)>,
     queue: VecDeque<(&'a Resource, DataClass, Via)>,
@@ -239,6 +253,7 @@ impl<'a> Builder<'_, 'a> {
             } else {
                 String::new()
             },
+            at.scope.clone(),
         );
         if let Some(&i) = self.seen.get(&seen_key) {
             let copy = &mut self.copies[i];
@@ -258,6 +273,7 @@ impl<'a> Builder<'_, 'a> {
         self.seen.insert(seen_key, self.copies.len());
         self.copies.push(Copy {
             resource: label,
+            deployment: at.scope.clone(),
             file: at.file.clone(),
             line: at.line,
             end_line: at.end_line,
@@ -489,15 +505,23 @@ impl<'a> Builder<'_, 'a> {
         };
         match self.index.target(value, from, targets) {
             Target::Declared(r) => self.reach(r, flow.role, data, key, flow.holds, via),
-            Target::Undeclared { label, region } => {
+            Target::Undeclared {
+                label,
+                region,
+                elsewhere,
+            } => {
                 // A URL or an address is outside every cloud the files describe.
                 let outside = label.contains("://") || label.contains('@');
                 let provider = locate::catalog_provider(from).filter(|_| !outside);
-                let placement = match (region, provider) {
-                    (Some(region), Some(p)) => locate::place_region(&self.index.lookups, p, &region, Basis::Implicit),
+                let placement = match (region, provider, elsewhere) {
+                    (Some(region), Some(p), _) => locate::place_region(&self.index.lookups, p, &region, Basis::Implicit),
                     _ if outside => Placement::unknown(
                         None,
                         format!("mail is sent to the {what} {label}, outside the infrastructure the files describe; its location cannot be read"),
+                    ),
+                    (_, _, Some(candidate)) => Placement::unknown(
+                        provider,
+                        format!("{what} {label} is not declared in this deployment ({}); {candidate} has that name in another deployment, and deployments are not joined by name", from.scope),
                     ),
                     _ => Placement::unknown(
                         provider,
@@ -600,6 +624,7 @@ fn trace(index: &Index, start: &Start) -> Dataset {
         b.walk(node, data, &via);
     }
     Dataset {
+        deployment: r.scope.clone(),
         source: r.address.clone(),
         kind: r.kind.clone(),
         file: r.file.clone(),
@@ -695,16 +720,26 @@ pub fn build(resources: &[Resource], tag: &MailTag, lookups: locate::Lookups) ->
     });
     // A source that another source's mail flows into (a WorkMail organization behind a receipt
     // rule, an archive behind a rule set) is part of that dataset, not a dataset of its own.
-    let reached: HashSet<(String, String)> = datasets
+    // Keys include the deployment: the same module's source in another deployment is not
+    // reached by this one.
+    let reached: HashSet<(String, String, String)> = datasets
         .iter()
         .flat_map(|d| {
             d.copies
                 .iter()
                 .filter(move |c| c.resource != d.source || c.file != d.file)
-                .map(|c| (c.resource.clone(), c.file.clone()))
+                .map(|c| (c.resource.clone(), c.file.clone(), c.deployment.clone()))
         })
         .collect();
-    datasets.retain(|d| !reached.contains(&(d.source.clone(), d.file.clone())));
-    datasets.sort_by(|a, b| (&a.file, a.line, &a.source).cmp(&(&b.file, b.line, &b.source)));
+    datasets
+        .retain(|d| !reached.contains(&(d.source.clone(), d.file.clone(), d.deployment.clone())));
+    datasets.sort_by(|a, b| {
+        (&a.file, a.line, &a.source, &a.deployment).cmp(&(
+            &b.file,
+            b.line,
+            &b.source,
+            &b.deployment,
+        ))
+    });
     DataMap { datasets }
 }

@@ -112,6 +112,9 @@ pub struct Finding {
     pub remediation: String,
     pub dataset: String,
     pub resource: String,
+    /// The deployment of the copy (see `datamap::Copy::deployment`); empty for findings about
+    /// suppressions.
+    pub deployment: String,
     pub file: String,
     pub line: usize,
     #[serde(skip)]
@@ -345,6 +348,7 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         remediation: render_message(&rule.remediation, dataset, copy),
         dataset: dataset.source.clone(),
         resource: copy.resource.clone(),
+        deployment: copy.deployment.clone(),
         file: copy.file.clone(),
         line: copy.line,
         end_line: copy.end_line,

@@ -173,13 +173,14 @@ fn suite(
 pub fn render(report: &Report, threshold: Option<Severity>) -> String {
     let stamp = timestamp();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    // Every resource that holds a copy, once, in map order.
-    let mut resources: Vec<&str> = Vec::new();
+    // Every resource that holds a copy, once per deployment, in map order.
+    let several = crate::datamap::several_deployments(&report.datasets);
+    let mut resources: Vec<(&str, &str)> = Vec::new();
     let mut seen = BTreeSet::new();
     for d in &report.datasets {
         for c in &d.copies {
-            if seen.insert(c.resource.as_str()) {
-                resources.push(&c.resource);
+            if seen.insert((c.deployment.as_str(), c.resource.as_str())) {
+                resources.push((&c.deployment, &c.resource));
             }
         }
     }
@@ -187,14 +188,21 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
     for policy in &report.policies {
         let mut cases = Vec::new();
         for rule in report.rules.iter().filter(|r| r.policy == policy.id) {
-            for resource in &resources {
+            for (deployment, resource) in &resources {
                 let findings: Vec<&Finding> = report
                     .findings
                     .iter()
-                    .filter(|f| f.rule == rule.id && f.resource == *resource)
+                    .filter(|f| {
+                        f.rule == rule.id && f.resource == *resource && f.deployment == *deployment
+                    })
                     .collect();
+                let shown = if several {
+                    format!("{deployment}: {resource}")
+                } else {
+                    resource.to_string()
+                };
                 cases.push(Case {
-                    name: format!("{} {resource}", rule.id),
+                    name: format!("{} {shown}", rule.id),
                     classname: format!("{}.{}", policy.id, rule.id),
                     outcome: outcome(&findings, threshold),
                 });

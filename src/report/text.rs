@@ -38,12 +38,18 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
         let _ = writeln!(out, "No mailbox data sources found.");
         return;
     }
+    let several = crate::datamap::several_deployments(datasets);
     for d in datasets {
+        let source = if several {
+            format!("{}: {}", d.deployment, d.source)
+        } else {
+            d.source.clone()
+        };
         let _ = writeln!(
             out,
             "{} {}  {}",
             "Dataset".bold(),
-            d.source.bold(),
+            source.bold(),
             format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
         );
         if let Some(reason) = &d.reason {

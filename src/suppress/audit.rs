@@ -125,6 +125,7 @@ pub(super) fn meta_finding(
         remediation: meta.remediation.to_string(),
         dataset: String::new(),
         resource: format!("{MARKER} {about}"),
+        deployment: String::new(),
         file: file.to_string(),
         line,
         end_line: line,

@@ -289,11 +289,29 @@ impl Resolver for Ctx<'_> {
             "terraform" => Value::unknown("terraform.workspace is chosen when Terraform runs"),
             "self" => Value::unknown("self is not evaluated"),
             "module" => {
-                let (Some(call), Some(output)) = (get_attr(ops.first()), get_attr(ops.get(1)))
-                else {
+                // `module.NAME.OUTPUT`, or `module.NAME[KEY].OUTPUT` for one instance.
+                let Some(call) = get_attr(ops.first()) else {
                     return Value::unknown("module outputs are read as module.NAME.OUTPUT");
                 };
-                let Some(&child) = instance.children.get(call) else {
+                let (call, ops) = match ops.get(1) {
+                    Some(TraversalOperator::Index(index)) => {
+                        let key = match eval::eval(index, self) {
+                            Value::Number(n) => format!("[{}]", crate::value::format_number(n)),
+                            Value::String(s) => format!("[{s:?}]"),
+                            _ => {
+                                return Value::unknown(format!(
+                                    "the key of module.{call} is unknown"
+                                ))
+                            }
+                        };
+                        (format!("{call}{key}"), &ops[1..])
+                    }
+                    _ => (call.to_string(), ops),
+                };
+                let Some(output) = get_attr(ops.get(1)) else {
+                    return Value::unknown("module outputs are read as module.NAME.OUTPUT");
+                };
+                let Some(&child) = instance.children.get(&call) else {
                     return Value::unknown(format!("module.{call} could not be loaded"));
                 };
                 let child_def = &self.ev.defs[self.ev.instances[child].def];
@@ -396,6 +414,15 @@ impl Ctx<'_> {
                 None => computed_attribute(&ctx, rdef, attr, &address),
             }
         });
+        // A reference is a link to that resource instance, even when the value it reads (a
+        // name built from a variable without a value) cannot be known.
+        let value = match value {
+            Value::Unknown(mut u) if u.refers_to.is_none() => {
+                u.refers_to = Some(address);
+                Value::Unknown(u)
+            }
+            other => other,
+        };
         apply_ops(value, &ops[1..], self)
     }
 }
@@ -935,7 +962,45 @@ impl Builder<'_> {
                 return;
             }
         };
-        // Inputs are evaluated in the caller's scope.
+        // `count` and `for_each` make one instance per key: `module.ses[0]`, `module.ses["eu"]`.
+        let call = &self.ev.defs[def].calls[call_idx];
+        let used = Cell::new(false);
+        let keys = expansions(
+            &Ctx {
+                ev: &self.ev,
+                inst: parent,
+                binding: Binding::default(),
+                depth: 0,
+                used_var: &used,
+            },
+            &call.body,
+        );
+        for (key, binding) in keys {
+            if self.ev.instances.len() - self.root_first_instance >= MAX_MODULE_INSTANCES {
+                break;
+            }
+            self.instantiate_one(
+                parent, call_idx, child_def, &name, &key, binding, &dir, stack,
+            );
+        }
+    }
+
+    /// One instance of a module call (`key` is its `[0]` or `["eu"]`, empty without `count` or
+    /// `for_each`): its inputs evaluated in the caller's scope with the instance's binding, its
+    /// providers, and its own calls.
+    #[allow(clippy::too_many_arguments)]
+    fn instantiate_one(
+        &mut self,
+        parent: usize,
+        call_idx: usize,
+        child_def: usize,
+        name: &str,
+        key: &str,
+        binding: Binding,
+        dir: &Path,
+        stack: &[PathBuf],
+    ) {
+        let def = self.ev.instances[parent].def;
         let call = &self.ev.defs[def].calls[call_idx];
         let mut vars = HashMap::new();
         let used = Cell::new(false);
@@ -944,7 +1009,7 @@ impl Builder<'_> {
             let ctx = Ctx {
                 ev: &self.ev,
                 inst: parent,
-                binding: Binding::default(),
+                binding: binding.clone(),
                 depth: 0,
                 used_var: &used,
             };
@@ -1013,12 +1078,15 @@ impl Builder<'_> {
                 passed.insert(child_key, id);
             }
         }
-        let prefix = format!("{}module.{name}.", self.ev.instances[parent].prefix);
+        let prefix = format!("{}module.{name}{key}.", self.ev.instances[parent].prefix);
         let scope = self.ev.instances[parent].scope.clone();
         let child = self.push_instance(child_def, prefix, scope, vars);
-        self.ev.instances[parent].children.insert(name, child);
+        let children = &mut self.ev.instances[parent].children;
+        children.insert(format!("{name}{key}"), child);
+        // `module.NAME.OUTPUT` without a key reads the first instance.
+        children.entry(name.to_string()).or_insert(child);
         let mut stack = stack.to_vec();
-        stack.push(dir);
+        stack.push(dir.to_path_buf());
         self.configure(child, passed, &stack);
     }
 }
@@ -1265,7 +1333,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
             };
             let prefix = if rdef.mode == Mode::Data { "data." } else { "" };
             let base = format!("{}{prefix}{}.{}", inst.prefix, rdef.rtype, rdef.name);
-            for (suffix, binding) in expansions(&ctx, rdef) {
+            for (suffix, binding) in expansions(&ctx, &rdef.body) {
                 let ctx = Ctx {
                     binding,
                     ..ctx.nested(inst_id, Binding::default())
@@ -1316,9 +1384,11 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
     out
 }
 
-/// The instances `count` or `for_each` create, as address suffixes with their bindings.
-fn expansions(ctx: &Ctx, rdef: &ResourceDef) -> Vec<(String, Binding)> {
-    if let Some(expr) = attribute(&rdef.body, "count") {
+/// The instances `count` or `for_each` create (of a resource or a module call), as address
+/// suffixes (`[0]`, `["eu"]`) with their bindings; one instance without a suffix otherwise, or
+/// when the count or keys cannot be known.
+fn expansions(ctx: &Ctx, body: &Body) -> Vec<(String, Binding)> {
+    if let Some(expr) = attribute(body, "count") {
         if let Value::Number(n) = eval::eval(expr, ctx) {
             let n = n.max(0.0) as usize;
             if n <= MAX_EXPANSION {
@@ -1336,7 +1406,7 @@ fn expansions(ctx: &Ctx, rdef: &ResourceDef) -> Vec<(String, Binding)> {
             }
         }
     }
-    if let Some(expr) = attribute(&rdef.body, "for_each") {
+    if let Some(expr) = attribute(body, "for_each") {
         let pairs: Option<Vec<(String, Value)>> = match eval::eval(expr, ctx) {
             Value::Map(m) => Some(m.into_iter().collect()),
             Value::List(items) => items

@@ -1,0 +1,153 @@
+//! Deployments and references, end to end, on fixtures shaped like real repositories
+//! (`tests/fixtures/deployments/`): a reference links to the resource it names even when the
+//! name cannot be known; each Terraform root module is a deployment of its own, never joined
+//! with another by name; module `count`/`for_each` instances keep their keys.
+
+mod common;
+
+use common::{root, run};
+use serde_json::Value;
+
+fn scan(case: &str) -> (i32, Value) {
+    let path = root().join("tests/fixtures/deployments").join(case);
+    let (code, stdout, stderr) = run(&["scan", path.to_str().unwrap(), "--format", "json"]);
+    assert!(stderr.is_empty(), "{stderr}");
+    (code, serde_json::from_str(&stdout).unwrap())
+}
+
+/// `deployment | resource | file:line | role | region | countries | unknown reason` per copy.
+fn copies(report: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in report["datasets"].as_array().unwrap() {
+        for c in d["copies"].as_array().unwrap() {
+            assert_eq!(
+                c["deployment"], d["deployment"],
+                "a copy stays in its deployment"
+            );
+            let countries: Vec<&str> = c["countries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap())
+                .collect();
+            out.push(format!(
+                "{} | {} | {}:{} | {} | {} | {} | {}",
+                c["deployment"].as_str().unwrap(),
+                c["resource"].as_str().unwrap(),
+                c["file"].as_str().unwrap(),
+                c["line"],
+                c["role"].as_str().unwrap(),
+                c["region"].as_str().unwrap_or("?"),
+                countries.join(","),
+                c["unknown_reason"].as_str().unwrap_or("-"),
+            ));
+        }
+    }
+    out
+}
+
+/// `rule deployment resource line` per finding.
+fn findings(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {}",
+                f["rule"].as_str().unwrap(),
+                f["deployment"].as_str().unwrap(),
+                f["resource"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect()
+}
+
+/// `envs/dev` (us-east-1) and `envs/prod` (eu-west-1) deploy one module whose bucket name
+/// comes from a variable without a value. The receipt rule's `bucket_name =
+/// aws_s3_bucket.mail.bucket` is a link to that bucket: each environment's mail lands in its
+/// own bucket, in its own region, in two datasets that do not mix; dev fails the gate.
+#[test]
+fn one_module_in_two_environments_is_two_deployments_linked_by_reference() {
+    let (code, report) = scan("one-module-two-envs");
+    assert_eq!(code, 1);
+    assert_eq!(
+        copies(&report),
+        [
+            "envs/dev | module.mail.aws_ses_receipt_rule.store | modules/mail/main.tf:13 | processing | us-east-1 | US | -",
+            "envs/dev | module.mail.aws_s3_bucket.mail | modules/mail/main.tf:5 | store | us-east-1 | US | -",
+            "envs/prod | module.mail.aws_ses_receipt_rule.store | modules/mail/main.tf:13 | processing | eu-west-1 | IE | -",
+            "envs/prod | module.mail.aws_s3_bucket.mail | modules/mail/main.tf:5 | store | eu-west-1 | IE | -",
+        ]
+    );
+    assert_eq!(
+        findings(&report),
+        [
+            "MSI001 envs/dev module.mail.aws_s3_bucket.mail 5",
+            "MSI004 envs/prod module.mail.aws_s3_bucket.mail 5",
+            "MSI005 envs/dev module.mail.aws_ses_receipt_rule.store 13",
+        ]
+    );
+    // Every format can tell the two apart: the message names the deployment.
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].starts_with("envs/dev: module.mail.aws_s3_bucket.mail holds mail"));
+    assert!(messages[1].starts_with("envs/prod: module.mail.aws_s3_bucket.mail stores mail"));
+    let (_, text, _) = run(&[
+        "scan",
+        root()
+            .join("tests/fixtures/deployments/one-module-two-envs")
+            .to_str()
+            .unwrap(),
+        "--color",
+        "never",
+    ]);
+    assert!(text.contains("Dataset envs/dev: module.mail.aws_ses_receipt_rule.store"));
+    assert!(text.contains("Dataset envs/prod: module.mail.aws_ses_receipt_rule.store"));
+}
+
+/// A bucket name written as a literal matches a bucket only in another root module: not
+/// joined (its place is unknown, and the reason names the candidate it did not take).
+#[test]
+fn a_name_declared_only_in_another_deployment_is_not_joined() {
+    let (code, report) = scan("name-in-another");
+    assert_eq!(code, 0, "MSI003 is medium; the default gate is high");
+    assert_eq!(
+        copies(&report),
+        [
+            "inbound | aws_ses_receipt_rule.archive | inbound/main.tf:7 | processing | eu-west-1 | IE | -",
+            "inbound | corp-mail-archive | inbound/main.tf:7 | store | ? |  | bucket corp-mail-archive is not declared in this deployment (inbound); archive: aws_s3_bucket.archive has that name in another deployment, and deployments are not joined by name",
+        ]
+    );
+    assert_eq!(findings(&report), ["MSI003 inbound corp-mail-archive 7"]);
+}
+
+/// A module called with `count` or `for_each` is one instance per key, each with its key in
+/// the address; a module's provider map still decides each instance's region.
+#[test]
+fn module_instances_keep_their_keys() {
+    let (code, report) = scan("module-instances");
+    assert_eq!(code, 1);
+    let resources: Vec<String> = copies(&report)
+        .iter()
+        .map(|c| {
+            let parts: Vec<&str> = c.split(" | ").collect();
+            format!("{} {} {}", parts[1], parts[2], parts[4])
+        })
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "module.archive[0].aws_s3_bucket.mail mod/main.tf:6 eu-west-1",
+            "module.archive[1].aws_s3_bucket.mail mod/main.tf:6 eu-west-1",
+            "module.regional[\"eu\"].aws_s3_bucket.mail mod/main.tf:6 eu-west-1",
+            "module.regional[\"us\"].aws_s3_bucket.mail mod/main.tf:6 eu-west-1",
+            "module.us_archive.aws_s3_bucket.mail mod/main.tf:6 us-east-1",
+        ]
+    );
+}

@@ -31,6 +31,10 @@ pub struct Index<'a> {
     /// (`microsoft.sql/servers/srv/databases/db`): ids name the resource exactly, where the
     /// last segment alone can repeat (a geo-replica keeps its database's name).
     by_arm_id: HashMap<String, Vec<&'a Resource>>,
+    /// Data sources that read a resource another configuration manages, by name (`data
+    /// "aws_s3_bucket" "x" { bucket = "corp-mail" }`), with that managed resource: what
+    /// Terraform reads at plan time is the real resource, wherever it is declared.
+    reads: HashMap<usize, &'a Resource>,
     /// For each link, the resources that name a given resource (by its place in the scan's
     /// resource list, which outlives the index).
     attached: HashMap<(String, usize), Vec<&'a Resource>>,
@@ -64,6 +68,7 @@ impl<'a> Index<'a> {
             by_address: HashMap::new(),
             by_name: HashMap::new(),
             by_arm_id: HashMap::new(),
+            reads: HashMap::new(),
             attached: HashMap::new(),
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
@@ -79,6 +84,26 @@ impl<'a> Index<'a> {
             }
             if let Some(name) = names.get(r.kind.as_str()).and_then(|a| r.attr(a).as_str()) {
                 index.by_name.entry(name).or_default().push(r);
+            }
+        }
+        for r in resources.iter().filter(|r| is_data_source(r)) {
+            let Some(name) = names.get(r.kind.as_str()).and_then(|a| r.attr(a).as_str()) else {
+                continue;
+            };
+            let managed: Vec<&'a Resource> = index
+                .by_name
+                .get(name)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|m| m.kind == r.kind && !is_data_source(m))
+                .collect();
+            let read = managed
+                .iter()
+                .find(|m| m.scope == r.scope)
+                .or(managed.first());
+            if let Some(m) = read {
+                index.reads.insert(r as *const Resource as usize, m);
             }
         }
         let mut links_by_kind: HashMap<&str, Vec<&Link>> = HashMap::new();
@@ -125,7 +150,7 @@ impl<'a> Index<'a> {
     pub fn target(&self, value: &Value, from: &Resource, kinds: &[&str]) -> Target<'a> {
         if let Some(address) = value.refers_to() {
             return match self.find(address, from) {
-                Some(r) => Target::Declared(r),
+                Some(r) => Target::Declared(self.read_by(r)),
                 None => Target::Unknown(format!("{address} is not declared in the scanned files")),
             };
         }
@@ -164,7 +189,7 @@ impl<'a> Index<'a> {
                     None => self.by_name_in(text, kinds, from),
                 };
                 match found {
-                    Match::Here(r) => Target::Declared(r),
+                    Match::Here(r) => Target::Declared(self.read_by(r)),
                     found => Target::Undeclared {
                         label: text.clone(),
                         region: arn
@@ -210,12 +235,25 @@ impl<'a> Index<'a> {
             .unwrap_or(Match::None)
     }
 
+    /// The managed resource a data source reads, or the resource itself.
+    fn read_by(&self, r: &'a Resource) -> &'a Resource {
+        self.reads
+            .get(&(r as *const Resource as usize))
+            .copied()
+            .unwrap_or(r)
+    }
+
     /// A reference only means something inside its own root module or template.
     fn find(&self, address: &str, from: &Resource) -> Option<&'a Resource> {
         self.by_address
             .get(&(from.scope.as_str(), address))
             .copied()
     }
+}
+
+/// A Terraform data source (`data.aws_s3_bucket.x`, `module.m.data.aws_s3_bucket.x`).
+fn is_data_source(r: &Resource) -> bool {
+    r.address.starts_with("data.") || r.address.contains(".data.")
 }
 
 /// A resource found by name or id: in the deployment asking, only in another one, or nowhere.

@@ -171,3 +171,18 @@ fn a_data_source_reads_the_resource_another_deployment_manages() {
         ]
     );
 }
+
+/// A directory that configures its own provider is a root module even when an example calls
+/// it: both deployments are reported, neither hides the other.
+#[test]
+fn a_called_directory_that_configures_its_provider_stays_a_root() {
+    let (code, report) = scan("called-root");
+    assert_eq!(code, 0);
+    assert_eq!(
+        copies(&report),
+        [
+            ". | aws_s3_bucket.mail | main.tf:11 | store | eu-west-1 | IE | -",
+            "examples/demo | module.mail.aws_s3_bucket.mail | main.tf:11 | store | eu-west-1 | IE | -",
+        ]
+    );
+}

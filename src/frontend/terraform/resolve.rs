@@ -925,13 +925,35 @@ impl Builder<'_> {
         let dir = normalise_path(&parent_def.dir.join(&source));
         let display_dir = normalise_display(&join_display(&parent_def.display_dir, &source));
         if stack.contains(&dir) || stack.len() > MAX_MODULE_DEPTH {
-            self.errors.push(Diagnostic {
+            // Terraform refuses the cycle; everything evaluated before it is still reported.
+            let shown = |d: &PathBuf| match self
+                .loaded
+                .get(d)
+                .or_else(|| self.loaded.get(&normalise_path(d)))
+            {
+                Some(&i) => self.ev.defs[i].display_dir.clone(),
+                None => crate::discover::display_path(d),
+            };
+            // The cycle itself: from the first call into `dir` back to it.
+            let start = stack
+                .iter()
+                .position(|d| normalise_path(d) == dir)
+                .unwrap_or(0);
+            let mut chain: Vec<String> = stack[start..].iter().map(shown).collect();
+            chain.push(shown(&dir));
+            let message = if stack.contains(&dir) {
+                format!(
+                    "module.{name}: modules call each other in a cycle ({}); the cycle is not followed",
+                    chain.join(" → ")
+                )
+            } else {
+                format!("module.{name}: modules nest more than {MAX_MODULE_DEPTH} deep; the rest are not followed")
+            };
+            self.warnings.push(Diagnostic {
                 code: Code::ModuleCycle,
                 file,
                 line,
-                message: format!(
-                    "module.{name}: modules call each other in a cycle or nest too deeply"
-                ),
+                message,
             });
             return;
         }
@@ -1092,8 +1114,18 @@ impl Builder<'_> {
 }
 
 /// Whether a directory shows that it is deployed as a root module of its own: a tfvars file
-/// that Terraform reads automatically, or a `terraform { backend ... }` / `cloud` block.
+/// that Terraform reads automatically, a `terraform { backend ... }` / `cloud` block, or a
+/// provider configuration (a `provider` block that sets something; an empty one is only a
+/// proxy for the caller's).
 fn deployed_on_its_own(d: &DirFiles) -> bool {
+    let configures_provider = d.files.iter().any(|f| {
+        f.blocks
+            .iter()
+            .any(|b| b.kind == "provider" && b.body.attributes().next().is_some())
+    });
+    if configures_provider {
+        return true;
+    }
     let backend = d.files.iter().any(|f| {
         f.blocks.iter().any(|b| {
             b.kind == "terraform"

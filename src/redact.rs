@@ -30,7 +30,8 @@ fn patterns() -> &'static Patterns {
     static PATTERNS: OnceLock<Patterns> = OnceLock::new();
     PATTERNS.get_or_init(|| Patterns {
         userinfo: Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@").expect("valid pattern"),
-        query: Regex::new(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s?#]*)[?#][^\s]*").expect("valid pattern"),
+        // The query ends at white space or at a quote or bracket that closes the text around it.
+        query: Regex::new(r#"(?i)\b([a-z][a-z0-9+.-]*://[^\s?#"'<>()\[\]]*)[?#][^\s"'<>()\[\]]*"#).expect("valid pattern"),
         connection_secret: Regex::new(
             r"(?i)\b(password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|secret|token|sig)=[^;&\s]*",
         )
@@ -180,6 +181,14 @@ mod tests {
         assert_eq!(
             redact("https://discord.com/api/webhooks/1234/tok-en"),
             "https://discord.com/api/webhooks/***"
+        );
+    }
+
+    #[test]
+    fn a_quoted_url_keeps_its_closing_quote() {
+        assert_eq!(
+            redact(r#"source "git::https://example.com/m.git?ref=v1" is remote"#),
+            r#"source "git::https://example.com/m.git?***" is remote"#
         );
     }
 

@@ -186,3 +186,30 @@ fn a_called_directory_that_configures_its_provider_stays_a_root() {
         ]
     );
 }
+
+/// A registry module that `terraform init` downloaded is read from `.terraform/modules` like a
+/// local one (its resources, at the cached file's lines, with the provider map applied); one
+/// that was not downloaded is a warning that says what to do, its query string masked.
+#[test]
+fn remote_modules_are_read_from_the_terraform_init_cache() {
+    let (code, report) = scan("remote-module-cache");
+    assert_eq!(code, 1);
+    assert_eq!(
+        copies(&report),
+        [". | module.archive.aws_s3_bucket.this | .terraform/modules/archive/main.tf:10 | store | us-east-2 | US | -"]
+    );
+    assert_eq!(
+        findings(&report),
+        ["MSI001 . module.archive.aws_s3_bucket.this 10"]
+    );
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        warnings,
+        ["module.journal: remote module source \"git::https://example.com/modules/journal.git?***\" is not in the files; run `terraform init` first (residency reads .terraform/modules/modules.json) or scan a `terraform show -json` plan"]
+    );
+}

@@ -33,6 +33,10 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     let mut has_file = false;
     for entry in entries {
         let path = dir.join(entry.file_name());
+        // Tool state (`.terraform/modules`) belongs to its case, it is not one.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         if entry.file_type().unwrap().is_dir() {
             collect(base, &path, out);
         } else {

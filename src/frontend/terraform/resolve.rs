@@ -887,6 +887,28 @@ impl Builder<'_> {
         }
     }
 
+    /// The directory `terraform init` downloaded the module of `key` to, for the root module
+    /// in `root` (`.terraform/modules/modules.json`), if it is there and inside the scan.
+    fn cached_module(&mut self, root: &Path, key: &str) -> Option<(PathBuf, String)> {
+        let manifest_path = root.join(".terraform/modules/modules.json");
+        let text = self.gate.read_text(&manifest_path, Area::Modules).ok()?;
+        let manifest: ModuleManifest = serde_json::from_str(&text).ok()?;
+        let entry = manifest.modules.into_iter().find(|m| m.key == key)?;
+        if !crate::gate::is_confined(&entry.dir) {
+            return None;
+        }
+        let root_display = self
+            .loaded
+            .get(root)
+            .or_else(|| self.loaded.get(&normalise_path(root)))
+            .map(|&i| self.ev.defs[i].display_dir.clone())
+            .unwrap_or_else(|| ".".into());
+        Some((
+            normalise_path(&root.join(&entry.dir)),
+            normalise_display(&join_display(&root_display, &entry.dir)),
+        ))
+    }
+
     fn instantiate_call(&mut self, parent: usize, call_idx: usize, stack: &[PathBuf]) {
         let def = self.ev.instances[parent].def;
         let call = &self.ev.defs[def].calls[call_idx];
@@ -910,20 +932,32 @@ impl Builder<'_> {
             .map(|e| eval::eval(e, &NoReferences))
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        if !(source.starts_with("./") || source.starts_with("../")) {
-            self.warnings.push(Diagnostic {
-                code: Code::ModuleNotLocal,
-                file,
-                line,
-                message: format!(
-                    "module.{name}: source {source:?} is not a local path; its resources are not scanned (scan a `terraform show -json` plan to include them)"
-                ),
-            });
-            return;
-        }
         let parent_def = &self.ev.defs[def];
-        let dir = normalise_path(&parent_def.dir.join(&source));
-        let display_dir = normalise_display(&join_display(&parent_def.display_dir, &source));
+        let local = source.starts_with("./") || source.starts_with("../");
+        let (dir, display_dir) = if local {
+            (
+                normalise_path(&parent_def.dir.join(&source)),
+                normalise_display(&join_display(&parent_def.display_dir, &source)),
+            )
+        } else {
+            // A registry or git module: read from where `terraform init` put it, if it did.
+            let key = module_key(&self.ev.instances[parent].prefix, &name);
+            match self.cached_module(&stack[0], &key) {
+                Some(found) => found,
+                None => {
+                    self.warnings.push(Diagnostic {
+                        code: Code::ModuleNotLocal,
+                        file,
+                        line,
+                        message: format!(
+                            "module.{name}: remote module source {} is not in the files; run `terraform init` first (residency reads .terraform/modules/modules.json) or scan a `terraform show -json` plan",
+                            format!("{:?}", crate::redact::redact(&source))
+                        ),
+                    });
+                    return;
+                }
+            }
+        };
         if stack.contains(&dir) || stack.len() > MAX_MODULE_DEPTH {
             // Terraform refuses the cycle; everything evaluated before it is still reported.
             let shown = |d: &PathBuf| match self
@@ -1111,6 +1145,37 @@ impl Builder<'_> {
         stack.push(dir.to_path_buf());
         self.configure(child, passed, &stack);
     }
+}
+
+/// The key `terraform init` records a module call under in `.terraform/modules/modules.json`:
+/// the call names from the root, without instance keys (`mail.bucket` for
+/// `module.mail[0].module.bucket`).
+fn module_key(parent_prefix: &str, name: &str) -> String {
+    let mut names: Vec<String> = parent_prefix
+        .split("module.")
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let part = part.trim_end_matches('.');
+            part.split_once('[').map_or(part, |(n, _)| n).to_string()
+        })
+        .collect();
+    names.push(name.to_string());
+    names.join(".")
+}
+
+/// `.terraform/modules/modules.json`, as `terraform init` writes it.
+#[derive(serde::Deserialize)]
+struct ModuleManifest {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<ManifestEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestEntry {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Dir")]
+    dir: String,
 }
 
 /// Whether a directory shows that it is deployed as a root module of its own: a tfvars file

@@ -950,8 +950,8 @@ impl Builder<'_> {
                         file,
                         line,
                         message: format!(
-                            "module.{name}: remote module source {} is not in the files; run `terraform init` first (residency reads .terraform/modules/modules.json) or scan a `terraform show -json` plan",
-                            format!("{:?}", crate::redact::redact(&source))
+                            "module.{name}: remote module source {:?} is not in the files; run `terraform init` first (residency reads .terraform/modules/modules.json) or scan a `terraform show -json` plan",
+                            crate::redact::redact(&source)
                         ),
                     });
                     return;

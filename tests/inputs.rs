@@ -884,3 +884,17 @@ fn utf16_plan_gives_the_same_report_as_utf8() {
     assert_eq!(report8, report16);
     assert!(!report16["datasets"].as_array().unwrap().is_empty());
 }
+
+/// An ARM template with `//` and `/* */` comments and trailing commas is valid (the deployment
+/// engine accepts it): its resources are read, at their lines, with no error entry.
+#[test]
+fn arm_templates_with_comments_and_trailing_commas_are_read() {
+    let (code, report) = scan_json(&fixture("arm/comments"), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        copies(&report),
+        ["Microsoft.Storage/storageAccounts/corpmailarchive | store | content | eastus | US | provider | Microsoft.Storage/storageAccounts/corpmailarchive"]
+    );
+    assert_eq!(report["datasets"][0]["line"], 14);
+}

@@ -157,7 +157,16 @@ fn parse_structured(
     display: &str,
 ) -> Result<Parsed, Diagnostic> {
     let loaded = if is_json {
-        crate::syntax::tree::load_json(text).map(|root| vec![root])
+        crate::syntax::tree::load_json(text)
+            .or_else(|e| {
+                // ARM templates may have comments and trailing commas; nothing else may.
+                if arm::parse::might_be_arm(text) {
+                    crate::syntax::tree::load_json_with_comments(text).map_err(|_| e)
+                } else {
+                    Err(e)
+                }
+            })
+            .map(|root| vec![root])
     } else {
         crate::syntax::tree::load_yaml(text)
     };

@@ -128,13 +128,24 @@ impl LineIndex {
 /// risking the stack.
 pub const MAX_DEPTH: usize = 200;
 
+/// A JSON document as RFC 8259 defines it.
 pub fn load_json(text: &str) -> Result<Node, Diagnostic> {
+    load_json_with(text, false)
+}
+
+/// A JSON document that may have `//` and `/* */` comments and trailing commas, as the Azure
+/// Resource Manager deployment engine accepts in templates and parameter files.
+pub fn load_json_with_comments(text: &str) -> Result<Node, Diagnostic> {
+    load_json_with(text, true)
+}
+
+fn load_json_with(text: &str, comments: bool) -> Result<Node, Diagnostic> {
     use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
     let lines = LineIndex::new(text);
     let strict = ParseOptions {
-        allow_comments: false,
+        allow_comments: comments,
         allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
+        allow_trailing_commas: comments,
         allow_missing_commas: false,
         allow_single_quoted_strings: false,
         allow_hexadecimal_numbers: false,

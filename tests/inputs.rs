@@ -898,3 +898,18 @@ fn arm_templates_with_comments_and_trailing_commas_are_read() {
     );
     assert_eq!(report["datasets"][0]["line"], 14);
 }
+
+/// A CloudFormation parameter of an SSM type holds the name of a Systems Manager parameter,
+/// not the value: what it decides is unknown with that reason, never the default string.
+#[test]
+fn cloudformation_ssm_parameter_types_are_unknown() {
+    let (code, report) = scan_json(&fixture("cloudformation-ssm"), &["--region", "eu-west-1"]);
+    assert_eq!(code, 0);
+    let replica = &report["datasets"][0]["copies"][1];
+    assert_eq!(replica["resource"], "Archive (replication destination)");
+    assert_eq!(replica["role"], "replica");
+    assert_eq!(
+        replica["unknown_reason"],
+        "the replication destination cannot be determined: parameter ReplicaBucket is of type AWS::SSM::Parameter::Value<String>: its value is read from Systems Manager when the stack is deployed"
+    );
+}

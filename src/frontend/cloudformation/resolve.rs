@@ -37,7 +37,17 @@ pub fn stack_region(inputs: &Inputs) -> Value {
 pub fn resolve(template: &Template, inputs: &Inputs, secrets: &mut Secrets) -> Vec<Resource> {
     let mut params = HashMap::new();
     for (name, decl) in &template.parameters {
+        let ssm_type = decl
+            .get("Type")
+            .and_then(Node::as_str)
+            .filter(|t| t.starts_with("AWS::SSM::Parameter::Value<"));
         let value = match inputs.parameters.iter().rev().find(|(n, _)| n == name) {
+            // An SSM parameter type holds the *name* of a Systems Manager parameter, given or
+            // defaulted; CloudFormation reads its value when the stack is deployed.
+            _ if ssm_type.is_some() => Value::unknown(format!(
+                "parameter {name} is of type {}: its value is read from Systems Manager when the stack is deployed",
+                ssm_type.unwrap_or_default()
+            )),
             Some((_, v)) => Value::String(v.clone()),
             None => match decl.get("Default") {
                 Some(d) => node_value(d),

@@ -13,6 +13,9 @@ pub struct Unknown {
     pub reason: String,
     /// Address (Terraform) or logical id (CloudFormation) of the resource whose attribute this is.
     pub refers_to: Option<String>,
+    /// The deployment `refers_to` is in, when it is not the one of the resource holding the
+    /// value (a CloudFormation `Fn::ImportValue` of another stack's export).
+    pub in_deployment: Option<String>,
     /// For a string built from known and unknown parts, the text with `?` for each unknown part
     /// (`arn:aws:sns:us-east-1:?:mail`): enough to read a region that is written literally.
     pub partial: Option<String>,
@@ -35,6 +38,7 @@ impl Value {
         Value::Unknown(Unknown {
             reason: reason.into(),
             refers_to: None,
+            in_deployment: None,
             partial: None,
         })
     }
@@ -43,6 +47,7 @@ impl Value {
         Value::Unknown(Unknown {
             reason: reason.into(),
             refers_to: Some(address.into()),
+            in_deployment: None,
             partial: None,
         })
     }
@@ -86,6 +91,14 @@ impl Value {
     pub fn refers_to(&self) -> Option<&str> {
         match self {
             Value::Unknown(u) => u.refers_to.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The deployment of the resource `refers_to` names, when it is another one.
+    pub fn refers_to_deployment(&self) -> Option<&str> {
+        match self {
+            Value::Unknown(u) => u.in_deployment.as_deref(),
             _ => None,
         }
     }
@@ -163,6 +176,7 @@ impl TextBuilder {
         self.unknown.push(Unknown {
             reason: reason.into(),
             refers_to: None,
+            in_deployment: None,
             partial: None,
         });
     }
@@ -177,9 +191,15 @@ impl TextBuilder {
             .filter_map(|u| u.refers_to.as_ref())
             .collect();
         refs.dedup();
+        let in_deployment = self
+            .unknown
+            .iter()
+            .find(|u| u.refers_to.is_some())
+            .and_then(|u| u.in_deployment.clone());
         Value::Unknown(Unknown {
             reason: first.reason.clone(),
             refers_to: (refs.len() == 1).then(|| refs[0].clone()),
+            in_deployment,
             partial: (self.text != "?").then_some(self.text),
         })
     }

@@ -913,3 +913,42 @@ fn cloudformation_ssm_parameter_types_are_unknown() {
         "the replication destination cannot be determined: parameter ReplicaBucket is of type AWS::SSM::Parameter::Value<String>: its value is read from Systems Manager when the stack is deployed"
     );
 }
+
+/// A CloudFormation export (`Outputs: X: Export: Name`) imported by another scanned template
+/// (`Fn::ImportValue`) links the two stacks: the receipt rule's bucket is the storage stack's
+/// bucket, at its own file and line. An import that no scanned template exports is unknown
+/// with that reason.
+#[test]
+fn cloudformation_imports_link_to_the_exporting_stack() {
+    let (code, report) = scan_json(
+        &fixture("cloudformation-exports"),
+        &["--region", "us-east-1"],
+    );
+    assert_eq!(code, 1);
+    let copies: Vec<String> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap().iter())
+        .map(|c| {
+            format!(
+                "{} {}:{} {} {} {}",
+                c["resource"].as_str().unwrap(),
+                c["file"].as_str().unwrap(),
+                c["line"],
+                c["role"].as_str().unwrap(),
+                c["region"].as_str().unwrap_or("?"),
+                c["unknown_reason"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "StoreRule receiving.yaml:6 processing us-east-1 -",
+            "MailBucket storage.yaml:4 store us-east-1 -",
+            "Journal receiving.yaml:18 processing us-east-1 -",
+            "Journal (bucket) receiving.yaml:18 store ? the bucket cannot be determined: imported from another stack's export corp-journal-bucket, which no scanned template exports",
+        ]
+    );
+}

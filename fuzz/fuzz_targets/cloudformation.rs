@@ -15,10 +15,16 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(Some(template)) =
                 residency::frontend::cloudformation::parse::parse(text, json, name)
             {
+                // Its own exports, imported back: a template may import what it exports.
+                let exports = residency::frontend::cloudformation::resolve::Exports::of(
+                    std::slice::from_ref(&template),
+                    &inputs,
+                );
                 residency::frontend::budget::start();
                 let _ = residency::frontend::cloudformation::resolve::resolve(
                     &template,
                     &inputs,
+                    &exports,
                     &mut Default::default(),
                 );
                 residency::frontend::budget::finish();

@@ -149,7 +149,8 @@ impl<'a> Index<'a> {
     /// looked up among `kinds` when it is a name.
     pub fn target(&self, value: &Value, from: &Resource, kinds: &[&str]) -> Target<'a> {
         if let Some(address) = value.refers_to() {
-            return match self.find(address, from) {
+            let scope = value.refers_to_deployment().unwrap_or(&from.scope);
+            return match self.find(address, scope) {
                 Some(r) => Target::Declared(self.read_by(r)),
                 None => Target::Unknown(format!("{address} is not declared in the scanned files")),
             };
@@ -244,10 +245,8 @@ impl<'a> Index<'a> {
     }
 
     /// A reference only means something inside its own root module or template.
-    fn find(&self, address: &str, from: &Resource) -> Option<&'a Resource> {
-        self.by_address
-            .get(&(from.scope.as_str(), address))
-            .copied()
+    fn find(&self, address: &str, scope: &str) -> Option<&'a Resource> {
+        self.by_address.get(&(scope, address)).copied()
     }
 }
 

@@ -30,9 +30,11 @@ impl FrontEnd for CloudFormation {
         collected: &mut Collected,
     ) -> Vec<Resource> {
         let mut resources = Vec::new();
+        // Stacks that export and import values are joined through them.
+        let exports = resolve::Exports::of(&files, inputs);
         for template in &files {
             budget::start();
-            let resolved = resolve::resolve(template, inputs, &mut collected.secrets);
+            let resolved = resolve::resolve(template, inputs, &exports, &mut collected.secrets);
             if budget::finish() {
                 collected
                     .warnings

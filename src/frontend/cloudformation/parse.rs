@@ -12,6 +12,8 @@ pub struct Template {
     pub parameters: Vec<(String, Node)>,
     pub mappings: Option<Node>,
     pub conditions: Option<Node>,
+    /// `Outputs`, for the values the template exports to other stacks.
+    pub outputs: Option<Node>,
     pub lines: Vec<(usize, String)>,
 }
 
@@ -90,6 +92,7 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Templa
             .unwrap_or_default(),
         mappings: root.get("Mappings").cloned(),
         conditions: root.get("Conditions").cloned(),
+        outputs: root.get("Outputs").cloned(),
         lines: crate::syntax::marker_lines(text),
     }))
 }

@@ -15,6 +15,8 @@ const MAX_DEPTH: usize = 64;
 
 struct Ctx<'a> {
     template: &'a Template,
+    /// What every scanned template exports, for `Fn::ImportValue`.
+    exports: &'a Exports,
     params: HashMap<String, Value>,
     region: Value,
     used_var: Cell<bool>,
@@ -32,9 +34,69 @@ pub fn stack_region(inputs: &Inputs) -> Value {
     }
 }
 
-/// The template's resources, with its parameters and intrinsics evaluated; the values of
-/// `NoEcho` parameters go to `secrets`.
-pub fn resolve(template: &Template, inputs: &Inputs, secrets: &mut Secrets) -> Vec<Resource> {
+/// What the scanned templates export (`Outputs: X: Export: Name: N`), by export name: a
+/// resource of the exporting stack (when the value is its `Ref` or `Fn::GetAtt`), or the value.
+#[derive(Default)]
+pub struct Exports(HashMap<String, Export>);
+
+pub enum Export {
+    /// A resource of the exporting stack: importing it links to that resource.
+    Resource {
+        deployment: String,
+        logical_id: String,
+    },
+    Value(Value),
+}
+
+impl Exports {
+    /// The exports of every template, each evaluated with its own parameters. A name that two
+    /// templates export is kept from the first (CloudFormation refuses the second).
+    pub fn of(templates: &[Template], inputs: &Inputs) -> Exports {
+        let none = Exports::default();
+        let mut exports = HashMap::new();
+        for template in templates {
+            // Each template's exports are evaluated within a budget of their own.
+            crate::frontend::budget::start();
+            let ctx = context(template, inputs, &none, &mut Secrets::default());
+            for (_, output) in template
+                .outputs
+                .as_ref()
+                .map(Node::entries)
+                .unwrap_or_default()
+            {
+                let Some(name) = output
+                    .get("Export")
+                    .and_then(|e| e.get("Name"))
+                    .and_then(|n| ctx.eval(n, 0).as_str().map(str::to_string))
+                else {
+                    continue;
+                };
+                let Some(value) = output.get("Value") else {
+                    continue;
+                };
+                let export = match ctx.named_resource(value) {
+                    Some(logical_id) => Export::Resource {
+                        deployment: template.display.clone(),
+                        logical_id,
+                    },
+                    None => Export::Value(ctx.eval(value, 0)),
+                };
+                exports.entry(name).or_insert(export);
+            }
+            crate::frontend::budget::finish();
+        }
+        Exports(exports)
+    }
+}
+
+/// The evaluation context of a template: its parameters (given, defaulted, or unknown), the
+/// stack's region and the scanned exports; `NoEcho` parameter values go to `secrets`.
+fn context<'a>(
+    template: &'a Template,
+    inputs: &Inputs,
+    exports: &'a Exports,
+    secrets: &mut Secrets,
+) -> Ctx<'a> {
     let mut params = HashMap::new();
     for (name, decl) in &template.parameters {
         let ssm_type = decl
@@ -65,13 +127,25 @@ pub fn resolve(template: &Template, inputs: &Inputs, secrets: &mut Secrets) -> V
         }
         params.insert(name.clone(), value);
     }
-    let ctx = Ctx {
+    Ctx {
         template,
+        exports,
         params,
         region: stack_region(inputs),
         used_var: Cell::new(false),
         conditions: Default::default(),
-    };
+    }
+}
+
+/// The template's resources, with its parameters and intrinsics evaluated (imports from the
+/// other scanned templates' `exports`); the values of `NoEcho` parameters go to `secrets`.
+pub fn resolve(
+    template: &Template,
+    inputs: &Inputs,
+    exports: &Exports,
+    secrets: &mut Secrets,
+) -> Vec<Resource> {
+    let ctx = context(template, inputs, exports, secrets);
     template
         .resources
         .iter()
@@ -113,6 +187,55 @@ pub fn resolve(template: &Template, inputs: &Inputs, secrets: &mut Secrets) -> V
 }
 
 impl Ctx<'_> {
+    /// `Fn::ImportValue`: what another scanned template exports under that name. A resource
+    /// is a link to it in its own stack; without a scanned export the value is unknown.
+    fn import(&self, arg: &Node, depth: usize) -> Value {
+        let name = self.eval(arg, depth);
+        let Some(name) = name.as_str() else {
+            return Value::unknown(
+                "imported from another stack's outputs (the export name is not known)",
+            );
+        };
+        match self.exports.0.get(name) {
+            Some(Export::Resource {
+                deployment,
+                logical_id,
+            }) => Value::Unknown(Unknown {
+                reason: format!("{logical_id} of {deployment}, imported as {name}"),
+                refers_to: Some(logical_id.clone()),
+                in_deployment: Some(deployment.clone()),
+                partial: None,
+            }),
+            Some(Export::Value(value)) => value.clone(),
+            None => Value::unknown(format!(
+                "imported from another stack's export {name}, which no scanned template exports"
+            )),
+        }
+    }
+
+    /// The logical id of the resource a `Ref` or `Fn::GetAtt` names, if it is one of this
+    /// template's resources.
+    fn named_resource(&self, node: &Node) -> Option<String> {
+        let (key, arg) = match &node.kind {
+            NodeKind::Map(entries) if entries.len() == 1 => (&entries[0].0, &entries[0].1),
+            _ => return None,
+        };
+        let id = match key.as_str() {
+            "Ref" => arg.as_str().map(str::to_string),
+            "Fn::GetAtt" => match &arg.kind {
+                NodeKind::Seq(items) => items.first().and_then(Node::as_str).map(str::to_string),
+                NodeKind::String(s) => s.split_once('.').map(|(id, _)| id.to_string()),
+                _ => None,
+            },
+            _ => None,
+        }?;
+        self.template
+            .resources
+            .iter()
+            .any(|r| r.logical_id == id)
+            .then_some(id)
+    }
+
     /// Evaluates a node; every value passes the evaluation budget (`budget::admit`).
     fn eval(&self, node: &Node, depth: usize) -> Value {
         if crate::frontend::budget::spent() {
@@ -282,6 +405,7 @@ impl Ctx<'_> {
                                     other.unknown_reason().unwrap_or("not a boolean")
                                 ),
                                 refers_to: None,
+                                in_deployment: None,
                                 partial: None,
                             })
                         }
@@ -316,7 +440,7 @@ impl Ctx<'_> {
                 _ => Value::unknown("Fn::Not needs a condition"),
             },
             "Fn::Base64" => self.eval(arg, depth),
-            "Fn::ImportValue" => Value::unknown("imported from another stack's outputs"),
+            "Fn::ImportValue" => self.import(arg, depth),
             "Fn::GetAZs" => Value::unknown("availability zones are listed at deploy time"),
             other => Value::unknown(format!("{other} is not evaluated by residency")),
         }
@@ -437,7 +561,7 @@ mod tests {
             region: region.map(str::to_string),
             ..Default::default()
         };
-        resolve(&t, &inputs, &mut Secrets::default())
+        resolve(&t, &inputs, &Exports::default(), &mut Secrets::default())
     }
 
     const TEMPLATE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'

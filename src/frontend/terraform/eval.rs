@@ -88,6 +88,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                     Value::Unknown(Unknown {
                         reason: format!("depends on a condition that is not known: {}", u.reason),
                         refers_to: None,
+                        in_deployment: None,
                         partial: None,
                     })
                 }

@@ -952,3 +952,48 @@ fn cloudformation_imports_link_to_the_exporting_stack() {
         ]
     );
 }
+
+/// A nested stack whose `TemplateURL` is a local path is read with the parameters its parent
+/// passes (not its defaults), once; `!GetAtt Stack.Outputs.Name` links to the nested resource
+/// the output returns. A template URL that is not a scanned file is a warning that names it.
+#[test]
+fn cloudformation_nested_stacks_are_read_with_their_parameters() {
+    let (code, report) = scan_json(
+        &fixture("cloudformation-nested"),
+        &["--region", "eu-west-1"],
+    );
+    assert_eq!(code, 0);
+    let copies: Vec<String> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap().iter())
+        .map(|c| {
+            format!(
+                "{} | {} | {}:{} | {}",
+                c["deployment"].as_str().unwrap(),
+                c["resource"].as_str().unwrap(),
+                c["file"].as_str().unwrap(),
+                c["line"],
+                c["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "main.yaml | StoreRule | main.yaml:17 | processing",
+            "main.yaml > Archive | Bucket | stacks/archive.yaml:10 | store",
+            "main.yaml > Archive | arn:aws:s3:::corp-mail-replica-us | stacks/archive.yaml:10 | replica",
+        ]
+    );
+    assert_eq!(
+        report["summary"]["resources"], 5,
+        "the nested template is not counted twice"
+    );
+    assert_eq!(
+        report["warnings"][0]["message"],
+        "nested stack Audit deploys template https://s3.amazonaws.com/corp-templates/audit.yaml, which is not fetched; scan the template it was packaged from (the template before `aws cloudformation package`); its resources are not scanned"
+    );
+    assert_eq!(report["warnings"][0]["line"], 26);
+}

@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
                 let _ = residency::frontend::cloudformation::resolve::resolve(
                     &template,
                     &inputs,
+                    None,
                     &exports,
                     &mut Default::default(),
                 );

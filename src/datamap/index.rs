@@ -250,6 +250,13 @@ impl<'a> Index<'a> {
     }
 }
 
+/// Whether two scopes are one deployment: the same, or a nested stack and the stack that
+/// deploys it (`parent.yaml > Archive` is part of `parent.yaml`).
+fn same_deployment(a: &str, b: &str) -> bool {
+    let root = |s: &str| s.split(" > ").next().unwrap_or(s).to_string();
+    root(a) == root(b)
+}
+
 /// A Terraform data source (`data.aws_s3_bucket.x`, `module.m.data.aws_s3_bucket.x`).
 fn is_data_source(r: &Resource) -> bool {
     r.address.starts_with("data.") || r.address.contains(".data.")
@@ -266,7 +273,11 @@ impl<'a> Match<'a> {
     /// The first of `list` of `kinds` in the deployment of `from`, else the first in another.
     fn among(list: &[&'a Resource], kinds: &[&str], from: &Resource) -> Match<'a> {
         let of_kind = |r: &&&'a Resource| kinds == ANY || kinds.contains(&r.kind.as_str());
-        if let Some(r) = list.iter().filter(of_kind).find(|r| r.scope == from.scope) {
+        if let Some(r) = list
+            .iter()
+            .filter(of_kind)
+            .find(|r| same_deployment(&r.scope, &from.scope))
+        {
             return Match::Here(r);
         }
         match list.iter().find(of_kind) {

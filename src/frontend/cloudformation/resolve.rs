@@ -57,7 +57,7 @@ impl Exports {
         for template in templates {
             // Each template's exports are evaluated within a budget of their own.
             crate::frontend::budget::start();
-            let ctx = context(template, inputs, &none, &mut Secrets::default());
+            let ctx = context(template, inputs, None, &none, &mut Secrets::default());
             for (_, output) in template
                 .outputs
                 .as_ref()
@@ -94,6 +94,7 @@ impl Exports {
 fn context<'a>(
     template: &'a Template,
     inputs: &Inputs,
+    nesting: Option<&Nesting>,
     exports: &'a Exports,
     secrets: &mut Secrets,
 ) -> Ctx<'a> {
@@ -103,14 +104,25 @@ fn context<'a>(
             .get("Type")
             .and_then(Node::as_str)
             .filter(|t| t.starts_with("AWS::SSM::Parameter::Value<"));
-        let value = match inputs.parameters.iter().rev().find(|(n, _)| n == name) {
+        // A nested stack gets the parameters its parent passes; a stack of its own, the
+        // command line's.
+        let given = match nesting {
+            Some(n) => n.parameters.get(name).cloned(),
+            None => inputs
+                .parameters
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| Value::String(v.clone())),
+        };
+        let value = match given {
             // An SSM parameter type holds the *name* of a Systems Manager parameter, given or
             // defaulted; CloudFormation reads its value when the stack is deployed.
             _ if ssm_type.is_some() => Value::unknown(format!(
                 "parameter {name} is of type {}: its value is read from Systems Manager when the stack is deployed",
                 ssm_type.unwrap_or_default()
             )),
-            Some((_, v)) => Value::String(v.clone()),
+            Some(v) => v,
             None => match decl.get("Default") {
                 Some(d) => node_value(d),
                 None => Value::unknown(format!(
@@ -137,15 +149,44 @@ fn context<'a>(
     }
 }
 
+/// The outputs of a template that return one of its resources (`Value: !Ref Bucket` or
+/// `!GetAtt Bucket.Arn`), by output name: what `!GetAtt Stack.Outputs.Name` in a parent is.
+pub fn returned_resources(template: &Template, inputs: &Inputs) -> HashMap<String, String> {
+    let none = Exports::default();
+    let ctx = context(template, inputs, None, &none, &mut Secrets::default());
+    template
+        .outputs
+        .as_ref()
+        .map(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(name, output)| {
+            let id = ctx.named_resource(output.get("Value")?)?;
+            Some((name.clone(), id))
+        })
+        .collect()
+}
+
+/// A template deployed as a nested stack (`AWS::CloudFormation::Stack` with a local
+/// `TemplateURL`): the stack it belongs to and the parameters its parent passes.
+pub struct Nesting {
+    /// The nested stack's deployment: `parent.yaml > LogicalIdOfTheStackResource`.
+    pub scope: String,
+    pub parameters: HashMap<String, Value>,
+}
+
 /// The template's resources, with its parameters and intrinsics evaluated (imports from the
-/// other scanned templates' `exports`); the values of `NoEcho` parameters go to `secrets`.
+/// other scanned templates' `exports`; the parent's parameters when it is `nesting`); the values
+/// of `NoEcho` parameters go to `secrets`.
 pub fn resolve(
     template: &Template,
     inputs: &Inputs,
+    nesting: Option<&Nesting>,
     exports: &Exports,
     secrets: &mut Secrets,
 ) -> Vec<Resource> {
-    let ctx = context(template, inputs, exports, secrets);
+    let scope = nesting.map_or_else(|| template.display.clone(), |n| n.scope.clone());
+    let ctx = context(template, inputs, nesting, exports, secrets);
     template
         .resources
         .iter()
@@ -167,7 +208,7 @@ pub fn resolve(
             Resource {
                 address: r.logical_id.clone(),
                 kind: r.rtype.clone(),
-                scope: template.display.clone(),
+                scope: scope.clone(),
                 format: SourceFormat::Cloudformation,
                 file: template.display.clone(),
                 line: r.line,
@@ -304,9 +345,16 @@ impl Ctx<'_> {
                     _ => None,
                 }
                 .unwrap_or_default();
+                // A nested stack's output (`Stack.Outputs.Name`) keeps its name, so the front
+                // end can link it to the nested resource it returns.
+                let target = if attr.starts_with("Outputs.") {
+                    format!("{id}.{attr}")
+                } else {
+                    id.clone()
+                };
                 Value::unknown_ref(
                     format!("{id}.{attr} is known only after the stack is deployed"),
-                    id,
+                    target,
                 )
             }
             "Fn::Sub" => {
@@ -561,7 +609,13 @@ mod tests {
             region: region.map(str::to_string),
             ..Default::default()
         };
-        resolve(&t, &inputs, &Exports::default(), &mut Secrets::default())
+        resolve(
+            &t,
+            &inputs,
+            None,
+            &Exports::default(),
+            &mut Secrets::default(),
+        )
     }
 
     const TEMPLATE: &str = r#"AWSTemplateFormatVersion: '2010-09-09'

@@ -997,3 +997,27 @@ fn cloudformation_nested_stacks_are_read_with_their_parameters() {
     );
     assert_eq!(report["warnings"][0]["line"], 26);
 }
+
+/// Linked templates as the quickstarts write them: `uri(parameters('_artifactsLocation'),
+/// 'nestedtemplates/x.json')`, or a variable built with `concat` from `_artifactsLocation`,
+/// name a file beside the calling template; it is read with the parameters passed. A link to a
+/// file that is not scanned is a warning that names the path.
+#[test]
+fn arm_links_built_from_the_artifacts_location_are_followed() {
+    let (code, report) = scan_json(
+        &fixture("arm/artifacts"),
+        &["--resource-group-location", "westeurope"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        copies(&report),
+        [
+            "Microsoft.Storage/storageAccounts/corpmailarchive | store | content | eastus | US | provider | Microsoft.Storage/storageAccounts/corpmailarchive",
+            "Microsoft.Storage/storageAccounts/corpmailstore | store | content | westeurope | NL | provider | Microsoft.Storage/storageAccounts/corpmailstore",
+        ]
+    );
+    assert_eq!(
+        report["warnings"][0]["message"],
+        "deployment monitoring links template nestedtemplates/monitoring.json, which is not among the scanned files; scan its directory too"
+    );
+}

@@ -195,6 +195,62 @@ fn type_line(node: &Node) -> usize {
 }
 
 /// `dir/main.json` + `nested/storage.json` → `dir/nested/storage.json`, with `.` and `..`.
+/// The path a linked template's `uri` names beside the calling template, when it is built
+/// from the template's own location (`parameters('_artifactsLocation')` or
+/// `deployment().properties.templateLink.uri`) and literal path parts:
+/// `uri(parameters('_artifactsLocation'), 'nested/x.json')`,
+/// `concat(parameters('_artifactsLocation'), '/nested/x.json', parameters('_artifactsLocationSasToken'))`.
+fn artifacts_path(uri: &str) -> Option<String> {
+    let source = uri.trim().strip_prefix('[')?.strip_suffix(']')?;
+    let expr = Parser::new(source).parse_all().ok()?;
+    fn is_base(e: &Expr) -> bool {
+        match e {
+            Expr::Call(name, args) if name.eq_ignore_ascii_case("parameters") => matches!(
+                args.first(),
+                Some(Expr::Str(p)) if p.eq_ignore_ascii_case("_artifactsLocation")
+            ),
+            Expr::Prop(inner, prop) if prop.eq_ignore_ascii_case("uri") => {
+                matches!(inner.as_ref(), Expr::Prop(d, link) if link.eq_ignore_ascii_case("templateLink")
+                    && matches!(d.as_ref(), Expr::Prop(call, p) if p.eq_ignore_ascii_case("properties")
+                        && matches!(call.as_ref(), Expr::Call(n, _) if n.eq_ignore_ascii_case("deployment"))))
+            }
+            _ => false,
+        }
+    }
+    // The literal parts after the base, in order; a SAS token parameter adds nothing.
+    fn parts(e: &Expr, out: &mut Vec<String>, based: &mut bool) -> bool {
+        match e {
+            _ if is_base(e) => {
+                *based = true;
+                true
+            }
+            Expr::Str(s) => {
+                out.push(s.clone());
+                true
+            }
+            Expr::Call(name, args)
+                if ["uri", "concat"]
+                    .iter()
+                    .any(|f| name.eq_ignore_ascii_case(f)) =>
+            {
+                args.iter().all(|a| parts(a, out, based))
+            }
+            Expr::Call(name, args) if name.eq_ignore_ascii_case("parameters") => matches!(
+                args.first(),
+                Some(Expr::Str(p)) if p.to_ascii_lowercase().contains("sastoken")
+            ),
+            _ => false,
+        }
+    }
+    let (mut out, mut based) = (Vec::new(), false);
+    if !parts(&expr, &mut out, &mut based) || !based {
+        return None;
+    }
+    let path = out.concat();
+    let path = path.trim_start_matches('/');
+    (path.to_ascii_lowercase().ends_with(".json")).then(|| path.to_string())
+}
+
 fn join_relative(parent_file: &str, relative: &str) -> String {
     let mut parts: Vec<&str> = parent_file.split('/').collect();
     parts.pop();
@@ -1258,10 +1314,32 @@ impl<'f> Resolved<'f, '_> {
             let relative = link
                 .and_then(|l| l.get("relativePath"))
                 .map(|n| scope.eval(n));
-            let linked = relative
+            // `uri(parameters('_artifactsLocation'), 'nested/x.json')` and its forms name a
+            // file beside the calling template, as the quickstarts deploy them.
+            let beside = link
+                .and_then(|l| l.get("uri"))
+                .and_then(Node::as_str)
+                .and_then(|uri| {
+                    artifacts_path(uri).or_else(|| {
+                        // `[variables('vnetTemplateUri')]` whose variable is built that way.
+                        let name = uri
+                            .trim()
+                            .strip_prefix("[variables('")?
+                            .strip_suffix("')]")?;
+                        scope
+                            .variables
+                            .get(&name.to_ascii_lowercase())
+                            .and_then(|n| n.as_str())
+                            .and_then(artifacts_path)
+                    })
+                });
+            let local = relative
                 .as_ref()
                 .and_then(Value::as_str)
-                .and_then(|r| (self.linked)(&join_relative(self.file, r)));
+                .map(str::to_string)
+                .or(beside)
+                .map(|r| join_relative(self.file, &r));
+            let linked = local.as_deref().and_then(|path| (self.linked)(path));
             if let Some(file) = linked {
                 self.linked_template(scope, node, name, file, depth);
                 return;
@@ -1272,16 +1350,24 @@ impl<'f> Resolved<'f, '_> {
                     .map(|n| scope.eval(n))
                     .or(relative)
                     .or_else(|| link.get("id").map(|n| scope.eval(n)));
-                let target = written
-                    .and_then(|v| v.to_text())
-                    .unwrap_or_else(|| "?".into());
+                // The link as written when its value cannot be known, never `?`.
+                let target = match written.as_ref().and_then(Value::to_text) {
+                    Some(text) if !text.contains('?') => text,
+                    _ => link
+                        .get("uri")
+                        .or_else(|| link.get("relativePath"))
+                        .or_else(|| link.get("id"))
+                        .and_then(Node::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| "(a link that is not a string)".into()),
+                };
                 self.warnings.push(Diagnostic {
                     code: Code::LinkNotFollowed,
                     file: self.file.to_string(),
                     line,
-                    message: if link.get("relativePath").is_some() {
+                    message: if let Some(path) = &local {
                         format!(
-                            "deployment {name} links template {target}, which is not among the scanned files; scan its directory too"
+                            "deployment {name} links template {path}, which is not among the scanned files; scan its directory too"
                         )
                     } else {
                         format!(

@@ -1021,3 +1021,36 @@ fn arm_links_built_from_the_artifacts_location_are_followed() {
         "deployment monitoring links template nestedtemplates/monitoring.json, which is not among the scanned files; scan its directory too"
     );
 }
+
+/// Kubernetes objects are identified by kind, namespace and name, and two overlays that declare
+/// the same StatefulSet stay two, each with the claim its own template makes (not the other
+/// overlay's, not a second "undeclared" claim for the pod volume the template replaces).
+#[test]
+fn kubernetes_overlays_keep_their_own_objects() {
+    let (code, report) = scan_json(&fixture("kubernetes/overlays"), &[]);
+    assert_eq!(code, 1);
+    let copies: Vec<String> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap().iter())
+        .map(|c| {
+            format!(
+                "{} {}:{} {}",
+                c["resource"].as_str().unwrap(),
+                c["file"].as_str().unwrap(),
+                c["line"],
+                c["region"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "StatefulSet/mail/mailserver dev/mail.yaml:1 eu-west-1",
+            "PersistentVolumeClaim/mail/data-mailserver dev/mail.yaml:29 eu-west-1",
+            "StatefulSet/mail/mailserver prod/mail.yaml:1 us-east-1",
+            "PersistentVolumeClaim/mail/data-mailserver prod/mail.yaml:29 us-east-1",
+        ]
+    );
+}

@@ -270,15 +270,35 @@ enum Match<'a> {
 }
 
 impl<'a> Match<'a> {
-    /// The first of `list` of `kinds` in the deployment of `from`, else the first in another.
+    /// The one of `list` of `kinds` in the deployment of `from` that is declared nearest to it
+    /// (the same file, else the most directories in common: two overlays that declare the same
+    /// object each get their own), else the first in another deployment.
     fn among(list: &[&'a Resource], kinds: &[&str], from: &Resource) -> Match<'a> {
         let of_kind = |r: &&&'a Resource| kinds == ANY || kinds.contains(&r.kind.as_str());
-        if let Some(r) = list
+        let nearness = |r: &Resource| {
+            let same_file = r.file == from.file;
+            let common = r
+                .file
+                .split('/')
+                .zip(from.file.split('/'))
+                .take_while(|(a, b)| a == b)
+                .count();
+            (same_file, common)
+        };
+        let mut here = list
             .iter()
             .filter(of_kind)
-            .find(|r| same_deployment(&r.scope, &from.scope))
-        {
-            return Match::Here(r);
+            .filter(|r| same_deployment(&r.scope, &from.scope));
+        if let Some(first) = here.next() {
+            // The first of the nearest, so the choice does not depend on anything but the files.
+            let best = here.fold(*first, |best, r| {
+                if nearness(r) > nearness(best) {
+                    r
+                } else {
+                    best
+                }
+            });
+            return Match::Here(best);
         }
         match list.iter().find(of_kind) {
             Some(r) => Match::Elsewhere(r),

@@ -489,10 +489,20 @@ impl<'o, 'n> Cluster<'o, 'n> {
         let pod = pod_hint(pod_spec, o);
         let mut claims: Vec<Value> = Vec::new();
         let mut host_paths: Vec<Value> = Vec::new();
+        // A claim template replaces the pod volume of the same name (the StatefulSet
+        // controller mounts the claim it creates there).
+        let templated: Vec<&str> = at(o.node, &["spec", "volumeClaimTemplates"])
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| text(t, &["metadata", "name"]))
+            .collect();
         for volume in pod_spec
             .and_then(|s| s.get("volumes"))
             .map(Node::items)
             .unwrap_or_default()
+            .iter()
+            .filter(|v| !text(v, &["name"]).is_some_and(|n| templated.contains(&n)))
         {
             if let Some(claim) = text(volume, &["persistentVolumeClaim", "claimName"]) {
                 claims.push(Value::String(claim.to_string()));

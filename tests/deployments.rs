@@ -213,3 +213,19 @@ fn remote_modules_are_read_from_the_terraform_init_cache() {
         ["module.journal: remote module source \"git::https://example.com/modules/journal.git?***\" is not in the files; run `terraform init` first (residency reads .terraform/modules/modules.json) or scan a `terraform show -json` plan"]
     );
 }
+
+/// `data "azurerm_resource_group"` takes the location of the group of that name the deployment
+/// declares (here through a module input); a group declared nowhere is unknown with the reason.
+#[test]
+fn a_resource_group_data_source_takes_the_declared_group_location() {
+    let (code, report) = scan("resource-group-data");
+    assert_eq!(code, 0);
+    assert_eq!(
+        copies(&report),
+        [
+            ". | module.mail.azurerm_storage_account.archive | mail/main.tf:9 | store | westeurope | NL | -",
+            ". | module.mail.azurerm_storage_account.archive (geo-redundant secondary) | mail/main.tf:9 | replica | northeurope | IE | -",
+            ". | azurerm_storage_account.journal | main.tf:21 | store | ? |  | data.azurerm_resource_group.shared reads resource group rg-shared, which this deployment does not declare; its location is known only in Azure",
+        ]
+    );
+}

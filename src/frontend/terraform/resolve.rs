@@ -450,10 +450,48 @@ fn computed_attribute(ctx: &Ctx, rdef: &ResourceDef, attr: &str, address: &str) 
             return setting.region;
         }
     }
+    if rdef.mode == Mode::Data && rdef.rtype == "azurerm_resource_group" && attr == "location" {
+        return resource_group_location(ctx, rdef, address);
+    }
     Value::unknown_ref(
         format!("{address}.{attr} is known only after apply"),
         address.to_string(),
     )
+}
+
+/// The location of the resource group a `data "azurerm_resource_group"` reads: the location
+/// of the group of that name that this deployment declares, else unknown with the reason.
+fn resource_group_location(ctx: &Ctx, rdef: &ResourceDef, address: &str) -> Value {
+    let Some(Value::String(name)) = body_member(&rdef.body, "name", ctx) else {
+        return Value::unknown(format!(
+            "{address} reads a resource group whose name is not known; its location is not in the files"
+        ));
+    };
+    let scope = &ctx.ev.instances[ctx.inst].scope;
+    for (inst, instance) in ctx.ev.instances.iter().enumerate() {
+        if &instance.scope != scope {
+            continue;
+        }
+        let group = ctx.nested(inst, Binding::default());
+        for managed in ctx.ev.defs[instance.def]
+            .resources
+            .iter()
+            .filter(|r| r.mode == Mode::Managed && r.rtype == "azurerm_resource_group")
+        {
+            if body_member(&managed.body, "name", &group)
+                .as_ref()
+                .and_then(Value::as_str)
+                == Some(name.as_str())
+            {
+                if let Some(location) = body_member(&managed.body, "location", &group) {
+                    return location;
+                }
+            }
+        }
+    }
+    Value::unknown(format!(
+        "{address} reads resource group {name}, which this deployment does not declare; its location is known only in Azure"
+    ))
 }
 
 /// An argument or nested block of a body, evaluated.

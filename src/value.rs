@@ -103,6 +103,31 @@ impl Value {
         }
     }
 
+    /// The value as compact JSON text, when every part of it is known.
+    pub fn to_json(&self) -> Option<String> {
+        fn json(v: &Value) -> Option<serde_json::Value> {
+            Some(match v {
+                Value::Null => serde_json::Value::Null,
+                Value::Bool(b) => serde_json::Value::Bool(*b),
+                Value::Number(n) => serde_json::Number::from_f64(*n)
+                    .map(serde_json::Value::Number)
+                    .unwrap_or(serde_json::Value::Null),
+                Value::String(s) => serde_json::Value::String(s.clone()),
+                Value::List(items) => {
+                    serde_json::Value::Array(items.iter().map(json).collect::<Option<_>>()?)
+                }
+                Value::Map(entries) => serde_json::Value::Object(
+                    entries
+                        .iter()
+                        .map(|(k, v)| json(v).map(|v| (k.clone(), v)))
+                        .collect::<Option<_>>()?,
+                ),
+                Value::Unknown(_) => return None,
+            })
+        }
+        json(self).map(|j| j.to_string())
+    }
+
     /// Member of a map value; `Null` when absent or when `self` is not a map.
     pub fn get(&self, key: &str) -> &Value {
         static NULL: Value = Value::Null;

@@ -1054,3 +1054,31 @@ fn kubernetes_overlays_keep_their_own_objects() {
         ]
     );
 }
+
+/// `AWS::LanguageExtensions`: `Fn::ForEach` expands into one resource per element (here of a
+/// `CommaDelimitedList` parameter's default), with `&{Team}` in the logical id. A Rain module
+/// and a resource without a `Type` are warnings; the rest of the template is read.
+#[test]
+fn cloudformation_for_each_expands_and_bad_resources_are_warnings() {
+    let (code, report) = scan_json(
+        &fixture("cloudformation-foreach"),
+        &["--region", "eu-west-1"],
+    );
+    assert_eq!(code, 0);
+    assert!(report["errors"].as_array().unwrap().is_empty());
+    let sources: Vec<&str> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["Archivelegal", "Archivesales"]);
+    assert_eq!(report["datasets"][0]["copies"][1]["resource"], "DrBucket");
+    let warnings: Vec<(u64, &str)> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["line"].as_u64().unwrap(), w["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(warnings, [(31, "link-not-followed"), (33, "shape")]);
+}

@@ -9,6 +9,7 @@
 //! `Fn::ImportValue` links to the resource another scanned template exports; the data map
 //! joins resources by the values found.
 
+pub mod for_each;
 pub mod parse;
 pub mod resolve;
 
@@ -39,6 +40,9 @@ impl FrontEnd for CloudFormation {
         _threads: usize,
         collected: &mut Collected,
     ) -> Vec<Resource> {
+        for template in &files {
+            collected.warnings.extend(template.warnings.iter().cloned());
+        }
         // Stacks that export and import values are joined through them.
         let exports = resolve::Exports::of(&files, inputs);
         let by_display: HashMap<&str, &File> =

@@ -14,6 +14,9 @@ pub struct Template {
     pub conditions: Option<Node>,
     /// `Outputs`, for the values the template exports to other stacks.
     pub outputs: Option<Node>,
+    /// Resources that could not be read (no `Type`, a Rain module), each a warning: one bad
+    /// resource is not a bad file.
+    pub warnings: Vec<Diagnostic>,
     pub lines: Vec<(usize, String)>,
 }
 
@@ -55,6 +58,7 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Templa
         return Ok(None);
     }
     let mut resources = Vec::new();
+    let mut warnings = Vec::new();
     if let Some(section) = root.get("Resources") {
         if !matches!(section.kind, NodeKind::Map(_)) {
             return Err(Diagnostic::new(
@@ -63,17 +67,40 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Templa
                 "Resources must be a mapping of logical ids to resources",
             ));
         }
-        for (logical_id, body) in section.entries() {
-            let Some(rtype) = body.get("Type").and_then(Node::as_str) else {
-                return Err(Diagnostic::new(
-                    Code::Shape,
-                    body.line,
-                    format!("resource {logical_id} has no Type"),
-                ));
+        let entries = if has_transform(root, "AWS::LanguageExtensions") {
+            super::for_each::expand(section.entries(), root.get("Parameters"))
+        } else {
+            section.entries().to_vec()
+        };
+        for (logical_id, body) in &entries {
+            let rtype = match body.get("Type").map(|t| (&t.kind, t)) {
+                Some((NodeKind::String(t), _)) => t.clone(),
+                Some((_, t)) if t.get("Fn::Rain::Module").is_some() => {
+                    let module = t
+                        .get("Fn::Rain::Module")
+                        .and_then(Node::as_str)
+                        .unwrap_or("?");
+                    warnings.push(Diagnostic::at(
+                        Code::LinkNotFollowed,
+                        display,
+                        body.line,
+                        format!("resource {logical_id} is a Rain module ({module}); its resources are not scanned: run `rain pkg` and scan the packaged template"),
+                    ));
+                    continue;
+                }
+                _ => {
+                    warnings.push(Diagnostic::at(
+                        Code::Shape,
+                        display,
+                        body.line,
+                        format!("resource {logical_id} has no Type; it is not read (the rest of the template is)"),
+                    ));
+                    continue;
+                }
             };
             resources.push(CfnResource {
                 logical_id: logical_id.clone(),
-                rtype: rtype.to_string(),
+                rtype,
                 properties: body.get("Properties").cloned().unwrap_or(Node {
                     line: body.line,
                     kind: NodeKind::Map(Vec::new()),
@@ -93,8 +120,18 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Templa
         mappings: root.get("Mappings").cloned(),
         conditions: root.get("Conditions").cloned(),
         outputs: root.get("Outputs").cloned(),
+        warnings,
         lines: crate::syntax::marker_lines(text),
     }))
+}
+
+/// Whether the template declares `Transform: NAME` (alone or in a list).
+fn has_transform(root: &Node, name: &str) -> bool {
+    match root.get("Transform").map(|t| &t.kind) {
+        Some(NodeKind::String(t)) => t == name,
+        Some(NodeKind::Seq(items)) => items.iter().any(|i| i.as_str() == Some(name)),
+        _ => false,
+    }
 }
 
 /// Whether a text that did not parse claims to be a template (and so is ours to report).

@@ -490,6 +490,19 @@ impl Ctx<'_> {
             "Fn::Base64" => self.eval(arg, depth),
             "Fn::ImportValue" => self.import(arg, depth),
             "Fn::GetAZs" => Value::unknown("availability zones are listed at deploy time"),
+            // `AWS::LanguageExtensions`: the length of a list, and a value as JSON text.
+            "Fn::Length" => match self.eval(arg, depth) {
+                Value::List(items) => Value::Number(items.len() as f64),
+                Value::Unknown(u) => Value::Unknown(u),
+                _ => Value::unknown("Fn::Length needs a list"),
+            },
+            "Fn::ToJsonString" => {
+                let value = self.eval(arg, depth);
+                match value.to_json() {
+                    Some(text) => Value::String(text),
+                    None => Value::unknown("Fn::ToJsonString of a value that is not known"),
+                }
+            }
             other => Value::unknown(format!("{other} is not evaluated by residency")),
         }
     }

@@ -229,3 +229,26 @@ fn a_resource_group_data_source_takes_the_declared_group_location() {
         ]
     );
 }
+
+/// The shapes real modules use to name a bucket whose name is known only at apply: a splat in
+/// `one(...)`, a `for_each` key, a local, a conditional whose branches name the same bucket,
+/// and a counted module's output. Each is a link to that bucket instance.
+#[test]
+fn references_link_through_every_shape() {
+    let (code, report) = scan("reference-shapes");
+    assert_eq!(code, 1);
+    let stores: Vec<String> = copies(&report)
+        .into_iter()
+        .filter(|c| c.contains("| store |"))
+        .collect();
+    assert_eq!(
+        stores,
+        [
+            ". | aws_s3_bucket.counted[0] | main.tf:14 | store | us-east-1 | US | -",
+            ". | aws_s3_bucket.keyed[\"legal\"] | main.tf:19 | store | us-east-1 | US | -",
+            ". | aws_s3_bucket.local | main.tf:24 | store | us-east-1 | US | -",
+            ". | aws_s3_bucket.journal | main.tf:28 | store | us-east-1 | US | -",
+            ". | module.store[0].aws_s3_bucket.this | modules/store/main.tf:5 | store | us-east-1 | US | -",
+        ]
+    );
+}

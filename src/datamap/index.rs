@@ -35,6 +35,9 @@ pub struct Index<'a> {
     /// "aws_s3_bucket" "x" { bucket = "corp-mail" }`), with that managed resource: what
     /// Terraform reads at plan time is the real resource, wherever it is declared.
     reads: HashMap<usize, &'a Resource>,
+    /// Instances of resources with `count` or `for_each` by their address without the key
+    /// (`aws_s3_bucket.a` for `aws_s3_bucket.a[0]`), per scope.
+    instances: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
     /// For each link, the resources that name a given resource (by its place in the scan's
     /// resource list, which outlives the index).
     attached: HashMap<(String, usize), Vec<&'a Resource>>,
@@ -69,6 +72,7 @@ impl<'a> Index<'a> {
             by_name: HashMap::new(),
             by_arm_id: HashMap::new(),
             reads: HashMap::new(),
+            instances: HashMap::new(),
             attached: HashMap::new(),
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
@@ -79,6 +83,17 @@ impl<'a> Index<'a> {
                 .by_address
                 .entry((r.scope.as_str(), r.address.as_str()))
                 .or_insert(r);
+            if let Some(base) = r
+                .address
+                .strip_suffix(']')
+                .and_then(|a| a.rfind('[').map(|i| &r.address[..i]))
+            {
+                index
+                    .instances
+                    .entry((r.scope.as_str(), base))
+                    .or_default()
+                    .push(r);
+            }
             if let Some(id) = r.attr("$id").as_str().and_then(arm_id_key) {
                 index.by_arm_id.entry(id).or_default().push(r);
             }
@@ -245,8 +260,16 @@ impl<'a> Index<'a> {
     }
 
     /// A reference only means something inside its own root module or template.
+    /// A reference to a resource with `count` or `for_each` but no key (`aws_s3_bucket.a[*]`,
+    /// `one(aws_s3_bucket.a[*].id)`) names its instances: when there is exactly one, that one.
     fn find(&self, address: &str, scope: &str) -> Option<&'a Resource> {
-        self.by_address.get(&(scope, address)).copied()
+        if let Some(r) = self.by_address.get(&(scope, address)) {
+            return Some(r);
+        }
+        match self.instances.get(&(scope, address)).map(Vec::as_slice) {
+            Some([only]) => Some(only),
+            _ => None,
+        }
     }
 }
 

@@ -85,9 +85,12 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                 if t == f && !t.is_unknown() {
                     t
                 } else {
+                    // Both branches name the same resource (`x.id` or `x.arn`): whichever is
+                    // taken, the value links to it.
+                    let same = t.refers_to().filter(|a| f.refers_to() == Some(*a));
                     Value::Unknown(Unknown {
                         reason: format!("depends on a condition that is not known: {}", u.reason),
-                        refers_to: None,
+                        refers_to: same.map(str::to_string),
                         in_deployment: None,
                         partial: None,
                     })

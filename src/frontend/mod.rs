@@ -160,8 +160,9 @@ fn parse_structured(
         crate::syntax::tree::load_json(text)
             .or_else(|e| {
                 // ARM templates may have comments and trailing commas; nothing else may.
+                // When that fails too, its error is the one the engine would give.
                 if arm::parse::might_be_arm(text) {
-                    crate::syntax::tree::load_json_with_comments(text).map_err(|_| e)
+                    crate::syntax::tree::load_json_with_comments(text)
                 } else {
                     Err(e)
                 }

@@ -1053,6 +1053,14 @@ fn kubernetes_overlays_keep_their_own_objects() {
             "PersistentVolumeClaim/mail/data-mailserver prod/mail.yaml:29 us-east-1",
         ]
     );
+    // Each overlay is a cluster of its own, named by its directory.
+    let deployments: Vec<&str> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["deployment"].as_str().unwrap())
+        .collect();
+    assert_eq!(deployments, ["dev", "prod"]);
 }
 
 /// `AWS::LanguageExtensions`: `Fn::ForEach` expands into one resource per element (here of a

@@ -1,6 +1,8 @@
 //! Kubernetes manifests (YAML streams, JSON, `List` kinds, rendered Helm output).
 //!
-//! Which files form one deployment: all manifests of the scan together, as one cluster.
+//! Which files form one deployment: the manifests of one directory tree are one cluster (a
+//! directory that holds manifests with every directory below it); sibling trees, such as two
+//! kustomize overlays, are two clusters, each with its own objects.
 //! How links are made: workloads to the claims they mount, claims to volumes and storage
 //! classes, Velero schedules to the namespaces they back up (`resolve`).
 
@@ -28,6 +30,41 @@ impl FrontEnd for Kubernetes {
         _threads: usize,
         _collected: &mut Collected,
     ) -> Vec<Resource> {
-        resolve::resolve(&files, inputs)
+        let mut out = Vec::new();
+        // A cluster is named by its directory, as a Terraform root module is.
+        for (root, manifests) in clusters(files) {
+            let mut resources = resolve::resolve(&manifests, inputs);
+            for r in &mut resources {
+                r.scope = root.clone();
+            }
+            out.extend(resources);
+        }
+        out
     }
+}
+
+/// The manifests of each cluster: a directory that holds manifests, with every directory
+/// below it (`k8s/` and `k8s/storage/` are one cluster); sibling trees (`overlays/dev`,
+/// `overlays/prod`) are clusters of their own. Keyed by the cluster's directory.
+fn clusters(files: Vec<File>) -> std::collections::BTreeMap<String, Vec<File>> {
+    let dir_of = |display: &str| match display.rsplit_once('/') {
+        Some((dir, _)) => dir.to_string(),
+        None => ".".to_string(),
+    };
+    let dirs: std::collections::BTreeSet<String> =
+        files.iter().map(|f| dir_of(&f.display)).collect();
+    let within =
+        |root: &str, dir: &str| root == "." || dir == root || dir.starts_with(&format!("{root}/"));
+    let mut out: std::collections::BTreeMap<String, Vec<File>> = Default::default();
+    for file in files {
+        let dir = dir_of(&file.display);
+        let root = dirs
+            .iter()
+            .filter(|d| within(d, &dir))
+            .min_by_key(|d| if *d == "." { 0 } else { d.split('/').count() })
+            .cloned()
+            .unwrap_or(dir);
+        out.entry(root).or_default().push(file);
+    }
+    out
 }

@@ -9,14 +9,30 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
-/// Version of the baseline file format.
-pub const FORMAT: u32 = 1;
+/// Version of the baseline file format: 2 records fingerprints that include the deployment;
+/// files of version 1 are still read (their fingerprints do not tell deployments apart).
+pub const FORMAT: u32 = 2;
 
-/// A hex SHA-256 prefix of the finding's identity.
+/// A hex SHA-256 prefix of the finding's identity: rule, dataset, resource, file and
+/// deployment (two deployments of one module are two findings), never the line.
 pub fn fingerprint(f: &Finding) -> String {
+    digest(f, true)
+}
+
+/// The identity baselines of format 1 recorded: without the deployment.
+pub fn legacy_fingerprint(f: &Finding) -> String {
+    digest(f, false)
+}
+
+fn digest(f: &Finding, with_deployment: bool) -> String {
     let mut hash = Sha256::new();
     for part in [&f.rule, &f.dataset, &f.resource, &f.file] {
         hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    if with_deployment && !f.deployment.is_empty() {
+        hash.update(b"deployment\0");
+        hash.update(f.deployment.as_bytes());
         hash.update([0u8]);
     }
     if f.role.is_none() {
@@ -71,15 +87,38 @@ pub fn write(findings: &[Finding]) -> String {
     serde_json::to_string_pretty(&file).unwrap_or_default() + "\n"
 }
 
-/// The fingerprints recorded in a baseline file.
-pub fn read(text: &str, name: &str) -> Result<HashSet<String>, Diagnostic> {
+/// The findings a baseline accepts.
+#[derive(Debug, Clone, Default)]
+pub struct Accepted {
+    /// Fingerprints of the current format.
+    current: HashSet<String>,
+    /// Fingerprints of a format-1 file, matched with `legacy_fingerprint`.
+    legacy: HashSet<String>,
+}
+
+impl Accepted {
+    pub fn contains(&self, f: &Finding) -> bool {
+        self.current.contains(&f.fingerprint)
+            || (!self.legacy.is_empty() && self.legacy.contains(&legacy_fingerprint(f)))
+    }
+}
+
+/// The fingerprints recorded in a baseline file (format 1 or 2).
+pub fn read(text: &str, name: &str) -> Result<Accepted, Diagnostic> {
     let file: File = serde_json::from_str(text)
         .map_err(|e| Diagnostic::usage(format!("baseline {name}: {e}")))?;
-    if file.residency_baseline != FORMAT {
-        return Err(Diagnostic::usage(format!(
-            "baseline {name}: format {} is not supported (expected {FORMAT})",
-            file.residency_baseline
-        )));
+    let fingerprints = file.findings.into_iter().map(|e| e.fingerprint).collect();
+    match file.residency_baseline {
+        FORMAT => Ok(Accepted {
+            current: fingerprints,
+            legacy: HashSet::new(),
+        }),
+        1 => Ok(Accepted {
+            current: HashSet::new(),
+            legacy: fingerprints,
+        }),
+        other => Err(Diagnostic::usage(format!(
+            "baseline {name}: format {other} is not supported (expected {FORMAT}, or 1)"
+        ))),
     }
-    Ok(file.findings.into_iter().map(|e| e.fingerprint).collect())
 }

@@ -39,7 +39,7 @@ pub struct ScanOptions {
     /// Suppressions from the config file.
     pub ignores: Vec<suppress::Ignore>,
     /// Fingerprints of accepted findings (`--baseline`): left out of the report, counted.
-    pub baseline: Option<std::collections::HashSet<String>>,
+    pub baseline: Option<baseline::Accepted>,
     /// Today's date (`YYYY-MM-DD`) for suppression end dates; the system date when empty.
     pub today: String,
     /// Worker threads for parsing; 0 uses every core. Output does not depend on it.
@@ -303,13 +303,13 @@ fn suppress_findings(
 /// Leaves out the findings a baseline accepts; returns how many.
 fn drop_baselined(
     findings: &mut Vec<policy::Finding>,
-    accepted: Option<&HashSet<String>>,
+    accepted: Option<&baseline::Accepted>,
 ) -> usize {
     let Some(accepted) = accepted else {
         return 0;
     };
     let before = findings.len();
-    findings.retain(|f| !accepted.contains(&f.fingerprint));
+    findings.retain(|f| !accepted.contains(f));
     before - findings.len()
 }
 

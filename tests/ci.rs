@@ -288,7 +288,7 @@ fn baseline_reports_only_new_findings() {
     let (code, _, _) = run(&["scan", path, "--write-baseline", baseline]);
     assert_eq!(code, 1, "writing a baseline still reports today's findings");
     let recorded = json(&std::fs::read_to_string(baseline).unwrap());
-    assert_eq!(recorded["residency_baseline"], 1);
+    assert_eq!(recorded["residency_baseline"], 2);
     assert_eq!(recorded["findings"][0]["rule"], "MSI001");
 
     let (code, stdout, _) = run(&["scan", path, "--baseline", baseline, "--format", "json"]);

@@ -252,3 +252,81 @@ fn references_link_through_every_shape() {
         ]
     );
 }
+
+/// Fingerprints include the deployment: a baseline written while only dev was in the US does
+/// not hide prod moving there. A baseline of the previous format (fingerprints without the
+/// deployment) is still read.
+#[test]
+fn a_baseline_keeps_deployments_apart() {
+    let tree = tempfile::tempdir().unwrap();
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        for entry in walkdir::WalkDir::new(from) {
+            let entry = entry.unwrap();
+            let target = to.join(entry.path().strip_prefix(from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    };
+    copy(
+        &root().join("tests/fixtures/deployments/one-module-two-envs"),
+        tree.path(),
+    );
+    let path = tree.path().to_str().unwrap();
+    let baseline = tree.path().join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    let (code, _, _) = run(&["scan", path, "--write-baseline", baseline]);
+    assert_eq!(code, 1);
+    let (code, _, _) = run(&["scan", path, "--baseline", baseline]);
+    assert_eq!(code, 0, "dev's US copy is accepted");
+
+    // Prod moves to the US: its findings are new, although address, file and line are dev's.
+    let prod = tree.path().join("envs/prod/main.tf");
+    let text = std::fs::read_to_string(&prod).unwrap();
+    std::fs::write(&prod, text.replace("eu-west-1", "us-east-1")).unwrap();
+    let (code, stdout, _) = run(&["scan", path, "--baseline", baseline, "--format", "json"]);
+    assert_eq!(code, 1, "prod in the US is a new exposure");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        findings(&report),
+        [
+            "MSI001 envs/prod module.mail.aws_s3_bucket.mail 5",
+            "MSI005 envs/prod module.mail.aws_ses_receipt_rule.store 13",
+        ]
+    );
+
+    // A format-1 baseline (no deployment in its fingerprints) still accepts what it recorded.
+    let legacy = serde_json::json!({
+        "residency_baseline": 1,
+        "findings": [{
+            "fingerprint": legacy_fingerprint("MSI001", "module.mail.aws_ses_receipt_rule.store", "module.mail.aws_s3_bucket.mail", "modules/mail/main.tf"),
+            "rule": "MSI001",
+            "resource": "module.mail.aws_s3_bucket.mail",
+            "file": "modules/mail/main.tf"
+        }]
+    });
+    std::fs::write(baseline, legacy.to_string()).unwrap();
+    let (_, stdout, _) = run(&["scan", path, "--baseline", baseline, "--format", "json"]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["summary"]["baselined"], 2,
+        "both deployments' MSI001, as before"
+    );
+}
+
+/// The fingerprint format 1 used: SHA-256 of rule, dataset, resource and file, NUL-separated,
+/// first 16 bytes in hex.
+fn legacy_fingerprint(rule: &str, dataset: &str, resource: &str, file: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for part in [rule, dataset, resource, file] {
+        hash.update(part.as_bytes());
+        hash.update([0u8]);
+    }
+    hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1090,3 +1090,15 @@ fn cloudformation_for_each_expands_and_bad_resources_are_warnings() {
         .collect();
     assert_eq!(warnings, [(31, "link-not-followed"), (33, "shape")]);
 }
+
+/// A JSON or YAML file that no input format claims (package manifests, application settings,
+/// caches, CI pipelines that mention `AWS::` in prose) is skipped silently, whatever its
+/// encoding or validity; only a file that is recognisably one of ours can be an error.
+#[test]
+fn files_that_are_not_infrastructure_code_are_never_errors() {
+    let (code, report) = scan_json(&fixture("not-ours"), &[]);
+    assert_eq!(code, 0);
+    assert!(report["errors"].as_array().unwrap().is_empty(), "{report}");
+    assert!(report["warnings"].as_array().unwrap().is_empty());
+    assert_eq!(report["summary"]["files"], 1, "only main.tf is ours");
+}

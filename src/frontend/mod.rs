@@ -134,7 +134,21 @@ pub enum Parsed {
 }
 
 pub fn parse_file(file: &SourceFile, inputs: &Inputs) -> Result<Parsed, Diagnostic> {
-    let text = inputs.gate.read_text(&file.path, crate::gate::Area::Scan)?;
+    let text = match inputs.gate.read_text(&file.path, crate::gate::Area::Scan) {
+        Ok(text) => text,
+        // A JSON or YAML file that cannot be decoded is only ours to report when its opening
+        // says it is one of our formats; application data in another encoding is not.
+        Err(e)
+            if file.format == Format::StructuredData
+                && matches!(e.code, Code::Binary | Code::Encoding)
+                && !claimed_by_content(&String::from_utf8_lossy(&crate::gate::read_head(
+                    &file.path, 8192,
+                ))) =>
+        {
+            return Ok(Parsed::NotRelevant);
+        }
+        Err(e) => return Err(e),
+    };
     match file.format {
         Format::TerraformHcl | Format::TerraformJson => {
             terraform::parse_config(file, &text).map(Parsed::Terraform)
@@ -218,6 +232,16 @@ fn parse_structured(
     Ok(kubernetes_outcome(kubernetes::parse::from_documents(
         &documents, text, display,
     )))
+}
+
+/// Whether a text's content says it is one of our formats: a CloudFormation template, an ARM
+/// template or parameter file, a Terraform plan or state, a tenants file, a Kubernetes manifest.
+fn claimed_by_content(text: &str) -> bool {
+    cloudformation::parse::looks_like_template_text(text)
+        || arm::parse::might_be_arm(text)
+        || terraform::plan::parse::might_be_plan(text)
+        || text.contains(tenants::parse::FORMAT_KEY)
+        || kubernetes::parse::looks_like_manifest(text)
 }
 
 /// A JSON or YAML text that did not load: an error if it claims to be one of our formats,

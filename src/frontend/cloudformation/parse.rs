@@ -135,8 +135,16 @@ fn has_transform(root: &Node, name: &str) -> bool {
 }
 
 /// Whether a text that did not parse claims to be a template (and so is ours to report).
+/// `AWSTemplateFormatVersion`, or a resource `Type: AWS::...` (YAML or JSON): a mention of
+/// `AWS::` in prose or application settings is not a template.
 pub fn looks_like_template_text(text: &str) -> bool {
-    text.contains("AWSTemplateFormatVersion") || text.contains("AWS::")
+    static TYPE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    text.contains("AWSTemplateFormatVersion")
+        || TYPE
+            .get_or_init(|| {
+                regex::Regex::new(r#"(?m)^\s*"?Type"?\s*:\s*["']?AWS::"#).expect("valid pattern")
+            })
+            .is_match(text)
 }
 
 fn is_template(root: &Node) -> bool {

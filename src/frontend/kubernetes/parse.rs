@@ -44,7 +44,8 @@ fn objects_of(node: &Node, out: &mut Vec<Node>, depth: usize) {
 }
 
 /// Whether a text that did not parse looks like Kubernetes YAML at all.
-fn looks_like_manifest(text: &str) -> bool {
+/// Whether a text names an `apiVersion` and a `kind`, as every manifest does.
+pub fn looks_like_manifest(text: &str) -> bool {
     text.contains("apiVersion") && text.contains("kind")
 }
 

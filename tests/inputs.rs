@@ -1102,3 +1102,19 @@ fn files_that_are_not_infrastructure_code_are_never_errors() {
     assert!(report["warnings"].as_array().unwrap().is_empty());
     assert_eq!(report["summary"]["files"], 1, "only main.tf is ours");
 }
+
+/// HCL as Terraform reads it: a conditional split over lines inside a `for` expression is
+/// valid (a heredoc whose lines end in `:` is left as it is, and line numbers stay right); an
+/// unquoted address (`10.11.10.12/32`), which Terraform rejects, is an error with its line.
+#[test]
+fn hcl_is_read_as_terraform_reads_it() {
+    let (code, report) = scan_json(&fixture("hcl/split-conditional"), &[]);
+    assert_eq!(code, 0);
+    assert!(report["errors"].as_array().unwrap().is_empty(), "{report}");
+    assert_eq!(report["datasets"][0]["source"], "aws_s3_bucket.mail");
+    assert_eq!(report["datasets"][0]["line"], 23);
+    let (code, report) = scan_json(&fixture("hcl/unquoted-cidr"), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(report["errors"][0]["line"], 6);
+    assert_eq!(report["errors"][0]["code"], "syntax");
+}

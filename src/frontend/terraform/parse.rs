@@ -27,6 +27,87 @@ pub struct TfBlock {
 
 pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, Diagnostic> {
     check_nesting(text)?;
+    let exact = parse_hcl_text(text, display);
+    if exact.is_ok() {
+        return exact;
+    }
+    // hcl-edit rejects a conditional whose branches are split over lines inside a `for`
+    // expression (`k => cond ? a :` newline `b`; reported upstream as martinohmann/hcl-rs#426),
+    // which Terraform accepts: newlines inside brackets are not significant there. Retry with
+    // such lines joined (line numbers kept); report the original error if that fails too.
+    match join_continued_lines(text) {
+        Some(joined) => parse_hcl_text(&joined, display).or(exact),
+        None => exact,
+    }
+}
+
+/// The text with every line that ends in an operator that needs an operand (`?`, `:`)
+/// joined to the next one, outside heredocs; the removed line break is added after the joined
+/// line, so every other line keeps its number. `None` when no line ends so.
+fn join_continued_lines(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out = String::with_capacity(text.len());
+    let mut heredoc: Option<String> = None;
+    let mut pending_breaks = 0;
+    let mut changed = false;
+    for (i, line) in lines.iter().enumerate() {
+        let last = i + 1 == lines.len();
+        let trimmed = line.trim_end();
+        if let Some(end) = &heredoc {
+            if trimmed.trim_start() == end {
+                heredoc = None;
+            }
+        } else if let Some(at) = trimmed.find("<<") {
+            let marker = trimmed[at + 2..].trim_start_matches('-').trim();
+            if !marker.is_empty()
+                && marker
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                heredoc = Some(marker.to_string());
+            }
+        }
+        out.push_str(line);
+        let continues = heredoc.is_none()
+            && !last
+            && (trimmed.ends_with('?') || (trimmed.ends_with(':') && !trimmed.ends_with("::")))
+            && !trimmed.trim_start().starts_with('#')
+            && !trimmed.trim_start().starts_with("//");
+        if continues {
+            out.push(' ');
+            pending_breaks += 1;
+            changed = true;
+        } else if !last {
+            out.push('\n');
+            for _ in 0..pending_breaks {
+                out.push('\n');
+            }
+            pending_breaks = 0;
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Where a number literal is traversed (`10.11.10.12/32` reads as `10.11` `.10` `.12`), which
+/// Terraform's parser rejects and hcl-edit accepts: the byte offset of the first.
+fn traversed_number(body: &hcl_edit::structure::Body) -> Option<usize> {
+    use hcl_edit::visit::{visit_traversal, Visit};
+    use hcl_edit::Span;
+    struct Finder(Option<usize>);
+    impl Visit for Finder {
+        fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
+            if self.0.is_none() && matches!(node.expr, hcl_edit::expr::Expression::Number(_)) {
+                self.0 = node.span().map(|s| s.start);
+            }
+            visit_traversal(self, node);
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_body(body);
+    finder.0
+}
+
+fn parse_hcl_text(text: &str, display: &str) -> Result<TfFile, Diagnostic> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         Diagnostic::new(
             Code::Syntax,
@@ -35,6 +116,13 @@ pub fn parse_hcl(text: &str, display: &str) -> Result<TfFile, Diagnostic> {
         )
     })?;
     let lines = LineIndex::new(text);
+    if let Some(offset) = traversed_number(&body) {
+        return Err(Diagnostic::new(
+            Code::Syntax,
+            lines.line(offset),
+            "invalid HCL: a number followed by `.N` (an address such as 10.0.0.0/16 must be quoted)",
+        ));
+    }
     let mut blocks = Vec::new();
     for structure in body {
         let hcl_edit::structure::Structure::Block(block) = structure else {

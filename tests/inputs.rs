@@ -1118,3 +1118,33 @@ fn hcl_is_read_as_terraform_reads_it() {
     assert_eq!(report["errors"][0]["line"], 6);
     assert_eq!(report["errors"][0]["code"], "syntax");
 }
+
+/// YAML as libyaml reads it (kubectl, the AWS CLI, PyYAML, go-yaml): a quoted scalar or a flow
+/// sequence continued at its key's indentation is valid, and the resources keep their lines.
+#[test]
+fn yaml_is_read_as_libyaml_reads_it() {
+    let (code, report) = scan_json(&fixture("yaml-libyaml"), &["--region", "eu-west-1"]);
+    assert_eq!(code, 0);
+    assert!(report["errors"].as_array().unwrap().is_empty(), "{report}");
+    let sources: Vec<String> = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}",
+                d["source"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "Bucket archive-stack.yaml:3",
+            "Pod/relay2 relay-args-pod.yaml:1",
+            "Pod/relay relay-pod.yaml:1",
+        ]
+    );
+}

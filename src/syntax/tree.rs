@@ -240,20 +240,103 @@ fn json_node(value: &jsonc_parser::ast::Value, lines: &LineIndex) -> Node {
     }
 }
 
-/// Loads every document of a YAML stream.
+/// Loads every document of a YAML stream. saphyr-parser reads it first; where it refuses a
+/// document that libyaml accepts (a quoted scalar or flow sequence continued at its key's
+/// indentation, which kubectl, the AWS CLI, PyYAML and go-yaml read), libyaml-safer, a port of
+/// libyaml, reads it again. A document both refuse is reported with saphyr's error.
 pub fn load_yaml(text: &str) -> Result<Vec<Node>, Diagnostic> {
     let mut builder = YamlBuilder::default();
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| {
-            Diagnostic::new(
-                Code::Syntax,
-                e.marker().line(),
-                format!("invalid YAML: {}", e.info()),
-            )
-        })?;
+        let (event, span) = match event {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let error = Diagnostic::new(
+                    Code::Syntax,
+                    e.marker().line(),
+                    format!("invalid YAML: {}", e.info()),
+                );
+                return match load_yaml_as_libyaml(text) {
+                    Some(documents) => documents,
+                    None => Err(error),
+                };
+            }
+        };
         builder.push(event, span)?;
     }
     Ok(builder.documents)
+}
+
+/// The documents as libyaml reads them: `None` when libyaml refuses the text too; limits
+/// (depth, alias expansion) apply as with saphyr.
+fn load_yaml_as_libyaml(text: &str) -> Option<Result<Vec<Node>, Diagnostic>> {
+    use libyaml_safer::{EventData, ScalarStyle as Style};
+    use saphyr_parser::{Marker, Tag};
+    use std::borrow::Cow;
+    let mut parser = libyaml_safer::Parser::new();
+    parser.set_input(text.as_bytes());
+    let mut builder = YamlBuilder::default();
+    let mut anchors: std::collections::HashMap<String, usize> = Default::default();
+    let anchor_id = |name: Option<String>,
+                     anchors: &mut std::collections::HashMap<String, usize>| {
+        name.map_or(0, |n| {
+            let next = anchors.len() + 1;
+            *anchors.entry(n).or_insert(next)
+        })
+    };
+    let tag = |t: Option<String>| {
+        t.map(|suffix| {
+            Cow::Owned(Tag {
+                handle: String::new(),
+                suffix,
+            })
+        })
+    };
+    for event in parser {
+        let event = event.ok()?;
+        let line = event.start_mark.line as usize + 1;
+        let marker = Marker::new(event.start_mark.index as usize, line, 0);
+        let span = Span::new(marker, marker);
+        let converted = match event.data {
+            EventData::Scalar {
+                anchor,
+                tag: t,
+                value,
+                style,
+                ..
+            } => Event::Scalar(
+                Cow::Owned(value),
+                match style {
+                    Style::SingleQuoted => ScalarStyle::SingleQuoted,
+                    Style::DoubleQuoted => ScalarStyle::DoubleQuoted,
+                    Style::Literal => ScalarStyle::Literal,
+                    Style::Folded => ScalarStyle::Folded,
+                    _ => ScalarStyle::Plain,
+                },
+                anchor_id(anchor, &mut anchors),
+                tag(t),
+            ),
+            EventData::SequenceStart { anchor, tag: t, .. } => {
+                Event::SequenceStart(anchor_id(anchor, &mut anchors), tag(t))
+            }
+            EventData::MappingStart { anchor, tag: t, .. } => {
+                Event::MappingStart(anchor_id(anchor, &mut anchors), tag(t))
+            }
+            EventData::SequenceEnd => Event::SequenceEnd,
+            EventData::MappingEnd => Event::MappingEnd,
+            EventData::Alias { anchor } => match anchors.get(&anchor) {
+                Some(id) => Event::Alias(*id),
+                None => Event::Alias(usize::MAX),
+            },
+            EventData::DocumentEnd { .. } => Event::DocumentEnd,
+            EventData::DocumentStart { implicit, .. } => Event::DocumentStart(!implicit),
+            EventData::StreamStart { .. } => Event::StreamStart,
+            EventData::StreamEnd => Event::StreamEnd,
+        };
+        if let Err(e) = builder.push(converted, span) {
+            return Some(Err(e));
+        }
+    }
+    Some(Ok(builder.documents))
 }
 
 enum Frame {

@@ -690,3 +690,27 @@ fn other_clouds_and_a_sovereign_google_cloud() {
         ]
     );
 }
+
+/// A Lambda function that processes mail and names a bucket in its environment
+/// (`s3BucketName = aws_s3_bucket.processed.id`) writes what it processed there: a store copy in
+/// that bucket's region; the other variables (`LOG_LEVEL = "INFO"`) are no copies.
+#[test]
+fn aws_lambda_environment_bucket_is_a_store() {
+    let map = map_json("lambda-environment", &[]);
+    assert_eq!(
+        copies(&map),
+        [
+            "aws_ses_receipt_rule.process | processing | content | eu-west-1 | IE | provider | aws_ses_receipt_rule.process",
+            "aws_lambda_function.parser | processing | content | eu-west-1 | IE | provider | aws_ses_receipt_rule.process → aws_lambda_function.parser",
+            "aws_s3_bucket.processed | store | content | us-east-1 | US | provider | aws_ses_receipt_rule.process → aws_lambda_function.parser → aws_s3_bucket.processed",
+        ]
+    );
+    assert_eq!(
+        findings("lambda-environment", &[]),
+        [(
+            "MSI001".to_string(),
+            "aws_s3_bucket.processed".to_string(),
+            44
+        )]
+    );
+}

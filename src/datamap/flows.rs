@@ -20,6 +20,13 @@ pub enum Reach {
         path: &'static [&'static str],
         targets: &'static [&'static str],
     },
+    /// Like `Names`, but only values that name a declared resource of `targets` count: the
+    /// values at `path` are mostly not names at all (a function's environment variables), so
+    /// an undeclared or unknown value is no copy.
+    DeclaredNames {
+        path: &'static [&'static str],
+        targets: &'static [&'static str],
+    },
     /// Resources of `kinds` whose `path` names this one: an S3 replication configuration names
     /// its bucket, a backup selection names what it backs up, a diagnostic setting its target.
     NamedBy {
@@ -249,6 +256,10 @@ pub static FLOWS: &[Flow] = &[
     // A function triggered by each stored object can read it; topics and queues get the key.
     flow(S3, named_by(&["aws_s3_bucket_notification"], &["bucket"]), Processing, "bucket notification").link(),
     flow(&["aws_s3_bucket_notification"], names(&["lambda_function", "lambda_function_arn"], LAMBDA), Processing, "Lambda function"),
+    // A function that processes mail and names a bucket in its environment writes what it
+    // processed there (the shape of SES-to-S3 pipelines: `s3BucketName = aws_s3_bucket.x.id`).
+    flow(&["aws_lambda_function"], Reach::DeclaredNames { path: &["environment", "variables", "*"], targets: S3 }, Store, "bucket named in the function's environment"),
+    flow(&["AWS::Lambda::Function"], Reach::DeclaredNames { path: &["Environment", "Variables", "*"], targets: S3 }, Store, "bucket named in the function's environment"),
     flow(&["aws_s3_bucket_notification"], names(&["topic", "topic_arn"], SNS), Processing, "SNS topic").metadata(),
     flow(&["aws_s3_bucket_notification"], names(&["queue", "queue_arn"], SQS), Processing, "SQS queue").metadata(),
     flow(&["AWS::S3::Bucket"], names(&["NotificationConfiguration", "LambdaConfigurations", "Function"], LAMBDA), Processing, "Lambda function"),

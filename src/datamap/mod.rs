@@ -152,7 +152,11 @@ pub(crate) fn values_at<'v>(root: &'v Value, path: &[&str]) -> Vec<(&'v Value, &
         current = current
             .into_iter()
             .flat_map(|(_, node)| node.items())
-            .map(|block| (block, block.get(key)))
+            .flat_map(|block| match (*key, block) {
+                // `*`: every value of a map (a function's environment variables).
+                ("*", Value::Map(entries)) => entries.values().map(|v| (block, v)).collect(),
+                _ => vec![(block, block.get(key))],
+            })
             .filter(|(_, v)| !v.is_null())
             .collect();
     }
@@ -344,6 +348,13 @@ impl<'a> Builder<'_, 'a> {
                             .filter(|k| !k.is_null())
                             .map(|k| custody::of_key(self.index, k, node));
                         self.follow(node, value, targets, flow, data, key, via);
+                    }
+                }
+                Reach::DeclaredNames { path, targets } => {
+                    for (_, value) in values_at(&node.attributes, path) {
+                        if let Target::Declared(r) = self.index.target(value, node, targets) {
+                            self.reach(r, flow.role, data, None, flow.holds, via);
+                        }
                     }
                 }
                 Reach::NamedBy { kinds, path } => {

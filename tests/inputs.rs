@@ -1148,3 +1148,18 @@ fn yaml_is_read_as_libyaml_reads_it() {
         ]
     );
 }
+
+/// One bad resource is not a bad file: an ARM resource that is not an object is a warning with
+/// its line, and the template's other resources are read (here a US mail store: exit 1).
+#[test]
+fn an_arm_resource_that_cannot_be_read_is_a_warning() {
+    let (code, report) = scan_json(&fixture("arm/one-bad-resource"), &[]);
+    assert_eq!(code, 1);
+    assert!(report["errors"].as_array().unwrap().is_empty());
+    assert_eq!(report["warnings"][0]["line"], 5);
+    assert_eq!(report["warnings"][0]["code"], "shape");
+    assert_eq!(
+        report["datasets"][0]["source"],
+        "Microsoft.Storage/storageAccounts/corpmailstore"
+    );
+}

@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
         kind: arm::ArmKind::Template,
         root,
         lines: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut inputs = residency::model::Inputs::default();
     let none = |_: &str| None;

@@ -201,8 +201,12 @@ fn parse_structured(
             .then(|| terraform::plan::parse::detect(root))
             .flatten();
         if let Some(kind) = arm_kind {
-            arm::parse::check_shape(root, kind)?;
+            let warnings = arm::parse::check_shape(root, kind)?
+                .into_iter()
+                .map(|w| w.in_file(display))
+                .collect();
             return Ok(Parsed::Arm(arm::parse::ArmFile {
+                warnings,
                 display: display.to_string(),
                 kind,
                 root: documents.swap_remove(0),

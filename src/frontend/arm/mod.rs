@@ -31,6 +31,9 @@ impl FrontEnd for Arm {
         _threads: usize,
         collected: &mut Collected,
     ) -> Vec<Resource> {
+        for file in &files {
+            collected.warnings.extend(file.warnings.iter().cloned());
+        }
         link::resources(&files, inputs, collected)
     }
 }

@@ -19,6 +19,9 @@ pub struct ArmFile {
     pub kind: ArmKind,
     pub root: Node,
     pub lines: Vec<(usize, String)>,
+    /// Resources that cannot be read (not an object), each a warning with its line: one bad
+    /// resource is not a bad file.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Which ARM document `root` is, from its `$schema`.
@@ -40,12 +43,12 @@ pub fn detect(root: &Node) -> Option<ArmKind> {
 }
 
 /// Checks the shape ARM would check before deploying: `resources` an array (an object of
-/// symbolic names with `languageVersion` 2.0), its entries objects, `parameters` and
-/// `variables` objects.
-pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), crate::diag::Diagnostic> {
+/// symbolic names with `languageVersion` 2.0), `parameters` and `variables` objects. A
+/// resource that is not an object is a warning (returned) and is not read; the others are.
+pub fn check_shape(root: &Node, kind: ArmKind) -> Result<Vec<Diagnostic>, Diagnostic> {
     root.expect("parameters", true, "")?;
     if kind == ArmKind::Parameters {
-        return Ok(());
+        return Ok(Vec::new());
     }
     root.expect("variables", true, "")?;
     let symbolic = root
@@ -59,18 +62,22 @@ pub fn check_shape(root: &Node, kind: ArmKind) -> Result<(), crate::diag::Diagno
         } else {
             resources.items().iter().collect()
         };
-        if let Some(bad) = entries
+        return Ok(entries
             .into_iter()
-            .find(|n| !matches!(n.kind, crate::syntax::tree::NodeKind::Map(_)))
-        {
-            return Err(Diagnostic::new(
-                Code::Shape,
-                bad.line,
-                format!("a resource must be an object, not {}", bad.kind_name()),
-            ));
-        }
+            .filter(|n| !matches!(n.kind, crate::syntax::tree::NodeKind::Map(_)))
+            .map(|bad| {
+                Diagnostic::new(
+                    Code::Shape,
+                    bad.line,
+                    format!(
+                        "a resource must be an object, not {}; it is not read (the rest of the template is)",
+                        bad.kind_name()
+                    ),
+                )
+            })
+            .collect());
     }
-    Ok(())
+    Ok(Vec::new())
 }
 
 /// Cheap test on the text before parsing it: ARM documents name their schema near the top.

@@ -973,3 +973,66 @@ fn mail_manager_ingress_rule_set_actions_and_relay() {
         "customer-managed"
     );
 }
+
+/// Colour follows the conventions users set in CI and terminals: `CLICOLOR_FORCE` colours
+/// even a pipe, `NO_COLOR` turns colour off, `TERM=dumb` gets none; `--color` wins over all.
+#[test]
+fn colour_follows_the_environment_conventions() {
+    let run_with = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_residency"));
+        command
+            .args(["scan", "sample-configs/dublin-only"])
+            .args(extra)
+            .current_dir(root())
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR")
+            .env_remove("TERM");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let out = command.output().unwrap();
+        String::from_utf8(out.stdout).unwrap().contains('\u{1b}')
+    };
+    assert!(!run_with(&[], &[]), "a pipe gets no colour");
+    assert!(run_with(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(!run_with(&[("NO_COLOR", "1")], &["--color", "auto"]));
+    assert!(!run_with(&[("TERM", "dumb"), ("CLICOLOR", "1")], &[]));
+    assert!(run_with(&[("NO_COLOR", "1")], &["--color", "always"]));
+    assert!(!run_with(&[("CLICOLOR_FORCE", "1")], &["--color", "never"]));
+}
+
+/// Completion scripts for every shell clap_complete knows, and the manual page, come from the
+/// same definitions as `--help`: each names the subcommands.
+#[test]
+fn completions_and_manual_page() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, stdout, stderr) = run(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        for word in ["scan", "explain", "fail-on"] {
+            assert!(stdout.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let (code, stdout, _) = run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains(".TH residency 1"));
+    assert!(stdout.contains("residency\\-scan") || stdout.contains("scan"));
+    let (code, _, _) = run(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "an unknown shell is a usage error");
+}
+
+/// `regions` refuses a provider or country it does not know (exit 2, with the valid ids),
+/// instead of printing an empty list that reads as "no such region".
+#[test]
+fn regions_refuses_unknown_filters() {
+    let (code, stdout, stderr) = run(&["regions", "--provider", "awz"]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("--provider \"awz\" is not in the catalog; one of: aws, azure, gcp"));
+    let (code, _, stderr) = run(&["regions", "--country", "XX"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not an ISO 3166-1 alpha-2 code"));
+    let (code, stdout, _) = run(&["regions", "--provider", "aws", "--country", "ie"]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("aws          eu-west-1"));
+}

@@ -74,6 +74,8 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("help-policies", &["policies", "--help"]),
     ("help-explain", &["explain", "--help"]),
     ("help-regions", &["regions", "--help"]),
+    ("help-completions", &["completions", "--help"]),
+    ("help-man", &["man", "--help"]),
 ];
 
 fn snapshot_name(case: &Path, format: &str) -> String {

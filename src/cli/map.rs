@@ -15,6 +15,7 @@ pub struct Args {
     /// text, json, or a diagram: mermaid (renders in GitHub/GitLab Markdown) or dot (Graphviz).
     #[arg(long, value_enum, default_value_t = MapFormat::Text)]
     pub format: MapFormat,
+    /// Write the map to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

@@ -2,9 +2,11 @@
 //! subcommand, and `run`, which sends each to its own file. `main.rs` only parses, sets the
 //! colour and turns the status into an exit code.
 
+pub mod completions;
 pub mod exit;
 pub mod explain;
 pub mod input;
+pub mod man;
 pub mod map;
 pub mod output;
 pub mod policies;
@@ -31,7 +33,8 @@ the 2nd Circuit's 2016 Microsoft Ireland ruling (where the mail is stored decide
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    /// When to use colour: auto (a terminal; honours NO_COLOR, CLICOLOR, CLICOLOR_FORCE and
+    /// TERM=dumb), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 }
@@ -55,19 +58,28 @@ pub enum Command {
     Explain(explain::Args),
     /// List the regions catalog: where each region is and who operates it.
     Regions(regions::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the manual page (roff): `residency man > residency.1`.
+    Man(man::Args),
 }
 
-/// Sets whether output is coloured: `auto` colours a terminal unless `NO_COLOR` is set.
+/// Sets whether output is coloured. `auto` follows the conventions as the `colored` crate reads
+/// them (`CLICOLOR_FORCE` first, then `NO_COLOR`, then `CLICOLOR` and whether standard output is
+/// a terminal), and a `TERM=dumb` terminal gets no colour.
 pub fn set_colour(choice: ColorChoice) {
-    let enabled = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
+    match choice {
+        ColorChoice::Always => colored::control::set_override(true),
+        ColorChoice::Never => colored::control::set_override(false),
         ColorChoice::Auto => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            colored::control::unset_override();
+            let forced =
+                std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+            if std::env::var_os("TERM").is_some_and(|t| t == "dumb") && !forced {
+                colored::control::set_override(false);
+            }
         }
-    };
-    colored::control::set_override(enabled);
+    }
 }
 
 /// Why a subcommand could not run (exit 2): problems with the command line or the files it
@@ -116,5 +128,7 @@ pub fn run(command: Command) -> Result<ExitStatus, UsageError> {
         Command::Policies(args) => policies::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Regions(args) => regions::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }

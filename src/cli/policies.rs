@@ -7,6 +7,7 @@ use clap::ValueEnum;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// text, or json (each policy with its rules).
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
 }

@@ -223,8 +223,22 @@ fn suppressions_with_reasons_dates_and_audit() {
     assert_eq!(report["findings"][0]["suppression_kind"], "in-source");
     assert_eq!(report["summary"]["suppressed"], 2);
 
-    // SARIF keeps the suppressed result, marked in source with the justification.
+    // SARIF leaves suppressed results out (GitHub opens alerts for them) unless asked; asked,
+    // it keeps them, marked in source with the justification.
     let (_, stdout, _) = run(&["scan", "tests/fixtures/suppressions", "--format", "sarif"]);
+    let log = json(&stdout);
+    assert!(log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r.get("suppressions").is_none()));
+    let (_, stdout, _) = run(&[
+        "scan",
+        "tests/fixtures/suppressions",
+        "--format",
+        "sarif",
+        "--include-suppressed",
+    ]);
     let log = json(&stdout);
     let first = &log["runs"][0]["results"][0];
     assert_eq!(first["suppressions"][0]["kind"], "inSource");
@@ -379,7 +393,13 @@ fn github_annotations() {
     ]);
     assert_eq!(code, 1);
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 1, "{stdout}");
+    assert_eq!(lines.len(), 2, "{stdout}");
+    // The counts once at the end (GitHub shows at most 10 annotations of each kind per step),
+    // with the disclaimer; info findings are not annotated.
+    assert!(lines[1].starts_with(
+        "::notice title=residency::1 high, 0 medium, 0 low, 0 info findings, 0 suppressed, 0 errors"
+    ));
+    assert!(lines[1].ends_with("It is not legal advice."));
     assert_eq!(
         lines[0],
         "::error file=sample-configs/dublin-with-us-replica/modules/replica/main.tf,line=5,endLine=7,title=MSI001 Mail content stored in the United States::module.replica.aws_s3_bucket.this holds mail content (replica) in us-east-1 (US); under the ruling a US warrant reaches any copy stored in the United States%0Apath: aws_ses_receipt_rule.inbound → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → module.replica.aws_s3_bucket.this%0Afix: Keep every copy of mail content outside the United States: move the replica to a region abroad or remove it, and check replication, backup and archive settings that point here."
@@ -452,7 +472,7 @@ source = "test addition"
         .unwrap();
     assert_eq!(corp["copies"][0]["region"], "eu-south-9");
     assert_eq!(corp["copies"][0]["countries"], serde_json::json!(["IT"]));
-    let (_, stdout, _) = run(&["scan", path, "--format", "sarif"]);
+    let (_, stdout, _) = run(&["scan", path, "--format", "sarif", "--include-suppressed"]);
     assert_eq!(
         json(&stdout)["runs"][0]["results"][0]["suppressions"][0]["kind"],
         "external"
@@ -566,4 +586,81 @@ fn config_problems_are_all_reported_with_their_lines() {
             "{line} should end with {want}"
         );
     }
+}
+
+/// SARIF stays within what GitHub code scanning shows: the 5,000 most severe results (high
+/// before info), a notification that says how many were left out, and a valid log; the limit
+/// can be raised. `--min-severity` chooses what every format shows, and SARIF and GitHub
+/// annotations leave out info findings unless asked; `--fail-on` alone decides the exit code.
+#[test]
+fn sarif_stays_within_github_limits_and_outputs_filter_by_severity() {
+    // Inside the repository, so that SARIF locations are repository paths to check.
+    let dir = tempfile::Builder::new()
+        .prefix(".tmp-sarif-limits")
+        .tempdir_in(root())
+        .unwrap();
+    let mut tf = String::from("provider \"aws\" {\n  region = \"us-east-1\"\n}\nprovider \"aws\" {\n  alias  = \"eu\"\n  region = \"eu-west-1\"\n}\n");
+    for i in 0..5_200 {
+        tf.push_str(&format!(
+            "resource \"aws_s3_bucket\" \"us{i}\" {{\n  bucket = \"us-{i}\"\n  tags = {{ data-class = \"mailbox\" }}\n}}\n"
+        ));
+    }
+    for i in 0..300 {
+        tf.push_str(&format!(
+            "resource \"aws_s3_bucket\" \"eu{i}\" {{\n  provider = aws.eu\n  bucket = \"eu-{i}\"\n  tags = {{ data-class = \"mailbox\" }}\n}}\n"
+        ));
+    }
+    write(dir.path(), "main.tf", &tf);
+    let path = dir.path().to_str().unwrap();
+
+    let (code, stdout, stderr) = run(&["scan", path, "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log = json(&stdout);
+    check_sarif(&log, "5,500 findings");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5_000);
+    assert!(
+        results.iter().all(|r| r["ruleId"] == "MSI001"),
+        "info results go first"
+    );
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes[0]["descriptor"]["id"], "results-left-out");
+    assert!(stderr.contains("SARIF keeps the 5000 most severe of 5200 results"));
+
+    let (_, stdout, _) = run(&[
+        "scan",
+        path,
+        "--format",
+        "sarif",
+        "--sarif-max-results",
+        "25000",
+        "--min-severity",
+        "info",
+    ]);
+    assert_eq!(
+        json(&stdout)["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5_500
+    );
+
+    // JSON shows everything by default; --min-severity high shows the high findings only, and
+    // the exit code does not change with it.
+    let (_, stdout, _) = run(&["scan", path, "--format", "json"]);
+    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 5_500);
+    let (code, stdout, _) = run(&[
+        "scan",
+        path,
+        "--format",
+        "json",
+        "--min-severity",
+        "high",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 5_200);
 }

@@ -41,6 +41,45 @@ pub struct Args {
     /// Record every finding of this scan in a baseline file.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Show findings at or above this severity in every format [default: info, and low for
+    /// SARIF and GitHub annotations]; --fail-on alone decides the exit code.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_severity: Option<MinSeverity>,
+    /// Keep suppressed findings in SARIF and GitHub annotations (marked), which leave them out
+    /// by default: GitHub opens alerts for suppressed SARIF results.
+    #[arg(long)]
+    pub include_suppressed: bool,
+    /// Most results in SARIF, the most severe kept [default: 5000, what GitHub shows; at most
+    /// 25000, what it accepts].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=25_000))]
+    pub sarif_max_results: Option<u16>,
+}
+
+/// The lowest severity a report shows.
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+pub enum MinSeverity {
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::High => Severity::High,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Info => Severity::Info,
+        }
+    }
+}
+
+/// What one output shows of the report.
+struct Shown {
+    min: Option<Severity>,
+    include_suppressed: bool,
+    sarif_max: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -95,9 +134,27 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
         write_atomically(path, baseline::write(&report.findings).as_bytes())?;
     }
     let colour = colored::control::SHOULD_COLORIZE.should_colorize();
+    let shown = Shown {
+        min: args.min_severity.map(MinSeverity::severity),
+        include_suppressed: args.include_suppressed,
+        sarif_max: args
+            .sarif_max_results
+            .map_or(report::sarif::DEFAULT_MAX_RESULTS, usize::from),
+    };
     for (format, target) in targets {
         colored::control::set_override(colour && target.is_none());
-        write_output(&render(&report, format, threshold), target.as_ref())?;
+        let filtered = shown.of(&report, format);
+        if format == Format::Sarif && filtered.findings.len() > shown.sarif_max {
+            eprintln!(
+                "residency: note: SARIF keeps the {} most severe of {} results (--sarif-max-results)",
+                shown.sarif_max,
+                filtered.findings.len()
+            );
+        }
+        write_output(
+            &render(&filtered, format, threshold, shown.sarif_max),
+            target.as_ref(),
+        )?;
     }
     let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
     Ok(if failed {
@@ -109,12 +166,41 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     })
 }
 
+impl Shown {
+    /// The report as `format` shows it: findings at or above the minimum severity (SARIF and
+    /// GitHub annotations leave out `info` unless asked: good news is not an alert), and
+    /// without suppressed findings in SARIF and annotations unless asked.
+    fn of<'r>(
+        &self,
+        report: &'r report::Report,
+        format: Format,
+    ) -> std::borrow::Cow<'r, report::Report> {
+        let alerts = matches!(format, Format::Sarif | Format::Github);
+        let min = self.min.or(alerts.then_some(Severity::Low));
+        let drop_suppressed = alerts && !self.include_suppressed;
+        let keep = |f: &crate::policy::Finding| {
+            min.is_none_or(|m| f.severity >= m) && !(drop_suppressed && f.suppressed)
+        };
+        if report.findings.iter().all(keep) {
+            return std::borrow::Cow::Borrowed(report);
+        }
+        let mut filtered = report.clone();
+        filtered.findings.retain(keep);
+        std::borrow::Cow::Owned(filtered)
+    }
+}
+
 /// One report in one format.
-fn render(report: &report::Report, format: Format, threshold: Option<Severity>) -> String {
+fn render(
+    report: &report::Report,
+    format: Format,
+    threshold: Option<Severity>,
+    sarif_max: usize,
+) -> String {
     match format {
         Format::Text => report::text::render(report),
         Format::Json => report.to_json(),
-        Format::Sarif => report::sarif::render(report),
+        Format::Sarif => report::sarif::render_limited(report, sarif_max),
         Format::Junit => report::junit::render(report, threshold),
         Format::Github => report::github::render(report),
         Format::Markdown => report::markdown::render(report),

@@ -61,5 +61,23 @@ pub fn render(report: &Report) -> String {
             data(&e.message)
         );
     }
+    // GitHub shows at most 10 annotations of each kind per step: the counts, once, so that
+    // nothing is lost from sight, with the disclaimer.
+    let s = &report.summary;
+    let count = |k: &str| s.findings.get(k).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "::notice title=residency::{}",
+        data(&format!(
+            "{} high, {} medium, {} low, {} info findings, {} suppressed, {} errors (GitHub shows at most 10 annotations of each kind per step). {}",
+            count("high"),
+            count("medium"),
+            count("low"),
+            count("info"),
+            s.suppressed,
+            s.errors,
+            super::DISCLAIMER
+        ))
+    );
     out
 }

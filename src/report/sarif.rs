@@ -177,17 +177,29 @@ fn result_json(report: &Report, rule_index: usize, f: &Finding) -> Value {
     result
 }
 
+/// GitHub code scanning shows the 5,000 most severe results of a run.
+pub const DEFAULT_MAX_RESULTS: usize = 5_000;
+/// GitHub code scanning refuses a run with more results than this.
+pub const HARD_MAX_RESULTS: usize = 25_000;
+
 pub fn render(report: &Report) -> String {
+    render_limited(report, DEFAULT_MAX_RESULTS)
+}
+
+/// The SARIF log with at most `max_results` results, the most severe kept (in report order);
+/// a notification says how many were left out.
+pub fn render_limited(report: &Report, max_results: usize) -> String {
     let rules: Vec<&RuleDoc> = report.rules.iter().collect();
-    let results: Vec<Value> = report
-        .findings
+    let kept = most_severe(&report.findings, max_results);
+    let left_out = report.findings.len() - kept.len();
+    let results: Vec<Value> = kept
         .iter()
         .map(|f| {
             let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
             result_json(report, index, f)
         })
         .collect();
-    let notifications: Vec<Value> = report
+    let mut notifications: Vec<Value> = report
         .errors
         .iter()
         .map(|e| {
@@ -199,6 +211,15 @@ pub fn render(report: &Report) -> String {
             })
         })
         .collect();
+    if left_out > 0 {
+        notifications.push(json!({
+            "level": "warning",
+            "descriptor": {"id": "results-left-out"},
+            "message": {"text": format!(
+                "{left_out} less severe results are left out: GitHub code scanning shows at most {max_results} results of a run (--sarif-max-results raises it, up to {HARD_MAX_RESULTS})"
+            )},
+        }));
+    }
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -219,4 +240,25 @@ pub fn render(report: &Report) -> String {
         }],
     });
     serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
+}
+
+/// The `max` most severe findings, in the order of `findings`.
+pub fn most_severe(
+    findings: &[crate::policy::Finding],
+    max: usize,
+) -> Vec<&crate::policy::Finding> {
+    if findings.len() <= max {
+        return findings.iter().collect();
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    // Most severe first; among equals, report order.
+    order.sort_by(|a, b| {
+        findings[*b]
+            .severity
+            .cmp(&findings[*a].severity)
+            .then(a.cmp(b))
+    });
+    let mut keep: Vec<usize> = order.into_iter().take(max).collect();
+    keep.sort_unstable();
+    keep.into_iter().map(|i| &findings[i]).collect()
 }

@@ -664,3 +664,41 @@ fn sarif_stays_within_github_limits_and_outputs_filter_by_severity() {
     assert_eq!(code, 0);
     assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 5_200);
 }
+
+/// `--format gitlab` is a Code Quality report with the fields GitLab documents (description,
+/// check_name, fingerprint, severity, location.path, location.lines.begin), unique
+/// fingerprints, repository paths, and input files it could not read as issues too.
+#[test]
+fn gitlab_code_quality_report() {
+    for target in ["sample-configs", "tests/fixtures/malformed"] {
+        let (_, stdout, _) = run(&["scan", target, "--format", "gitlab"]);
+        let issues = json(&stdout);
+        let issues = issues.as_array().expect("a JSON array");
+        assert!(!issues.is_empty(), "{target}");
+        let mut fingerprints = std::collections::HashSet::new();
+        for issue in issues {
+            assert!(issue["description"].as_str().is_some_and(|d| !d.is_empty()));
+            assert!(issue["check_name"].as_str().is_some_and(|c| !c.is_empty()));
+            assert!(["info", "minor", "major", "critical", "blocker"]
+                .contains(&issue["severity"].as_str().unwrap()));
+            let path = issue["location"]["path"].as_str().unwrap();
+            assert!(root().join(path).is_file(), "{path} is a repository path");
+            assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+            assert!(fingerprints.insert(issue["fingerprint"].as_str().unwrap().to_string()));
+        }
+    }
+    let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "gitlab"]);
+    assert!(stdout.contains("\"check_name\": \"residency/binary\""));
+}
+
+/// JUnit: findings below `--fail-on` pass their case but are listed in the suite's standard
+/// output (never a silent green); the suite carries the disclaimer as a property.
+#[test]
+fn junit_lists_findings_below_the_threshold() {
+    let (code, stdout, _) = run(&["scan", "sample-configs/unknown-region", "--format", "junit"]);
+    assert_eq!(code, 0);
+    check_junit(&stdout, "unknown-region");
+    assert!(stdout.contains("failures=\"0\""));
+    assert!(stdout.contains("<system-out>MEDIUM MSI003 main.tf:7 aws_workmail_organization.corp:"));
+    assert!(stdout.contains("<property name=\"disclaimer\" value=\"residency maps where"));
+}

@@ -23,7 +23,8 @@ pub struct Args {
     /// Where the tenant's users are (ISO country code, repeatable), for CLOUD Act comity notes.
     #[arg(long = "subscriber-country", value_name = "CC")]
     pub subscriber_countries: Vec<String>,
-    /// Output formats, comma-separated: text, json, sarif, junit, github, markdown.
+    /// Output formats, comma-separated: text, json, sarif, junit, github, markdown, gitlab
+    /// (a Code Quality report).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "text")]
     pub format: Vec<Format>,
     /// Where each format goes, comma-separated in the same order; `-` is standard output.
@@ -90,6 +91,7 @@ pub enum Format {
     Junit,
     Github,
     Markdown,
+    Gitlab,
 }
 
 /// Runs the scan and writes every report; the exit status follows the worst finding at or
@@ -175,7 +177,7 @@ impl Shown {
         report: &'r report::Report,
         format: Format,
     ) -> std::borrow::Cow<'r, report::Report> {
-        let alerts = matches!(format, Format::Sarif | Format::Github);
+        let alerts = matches!(format, Format::Sarif | Format::Github | Format::Gitlab);
         let min = self.min.or(alerts.then_some(Severity::Low));
         let drop_suppressed = alerts && !self.include_suppressed;
         let keep = |f: &crate::policy::Finding| {
@@ -204,6 +206,7 @@ fn render(
         Format::Junit => report::junit::render(report, threshold),
         Format::Github => report::github::render(report),
         Format::Markdown => report::markdown::render(report),
+        Format::Gitlab => report::gitlab::render(report),
     }
 }
 

@@ -91,6 +91,7 @@ fn outcome(findings: &[&Finding], threshold: Option<Severity>) -> Outcome {
     Outcome::Passed
 }
 
+/// One `<testsuite>`; `system_out` is its standard output text (findings below `--fail-on`).
 fn suite(
     out: &mut String,
     id: usize,
@@ -98,6 +99,7 @@ fn suite(
     properties: &[(&str, String)],
     cases: &[Case],
     stamp: &str,
+    system_out: &str,
 ) {
     let failures = cases
         .iter()
@@ -167,7 +169,11 @@ fn suite(
             }
         }
     }
-    out.push_str("    <system-out></system-out>\n    <system-err></system-err>\n  </testsuite>\n");
+    let _ = writeln!(
+        out,
+        "    <system-out>{}</system-out>\n    <system-err></system-err>\n  </testsuite>",
+        xml(system_out)
+    );
 }
 
 pub fn render(report: &Report, threshold: Option<Severity>) -> String {
@@ -212,7 +218,26 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
             ("policy", policy.id.clone()),
             ("title", policy.title.clone()),
             ("applies_from", policy.applies_from.clone()),
+            ("disclaimer", super::DISCLAIMER.to_string()),
         ];
+        // Findings below --fail-on pass their case; they are listed here, never a silent green.
+        let below: String = report
+            .findings
+            .iter()
+            .filter(|f| f.policy == policy.id && !f.suppressed)
+            .filter(|f| threshold.is_none_or(|t| f.severity < t))
+            .map(|f| {
+                format!(
+                    "{} {} {}:{} {}: {}\n",
+                    f.severity.as_str().to_ascii_uppercase(),
+                    f.rule,
+                    f.file,
+                    f.line,
+                    f.resource,
+                    f.message
+                )
+            })
+            .collect();
         suite(
             &mut out,
             id,
@@ -220,6 +245,7 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
             &properties,
             &cases,
             &stamp,
+            &below,
         );
         id += 1;
     }
@@ -234,7 +260,15 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
         })
         .collect();
     if !meta.is_empty() {
-        suite(&mut out, id, "residency: suppressions", &[], &meta, &stamp);
+        suite(
+            &mut out,
+            id,
+            "residency: suppressions",
+            &[],
+            &meta,
+            &stamp,
+            "",
+        );
         id += 1;
     }
     if !report.errors.is_empty() {
@@ -249,7 +283,7 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
                 },
             })
             .collect();
-        suite(&mut out, id, "residency: inputs", &[], &cases, &stamp);
+        suite(&mut out, id, "residency: inputs", &[], &cases, &stamp, "");
     }
     out.push_str("</testsuites>\n");
     out

@@ -3,6 +3,7 @@
 
 pub mod escape;
 pub mod github;
+pub mod gitlab;
 pub mod graph;
 pub mod junit;
 pub mod listing;

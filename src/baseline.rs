@@ -14,25 +14,27 @@ use std::collections::HashSet;
 pub const FORMAT: u32 = 2;
 
 /// A hex SHA-256 prefix of the finding's identity: rule, dataset, resource, file and
-/// deployment (two deployments of one module are two findings), never the line.
-pub fn fingerprint(f: &Finding) -> String {
-    digest(f, true)
+/// deployment (two deployments of one module are two findings), never the line. Paths are
+/// from the repository root (`repo_path` maps a path of the report there), so a baseline
+/// written for `scan infra/` matches `scan .`.
+pub fn fingerprint(f: &Finding, repo_path: &dyn Fn(&str) -> String) -> String {
+    digest(f, &repo_path(&f.file), Some(&repo_path(&f.deployment)))
 }
 
-/// The identity baselines of format 1 recorded: without the deployment.
+/// The identity baselines of format 1 recorded: the file as the scan showed it, no deployment.
 pub fn legacy_fingerprint(f: &Finding) -> String {
-    digest(f, false)
+    digest(f, &f.file, None)
 }
 
-fn digest(f: &Finding, with_deployment: bool) -> String {
+fn digest(f: &Finding, file: &str, deployment: Option<&str>) -> String {
     let mut hash = Sha256::new();
-    for part in [&f.rule, &f.dataset, &f.resource, &f.file] {
+    for part in [f.rule.as_str(), &f.dataset, &f.resource, file] {
         hash.update(part.as_bytes());
         hash.update([0u8]);
     }
-    if with_deployment && !f.deployment.is_empty() {
+    if let Some(deployment) = deployment.filter(|_| !f.deployment.is_empty()) {
         hash.update(b"deployment\0");
-        hash.update(f.deployment.as_bytes());
+        hash.update(deployment.as_bytes());
         hash.update([0u8]);
     }
     if f.role.is_none() {

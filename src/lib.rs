@@ -222,13 +222,14 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     // Two deployments of one module give findings at the same file and line: every format
     // names the deployment in the message.
     let several = datamap::several_deployments(&mapped.map.datasets);
+    let repo = RepoPaths::new(&options.paths);
     for f in findings.iter_mut() {
-        f.fingerprint = baseline::fingerprint(f);
+        f.fingerprint = baseline::fingerprint(f, &|p| repo.of(p));
         if several {
             f.message = format!("{}: {}", f.deployment, f.message);
         }
     }
-    let meta = suppress_findings(options, &policies, &mapped, &mut findings)?;
+    let meta = suppress_findings(options, &policies, &mapped, &mut findings, &repo)?;
     findings.extend(meta);
     clean_findings(&mut findings, &mapped.secrets);
     let baselined = drop_baselined(&mut findings, options.baseline.as_ref());
@@ -276,6 +277,7 @@ fn suppress_findings(
     policies: &[policy::Policy],
     mapped: &Mapped,
     findings: &mut [policy::Finding],
+    repo: &RepoPaths,
 ) -> Result<Vec<policy::Finding>, Diagnostic> {
     let applied_rules: HashSet<String> = policies
         .iter()
@@ -295,9 +297,41 @@ fn suppress_findings(
     };
     let mut meta = suppress::apply(findings, &mapped.lines, &options.ignores, &context);
     for f in meta.iter_mut() {
-        f.fingerprint = baseline::fingerprint(f);
+        f.fingerprint = baseline::fingerprint(f, &|p| repo.of(p));
     }
     Ok(meta)
+}
+
+/// Findings' files from the repository root: the nearest directory above the scanned path that
+/// holds `.git`, else the scanned path itself.
+struct RepoPaths {
+    /// The directory report paths are relative to (the scanned directory; with several
+    /// paths, the working directory).
+    base: PathBuf,
+    root: PathBuf,
+}
+
+impl RepoPaths {
+    fn new(paths: &[PathBuf]) -> RepoPaths {
+        let base = match paths {
+            [one] => gate::root_dir(one),
+            _ => gate::absolute(std::path::Path::new(".")),
+        };
+        let root = base
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| base.clone());
+        RepoPaths { base, root }
+    }
+
+    fn of(&self, file: &str) -> String {
+        let path = gate::absolute(&self.base.join(file));
+        match path.strip_prefix(&self.root) {
+            Ok(relative) => discover::display_path(relative),
+            Err(_) => file.to_string(),
+        }
+    }
 }
 
 /// Leaves out the findings a baseline accepts; returns how many.

@@ -299,8 +299,9 @@ fn baseline_reports_only_new_findings() {
     let baseline = dir.path().join("baseline.json");
     let baseline = baseline.to_str().unwrap();
     write(dir.path(), "main.tf", ONE_US_ARCHIVE);
-    let (code, _, _) = run(&["scan", path, "--write-baseline", baseline]);
-    assert_eq!(code, 1, "writing a baseline still reports today's findings");
+    let (code, stdout, _) = run(&["scan", path, "--write-baseline", baseline]);
+    assert_eq!(code, 0, "recording a baseline accepts today's findings");
+    assert!(stdout.contains("MSI001"), "and still reports them");
     let recorded = json(&std::fs::read_to_string(baseline).unwrap());
     assert_eq!(recorded["residency_baseline"], 2);
     assert_eq!(recorded["findings"][0]["rule"], "MSI001");
@@ -701,4 +702,33 @@ fn junit_lists_findings_below_the_threshold() {
     assert!(stdout.contains("failures=\"0\""));
     assert!(stdout.contains("<system-out>MEDIUM MSI003 main.tf:7 aws_workmail_organization.corp:"));
     assert!(stdout.contains("<property name=\"disclaimer\" value=\"residency maps where"));
+}
+
+/// A baseline survives a change of scan path: fingerprints use paths from the repository root
+/// (the nearest `.git` above), so a baseline written for `scan infra/` matches `scan .`.
+#[test]
+fn a_baseline_written_for_a_subdirectory_matches_a_scan_of_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::create_dir(dir.path().join("infra")).unwrap();
+    write(&dir.path().join("infra"), "main.tf", ONE_US_ARCHIVE);
+    let baseline = dir.path().join("baseline.json");
+    let infra = dir.path().join("infra");
+    let (code, _, _) = run(&[
+        "scan",
+        infra.to_str().unwrap(),
+        "--write-baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let (code, stdout, _) = run(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(json(&stdout)["summary"]["baselined"], 1);
 }

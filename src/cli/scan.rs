@@ -39,7 +39,8 @@ pub struct Args {
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record every finding of this scan in a baseline file.
+    /// Record every finding of this scan in a baseline file (the run then exits 0 for
+    /// findings; unreadable inputs still exit 3).
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
     /// Show findings at or above this severity in every format [default: info, and low for
@@ -159,7 +160,8 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
         )?;
     }
     let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
-    Ok(if failed {
+    // Recording a baseline accepts today's findings: the run that writes it passes.
+    Ok(if failed && args.write_baseline.is_none() {
         ExitStatus::Findings
     } else if !report.errors.is_empty() {
         ExitStatus::InputErrors

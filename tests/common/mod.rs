@@ -133,3 +133,31 @@ pub fn entries(report: &Value, key: &str) -> Vec<(String, u64, String)> {
         })
         .collect()
 }
+
+/// The text with every fingerprint (32 hex digits) replaced by `<fingerprint>`: fingerprints
+/// use paths from the repository root (the nearest `.git`), so they differ between a clone and
+/// a copy without `.git`; their stability has tests of its own.
+pub fn without_fingerprints(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count();
+        let bounded = (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            && bytes
+                .get(i + run)
+                .is_none_or(|b| !b.is_ascii_alphanumeric());
+        if run == 32 && bounded {
+            out.push_str("<fingerprint>");
+            i += run;
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}

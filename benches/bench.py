@@ -24,7 +24,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target", "release", "residency")
+# Cargo builds into CARGO_TARGET_DIR when it is set (a relative one is taken from the project).
+TARGET_DIR = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR") or "target")
+BINARY = os.path.join(TARGET_DIR, "release", "residency")
 REGIONS = ["eu-west-1", "eu-central-1", "us-east-1", "ap-southeast-2", "eu-north-1"]
 
 MODULE = """variable "name" {

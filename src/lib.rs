@@ -14,6 +14,7 @@ pub mod gate;
 pub mod locate;
 pub mod model;
 pub mod policy;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod suppress;
@@ -62,27 +63,6 @@ pub fn load_policies(ids: &[String]) -> Result<Vec<policy::Policy>, Diagnostic> 
     ids.iter().map(|id| policy::load(id)).collect()
 }
 
-/// With `RESIDENCY_TIMINGS` set, prints how long each stage took and the memory in use, to
-/// standard error, for profiling (`python3 benches/bench.py` quotes totals; this says where).
-fn stage(name: &str, since: &mut std::time::Instant) {
-    if std::env::var_os("RESIDENCY_TIMINGS").is_none() {
-        return;
-    }
-    let rss = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
-        })
-        .unwrap_or_default();
-    eprintln!(
-        "{name:<10} {:>8.1} ms  rss {rss}",
-        since.elapsed().as_secs_f64() * 1000.0
-    );
-    *since = std::time::Instant::now();
-}
-
 /// Everything before policies: the files, their resources, the data map and the diagnostics.
 pub struct Mapped {
     pub files: usize,
@@ -97,6 +77,7 @@ pub struct Mapped {
 
 pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     let mut clock = std::time::Instant::now();
+    progress::begin("discovering");
     let excludes = discover::build_excludes(&options.excludes)?;
     // One gate for every file this scan opens: the walk, the parsers and the resolvers.
     let gate = gate::Gate::new(
@@ -105,7 +86,8 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
         options.inputs.max_file_bytes,
     );
     let walked = discover::discover(&options.paths, &excludes, &gate);
-    stage("discover", &mut clock);
+    progress::ended("discover", &mut clock);
+    progress::begin_parsing(walked.files.len());
     let files = walked.files;
     let mut errors = walked.errors;
     let mut warnings = walked.warnings;
@@ -117,7 +99,8 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     let mut inputs = options.inputs.clone();
     inputs.gate = gate;
     let parsed = syntax::workers::parse_all(&files, options.threads, &inputs, budget);
-    stage("parse", &mut clock);
+    progress::ended("parse", &mut clock);
+    progress::begin("resolving");
     let mut claimed = frontend::Claimed::default();
     let mut lines = HashMap::new();
     let mut scanned = 0;
@@ -141,14 +124,15 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     errors.extend(collected.errors);
     warnings.extend(collected.warnings);
     let secrets = collected.secrets;
-    stage("resolve", &mut clock);
+    progress::ended("resolve", &mut clock);
+    progress::begin("mapping");
     let lookups = locate::Lookups {
         catalog: &inputs.catalog,
         secrets: &secrets,
     };
     let mut map = datamap::build(&resources, &options.mail_tag, lookups);
     clean_map(&mut map, &secrets);
-    stage("datamap", &mut clock);
+    progress::ended("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {
         for d in list.iter_mut() {
             d.message = secrets.redact(&d.message);
@@ -218,7 +202,10 @@ fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
 pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     let policies = load_policies(&options.policies)?;
     let mapped = map(options)?;
+    let mut clock = std::time::Instant::now();
+    progress::begin("judging");
     let mut findings = policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
+    progress::ended("policies", &mut clock);
     // Two deployments of one module give findings at the same file and line: every format
     // names the deployment in the message.
     let several = datamap::several_deployments(&mapped.map.datasets);
@@ -233,6 +220,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     findings.extend(meta);
     clean_findings(&mut findings, &mapped.secrets);
     let baselined = drop_baselined(&mut findings, options.baseline.as_ref());
+    progress::ended("suppressions", &mut clock);
     findings.sort_by(|a, b| {
         (&a.file, a.line, &a.rule, &a.resource, &a.dataset).cmp(&(
             &b.file,

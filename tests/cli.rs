@@ -528,6 +528,36 @@ fn user_policy_file_and_invalid_policy() {
     let (code, _, stderr) = run(&["scan", ".", "--policy", "no-such-policy"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-policy"));
+
+    // `policies` and `explain` show a policy file's own rules.
+    let good = good.to_str().unwrap();
+    let (code, stdout, _) = run(&["policies", "--policy", good]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("only-ireland\n  Mail stays in Ireland\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  IE001   high   violation      Outside Ireland\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("MSI001"),
+        "only the named policy: {stdout}"
+    );
+    let (code, stdout, _) = run(&["explain", "ie001", "--policy", good]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("IE001: Outside Ireland\n"), "{stdout}");
+    assert!(
+        stdout.contains("only-ireland (Mail stays in Ireland)"),
+        "{stdout}"
+    );
+    // Built-in rules are still found beside a policy file, and a rule in none is exit 2.
+    assert_eq!(run(&["explain", "MSI001", "--policy", good]).0, 0);
+    let (code, _, stderr) = run(&["explain", "IE001"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--policy FILE"), "{stderr}");
+    assert_eq!(run(&["policies", "--policy", bad.to_str().unwrap()]).0, 2);
 }
 
 #[test]
@@ -596,18 +626,19 @@ fn explain_policies_and_regions() {
             ("eu-dcc-rating-2", "oc14", false),
         ]
     );
-    // The text listing: one line a region, long country lists summarised, notes at the end.
+    // The text listing: one line a region, long country lists summarised, the operator, notes
+    // at the end.
     let (code, stdout, _) = run(&["regions", "--country", "DE"]);
     assert_eq!(code, 0);
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(lines.contains(
-        &"azure        germanycentral           DE           Frankfurt                    pair germanynortheast, closed 2021-10-29"
+        &"azure        germanycentral           DE           Frankfurt                    T-Systems International GmbH (data trustee) (DE) pair germanynortheast, closed 2021-10-29"
     ));
     assert!(lines.contains(
-        &"gcp          eu                       27 countries European Union member states"
+        &"gcp          eu                       27 countries European Union member states Google LLC (US)"
     ));
     assert!(lines.contains(
-        &"oci          eu-dcc-rating-1          DE           Ratingen                     unconfirmed"
+        &"oci          eu-dcc-rating-1          DE           Ratingen                     Oracle (dedicated realm oc14) (US)           unconfirmed"
     ));
 }
 
@@ -622,10 +653,22 @@ fn text_report_shows_map_findings_and_summary() {
     assert_eq!(code, 1);
     assert!(stdout.contains("Dataset aws_ses_receipt_rule.store"));
     assert!(stdout.contains("HIGH   MSI001 exposed        main.tf:23  aws_s3_bucket.inbox_dr"));
+    // Prose wraps at 80 columns when the report does not go to a terminal, breaking only at
+    // spaces; table rows and the summary stay one line each.
     assert!(stdout.contains(
-        "path: aws_ses_receipt_rule.store → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → aws_s3_bucket.inbox_dr (us-east-1, US)"
+        "         path: aws_ses_receipt_rule.store → aws_s3_bucket.inbox →\n           aws_s3_bucket_replication_configuration.dr → aws_s3_bucket.inbox_dr\n           (us-east-1, US)\n"
     ));
-    assert!(stdout.contains("findings: 1 high, 0 medium, 0 low, 0 info"));
+    assert!(stdout.contains("\n1 file · 4 resources · 1 dataset · 3 copies · findings: 1 high, 0 medium, 0 low, 0 info · 0 suppressed · 0 errors\n"));
+    for line in stdout.lines().filter(|l| {
+        !l.starts_with("  ROLE")
+            && !l.starts_with("  store")
+            && !l.starts_with("  replica")
+            && !l.starts_with("  processing")
+            && !l.starts_with("  HIGH")
+            && !l.starts_with("1 file")
+    }) {
+        assert!(line.chars().count() <= 80, "longer than 80 columns: {line}");
+    }
     assert!(
         !stdout.contains('\u{1b}'),
         "no colour codes with --color never"
@@ -1035,4 +1078,132 @@ fn regions_refuses_unknown_filters() {
     let (code, stdout, _) = run(&["regions", "--provider", "aws", "--country", "ie"]);
     assert_eq!(code, 0);
     assert!(stdout.starts_with("aws          eu-west-1"));
+}
+
+#[test]
+fn quiet_prints_one_line_per_finding_and_the_summary() {
+    let samples = root().join("sample-configs");
+    let (code, stdout, stderr) = run(&[
+        "scan",
+        samples.to_str().unwrap(),
+        "--quiet",
+        "--min-severity",
+        "high",
+        "--color",
+        "never",
+    ]);
+    // The exit code is --fail-on's, whatever is shown.
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr, "");
+    assert_eq!(
+        stdout,
+        "HIGH MSI005 cloudformation/mail-stack.yaml:24 arn:aws:sns:us-east-1:?:mail-copies us-east-1 (US)\n\
+         HIGH MSI001 dublin-backup-and-logs/main.tf:34 arn:aws:backup:us-east-1:111122223333:backup-vault:offsite us-east-1 (US)\n\
+         HIGH MSI001 dublin-with-us-replica/modules/replica/main.tf:5 module.replica.aws_s3_bucket.this us-east-1 (US)\n\
+         HIGH MSI001 hosted-tenants/mail-tenants.json:4 tenant.example-org (Multi-Geo satellite NAM) NAM (US)\n\
+         HIGH MSI001 kubernetes/mailserver.yaml:51 BackupStorageLocation/velero/offsite us-east-1 (US)\n\
+         HIGH MSI001 terraform-plan/plan.json:36 aws_s3_bucket.journal us-west-2 (US)\n\
+         13 files · 33 resources · 15 datasets · 33 copies · findings: 6 high, 8 medium, 0 low, 6 info · 0 suppressed · 0 errors\n"
+    );
+    // Unknown locations say so; input errors are lines of their own and keep exit 3.
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("main.tf"),
+        "resource \"aws_workmail_organization\" \"corp\" {\n  organization_alias = \"corp\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(tree.path().join("broken.tf"), "resource \"x\" {\n").unwrap();
+    let (code, stdout, _) = run(&[
+        "scan",
+        tree.path().to_str().unwrap(),
+        "-q",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 3);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(
+        lines[0],
+        "MEDIUM MSI003 main.tf:1 aws_workmail_organization.corp (location unknown)"
+    );
+    assert!(lines[1].starts_with("ERROR broken.tf:"), "{}", lines[1]);
+    assert!(lines[1].contains(" [syntax] "), "{}", lines[1]);
+    assert_eq!(
+        lines[2],
+        "2 files · 1 resource · 1 dataset · 1 copy · findings: 0 high, 1 medium, 0 low, 0 info · 0 suppressed · 1 error"
+    );
+}
+
+#[test]
+fn min_severity_comes_from_the_config_file_too() {
+    let tree = tempfile::tempdir().unwrap();
+    let sample = root().join("sample-configs/dublin-only/main.tf");
+    std::fs::copy(sample, tree.path().join("main.tf")).unwrap();
+    let dir = tree.path().to_str().unwrap();
+    let (_, all) = scan_json(tree.path(), &[]);
+    assert_eq!(all["findings"].as_array().unwrap().len(), 1);
+    std::fs::write(
+        tree.path().join("residency.toml"),
+        "min_severity = \"low\"\n",
+    )
+    .unwrap();
+    let (code, shown) = scan_json(tree.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(shown["findings"].as_array().unwrap().len(), 0);
+    // The command line wins.
+    let (_, back) = scan_json(tree.path(), &["--min-severity", "info"]);
+    assert_eq!(back["findings"].as_array().unwrap().len(), 1);
+    std::fs::write(
+        tree.path().join("residency.toml"),
+        "min_severity = \"loud\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run(&["scan", dir]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(
+            "residency.toml:1: min_severity \"loud\" is not one of high, medium, low, info"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn timings_name_every_stage_and_each_report() {
+    let reports = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_residency"))
+        .args([
+            "scan",
+            "sample-configs",
+            "--format",
+            "json,sarif",
+            "--output",
+        ])
+        .arg(format!("{},-", reports.path().join("r.json").display()))
+        .current_dir(root())
+        .env("RESIDENCY_TIMINGS", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stages: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split("  ").next())
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "discover",
+            "parse",
+            "resolve",
+            "datamap",
+            "policies",
+            "suppressions",
+            "report json",
+            "report sarif"
+        ],
+        "{stderr}"
+    );
+    assert!(stderr.lines().all(|l| l.contains(" ms  rss ")), "{stderr}");
 }

@@ -32,7 +32,10 @@ fn every_format_renders_the_same_reports() {
         std::env::set_current_dir(root()).unwrap();
         let report = residency::scan(&options).expect("the fixture scans");
         let outputs = [
-            ("txt", report::text::render(&report)),
+            (
+                "txt",
+                report::text::render(&report, report::text::PLAIN_WIDTH),
+            ),
             ("json", report.to_json()),
             ("sarif", report::sarif::render(&report)),
             (

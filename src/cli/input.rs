@@ -59,7 +59,8 @@ pub struct InputArgs {
     /// onto another file system, never into /proc, /sys or /dev.
     #[arg(long)]
     pub follow_symlinks: bool,
-    /// Parse with this many threads [default: one per core]; the output is the same.
+    /// Parse with this many threads, up to 256; 0 is one per core [default: one per core]. The
+    /// output is the same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=256))]
     pub threads: Option<u16>,
     /// Seconds one file may take to parse before it is reported and skipped: a watchdog of last

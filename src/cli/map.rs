@@ -31,13 +31,20 @@ pub enum MapFormat {
 pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     check_outputs(args.output.as_ref())?;
     let opts = input::options(args.input)?.0;
-    let mapped = crate::map(&opts)?;
+    let progress = super::progress_line::ProgressLine::start(false);
+    let mapped = crate::map(&opts);
+    drop(progress);
+    let mapped = mapped?;
     if mapped.files == 0 {
         input::note_nothing_read(&opts.paths);
     }
     let (datasets, errors) = (&mapped.map.datasets, &mapped.errors);
     let text = match args.format {
-        MapFormat::Text => report::listing::map_text(datasets, errors),
+        MapFormat::Text => report::listing::map_text(
+            datasets,
+            errors,
+            super::output::text_width(args.output.as_ref()),
+        ),
         MapFormat::Mermaid => report::graph::mermaid(datasets),
         MapFormat::Dot => report::graph::dot(datasets),
         MapFormat::Json => report::listing::map_json(datasets, errors),

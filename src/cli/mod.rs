@@ -10,6 +10,7 @@ pub mod man;
 pub mod map;
 pub mod output;
 pub mod policies;
+pub mod progress_line;
 pub mod regions;
 pub mod scan;
 

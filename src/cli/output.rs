@@ -36,6 +36,19 @@ pub fn output_targets(
         .collect())
 }
 
+/// How wide the text report may be: the terminal's width when it goes to a terminal, else
+/// [`crate::report::text::PLAIN_WIDTH`] (80 columns), so files and CI logs are the same
+/// everywhere.
+pub fn text_width(output: Option<&PathBuf>) -> usize {
+    use std::io::IsTerminal;
+    let stdout = std::io::stdout();
+    match (output, stdout.is_terminal()) {
+        (None, true) => terminal_size::terminal_size_of(&stdout)
+            .map_or(crate::report::text::PLAIN_WIDTH, |(w, _)| usize::from(w.0)),
+        _ => crate::report::text::PLAIN_WIDTH,
+    }
+}
+
 pub fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
     match output {
         Some(path) => write_atomically(path, text.as_bytes()),

@@ -1,4 +1,5 @@
-//! `residency policies`: the built-in policies with their dates, citations and rules.
+//! `residency policies`: the built-in policies (or those named with `--policy`) with their
+//! dates, citations and rules.
 
 use super::output::write_output;
 use super::{ExitStatus, UsageError};
@@ -10,6 +11,10 @@ pub struct Args {
     /// text, or json (each policy with its rules).
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+    /// List this policy (a JSON file, or a built-in id) instead of the built-in ones;
+    /// repeatable.
+    #[arg(long = "policy", value_name = "ID|FILE")]
+    pub policies: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -19,7 +24,7 @@ pub enum ListFormat {
 }
 
 pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
-    let entries = policy::listing::built_in()?;
+    let entries = policy::listing::listed(&args.policies)?;
     let text = match args.format {
         ListFormat::Json => report::listing::policies_json(&entries),
         ListFormat::Text => report::listing::policies_text(&entries),

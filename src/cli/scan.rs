@@ -4,7 +4,7 @@
 use super::input::{self, InputArgs};
 use super::output::{check_outputs, output_targets, write_atomically, write_output};
 use super::{ExitStatus, UsageError};
-use crate::config::{self, FailOn};
+use crate::config::{self, FailOn, MinSeverity};
 use crate::policy::Severity;
 use crate::{baseline, catalog, report};
 use clap::ValueEnum;
@@ -55,26 +55,10 @@ pub struct Args {
     /// 25000, what it accepts].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=25_000))]
     pub sarif_max_results: Option<u16>,
-}
-
-/// The lowest severity a report shows.
-#[derive(Clone, Copy, PartialEq, ValueEnum)]
-pub enum MinSeverity {
-    High,
-    Medium,
-    Low,
-    Info,
-}
-
-impl MinSeverity {
-    fn severity(self) -> Severity {
-        match self {
-            MinSeverity::High => Severity::High,
-            MinSeverity::Medium => Severity::Medium,
-            MinSeverity::Low => Severity::Low,
-            MinSeverity::Info => Severity::Info,
-        }
-    }
+    /// The text report as one line per finding at or above --min-severity (suppressed ones
+    /// left out), the input errors and the summary line; no map and no progress line.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// What one output shows of the report.
@@ -82,6 +66,7 @@ struct Shown {
     min: Option<Severity>,
     include_suppressed: bool,
     sarif_max: usize,
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -93,6 +78,14 @@ pub enum Format {
     Github,
     Markdown,
     Gitlab,
+}
+
+impl Format {
+    /// The name as `--format` takes it.
+    fn name(self) -> String {
+        self.to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_string())
+    }
 }
 
 /// Runs the scan and writes every report; the exit status follows the worst finding at or
@@ -129,7 +122,10 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
             .filter_map(|(_, t)| t.as_ref())
             .chain(args.write_baseline.as_ref()),
     )?;
-    let report = crate::scan(&opts)?;
+    let progress = super::progress_line::ProgressLine::start(args.quiet);
+    let report = crate::scan(&opts);
+    drop(progress);
+    let report = report?;
     if report.summary.files == 0 {
         input::note_nothing_read(&opts.paths);
     }
@@ -138,12 +134,17 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     }
     let colour = colored::control::SHOULD_COLORIZE.should_colorize();
     let shown = Shown {
-        min: args.min_severity.map(MinSeverity::severity),
+        min: args
+            .min_severity
+            .or_else(|| settings.and_then(|s| s.min_severity))
+            .map(MinSeverity::severity),
         include_suppressed: args.include_suppressed,
         sarif_max: args
             .sarif_max_results
             .map_or(report::sarif::DEFAULT_MAX_RESULTS, usize::from),
+        quiet: args.quiet,
     };
+    let mut clock = std::time::Instant::now();
     for (format, target) in targets {
         colored::control::set_override(colour && target.is_none());
         let filtered = shown.of(&report, format);
@@ -154,10 +155,14 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
                 filtered.findings.len()
             );
         }
-        write_output(
-            &render(&filtered, format, threshold, shown.sarif_max),
-            target.as_ref(),
-        )?;
+        let width = super::output::text_width(target.as_ref());
+        let text = match format {
+            Format::Text if shown.quiet => report::text::render_quiet(&filtered),
+            Format::Text => report::text::render(&filtered, width),
+            _ => render(&filtered, format, threshold, shown.sarif_max),
+        };
+        write_output(&text, target.as_ref())?;
+        crate::progress::ended(&format!("report {}", format.name()), &mut clock);
     }
     let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
     // Recording a baseline accepts today's findings: the run that writes it passes.
@@ -202,7 +207,7 @@ fn render(
     sarif_max: usize,
 ) -> String {
     match format {
-        Format::Text => report::text::render(report),
+        Format::Text => report::text::render(report, report::text::PLAIN_WIDTH),
         Format::Json => report.to_json(),
         Format::Sarif => report::sarif::render_limited(report, sarif_max),
         Format::Junit => report::junit::render(report, threshold),

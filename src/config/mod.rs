@@ -6,6 +6,7 @@
 //! ```toml
 //! policies = ["microsoft-ireland-2016", "cloud-act-2018"]
 //! fail_on = "medium"
+//! min_severity = "low"
 //! exclude = ["examples/**"]
 //! region = "eu-west-1"
 //! resource_group_location = "westeurope"
@@ -39,7 +40,9 @@
 
 mod validate;
 
-pub use validate::{check_cluster_provider, key_value, parse_cluster_region, FailOn, Settings};
+pub use validate::{
+    check_cluster_provider, key_value, parse_cluster_region, FailOn, MinSeverity, Settings,
+};
 
 use crate::catalog::Catalog;
 use crate::diag::{Code, Diagnostic};
@@ -57,6 +60,7 @@ pub const FILE_NAME: &str = "residency.toml";
 pub struct Config {
     pub policies: Option<Vec<Spanned<String>>>,
     pub fail_on: Option<Spanned<String>>,
+    pub min_severity: Option<Spanned<String>>,
     #[serde(default)]
     pub exclude: Vec<String>,
     pub region: Option<String>,

@@ -20,6 +20,7 @@ pub struct Settings {
     /// Built-in policy ids, or policy files beside the config file.
     pub policies: Option<Vec<String>>,
     pub fail_on: Option<FailOn>,
+    pub min_severity: Option<MinSeverity>,
     pub exclude: Vec<String>,
     pub region: Option<String>,
     pub resource_group_location: Option<String>,
@@ -55,6 +56,26 @@ impl FailOn {
             FailOn::Low => Some(Severity::Low),
             FailOn::Info => Some(Severity::Info),
             FailOn::Never => None,
+        }
+    }
+}
+
+/// The lowest severity a report shows (`--min-severity`, `min_severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinSeverity {
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl MinSeverity {
+    pub fn severity(self) -> Severity {
+        match self {
+            MinSeverity::High => Severity::High,
+            MinSeverity::Medium => Severity::Medium,
+            MinSeverity::Low => Severity::Low,
+            MinSeverity::Info => Severity::Info,
         }
     }
 }
@@ -158,6 +179,19 @@ pub(super) fn settings(
                     format!(
                         "fail_on {:?} is not one of high, medium, low, info, never",
                         f.get_ref()
+                    ),
+                )
+            }),
+        );
+    }
+    if let Some(m) = &config.min_severity {
+        settings.min_severity = problems.take(
+            <MinSeverity as clap::ValueEnum>::from_str(m.get_ref(), false).map_err(|_| {
+                place.problem(
+                    m,
+                    format!(
+                        "min_severity {:?} is not one of high, medium, low, info",
+                        m.get_ref()
                     ),
                 )
             }),

@@ -2,7 +2,7 @@
 //! rule (built-in policies and the suppression rules) that `explain` and the report's rule
 //! documentation read, so that no rule is documented in two places.
 
-use super::{generic_text, load, PolicyInfo, Severity, BUILT_IN};
+use super::{generic_text, load, Policy, PolicyInfo, Severity, BUILT_IN};
 use crate::diag::Diagnostic;
 use crate::suppress::{META_POLICY, META_RULES};
 use serde::Serialize;
@@ -25,25 +25,32 @@ pub struct RuleSummary {
 
 /// Every built-in policy, in the order of `BUILT_IN`.
 pub fn built_in() -> Result<Vec<Entry>, Diagnostic> {
-    BUILT_IN
-        .iter()
-        .map(|(id, _)| {
-            let p = load(id)?;
-            Ok(Entry {
-                rules: p
-                    .rules
-                    .iter()
-                    .map(|r| RuleSummary {
-                        id: r.id.clone(),
-                        title: r.title.clone(),
-                        severity: r.severity,
-                        verdict: r.verdict.clone(),
-                    })
-                    .collect(),
-                policy: p.info,
+    BUILT_IN.iter().map(|(id, _)| load(id).map(entry)).collect()
+}
+
+/// What `residency policies` lists: the policies named with `--policy` (built-in ids or
+/// files, in the order given), or every built-in one.
+pub fn listed(named: &[String]) -> Result<Vec<Entry>, Diagnostic> {
+    if named.is_empty() {
+        return built_in();
+    }
+    named.iter().map(|n| load(n).map(entry)).collect()
+}
+
+fn entry(p: Policy) -> Entry {
+    Entry {
+        rules: p
+            .rules
+            .iter()
+            .map(|r| RuleSummary {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity,
+                verdict: r.verdict.clone(),
             })
-        })
-        .collect()
+            .collect(),
+        policy: p.info,
+    }
 }
 
 /// What `residency explain RULE` prints about one rule.
@@ -63,22 +70,26 @@ pub struct Explanation {
     pub citations: Vec<String>,
 }
 
+/// A policy's rules as `explain` shows them.
+fn explanations(p: &Policy) -> impl Iterator<Item = Explanation> + '_ {
+    p.rules.iter().map(|r| Explanation {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        policy: p.info.id.clone(),
+        policy_title: Some(p.info.title.clone()),
+        severity: r.severity,
+        verdict: Some(r.verdict.clone()),
+        explanation: r.explanation.clone(),
+        remediation: generic_text(&r.remediation),
+        citations: p.info.citations.clone(),
+    })
+}
+
 /// Every built-in rule: the rules of every built-in policy, then the suppression rules.
 pub fn every_rule() -> Result<Vec<Explanation>, Diagnostic> {
     let mut all = Vec::new();
     for (id, _) in BUILT_IN {
-        let p = load(id)?;
-        all.extend(p.rules.iter().map(|r| Explanation {
-            id: r.id.clone(),
-            title: r.title.clone(),
-            policy: p.info.id.clone(),
-            policy_title: Some(p.info.title.clone()),
-            severity: r.severity,
-            verdict: Some(r.verdict.clone()),
-            explanation: r.explanation.clone(),
-            remediation: generic_text(&r.remediation),
-            citations: p.info.citations.clone(),
-        }));
+        all.extend(explanations(&load(id)?));
     }
     all.extend(META_RULES.iter().map(|m| Explanation {
         id: m.id.to_string(),
@@ -94,8 +105,16 @@ pub fn every_rule() -> Result<Vec<Explanation>, Diagnostic> {
     Ok(all)
 }
 
-/// The built-in rule with this id (any case).
-pub fn explain(rule: &str) -> Result<Option<Explanation>, Diagnostic> {
+/// The rule with this id (any case): from the policies named with `--policy` first (a policy
+/// file's own rules), then the built-in rules.
+pub fn explain(rule: &str, named: &[String]) -> Result<Option<Explanation>, Diagnostic> {
+    for name in named {
+        let policy = load(name)?;
+        let found = explanations(&policy).find(|r| r.id.eq_ignore_ascii_case(rule));
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
     Ok(every_rule()?
         .into_iter()
         .find(|r| r.id.eq_ignore_ascii_case(rule)))

@@ -24,10 +24,11 @@ pub fn map_json(datasets: &[Dataset], errors: &[Diagnostic]) -> String {
     json(&MapListing { datasets, errors })
 }
 
-/// `residency map`: each dataset and its copies, then the input errors.
-pub fn map_text(datasets: &[Dataset], errors: &[Diagnostic]) -> String {
+/// `residency map`: each dataset and its copies (notes wrapped to `width`), then the input
+/// errors.
+pub fn map_text(datasets: &[Dataset], errors: &[Diagnostic], width: usize) -> String {
     let mut out = String::new();
-    super::text::render_map(datasets, &mut out);
+    super::text::render_map(datasets, width, &mut out);
     for e in errors {
         out.push_str(&format!("error: {}:{}: {}\n", e.file, e.line, e.message));
     }
@@ -97,12 +98,17 @@ pub fn regions_text(rows: &[Row]) -> String {
         if !r.confirmed {
             notes.push("unconfirmed".to_string());
         }
+        let operator = r
+            .operator
+            .as_ref()
+            .map_or_else(String::new, |o| format!("{} ({})", o.name, o.country));
         let line = format!(
-            "{:<12} {:<24} {:<12} {:<28} {}",
+            "{:<12} {:<24} {:<12} {:<28} {:<44} {}",
             r.provider,
             r.id,
             countries,
             r.city,
+            operator,
             notes.join(", ")
         );
         out.push_str(line.trim_end());

@@ -1,6 +1,7 @@
 //! The terminal report: the map of every dataset's copies, then the findings with file:line,
 //! the chain that led there and what to do, then a one-line summary. Colour is decided by the
-//! caller (`colored`'s global switch).
+//! caller (`colored`'s global switch). Prose lines wrap to the width the caller gives (the
+//! terminal's, or [`PLAIN_WIDTH`]); table rows never wrap, so each stays one line.
 
 use super::{Diagnostic, Report};
 use crate::datamap::{wire_name, Copy, Dataset};
@@ -12,6 +13,31 @@ use std::fmt::Write;
 /// column instead of padding every other row (and formatting widths stop at 65,535).
 const MAX_COLUMN: usize = 120;
 
+/// The width of the text report when it does not go to a terminal (a file, a pipe, a CI log).
+pub const PLAIN_WIDTH: usize = 80;
+
+/// Narrower terminals still get this many columns, so indented lines keep some room.
+const MIN_WIDTH: usize = 40;
+
+/// Writes `text` wrapped to `width`: the first line after `indent`, the others after
+/// `continued`. Lines break only at spaces: a word longer than a line (an ARN, a path) and a
+/// hyphenated id (`us-east-1`) are kept whole, so they can be read and copied.
+fn wrapped(out: &mut String, text: &str, width: usize, indent: &str, continued: &str) {
+    let options = textwrap::Options::new(width.max(MIN_WIDTH))
+        .initial_indent(indent)
+        .subsequent_indent(continued)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    for line in textwrap::wrap(text, options) {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// `1 file`, `2 files`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn severity_label(s: Severity) -> ColoredString {
     let label = format!("{:<6}", s.as_str().to_uppercase());
     match s {
@@ -19,6 +45,15 @@ fn severity_label(s: Severity) -> ColoredString {
         Severity::Medium => label.yellow().bold(),
         Severity::Low => label.blue(),
         Severity::Info => label.dimmed(),
+    }
+}
+
+fn severity_colour(s: Severity) -> Color {
+    match s {
+        Severity::High => Color::Red,
+        Severity::Medium => Color::Yellow,
+        Severity::Low => Color::Blue,
+        Severity::Info => Color::White,
     }
 }
 
@@ -32,8 +67,9 @@ fn countries(copy: &Copy) -> String {
     }
 }
 
-/// The data map alone (`residency map`).
-pub fn render_map(datasets: &[Dataset], out: &mut String) {
+/// The data map alone (`residency map`), its notes under each row wrapped to `width`.
+pub fn render_map(datasets: &[Dataset], width: usize, out: &mut String) {
+    let note = |out: &mut String, text: &str| wrapped(out, text, width, NOTE, NOTE_CONTINUED);
     if datasets.is_empty() {
         let _ = writeln!(out, "No mailbox data sources found.");
         return;
@@ -53,11 +89,8 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
             format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
         );
         if let Some(reason) = &d.reason {
-            let _ = writeln!(
-                out,
-                "  {}",
-                format!("taken for a mail server because {reason}").yellow()
-            );
+            let because = format!("taken for a mail server because {reason}");
+            wrapped(out, &because.yellow().to_string(), width, "  ", "    ");
         }
         let width = d
             .copies
@@ -112,27 +145,20 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
                 wire_name(&c.basis),
             );
             if let Some(reason) = &c.unknown_reason {
-                let _ = writeln!(
-                    out,
-                    "  {:<10}  {}",
-                    "",
-                    format!("unknown: {reason}").yellow()
-                );
+                note(out, &format!("unknown: {reason}").yellow().to_string());
             }
             if c.via.len() > 1 {
-                let _ = writeln!(
+                note(
                     out,
-                    "  {:<10}  {}",
-                    "",
-                    format!("via {}", c.via.join(" → ")).dimmed()
+                    &format!("via {}", c.via.join(" → ")).dimmed().to_string(),
                 );
             }
             for route in &c.also_via {
-                let _ = writeln!(
+                note(
                     out,
-                    "  {:<10}  {}",
-                    "",
-                    format!("and via {}", route.join(" → ")).dimmed()
+                    &format!("and via {}", route.join(" → "))
+                        .dimmed()
+                        .to_string(),
                 );
             }
             if let Some(key) = &c.key {
@@ -141,11 +167,9 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
                 } else {
                     format!(" ({})", key.regions.join(", "))
                 };
-                let _ = writeln!(
+                note(
                     out,
-                    "  {:<10}  {}",
-                    "",
-                    format!("key {}{place}", key.resource).dimmed()
+                    &format!("key {}{place}", key.resource).dimmed().to_string(),
                 );
             }
         }
@@ -153,20 +177,34 @@ pub fn render_map(datasets: &[Dataset], out: &mut String) {
     }
 }
 
+/// Notes under a map row start below its resource column; their continuations a little further.
+const NOTE: &str = "              ";
+const NOTE_CONTINUED: &str = "                ";
+/// Lines under a finding start below its rule; their continuations a little further.
+const DETAIL: &str = "         ";
+const DETAIL_CONTINUED: &str = "           ";
+
 /// A titled list of `file:line message` entries; nothing when the list is empty.
-fn render_diagnostics(out: &mut String, title: &str, items: &[Diagnostic], colour: Color) {
+fn render_diagnostics(
+    out: &mut String,
+    title: &str,
+    items: &[Diagnostic],
+    colour: Color,
+    width: usize,
+) {
     if items.is_empty() {
         return;
     }
     let _ = writeln!(out, "{}", title.bold());
     for d in items {
         let place = format!("{}:{}", d.file, d.line).color(colour);
-        let _ = writeln!(out, "  {place} {}", d.message);
+        wrapped(out, &format!("{place} {}", d.message), width, "  ", "    ");
     }
     let _ = writeln!(out);
 }
 
-pub fn render(report: &Report) -> String {
+/// The whole report, prose wrapped to `width` columns.
+pub fn render(report: &Report, width: usize) -> String {
     let mut out = String::new();
     let policies: Vec<String> = report
         .policies
@@ -182,18 +220,22 @@ pub fn render(report: &Report) -> String {
             None => format!("{} (from {})", p.id, p.applies_from),
         })
         .collect();
-    let _ = writeln!(
-        out,
-        "{} {} · {}\n",
+    let heading = format!(
+        "{} {} · {}",
         report.tool.name.bold(),
         report.tool.version,
         policies.join(", ")
     );
-    render_map(&report.datasets, &mut out);
+    wrapped(&mut out, &heading, width, "", "  ");
+    let _ = writeln!(out);
+    render_map(&report.datasets, width, &mut out);
 
     if !report.findings.is_empty() {
         let _ = writeln!(out, "{}", "Findings".bold());
     }
+    let detail = |out: &mut String, text: &str| {
+        wrapped(out, text, width, DETAIL, DETAIL_CONTINUED);
+    };
     for f in &report.findings {
         let location = format!("{}:{}", f.file, f.line);
         let _ = writeln!(
@@ -205,60 +247,109 @@ pub fn render(report: &Report) -> String {
             location.cyan(),
             f.resource
         );
-        let _ = writeln!(out, "         {}", f.message);
+        detail(&mut out, &f.message);
         if f.via.len() > 1 {
             let place = match (&f.region, f.countries.is_empty()) {
                 (Some(r), false) => format!(" ({r}, {})", f.countries.join(",")),
                 _ => " (location unknown)".to_string(),
             };
-            let _ = writeln!(
-                out,
-                "         {} {}{}",
-                "path:".dimmed(),
-                f.via.join(" → "),
-                place
+            detail(
+                &mut out,
+                &format!("{} {}{}", "path:".dimmed(), f.via.join(" → "), place),
             );
         }
         if !f.remediation.is_empty() && f.severity > Severity::Info {
-            let _ = writeln!(out, "         {} {}", "fix:".dimmed(), f.remediation);
+            detail(&mut out, &format!("{} {}", "fix:".dimmed(), f.remediation));
         }
         if f.suppressed {
-            let _ = writeln!(
-                out,
-                "         {} {}",
-                "suppressed:".green(),
-                f.suppression_reason.as_deref().unwrap_or_default()
+            detail(
+                &mut out,
+                &format!(
+                    "{} {}",
+                    "suppressed:".green(),
+                    f.suppression_reason.as_deref().unwrap_or_default()
+                ),
             );
         }
     }
     if !report.findings.is_empty() {
         let _ = writeln!(out);
     }
-    render_diagnostics(&mut out, "Errors", &report.errors, Color::Red);
-    render_diagnostics(&mut out, "Warnings", &report.warnings, Color::Yellow);
-    let s = &report.summary;
-    let count = |k: &str| s.findings.get(k).copied().unwrap_or(0);
-    let _ = writeln!(
-        out,
-        "{} files · {} resources · {} datasets · {} copies · findings: {} high, {} medium, {} low, {} info · {} suppressed · {} errors",
-        s.files,
-        s.resources,
-        s.datasets,
-        s.copies,
-        count("high"),
-        count("medium"),
-        count("low"),
-        count("info"),
-        s.suppressed,
-        s.errors
-    );
-    if s.baselined > 0 {
+    render_diagnostics(&mut out, "Errors", &report.errors, Color::Red, width);
+    render_diagnostics(&mut out, "Warnings", &report.warnings, Color::Yellow, width);
+    let _ = writeln!(out, "{}", summary_line(report));
+    if report.summary.baselined > 0 {
         let _ = writeln!(
             out,
-            "{} findings left out: they are in the baseline",
-            s.baselined
+            "{} left out: they are in the baseline",
+            count(report.summary.baselined, "finding", "findings")
         );
     }
-    let _ = writeln!(out, "{}", super::DISCLAIMER.dimmed());
+    wrapped(
+        &mut out,
+        &super::DISCLAIMER.dimmed().to_string(),
+        width,
+        "",
+        "",
+    );
+    out
+}
+
+/// The one-line summary: what was read, the findings by severity, what was left aside.
+fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let severity = |k: &str| s.findings.get(k).copied().unwrap_or(0);
+    format!(
+        "{} · {} · {} · {} · findings: {} high, {} medium, {} low, {} info · {} suppressed · {}",
+        count(s.files, "file", "files"),
+        count(s.resources, "resource", "resources"),
+        count(s.datasets, "dataset", "datasets"),
+        count(s.copies, "copy", "copies"),
+        severity("high"),
+        severity("medium"),
+        severity("low"),
+        severity("info"),
+        s.suppressed,
+        count(s.errors, "error", "errors")
+    )
+}
+
+/// `--quiet`: one line per finding that is not suppressed (`HIGH MSI001 main.tf:5
+/// aws_s3_bucket.replica us-east-1 (US)`), one per input error, then the summary line. For
+/// pre-commit hooks and logs that only need the verdicts.
+pub fn render_quiet(report: &Report) -> String {
+    let mut out = String::new();
+    for f in report.findings.iter().filter(|f| !f.suppressed) {
+        let place = match (&f.region, f.countries.is_empty()) {
+            (Some(r), false) => format!(" {r} ({})", f.countries.join(",")),
+            (Some(r), true) => format!(" {r} (location unknown)"),
+            (None, _) if f.role.is_some() => " (location unknown)".to_string(),
+            (None, _) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {}:{} {}{place}",
+            f.severity
+                .as_str()
+                .to_uppercase()
+                .color(severity_colour(f.severity)),
+            f.rule,
+            f.file,
+            f.line,
+            f.resource
+        );
+    }
+    for e in &report.errors {
+        let _ = writeln!(
+            out,
+            "{} {}:{} [{}] {}",
+            "ERROR".red(),
+            e.file,
+            e.line,
+            e.code.as_str(),
+            e.message
+        );
+    }
+    let _ = writeln!(out, "{}", summary_line(report));
     out
 }

@@ -92,6 +92,7 @@ pub fn parse_all(
                 if results[i].is_none() {
                     results[i] = Some(outcome);
                     done += 1;
+                    crate::progress::file_parsed();
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}

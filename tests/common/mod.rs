@@ -161,3 +161,10 @@ pub fn without_fingerprints(text: &str) -> String {
     }
     out
 }
+
+/// Whether the text report says `needle`, however its prose was wrapped: runs of white space
+/// (line breaks and indentation included) count as one space on both sides.
+pub fn says(text: &str, needle: &str) -> bool {
+    let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    flat(text).contains(&flat(needle))
+}

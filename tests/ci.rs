@@ -398,7 +398,7 @@ fn github_annotations() {
     // The counts once at the end (GitHub shows at most 10 annotations of each kind per step),
     // with the disclaimer; info findings are not annotated.
     assert!(lines[1].starts_with(
-        "::notice title=residency::1 high, 0 medium, 0 low, 0 info findings, 0 suppressed, 0 errors"
+        "::notice title=residency::residency: 1 high, 0 medium, 0 low, 0 info, 0 suppressed, 0 unreadable files (0 more not shown as annotations). "
     ));
     assert!(lines[1].ends_with("It is not legal advice."));
     assert_eq!(
@@ -600,8 +600,9 @@ fn sarif_stays_within_github_limits_and_outputs_filter_by_severity() {
         .prefix(".tmp-sarif-limits")
         .tempdir_in(root())
         .unwrap();
+    // 30,000 findings: 29,700 high (US buckets) and 300 info (Irish ones).
     let mut tf = String::from("provider \"aws\" {\n  region = \"us-east-1\"\n}\nprovider \"aws\" {\n  alias  = \"eu\"\n  region = \"eu-west-1\"\n}\n");
-    for i in 0..5_200 {
+    for i in 0..29_700 {
         tf.push_str(&format!(
             "resource \"aws_s3_bucket\" \"us{i}\" {{\n  bucket = \"us-{i}\"\n  tags = {{ data-class = \"mailbox\" }}\n}}\n"
         ));
@@ -613,23 +614,87 @@ fn sarif_stays_within_github_limits_and_outputs_filter_by_severity() {
     }
     write(dir.path(), "main.tf", &tf);
     let path = dir.path().to_str().unwrap();
+    // Reports go beside the tree, never into it.
+    let reports = tempfile::tempdir().unwrap();
+    let out = |name: &str| reports.path().join(name).to_str().unwrap().to_string();
 
-    let (code, stdout, stderr) = run(&["scan", path, "--format", "sarif"]);
-    assert_eq!(code, 1);
-    let log = json(&stdout);
-    check_sarif(&log, "5,500 findings");
+    // One run, every CI format.
+    let outputs = [out("r.sarif"), out("r.md"), out("r.json"), out("r.github")].join(",");
+    let (code, _, stderr) = run(&[
+        "scan",
+        path,
+        "--format",
+        "sarif,markdown,json,github",
+        "--output",
+        &outputs,
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    let read = |name: &str| std::fs::read_to_string(reports.path().join(name)).unwrap();
+
+    // SARIF: the 5,000 most severe results (info is left out by default), valid, and a
+    // notification and a note on stderr say what was left out.
+    let log = json(&read("r.sarif"));
+    check_sarif(&log, "30,000 findings");
     let results = log["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 5_000);
-    assert!(
-        results.iter().all(|r| r["ruleId"] == "MSI001"),
-        "info results go first"
-    );
+    assert!(results.iter().all(|r| r["ruleId"] == "MSI001"));
     let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         .as_array()
         .unwrap();
     assert_eq!(notes[0]["descriptor"]["id"], "results-left-out");
-    assert!(stderr.contains("SARIF keeps the 5000 most severe of 5200 results"));
+    assert!(
+        stderr.contains("SARIF keeps the 5000 most severe of 29700 results"),
+        "{stderr}"
+    );
 
+    // Markdown: under GitHub's 1 MiB step-summary limit, worst first, saying what it left
+    // out; its diagram under Mermaid's limits (50,000 characters, 500 edges), summarised.
+    let markdown = read("r.md");
+    assert!(markdown.len() < 1024 * 1024, "{} bytes", markdown.len());
+    let rows: Vec<&str> = markdown
+        .lines()
+        .filter(|l| l.starts_with("| high"))
+        .collect();
+    assert!(rows.len() > 1_000, "{} rows", rows.len());
+    assert!(markdown.contains(&format!(
+        "_{} more findings are not shown: GitHub takes at most 1 MiB of summary.",
+        30_000 - rows.len()
+    )));
+    let diagram = markdown
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a Mermaid block");
+    assert!(diagram.chars().count() <= 50_000);
+    assert!(diagram.matches("-->").count() <= 500);
+    assert!(
+        diagram.contains("[\"US · store<br/>29700 copies\"]"),
+        "{diagram}"
+    );
+    assert!(
+        diagram.contains("[\"IE · store<br/>300 copies\"]"),
+        "{diagram}"
+    );
+    assert!(
+        markdown.contains("30000 copies in 30000 datasets are more than a Mermaid diagram draws")
+    );
+
+    // JSON shows everything; GitHub annotations leave out info and end with one summary.
+    assert_eq!(
+        json(&read("r.json"))["findings"].as_array().unwrap().len(),
+        30_000
+    );
+    let github = read("r.github");
+    assert_eq!(github.matches("::error ").count(), 29_700);
+    assert!(
+        !github.contains("::notice file="),
+        "info is not an annotation by default"
+    );
+    // 10 errors are shown; the other 29,690 and the 300 info findings are counted.
+    assert!(github.lines().last().unwrap().starts_with("::notice title=residency::residency: 29700 high, 0 medium, 0 low, 300 info, 0 suppressed, 0 unreadable files (29990 more not shown as annotations). "), "{}", github.lines().last().unwrap());
+
+    // Raised to GitHub's hard limit: 25,000 of the 30,000, and the upload stays under 10 MB
+    // gzipped.
     let (_, stdout, _) = run(&[
         "scan",
         path,
@@ -640,18 +705,15 @@ fn sarif_stays_within_github_limits_and_outputs_filter_by_severity() {
         "--min-severity",
         "info",
     ]);
-    assert_eq!(
-        json(&stdout)["runs"][0]["results"]
-            .as_array()
-            .unwrap()
-            .len(),
-        5_500
-    );
+    let log = json(&stdout);
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 25_000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, stdout.as_bytes()).unwrap();
+    let gzipped = gz.finish().unwrap().len();
+    assert!(gzipped < 10_000_000, "{gzipped} bytes gzipped");
 
-    // JSON shows everything by default; --min-severity high shows the high findings only, and
-    // the exit code does not change with it.
-    let (_, stdout, _) = run(&["scan", path, "--format", "json"]);
-    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 5_500);
+    // --min-severity high shows the high findings only, and the exit code does not change
+    // with it.
     let (code, stdout, _) = run(&[
         "scan",
         path,
@@ -663,7 +725,7 @@ fn sarif_stays_within_github_limits_and_outputs_filter_by_severity() {
         "never",
     ]);
     assert_eq!(code, 0);
-    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 5_200);
+    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 29_700);
 }
 
 /// `--format gitlab` is a Code Quality report with the fields GitLab documents (description,
@@ -692,16 +754,36 @@ fn gitlab_code_quality_report() {
     assert!(stdout.contains("\"check_name\": \"residency/binary\""));
 }
 
-/// JUnit: findings below `--fail-on` pass their case but are listed in the suite's standard
-/// output (never a silent green); the suite carries the disclaimer as a property.
+/// JUnit: findings below `--fail-on` pass their case but are listed in the case's and the
+/// suite's standard output (never a silent green); every case names its file from the
+/// repository root; the suite carries the disclaimer as a property.
 #[test]
 fn junit_lists_findings_below_the_threshold() {
     let (code, stdout, _) = run(&["scan", "sample-configs/unknown-region", "--format", "junit"]);
     assert_eq!(code, 0);
     check_junit(&stdout, "unknown-region");
     assert!(stdout.contains("failures=\"0\""));
-    assert!(stdout.contains("<system-out>MEDIUM MSI003 main.tf:7 aws_workmail_organization.corp:"));
+    assert!(stdout.contains(
+        "    <testcase name=\"MSI003 aws_workmail_organization.corp\" classname=\"microsoft-ireland-2016.MSI003\" time=\"0\" file=\"sample-configs/unknown-region/main.tf\">\n      <system-out>MEDIUM MSI003 main.tf:7 aws_workmail_organization.corp: "
+    ), "{stdout}");
+    assert!(
+        stdout.contains("    <system-out>MEDIUM MSI003 main.tf:7 aws_workmail_organization.corp:")
+    );
     assert!(stdout.contains("<property name=\"disclaimer\" value=\"residency maps where"));
+    let cases = stdout.matches("<testcase ").count();
+    assert!(cases > 0);
+    assert_eq!(
+        stdout
+            .matches(" file=\"sample-configs/unknown-region/main.tf\"")
+            .count(),
+        cases
+    );
+    // Unreadable files name theirs too.
+    let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "junit"]);
+    assert_eq!(
+        stdout.matches("<testcase ").count(),
+        stdout.matches(" file=\"tests/fixtures/malformed/").count()
+    );
 }
 
 /// A baseline survives a change of scan path: fingerprints use paths from the repository root

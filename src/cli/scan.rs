@@ -148,18 +148,21 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     for (format, target) in targets {
         colored::control::set_override(colour && target.is_none());
         let filtered = shown.of(&report, format);
-        if format == Format::Sarif && filtered.findings.len() > shown.sarif_max {
-            eprintln!(
-                "residency: note: SARIF keeps the {} most severe of {} results (--sarif-max-results)",
-                shown.sarif_max,
-                filtered.findings.len()
-            );
-        }
         let width = super::output::text_width(target.as_ref());
         let text = match format {
             Format::Text if shown.quiet => report::text::render_quiet(&filtered),
             Format::Text => report::text::render(&filtered, width),
-            _ => render(&filtered, format, threshold, shown.sarif_max),
+            Format::Sarif => {
+                let (text, kept) = report::sarif::render_limited(&filtered, shown.sarif_max);
+                if kept < filtered.findings.len() {
+                    eprintln!(
+                        "residency: note: SARIF keeps the {kept} most severe of {} results (--sarif-max-results; GitHub's limits)",
+                        filtered.findings.len()
+                    );
+                }
+                text
+            }
+            _ => render(&filtered, format, threshold),
         };
         write_output(&text, target.as_ref())?;
         crate::progress::ended(&format!("report {}", format.name()), &mut clock);
@@ -200,16 +203,11 @@ impl Shown {
 }
 
 /// One report in one format.
-fn render(
-    report: &report::Report,
-    format: Format,
-    threshold: Option<Severity>,
-    sarif_max: usize,
-) -> String {
+fn render(report: &report::Report, format: Format, threshold: Option<Severity>) -> String {
     match format {
         Format::Text => report::text::render(report, report::text::PLAIN_WIDTH),
         Format::Json => report.to_json(),
-        Format::Sarif => report::sarif::render_limited(report, sarif_max),
+        Format::Sarif => report::sarif::render(report),
         Format::Junit => report::junit::render(report, threshold),
         Format::Github => report::github::render(report),
         Format::Markdown => report::markdown::render(report),

@@ -24,14 +24,20 @@ fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// GitHub shows at most this many annotations of each kind (error, warning, notice) per step.
+const SHOWN_PER_KIND: usize = 10;
+
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    // Annotations written of each kind: error, warning, notice.
+    let mut written = [0usize; 3];
     for f in report.findings.iter().filter(|f| !f.suppressed) {
-        let command = match f.severity {
-            Severity::High => "error",
-            Severity::Medium => "warning",
-            Severity::Low | Severity::Info => "notice",
+        let (command, kind) = match f.severity {
+            Severity::High => ("error", 0),
+            Severity::Medium => ("warning", 1),
+            Severity::Low | Severity::Info => ("notice", 2),
         };
+        written[kind] += 1;
         let mut message = f.message.clone();
         if f.via.len() > 1 {
             message.push_str(&format!("\npath: {}", f.via.join(" → ")));
@@ -51,6 +57,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "::{command} {props}::{}", data(&message));
     }
     for e in &report.errors {
+        written[0] += 1;
         let mut props = format!("file={}", property(&repo_path(report, &e.file)));
         if e.line > 0 {
             let _ = write!(props, ",line={}", e.line);
@@ -61,21 +68,25 @@ pub fn render(report: &Report) -> String {
             data(&e.message)
         );
     }
-    // GitHub shows at most 10 annotations of each kind per step: the counts, once, so that
-    // nothing is lost from sight, with the disclaimer.
+    // GitHub shows at most 10 annotations of each kind per step, and the findings below
+    // --min-severity or suppressed are not annotations: the counts, once, so that nothing is
+    // lost from sight, with the disclaimer.
     let s = &report.summary;
     let count = |k: &str| s.findings.get(k).copied().unwrap_or(0);
+    let findings_and_errors: usize = s.findings.values().sum::<usize>() + s.errors;
+    let shown: usize = written.iter().map(|n| (*n).min(SHOWN_PER_KIND)).sum();
+    let hidden = findings_and_errors.saturating_sub(shown);
     let _ = writeln!(
         out,
         "::notice title=residency::{}",
         data(&format!(
-            "{} high, {} medium, {} low, {} info findings, {} suppressed, {} errors (GitHub shows at most 10 annotations of each kind per step). {}",
+            "residency: {} high, {} medium, {} low, {} info, {} suppressed, {} ({hidden} more not shown as annotations). {}",
             count("high"),
             count("medium"),
             count("low"),
             count("info"),
             s.suppressed,
-            s.errors,
+            super::count(s.errors, "unreadable file", "unreadable files"),
             super::DISCLAIMER
         ))
     );

@@ -108,6 +108,100 @@ fn groups(datasets: &[Dataset]) -> Vec<Group> {
         .collect()
 }
 
+/// Mermaid's default limits: a diagram longer than `maxTextSize` characters, or with more than
+/// `maxEdges` edges, is not drawn at all (mermaid.js.org/config/schema-docs/config.html,
+/// `maxTextSize` 50000 and `maxEdges` 500).
+pub const MERMAID_MAX_TEXT: usize = 50_000;
+pub const MERMAID_MAX_EDGES: usize = 500;
+
+/// The diagram a Markdown summary shows: the whole map when Mermaid draws it, else the map
+/// summarised (one node per place and role, with counts). The flag says it was summarised.
+pub fn mermaid_within_limits(datasets: &[Dataset]) -> (String, bool) {
+    let edges: usize = groups(datasets).iter().map(|g| g.edges.len()).sum();
+    if edges <= MERMAID_MAX_EDGES {
+        let whole = mermaid(datasets);
+        if whole.chars().count() <= MERMAID_MAX_TEXT {
+            return (whole, false);
+        }
+    }
+    let by_role = |c: &Copy| (place_of_countries(c), wire_name(&c.role));
+    let by_place = |c: &Copy| (place_of_countries(c), "copies".to_string());
+    let by_shade = |c: &Copy| {
+        let place = match shade(c) {
+            Shade::Us => "the United States",
+            Shade::Unknown => "location unknown",
+            _ => "outside the United States",
+        };
+        (place.to_string(), "copies".to_string())
+    };
+    for key in [
+        &by_role as &dyn Fn(&Copy) -> (String, String),
+        &by_place,
+        &by_shade,
+    ] {
+        let summary = mermaid_summary(datasets, key);
+        if summary.lines().filter(|l| l.contains("-->")).count() <= MERMAID_MAX_EDGES
+            && summary.chars().count() <= MERMAID_MAX_TEXT
+        {
+            return (summary, true);
+        }
+    }
+    (mermaid_summary(datasets, &by_shade), true)
+}
+
+/// Where a copy is, as a summary node names it: its countries, or unknown.
+fn place_of_countries(copy: &Copy) -> String {
+    if copy.countries.is_empty() {
+        "location unknown".to_string()
+    } else {
+        copy.countries.join(", ")
+    }
+}
+
+/// The map in a few nodes: the mail sources, and one node per `key` (place and role) with the
+/// number of copies there, coloured as the copies are.
+fn mermaid_summary(datasets: &[Dataset], key: &dyn Fn(&Copy) -> (String, String)) -> String {
+    let mut counts: BTreeMap<(String, String), (usize, Shade)> = BTreeMap::new();
+    for copy in datasets.iter().flat_map(|d| &d.copies) {
+        let entry = counts.entry(key(copy)).or_insert((0, shade(copy)));
+        entry.0 += 1;
+        // A node holding US copies is red, whatever else it holds.
+        if shade(copy) == Shade::Us {
+            entry.1 = Shade::Us;
+        }
+    }
+    let mut out = String::from("flowchart LR\n");
+    let sources = match datasets.len() {
+        1 => "1 mail source".to_string(),
+        n => format!("{n} mail sources"),
+    };
+    let _ = writeln!(out, "  sources[\"{sources}\"]");
+    let mut classes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (i, ((place, role), (count, shade))) in counts.iter().enumerate() {
+        let copies = if *count == 1 { "copy" } else { "copies" };
+        let label = if role == "copies" {
+            format!("{}<br/>{count} {copies}", mermaid_text(place))
+        } else {
+            format!("{} · {role}<br/>{count} {copies}", mermaid_text(place))
+        };
+        let _ = writeln!(out, "  p{i}[\"{label}\"]");
+        let _ = writeln!(out, "  sources --> p{i}");
+        let class = match shade {
+            Shade::Us => "us",
+            Shade::Unknown => "unknown",
+            _ => "abroad",
+        };
+        classes.entry(class).or_default().push(format!("p{i}"));
+    }
+    for (class, ids) in classes {
+        let _ = writeln!(out, "  class {} {class}", ids.join(","));
+    }
+    out.push_str(CLASS_DEFS);
+    out
+}
+
+const CLASS_DEFS: &str = "  classDef us fill:#fde2e1,stroke:#b42318,color:#000\n  classDef unknown fill:#fef0c7,stroke:#b54708,color:#000\n  classDef abroad fill:#dcfae6,stroke:#067647,color:#000\n";
+
 fn mermaid_text(text: &str) -> String {
     super::escape::mermaid(text)
 }
@@ -152,9 +246,7 @@ pub fn mermaid(datasets: &[Dataset]) -> String {
             }
         }
     }
-    out.push_str("  classDef us fill:#fde2e1,stroke:#b42318,color:#000\n");
-    out.push_str("  classDef unknown fill:#fef0c7,stroke:#b54708,color:#000\n");
-    out.push_str("  classDef abroad fill:#dcfae6,stroke:#067647,color:#000\n");
+    out.push_str(CLASS_DEFS);
     out
 }
 

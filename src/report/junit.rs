@@ -1,12 +1,14 @@
 //! JUnit XML for GitLab (`artifacts:reports:junit`), Jenkins and other CI test views. One test
 //! suite per applied policy, one test case per (rule, resource) over every copy in the map:
 //! a failure where an unsuppressed finding is at or above `--fail-on`, skipped where the finding
-//! is suppressed, passed otherwise. Findings about suppressions and unreadable inputs get suites
-//! of their own. The output validates against the Ant JUnit schema (tests check it).
+//! is suppressed, passed otherwise (with the findings below `--fail-on` as its standard output).
+//! Every case names its file. Findings about suppressions and unreadable inputs get suites of
+//! their own. The output validates against the Ant JUnit schema with the `file` attribute and
+//! per-case `<system-out>` that GitLab and Jenkins read (`tests/schemas/junit.xsd`).
 
 use super::Report;
 use crate::policy::{Finding, Severity};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 /// Text safe in XML content and attribute values; characters XML 1.0 forbids are dropped.
@@ -44,7 +46,11 @@ fn timestamp() -> String {
 struct Case {
     name: String,
     classname: String,
+    /// The file the case is about, from the repository root (GitLab links it).
+    file: String,
     outcome: Outcome,
+    /// Findings below `--fail-on` on a passing case: shown with the case, never a silent green.
+    output: String,
 }
 
 enum Outcome {
@@ -131,13 +137,21 @@ fn suite(
     out.push_str("    </properties>\n");
     for c in cases {
         let open = format!(
-            "    <testcase name=\"{}\" classname=\"{}\" time=\"0\"",
+            "    <testcase name=\"{}\" classname=\"{}\" time=\"0\" file=\"{}\"",
             xml(&c.name),
-            xml(&c.classname)
+            xml(&c.classname),
+            xml(&c.file)
         );
         match &c.outcome {
-            Outcome::Passed => {
+            Outcome::Passed if c.output.is_empty() => {
                 let _ = writeln!(out, "{open}/>");
+            }
+            Outcome::Passed => {
+                let _ = writeln!(
+                    out,
+                    "{open}>\n      <system-out>{}</system-out>\n    </testcase>",
+                    xml(&c.output)
+                );
             }
             Outcome::Skipped(message) => {
                 let _ = writeln!(
@@ -176,32 +190,50 @@ fn suite(
     );
 }
 
+/// A finding as a line of standard output: `LOW CLD003 main.tf:4 aws_s3_bucket.x: message`.
+fn output_line(f: &Finding) -> String {
+    format!(
+        "{} {} {}:{} {}: {}\n",
+        f.severity.as_str().to_ascii_uppercase(),
+        f.rule,
+        f.file,
+        f.line,
+        f.resource,
+        f.message
+    )
+}
+
 pub fn render(report: &Report, threshold: Option<Severity>) -> String {
     let stamp = timestamp();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-    // Every resource that holds a copy, once per deployment, in map order.
+    // Every resource that holds a copy, once per deployment, in map order, with its file.
     let several = crate::datamap::several_deployments(&report.datasets);
-    let mut resources: Vec<(&str, &str)> = Vec::new();
+    let mut resources: Vec<(&str, &str, &str)> = Vec::new();
     let mut seen = BTreeSet::new();
     for d in &report.datasets {
         for c in &d.copies {
             if seen.insert((c.deployment.as_str(), c.resource.as_str())) {
-                resources.push((&c.deployment, &c.resource));
+                resources.push((&c.deployment, &c.resource, &c.file));
             }
         }
     }
+    // The findings of each (rule, deployment, resource), found once instead of per case.
+    let mut by_case: HashMap<(&str, &str, &str), Vec<&Finding>> = HashMap::new();
+    for f in &report.findings {
+        by_case
+            .entry((&f.rule, &f.deployment, &f.resource))
+            .or_default()
+            .push(f);
+    }
+    let below = |f: &Finding| !f.suppressed && threshold.is_none_or(|t| f.severity < t);
     let mut id = 0;
     for policy in &report.policies {
         let mut cases = Vec::new();
         for rule in report.rules.iter().filter(|r| r.policy == policy.id) {
-            for (deployment, resource) in &resources {
-                let findings: Vec<&Finding> = report
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.rule == rule.id && f.resource == *resource && f.deployment == *deployment
-                    })
-                    .collect();
+            for (deployment, resource, file) in &resources {
+                let findings = by_case
+                    .get(&(rule.id.as_str(), *deployment, *resource))
+                    .map_or(&[][..], Vec::as_slice);
                 let shown = if several {
                     format!("{deployment}: {resource}")
                 } else {
@@ -210,7 +242,13 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
                 cases.push(Case {
                     name: format!("{} {shown}", rule.id),
                     classname: format!("{}.{}", policy.id, rule.id),
-                    outcome: outcome(&findings, threshold),
+                    file: super::sarif::repo_path(report, file),
+                    outcome: outcome(findings, threshold),
+                    output: findings
+                        .iter()
+                        .filter(|f| below(f))
+                        .map(|f| output_line(f))
+                        .collect(),
                 });
             }
         }
@@ -220,23 +258,13 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
             ("applies_from", policy.applies_from.clone()),
             ("disclaimer", super::DISCLAIMER.to_string()),
         ];
-        // Findings below --fail-on pass their case; they are listed here, never a silent green.
+        // Findings below --fail-on pass their case; they are listed with it and here, never a
+        // silent green.
         let below: String = report
             .findings
             .iter()
-            .filter(|f| f.policy == policy.id && !f.suppressed)
-            .filter(|f| threshold.is_none_or(|t| f.severity < t))
-            .map(|f| {
-                format!(
-                    "{} {} {}:{} {}: {}\n",
-                    f.severity.as_str().to_ascii_uppercase(),
-                    f.rule,
-                    f.file,
-                    f.line,
-                    f.resource,
-                    f.message
-                )
-            })
+            .filter(|f| f.policy == policy.id && below(f))
+            .map(output_line)
             .collect();
         suite(
             &mut out,
@@ -256,7 +284,13 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
         .map(|f| Case {
             name: format!("{} {}:{}", f.rule, f.file, f.line),
             classname: format!("{}.{}", f.policy, f.rule),
+            file: super::sarif::repo_path(report, &f.file),
             outcome: outcome(&[f], threshold),
+            output: if below(f) {
+                output_line(f)
+            } else {
+                String::new()
+            },
         })
         .collect();
     if !meta.is_empty() {
@@ -278,9 +312,11 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
             .map(|e| Case {
                 name: format!("read {}:{}", e.file, e.line),
                 classname: "residency.inputs".into(),
+                file: super::sarif::repo_path(report, &e.file),
                 outcome: Outcome::Error {
                     message: e.message.clone(),
                 },
+                output: String::new(),
             })
             .collect();
         suite(&mut out, id, "residency: inputs", &[], &cases, &stamp, "");

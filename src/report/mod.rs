@@ -132,3 +132,8 @@ pub fn summarise(
         errors,
     }
 }
+
+/// A number with its noun: `1 file`, `2 files`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -182,13 +182,38 @@ pub const DEFAULT_MAX_RESULTS: usize = 5_000;
 /// GitHub code scanning refuses a run with more results than this.
 pub const HARD_MAX_RESULTS: usize = 25_000;
 
+/// GitHub code scanning refuses a SARIF upload larger than this once gzipped (10 MB); residency
+/// keeps under it with some room.
+pub const MAX_GZIPPED_BYTES: usize = 9_500_000;
+
 pub fn render(report: &Report) -> String {
-    render_limited(report, DEFAULT_MAX_RESULTS)
+    render_limited(report, DEFAULT_MAX_RESULTS).0
 }
 
-/// The SARIF log with at most `max_results` results, the most severe kept (in report order);
-/// a notification says how many were left out.
-pub fn render_limited(report: &Report, max_results: usize) -> String {
+/// The SARIF log with at most `max_results` results, the most severe kept (in report order),
+/// and fewer if GitHub's size limit needs it; a notification says how many were left out.
+/// Returns the log and the number of results in it.
+pub fn render_limited(report: &Report, max_results: usize) -> (String, usize) {
+    let mut max = max_results;
+    loop {
+        let (text, kept) = render_at_most(report, max, max < max_results);
+        // Gzip shrinks SARIF at least fivefold in practice: only a large log is measured.
+        if text.len() <= MAX_GZIPPED_BYTES || max <= 1 || gzipped_len(&text) <= MAX_GZIPPED_BYTES {
+            return (text, kept);
+        }
+        max = max * 4 / 5;
+    }
+}
+
+/// How many bytes `text` takes gzipped (as an upload to GitHub would).
+fn gzipped_len(text: &str) -> usize {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = encoder.write_all(text.as_bytes());
+    encoder.finish().map_or(usize::MAX, |bytes| bytes.len())
+}
+
+fn render_at_most(report: &Report, max_results: usize, size_limited: bool) -> (String, usize) {
     let rules: Vec<&RuleDoc> = report.rules.iter().collect();
     let kept = most_severe(&report.findings, max_results);
     let left_out = report.findings.len() - kept.len();
@@ -216,7 +241,12 @@ pub fn render_limited(report: &Report, max_results: usize) -> String {
             "level": "warning",
             "descriptor": {"id": "results-left-out"},
             "message": {"text": format!(
-                "{left_out} less severe results are left out: GitHub code scanning shows at most {max_results} results of a run (--sarif-max-results raises it, up to {HARD_MAX_RESULTS})"
+                "{left_out} less severe results are left out: {}",
+                if size_limited {
+                    format!("GitHub code scanning accepts at most 10 MB of gzipped SARIF, and {max_results} results fit")
+                } else {
+                    format!("GitHub code scanning shows at most {max_results} results of a run (--sarif-max-results raises it, up to {HARD_MAX_RESULTS})")
+                }
             )},
         }));
     }
@@ -239,7 +269,11 @@ pub fn render_limited(report: &Report, max_results: usize) -> String {
             "properties": {"disclaimer": report.disclaimer},
         }],
     });
-    serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n"
+    let count = kept.len();
+    (
+        serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n",
+        count,
+    )
 }
 
 /// The `max` most severe findings, in the order of `findings`.

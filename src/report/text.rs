@@ -3,7 +3,7 @@
 //! caller (`colored`'s global switch). Prose lines wrap to the width the caller gives (the
 //! terminal's, or [`PLAIN_WIDTH`]); table rows never wrap, so each stays one line.
 
-use super::{Diagnostic, Report};
+use super::{count, Diagnostic, Report};
 use crate::datamap::{wire_name, Copy, Dataset};
 use crate::policy::Severity;
 use colored::{Color, ColoredString, Colorize};
@@ -31,11 +31,6 @@ fn wrapped(out: &mut String, text: &str, width: usize, indent: &str, continued: 
     for line in textwrap::wrap(text, options) {
         let _ = writeln!(out, "{}", line.trim_end());
     }
-}
-
-/// `1 file`, `2 files`.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn severity_label(s: Severity) -> ColoredString {

@@ -532,10 +532,11 @@ fn integration_kit_is_valid() {
     assert_eq!(code, 1, "CLD001 on a US provider fails at high: {stderr}");
     assert!(stderr.is_empty(), "{stderr}");
 
-    // Every action in the examples is pinned by a full commit SHA.
+    // Every action in the examples and the release workflow is pinned by a full commit SHA.
     for file in [
         "examples/ci/github-actions.yml",
         "examples/ci/gitlab-ci.yml",
+        ".github/workflows/release.yml",
     ] {
         let text = std::fs::read_to_string(root().join(file)).unwrap();
         for line in text.lines().filter(|l| {
@@ -548,7 +549,12 @@ fn integration_kit_is_valid() {
                 "{file}: {line} is not pinned by commit SHA"
             );
         }
-        assert!(text.contains("residency scan"), "{file}");
+        assert!(
+            text.contains("residency scan")
+                || text.contains("/residency@")
+                || file.contains("release"),
+            "{file}"
+        );
     }
     let hooks = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
     assert!(hooks.contains("- id: residency") && hooks.contains("entry: residency scan"));

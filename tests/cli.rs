@@ -1207,3 +1207,62 @@ fn timings_name_every_stage_and_each_report() {
     );
     assert!(stderr.lines().all(|l| l.contains(" ms  rss ")), "{stderr}");
 }
+
+/// On a terminal, a scan longer than a second shows a progress line on standard error (and
+/// clears it); with `CI` set or `--quiet`, none. Run under `script`, which gives the binary a
+/// terminal.
+#[test]
+fn progress_shows_on_a_terminal_only_outside_ci() {
+    let tree = tempfile::tempdir().unwrap();
+    let mut tf = String::from("provider \"aws\" {\n  region = \"us-east-1\"\n}\n");
+    for i in 0..20_000 {
+        tf.push_str(&format!(
+            "resource \"aws_s3_bucket\" \"b{i}\" {{\n  bucket = \"b-{i}\"\n  tags = {{ data-class = \"mailbox\" }}\n}}\n"
+        ));
+    }
+    std::fs::write(tree.path().join("main.tf"), tf).unwrap();
+    let reports = tempfile::tempdir().unwrap();
+    let on_terminal = |env: &[(&str, &str)], extra: &str| {
+        let log = reports.path().join("terminal.log");
+        let command = format!(
+            "{} scan {} --format json --output {} {extra}",
+            env!("CARGO_BIN_EXE_residency"),
+            tree.path().display(),
+            reports.path().join("report.json").display()
+        );
+        let status = std::process::Command::new("script")
+            .args(["-qec", &command])
+            .arg(&log)
+            .env_remove("CI")
+            .env_remove("GITHUB_ACTIONS")
+            .env("TERM", "xterm")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("script (util-linux) runs");
+        assert_eq!(status.code(), Some(1));
+        String::from_utf8_lossy(&std::fs::read(log).unwrap()).into_owned()
+    };
+    let shown = on_terminal(&[], "");
+    let stages = [
+        "parsing 0/1 files",
+        "parsing 1/1 files",
+        "resolving",
+        "mapping",
+        "judging",
+    ];
+    assert!(
+        stages
+            .iter()
+            .any(|s| shown.contains(&format!(" residency: {s} ("))),
+        "{shown}"
+    );
+    assert!(shown.contains("\u{1b}[2K"), "the line is cleared: {shown}");
+    for (env, extra) in [(&[("CI", "true")][..], ""), (&[][..], "--quiet")] {
+        let quiet = on_terminal(env, extra);
+        assert!(!quiet.contains("residency: "), "{env:?} {extra}: {quiet}");
+    }
+    // The report is the same either way.
+    let report = std::fs::read_to_string(reports.path().join("report.json")).unwrap();
+    assert_eq!(common::json(&report)["summary"]["copies"], 20_000);
+}

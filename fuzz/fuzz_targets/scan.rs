@@ -29,12 +29,14 @@ fuzz_target!(|data: &[u8]| {
         ..Default::default()
     };
     if let Ok(report) = residency::scan(&options) {
-        let _ = residency::report::text::render(&report);
+        let _ = residency::report::text::render(&report, 40);
+        let _ = residency::report::text::render_quiet(&report);
         let _ = report.to_json();
         let _ = residency::report::sarif::render(&report);
         let _ = residency::report::junit::render(&report, None);
         let _ = residency::report::github::render(&report);
         let _ = residency::report::markdown::render(&report);
+        let _ = residency::report::gitlab::render(&report);
         let _ = residency::report::graph::dot(&report.datasets);
     }
 });

@@ -52,7 +52,8 @@ fn draw(done: &AtomicBool) {
         }
         std::thread::sleep(TICK);
     }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
+        .with_elapsed(started.elapsed());
     bar.set_style(
         ProgressStyle::with_template("{spinner} residency: {msg} ({elapsed})")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),

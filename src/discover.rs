@@ -18,6 +18,8 @@ pub enum Format {
     TerraformJson,
     /// `.json`, `.yaml`, `.yml`, `.template`: a CloudFormation template if its content says so.
     StructuredData,
+    /// `.bicep` and `.bicepparam`.
+    Bicep,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -36,6 +38,8 @@ pub fn classify(path: &Path) -> Option<Format> {
         Some(Format::TerraformJson)
     } else if name.ends_with(".tf") {
         Some(Format::TerraformHcl)
+    } else if name.ends_with(".bicep") || name.ends_with(".bicepparam") {
+        Some(Format::Bicep)
     } else if name.ends_with(".tfvars.json") {
         None // read by the Terraform resolver with its module
     } else if [".json", ".yaml", ".yml", ".template", ".tfstate"]
@@ -224,7 +228,7 @@ fn input_inside(dir: &Path) -> Option<PathBuf> {
         .filter(|e| e.file_type().is_file())
     {
         match classify(entry.path()) {
-            Some(Format::TerraformHcl | Format::TerraformJson) => {
+            Some(Format::TerraformHcl | Format::TerraformJson | Format::Bicep) => {
                 return Some(entry.path().to_path_buf())
             }
             Some(Format::StructuredData) if sniffed < SKIPPED_SNIFF_FILES => {

@@ -9,6 +9,7 @@
 //! [`Parsed`], its claim in [`parse_file`], and a line in [`resources`].
 
 pub mod arm;
+pub mod bicep;
 pub mod budget;
 pub mod cloudformation;
 pub mod kubernetes;
@@ -120,7 +121,7 @@ pub enum Parsed {
     /// A `.tf` or `.tf.json` file, or a Terraform plan or state in JSON.
     Terraform(terraform::File),
     CloudFormation(cloudformation::File),
-    /// An Azure Resource Manager template or parameter file.
+    /// An Azure Resource Manager template or parameter file, written as JSON or as Bicep.
     Arm(arm::File),
     /// Kubernetes manifests (YAML streams, JSON, `List` kinds).
     Kubernetes(kubernetes::File),
@@ -153,6 +154,8 @@ pub fn parse_file(file: &SourceFile, inputs: &Inputs) -> Result<Parsed, Diagnost
         Format::TerraformHcl | Format::TerraformJson => {
             terraform::parse_config(file, &text).map(Parsed::Terraform)
         }
+        // Compiled into the ARM template `bicep build` would write; ARM resolves it.
+        Format::Bicep => bicep::parse(&file.display, &text).map(Parsed::Arm),
         Format::StructuredData => {
             let is_json = file.display.to_ascii_lowercase().ends_with(".json")
                 || text.trim_start().starts_with('{');
@@ -211,6 +214,7 @@ fn parse_structured(
                 kind,
                 root: documents.swap_remove(0),
                 lines: marker_lines(text),
+                template_for: None,
             }));
         }
         if let Some(kind) = plan_kind {

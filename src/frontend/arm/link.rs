@@ -15,15 +15,34 @@ pub fn resources(
     collected: &mut Collected,
 ) -> Vec<Resource> {
     use super::parse::ArmKind;
+    // `bicep build` writes `main.json` beside `main.bicep`: one deployment, read from its source.
+    let sources: std::collections::HashSet<&str> = files
+        .iter()
+        .filter(|f| f.kind == ArmKind::Template)
+        .map(|f| f.display.as_str())
+        .collect();
+    let built_from_bicep = |f: &super::parse::ArmFile| {
+        f.display.strip_suffix(".json").is_some_and(|stem| {
+            sources.contains(format!("{stem}.bicep").as_str())
+                && f.root
+                    .get("metadata")
+                    .and_then(|m| m.get("_generator"))
+                    .and_then(|g| g.get("name"))
+                    .and_then(crate::syntax::tree::Node::as_str)
+                    == Some("bicep")
+        })
+    };
+    let files: Vec<&super::parse::ArmFile> =
+        files.iter().filter(|f| !built_from_bicep(f)).collect();
     let parameter_files: HashMap<&str, &super::parse::ArmFile> = files
         .iter()
         .filter(|f| f.kind == ArmKind::Parameters)
-        .map(|f| (f.display.as_str(), f))
+        .map(|f| (f.display.as_str(), *f))
         .collect();
     let templates: HashMap<&str, &super::parse::ArmFile> = files
         .iter()
         .filter(|f| f.kind == ArmKind::Template)
-        .map(|f| (f.display.as_str(), f))
+        .map(|f| (f.display.as_str(), *f))
         .collect();
     let lookup = |path: &str| templates.get(path).copied();
     let mut resolutions = Vec::new();
@@ -33,8 +52,11 @@ pub fn resources(
             .display
             .strip_suffix(".json")
             .unwrap_or(&template.display);
+        // A `.bicepparam` file names its template; a JSON one sits beside it.
         let parameters = parameter_files
-            .get(format!("{stem}.parameters.json").as_str())
+            .values()
+            .find(|p| p.template_for.as_deref() == Some(template.display.as_str()))
+            .or_else(|| parameter_files.get(format!("{stem}.parameters.json").as_str()))
             .copied();
         if let Some(p) = parameters {
             applied.insert(p.display.as_str());
@@ -70,7 +92,10 @@ pub fn resources(
             code: crate::diag::Code::UnmatchedParameters,
             file: p.display.clone(),
             line: 1,
-            message: "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE".into(),
+            message: match &p.template_for {
+                Some(t) => format!("this parameter file is for {t}, which is not among the scanned files; scan it too, or pass its values with --parameter NAME=VALUE"),
+                None => "this ARM parameter file matches no template (residency applies X.parameters.json to X.json in the same directory); pass its values with --parameter NAME=VALUE".into(),
+            },
         })
         .collect();
     for (display, resolution) in resolutions {

@@ -22,6 +22,9 @@ pub struct ArmFile {
     /// Resources that cannot be read (not an object), each a warning with its line: one bad
     /// resource is not a bad file.
     pub warnings: Vec<Diagnostic>,
+    /// For a parameter file that names its template (a `.bicepparam` file's `using`), that
+    /// template's report path; JSON parameter files go with `X.json` beside them.
+    pub template_for: Option<String>,
 }
 
 /// Which ARM document `root` is, from its `$schema`.

@@ -82,6 +82,14 @@ pub fn resolve<'f>(
     linked: &Linked<'f>,
 ) -> Resolution {
     let mut given: HashMap<String, Value> = HashMap::new();
+    // A `.bicepparam` file's values are expressions Bicep folds when it builds the parameters
+    // (`readEnvironmentVariable(...)`, `'${a}-b'`): evaluated on their own, with what cannot be
+    // known unknown. A JSON parameter file's values are literals.
+    let empty = Node {
+        line: 0,
+        kind: NodeKind::Map(Vec::new()),
+    };
+    let folding = Scope::new(&empty, &HashMap::new(), Value::unknown(RG_UNKNOWN), None);
     if let Some(file) = parameter_file {
         for (name, entry) in file
             .root
@@ -90,6 +98,7 @@ pub fn resolve<'f>(
             .unwrap_or_default()
         {
             let value = match entry.get("value") {
+                Some(v) if file.template_for.is_some() => folding.eval(v),
                 Some(v) => crate::syntax::tree::node_value(v),
                 None if entry.get("reference").is_some() => Value::unknown(format!(
                     "parameter {name} is a Key Vault reference in {}",
@@ -704,6 +713,118 @@ impl<'n> Scope<'n> {
                     .unwrap_or_else(|_| Value::unknown("int() of text that is not a number")),
                 Some(u @ Value::Unknown(_)) => u.clone(),
                 _ => Value::unknown("int() needs a number"),
+            },
+            "last" => match values.first() {
+                Some(Value::List(l)) => l.last().cloned().unwrap_or(Value::Null),
+                Some(Value::String(s)) => {
+                    Value::String(s.chars().last().map(String::from).unwrap_or_default())
+                }
+                Some(u @ Value::Unknown(_)) => u.clone(),
+                _ => Value::unknown("last() of a value that is not a list"),
+            },
+            "contains" => match (values.first(), values.get(1)) {
+                (Some(u @ Value::Unknown(_)), _) | (_, Some(u @ Value::Unknown(_))) => u.clone(),
+                (Some(Value::List(l)), Some(item)) => Value::Bool(l.contains(item)),
+                (Some(Value::Map(m)), Some(Value::String(k))) => {
+                    Value::Bool(m.keys().any(|key| key.eq_ignore_ascii_case(k)))
+                }
+                (Some(Value::String(s)), Some(Value::String(part))) => {
+                    Value::Bool(s.contains(part.as_str()))
+                }
+                _ => Value::unknown("contains() of values that cannot contain"),
+            },
+            "union" => match first_unknown() {
+                Some(u) => u,
+                None => match values.first() {
+                    Some(Value::Map(_)) => {
+                        let mut merged = BTreeMap::new();
+                        for v in &values {
+                            if let Value::Map(m) = v {
+                                merged.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                            }
+                        }
+                        Value::Map(merged)
+                    }
+                    Some(Value::List(_)) => {
+                        let mut merged: Vec<Value> = Vec::new();
+                        for item in values
+                            .iter()
+                            .filter_map(|v| match v {
+                                Value::List(l) => Some(l),
+                                _ => None,
+                            })
+                            .flatten()
+                        {
+                            if !merged.contains(item) {
+                                merged.push(item.clone());
+                            }
+                        }
+                        Value::List(merged)
+                    }
+                    _ => Value::unknown("union() of values that are not objects or lists"),
+                },
+            },
+            "range" => match (values.first(), values.get(1)) {
+                (Some(Value::Number(start)), Some(Value::Number(count)))
+                    if *count >= 0.0 && (*count as usize) <= MAX_LOOP_VALUES =>
+                {
+                    Value::List(
+                        (0..*count as usize)
+                            .map(|i| Value::Number(start + i as f64))
+                            .collect(),
+                    )
+                }
+                _ => first_unknown().unwrap_or_else(|| {
+                    Value::unknown(format!("range() of at most {MAX_LOOP_VALUES} numbers"))
+                }),
+            },
+            "split" => match (values.first(), values.get(1)) {
+                (Some(Value::String(s)), Some(Value::String(d))) if !d.is_empty() => Value::List(
+                    s.split(d.as_str())
+                        .map(|p| Value::String(p.into()))
+                        .collect(),
+                ),
+                _ => first_unknown().unwrap_or_else(|| Value::unknown("split() needs text")),
+            },
+            "bool" => match values.first() {
+                Some(Value::Bool(b)) => Value::Bool(*b),
+                Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
+                Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
+                Some(Value::Number(n)) => Value::Bool(*n != 0.0),
+                Some(u @ Value::Unknown(_)) => u.clone(),
+                _ => Value::unknown("bool() of a value that is not a boolean"),
+            },
+            "less" | "lessorequals" | "greater" | "greaterorequals" => {
+                let ordering = match (values.first(), values.get(1)) {
+                    (Some(Value::Number(a)), Some(Value::Number(b))) => a.partial_cmp(b),
+                    (Some(Value::String(a)), Some(Value::String(b))) => Some(a.cmp(b)),
+                    _ => None,
+                };
+                match ordering {
+                    Some(o) => Value::Bool(match lower.as_str() {
+                        "less" => o.is_lt(),
+                        "lessorequals" => o.is_le(),
+                        "greater" => o.is_gt(),
+                        _ => o.is_ge(),
+                    }),
+                    None => first_unknown().unwrap_or_else(|| {
+                        Value::unknown(format!("{name}() compares two numbers or two texts"))
+                    }),
+                }
+            }
+            // What a Bicep expression compiles to when its value cannot be known, with why.
+            "unknowninbicep" => Value::unknown(text(0).unwrap_or_default()),
+            "div" | "mod" => match (values.first(), values.get(1)) {
+                (Some(Value::Number(a)), Some(Value::Number(b))) if *b != 0.0 => {
+                    Value::Number(if lower == "div" {
+                        (a / b).trunc()
+                    } else {
+                        a % b
+                    })
+                }
+                _ => first_unknown().unwrap_or_else(|| {
+                    Value::unknown(format!("{name}() needs two numbers, the second not 0"))
+                }),
             },
             "add" | "sub" | "mul" => match (values.first(), values.get(1)) {
                 (Some(Value::Number(a)), Some(Value::Number(b))) => {

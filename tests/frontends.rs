@@ -75,6 +75,13 @@ const CASES: &[Case] = &[
         None,
     ),
     (
+        "bicep-modules-and-bicepparam",
+        "tests/fixtures/bicep",
+        None,
+        Some("westeurope"),
+        None,
+    ),
+    (
         "kubernetes",
         "tests/fixtures/kubernetes/mailserver",
         None,

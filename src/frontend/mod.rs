@@ -215,6 +215,7 @@ fn parse_structured(
                 root: documents.swap_remove(0),
                 lines: marker_lines(text),
                 template_for: None,
+                errors: Vec::new(),
             }));
         }
         if let Some(kind) = plan_kind {

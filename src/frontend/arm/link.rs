@@ -51,6 +51,7 @@ pub fn resources(
         let stem = template
             .display
             .strip_suffix(".json")
+            .or_else(|| template.display.strip_suffix(".bicep"))
             .unwrap_or(&template.display);
         // A `.bicepparam` file names its template; a JSON one sits beside it.
         let parameters = parameter_files

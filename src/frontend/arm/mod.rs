@@ -33,6 +33,7 @@ impl FrontEnd for Arm {
     ) -> Vec<Resource> {
         for file in &files {
             collected.warnings.extend(file.warnings.iter().cloned());
+            collected.errors.extend(file.errors.iter().cloned());
         }
         link::resources(&files, inputs, collected)
     }

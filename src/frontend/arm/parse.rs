@@ -25,6 +25,9 @@ pub struct ArmFile {
     /// For a parameter file that names its template (a `.bicepparam` file's `using`), that
     /// template's report path; JSON parameter files go with `X.json` beside them.
     pub template_for: Option<String>,
+    /// What could not be read in a file that was still read (a Bicep construct the grammar
+    /// does not know): error entries, while the rest of the file's resources are kept.
+    pub errors: Vec<Diagnostic>,
 }
 
 /// Which ARM document `root` is, from its `$schema`.

@@ -569,7 +569,7 @@ impl<'t> Compiler<'t> {
                 Code::LinkNotFollowed,
                 l,
                 format!(
-                    "module {name} comes from a registry ({path}), which residency does not fetch; its resources are not scanned (run `bicep restore` and scan the module's source, or scan the built template)"
+                    "module {name} comes from a registry ({path}), which residency does not fetch; its resources are not scanned (scan the template `bicep build` writes, which holds it, in a directory of its own: `bicep build main.bicep --outdir built`)"
                 ),
             ));
             return None;

@@ -100,17 +100,27 @@ impl<'t> Names<'t> {
         match node.kind() {
             "string" => match literal_string(node, source) {
                 Some(s) => quote(&s),
+                // `'${a}-mail'` is `format('{0}-mail', a)`, as `bicep build` writes it.
                 None => {
-                    let parts: Vec<String> = named_children(node)
-                        .into_iter()
-                        .filter_map(|p| match p.kind() {
-                            "string_content" => Some(quote(text(p, source))),
-                            "escape_sequence" => Some(quote(&unescape(text(p, source)))),
-                            "interpolation" => named_children(p).first().map(|e| sub(*e)),
-                            _ => None,
-                        })
-                        .collect();
-                    format!("concat({})", parts.join(", "))
+                    let mut pattern = String::new();
+                    let mut args = Vec::new();
+                    for part in named_children(node) {
+                        let literal = match part.kind() {
+                            "string_content" => text(part, source).to_string(),
+                            "escape_sequence" => unescape(text(part, source)),
+                            "interpolation" => {
+                                pattern.push_str(&format!("{{{}}}", args.len()));
+                                args.push(named_children(part).first().map_or_else(
+                                    || unknown("an empty interpolation"),
+                                    |e| sub(*e),
+                                ));
+                                continue;
+                            }
+                            _ => continue,
+                        };
+                        pattern.push_str(&literal.replace('{', "{{").replace('}', "}}"));
+                    }
+                    format!("format({}, {})", quote(&pattern), args.join(", "))
                 }
             },
             "number" => text(node, source).to_string(),
@@ -226,6 +236,7 @@ impl<'t> Names<'t> {
             },
             "for_statement" => unknown("a for-expression outside a property, variable or resource"),
             "lambda_expression" => unknown("a lambda"),
+            "ERROR" => unknown("Bicep that could not be read"),
             other => unknown(&format!("a {other}")),
         }
     }
@@ -297,6 +308,23 @@ impl<'t> Names<'t> {
             "loadTextContent" | "loadJsonContent" | "loadYamlContent" | "loadFileAsBase64" => {
                 unknown(&format!("{name}() reads a file at build time"))
             }
+            // `nameof(x)`, `nameof(a.b)`: the name written, folded at build time.
+            "nameof" => match arguments.first() {
+                Some(a) => quote(
+                    match a.kind() {
+                        "member_expression" => a.child_by_field_name("property"),
+                        "subscript_expression" => a.child_by_field_name("index"),
+                        _ => Some(*a),
+                    }
+                    .map(|n| match n.kind() {
+                        "string" => literal_string(n, source).unwrap_or_default(),
+                        _ => text(n, source).to_string(),
+                    })
+                    .unwrap_or_default()
+                    .as_str(),
+                ),
+                None => unknown("nameof() without an argument"),
+            },
             "readEnvironmentVariable" => unknown(&format!(
                 "read from environment variable {} when the parameters are built",
                 arguments
@@ -442,7 +470,7 @@ impl<'t> Names<'t> {
         };
         match &declared.parent {
             Some(parent) => format!(
-                "concat({}, '/', {own})",
+                "format('{{0}}/{{1}}', {}, {own})",
                 self.name_of(parent, source, &env, None, depth + 1)
             ),
             None => own,

@@ -31,7 +31,7 @@ pub fn parse(display: &str, text: &str) -> Result<ArmFile, Diagnostic> {
     } else {
         text.to_string()
     };
-    let tree = syntax::parse(&parsed)?;
+    let (tree, errors) = syntax::parse(&parsed)?;
     let compiled = compile::compile(&tree, &parsed, display, params_file)?;
     Ok(ArmFile {
         display: display.to_string(),
@@ -48,5 +48,6 @@ pub fn parse(display: &str, text: &str) -> Result<ArmFile, Diagnostic> {
             .map(|w| w.in_file(display))
             .collect(),
         template_for: compiled.using,
+        errors: errors.into_iter().map(|e| e.in_file(display)).collect(),
     })
 }

@@ -3,9 +3,41 @@
 
 use crate::diag::{Code, Diagnostic};
 
-/// Parses Bicep text; a text with a syntax error is an error entry at its line (a template
-/// Bicep cannot build is not deployed, and nothing in it may silently pass).
-pub fn parse(text: &str) -> Result<tree_sitter::Tree, Diagnostic> {
+/// Deeper syntax trees are refused before anything walks them recursively (the compiler
+/// recurses over values and nested resources; a hostile file must not exhaust the stack).
+/// Real templates nest a few dozen levels at most.
+const MAX_NESTING: usize = 400;
+
+/// The depth of the syntax tree, walked without recursion.
+fn depth(tree: &tree_sitter::Tree) -> usize {
+    let mut cursor = tree.walk();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    loop {
+        deepest = deepest.max(depth);
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return deepest;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+/// At most this many unreadable places are reported per file.
+const MAX_ERRORS: usize = 20;
+
+/// Parses Bicep text. Where the grammar cannot read a construct (a syntax error, or Bicep
+/// newer than the grammar: compile-time imports, spreads, typed variables), the tree holds an
+/// error node there: each is an error entry at its line (exit 3: nothing unread may pass), and
+/// the rest of the file is still read.
+pub fn parse(text: &str) -> Result<(tree_sitter::Tree, Vec<Diagnostic>), Diagnostic> {
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_bicep::LANGUAGE.into())
@@ -13,16 +45,72 @@ pub fn parse(text: &str) -> Result<tree_sitter::Tree, Diagnostic> {
     let tree = parser
         .parse(text, None)
         .ok_or_else(|| Diagnostic::new(Code::Internal, 0, "the Bicep parser gave no tree"))?;
-    if tree.root_node().has_error() {
-        let (line, what) = first_error(tree.root_node(), text);
+    let depth = depth(&tree);
+    if depth > MAX_NESTING {
         return Err(Diagnostic::new(
-            Code::Syntax,
-            line,
-            format!("invalid Bicep: {what}"),
+            Code::TooDeep,
+            0,
+            format!("Bicep nested {depth} levels deep, more than the {MAX_NESTING} residency reads safely"),
         ));
     }
-    Ok(tree)
+    let errors = if tree.root_node().has_error() {
+        errors(tree.root_node(), text)
+    } else {
+        Vec::new()
+    };
+    Ok((tree, errors))
 }
+
+/// Every outermost error or missing node, as an error entry.
+fn errors(root: tree_sitter::Node, text: &str) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if found.len() >= MAX_ERRORS {
+            break;
+        }
+        let line = node.start_position().row + 1;
+        if node.is_missing() {
+            found.push(Diagnostic::new(
+                Code::Syntax,
+                line,
+                format!(
+                    "invalid Bicep: expected `{}`; the rest of the file is read",
+                    node.kind()
+                ),
+            ));
+            continue;
+        }
+        if node.is_error() {
+            let written: String = text
+                .get(node.byte_range())
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .chars()
+                .take(60)
+                .collect();
+            found.push(Diagnostic::new(
+                Code::Syntax,
+                line,
+                format!(
+                    "invalid Bicep, or Bicep newer than residency's grammar (tree-sitter-bicep {GRAMMAR}): `{written}` is not read; the rest of the file is"
+                ),
+            ));
+            continue;
+        }
+        if node.has_error() {
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    found
+}
+
+/// The grammar's version, for messages.
+const GRAMMAR: &str = "1.1";
 
 /// A `.bicepparam` text in the shape the grammar reads: its assignments `param name = value`
 /// (which the grammar, written for templates, wants typed) as `var   name = value`, the same
@@ -42,37 +130,6 @@ pub fn params_as_variables(text: &str) -> String {
         }
     }
     out
-}
-
-/// The line of the first error or missing node, and what is there.
-fn first_error(root: tree_sitter::Node, text: &str) -> (usize, String) {
-    let mut cursor = root.walk();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.is_missing() {
-            return (
-                node.start_position().row + 1,
-                format!("expected `{}`", node.kind()),
-            );
-        }
-        if node.is_error() {
-            let found: String = text
-                .get(node.byte_range())
-                .unwrap_or_default()
-                .chars()
-                .take(40)
-                .collect();
-            return (
-                node.start_position().row + 1,
-                format!("unexpected `{}`", found.trim()),
-            );
-        }
-        if node.has_error() {
-            let children: Vec<_> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
-    }
-    (root.start_position().row + 1, "syntax error".to_string())
 }
 
 /// The text of a node.
@@ -112,10 +169,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_syntax_error_names_its_line() {
-        let e = parse("param a string\nresource x 'T@1' = {\n  name: \n").unwrap_err();
-        assert_eq!(e.code, Code::Syntax);
-        assert!(e.line >= 2, "{e:?}");
-        assert!(parse("param a string = 'x'\n").is_ok());
+    fn a_syntax_error_names_its_line_and_the_rest_is_read() {
+        let (tree, errors) =
+            parse("param a string\nvar b = {\n  ...a\n}\nparam c string\n").unwrap();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].code, Code::Syntax);
+        assert_eq!(errors[0].line, 3, "{errors:?}");
+        assert!(tree.root_node().child_count() >= 2);
+        assert!(parse("param a string = 'x'\n").unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_it_is_walked() {
+        let deep = format!("var x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(e.code, Code::TooDeep);
+        let fine = format!("var x = {}1{}\n", "[".repeat(50), "]".repeat(50));
+        assert!(parse(&fine).is_ok());
     }
 }

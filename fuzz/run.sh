@@ -26,6 +26,7 @@ seed() {
     arm) files=$(grep -rl 'schema.management.azure.com' ../sample-configs ../tests/fixtures --include='*.json') ;;
     tfplan) files=$(grep -rlE '"(format|terraform)_version"' ../sample-configs ../tests/fixtures --include='*.json' --include='*.tfstate') ;;
     kubernetes) files=$(grep -rl 'apiVersion' ../sample-configs ../tests/fixtures --include='*.yaml' --include='*.json') ;;
+    bicep) files=$(find ../sample-configs ../tests/fixtures -name '*.bicep' -o -name '*.bicepparam') ;;
     scan) files="" ;;
   esac
   for f in $files; do cp "$f" "$dir/$(echo "$f" | tr '/.' '__')"; done
@@ -42,7 +43,7 @@ seed() {
 
 targets="$TARGET"
 if [ "$TARGET" = all ]; then
-  targets="hcl terraform_json cloudformation policy catalog config tenants arm tfplan kubernetes scan"
+  targets="hcl terraform_json cloudformation policy catalog config tenants arm bicep tfplan kubernetes scan"
 fi
 for t in $targets; do
   seed "$t"

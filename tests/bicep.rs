@@ -214,3 +214,46 @@ fn parameter_files_without_their_template_are_warnings() {
         "{warnings:?}"
     );
 }
+
+/// `targetScope = 'subscription'`: a module deployed into a resource group the template
+/// creates takes that group's location (`resourceGroup().location` inside it); a loop over
+/// `items(object)`; a group the template does not describe is unknown, with the reason.
+#[test]
+fn subscription_scope_modules_take_their_resource_group() {
+    let (code, out, err) = run(&[
+        "map",
+        fixture("bicep-subscription").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let map = json(&out);
+    let mut places: Vec<(String, String)> = map["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap().clone())
+        .map(|c| {
+            (
+                c["resource"].as_str().unwrap().to_string(),
+                c["region"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("unknown: {}", c["unknown_reason"].as_str().unwrap())),
+            )
+        })
+        .collect();
+    places.sort();
+    assert_eq!(
+        places,
+        [
+            (s("Microsoft.Storage/storageAccounts/archivestore"), s("westeurope")),
+            (s("Microsoft.Storage/storageAccounts/journalstore"), s("eastus")),
+            (s("Microsoft.Storage/storageAccounts/mailstore"), s("swedencentral")),
+            (
+                s("Microsoft.Storage/storageAccounts/otherstore"),
+                s("unknown: deployment elsewhere targets resource group other-rg, whose location is not in the template")
+            ),
+        ]
+    );
+}

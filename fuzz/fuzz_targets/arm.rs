@@ -19,6 +19,8 @@ fuzz_target!(|data: &[u8]| {
         root,
         lines: Vec::new(),
         warnings: Vec::new(),
+        template_for: None,
+        errors: Vec::new(),
     };
     let mut inputs = residency::model::Inputs::default();
     let none = |_: &str| None;

@@ -812,6 +812,22 @@ impl<'n> Scope<'n> {
                     }),
                 }
             }
+            // `items(object)`: its entries as `{key, value}` objects, in key order
+            // (learn.microsoft.com, "Object functions for ARM templates", items).
+            "items" => match values.first() {
+                Some(Value::Map(m)) => Value::List(
+                    m.iter()
+                        .map(|(k, v)| {
+                            let mut entry = BTreeMap::new();
+                            entry.insert("key".to_string(), Value::String(k.clone()));
+                            entry.insert("value".to_string(), v.clone());
+                            Value::Map(entry)
+                        })
+                        .collect(),
+                ),
+                Some(u @ Value::Unknown(_)) => u.clone(),
+                _ => Value::unknown("items() of a value that is not an object"),
+            },
             // What a Bicep expression compiles to when its value cannot be known, with why.
             "unknowninbicep" => Value::unknown(text(0).unwrap_or_default()),
             "div" | "mod" => match (values.first(), values.get(1)) {

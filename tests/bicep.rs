@@ -236,10 +236,9 @@ fn subscription_scope_modules_take_their_resource_group() {
         .map(|c| {
             (
                 c["resource"].as_str().unwrap().to_string(),
-                c["region"]
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("unknown: {}", c["unknown_reason"].as_str().unwrap())),
+                c["region"].as_str().map(str::to_string).unwrap_or_else(|| {
+                    format!("unknown: {}", c["unknown_reason"].as_str().unwrap())
+                }),
             )
         })
         .collect();

@@ -757,15 +757,16 @@ fn output_file_and_sample_configs_summary() {
     assert!(stdout.is_empty());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     // One sample of each input kind: Terraform, a plan, CloudFormation, an ARM template with its
-    // parameter file, Kubernetes manifests and a tenants file. The plan in terraform-plan/ is
-    // not joined to unknown-region/, which declares a resource of the same address.
-    assert_eq!(report["summary"]["files"], 13);
-    assert_eq!(report["summary"]["resources"], 33);
-    assert_eq!(report["summary"]["datasets"], 15);
-    assert_eq!(report["summary"]["copies"], 33);
+    // parameter file, Bicep with a module and a .bicepparam file, Kubernetes manifests and a
+    // tenants file. The plan in terraform-plan/ is not joined to unknown-region/, which
+    // declares a resource of the same address.
+    assert_eq!(report["summary"]["files"], 16);
+    assert_eq!(report["summary"]["resources"], 36);
+    assert_eq!(report["summary"]["datasets"], 18);
+    assert_eq!(report["summary"]["copies"], 39);
     // The CloudFormation sample's SNS topic in us-east-1 is MSI005 (high), not MSI003.
-    assert_eq!(report["summary"]["findings"]["high"], 6);
-    assert_eq!(report["summary"]["findings"]["medium"], 8);
+    assert_eq!(report["summary"]["findings"]["high"], 7);
+    assert_eq!(report["summary"]["findings"]["medium"], 10);
     assert_eq!(report["summary"]["errors"], 0);
 }
 
@@ -800,7 +801,7 @@ fn output_to_a_pipe_or_through_a_link_keeps_it() {
         .file_type()
         .is_fifo());
     let report: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
-    assert_eq!(report["summary"]["files"], 13);
+    assert_eq!(report["summary"]["files"], 16);
 
     let target = dir.path().join("reports").join("latest.json");
     std::fs::create_dir(target.parent().unwrap()).unwrap();
@@ -821,7 +822,7 @@ fn output_to_a_pipe_or_through_a_link_keeps_it() {
         .file_type()
         .is_symlink());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
-    assert_eq!(report["summary"]["files"], 13);
+    assert_eq!(report["summary"]["files"], 16);
 }
 
 #[test]
@@ -839,6 +840,8 @@ fn excluded_and_missing_paths() {
             "terraform-plan/**",
             "--exclude",
             "kubernetes/**",
+            "--exclude",
+            "azure-bicep/**",
         ],
     );
     // Only the CloudFormation sample's SNS topic in us-east-1 is left high (MSI005).
@@ -1097,13 +1100,14 @@ fn quiet_prints_one_line_per_finding_and_the_summary() {
     assert_eq!(stderr, "");
     assert_eq!(
         stdout,
-        "HIGH MSI005 cloudformation/mail-stack.yaml:24 arn:aws:sns:us-east-1:?:mail-copies us-east-1 (US)\n\
+        "HIGH MSI001 azure-bicep/modules/journal.bicep:4 Microsoft.DocumentDB/databaseAccounts/examplemail-journal (geo location eastus2) eastus2 (US)\n\
+         HIGH MSI005 cloudformation/mail-stack.yaml:24 arn:aws:sns:us-east-1:?:mail-copies us-east-1 (US)\n\
          HIGH MSI001 dublin-backup-and-logs/main.tf:34 arn:aws:backup:us-east-1:111122223333:backup-vault:offsite us-east-1 (US)\n\
          HIGH MSI001 dublin-with-us-replica/modules/replica/main.tf:5 module.replica.aws_s3_bucket.this us-east-1 (US)\n\
          HIGH MSI001 hosted-tenants/mail-tenants.json:4 tenant.example-org (Multi-Geo satellite NAM) NAM (US)\n\
          HIGH MSI001 kubernetes/mailserver.yaml:51 BackupStorageLocation/velero/offsite us-east-1 (US)\n\
          HIGH MSI001 terraform-plan/plan.json:36 aws_s3_bucket.journal us-west-2 (US)\n\
-         13 files · 33 resources · 15 datasets · 33 copies · findings: 6 high, 8 medium, 0 low, 6 info · 0 suppressed · 0 errors\n"
+         16 files · 36 resources · 18 datasets · 39 copies · findings: 7 high, 10 medium, 0 low, 7 info · 0 suppressed · 0 errors\n"
     );
     // Unknown locations say so; input errors are lines of their own and keep exit 3.
     let tree = tempfile::tempdir().unwrap();

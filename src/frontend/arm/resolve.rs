@@ -1356,7 +1356,12 @@ impl<'f> Resolved<'f, '_> {
         self.resources.push(Resource {
             address: format!("{kind}/{name}"),
             kind: kind.clone(),
-            scope: self.file.to_string(),
+            // A linked template's resources belong to the deployment that links it.
+            scope: self
+                .stack
+                .first()
+                .cloned()
+                .unwrap_or_else(|| self.file.to_string()),
             format: SourceFormat::Arm,
             file: self.file.to_string(),
             line,

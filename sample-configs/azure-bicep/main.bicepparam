@@ -1,0 +1,7 @@
+using './main.bicep'
+
+param dataLocation = 'Europe'
+param journalRegions = [
+  'westeurope'
+  'eastus2'
+]

@@ -256,3 +256,36 @@ fn subscription_scope_modules_take_their_resource_group() {
         ]
     );
 }
+
+/// `main.parameters.json` beside `main.bicep` gives its parameters; the Azure Developer CLI's
+/// `${AZURE_LOCATION}` placeholders are unknown (azd fills them at deployment), never a
+/// region named `${AZURE_LOCATION}`.
+#[test]
+fn azd_parameter_files_apply_and_their_placeholders_are_unknown() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("main.bicep"),
+        "param location string\nparam archiveName string\n\nresource archive 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: archiveName\n  location: location\n  sku: {\n    name: 'Standard_LRS'\n  }\n  tags: {\n    'data-class': 'mailbox'\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("main.parameters.json"),
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"location": {"value": "${AZURE_LOCATION}"}, "archiveName": {"value": "mailarchive"}}}"#,
+    )
+    .unwrap();
+    let (_, report) = scan_json(tree.path(), &[]);
+    let copy = &report["datasets"][0]["copies"][0];
+    assert_eq!(
+        copy["resource"],
+        "Microsoft.Storage/storageAccounts/mailarchive"
+    );
+    assert_eq!(
+        copy["unknown_reason"],
+        "parameter location is environment variable AZURE_LOCATION, which azd substitutes at deployment (pass --parameter location=VALUE)"
+    );
+    let (code, report) = scan_json(tree.path(), &["--parameter", "location=eastus"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["datasets"][0]["copies"][0]["countries"][0], "US");
+}

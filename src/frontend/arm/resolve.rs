@@ -99,7 +99,12 @@ pub fn resolve<'f>(
         {
             let value = match entry.get("value") {
                 Some(v) if file.template_for.is_some() => folding.eval(v),
-                Some(v) => crate::syntax::tree::node_value(v),
+                Some(v) => match v.as_str().and_then(environment_reference) {
+                    Some(variable) => Value::unknown(format!(
+                        "parameter {name} is environment variable {variable}, which azd substitutes at deployment (pass --parameter {name}=VALUE)"
+                    )),
+                    None => crate::syntax::tree::node_value(v),
+                },
                 None if entry.get("reference").is_some() => Value::unknown(format!(
                     "parameter {name} is a Key Vault reference in {}",
                     file.display
@@ -134,6 +139,15 @@ pub fn resolve<'f>(
         linked: out.used,
         secrets: out.secrets,
     }
+}
+
+/// `${AZURE_LOCATION}` or `${USE_APIM=false}`: the Azure Developer CLI's placeholder for an
+/// environment variable in `main.parameters.json`; the variable's name.
+fn environment_reference(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("${")?.strip_suffix('}')?;
+    let name = inner.split('=').next()?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
 }
 
 /// A Recovery Services vault's redundancy is often set by a child resource

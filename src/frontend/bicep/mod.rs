@@ -29,7 +29,7 @@ pub fn parse(display: &str, text: &str) -> Result<ArmFile, Diagnostic> {
     let parsed = if params_file {
         syntax::params_as_variables(text)
     } else {
-        text.to_string()
+        syntax::normalize(text)
     };
     let (tree, errors) = syntax::parse(&parsed)?;
     let compiled = compile::compile(&tree, &parsed, display, params_file)?;

@@ -112,6 +112,50 @@ fn errors(root: tree_sitter::Node, text: &str) -> Vec<Diagnostic> {
 /// The grammar's version, for messages.
 const GRAMMAR: &str = "1.1";
 
+/// Bicep newer than the grammar, rewritten to what it reads without moving any line or column
+/// (every change replaces characters by spaces): the type of a typed variable (`var name
+/// string = ...`, Bicep 0.29), which changes nothing a deployment does, and a one-line
+/// `extension NAME` declaration (the extensibility providers, Microsoft Graph or Kubernetes;
+/// their resources are read like any other and are not Azure places).
+pub fn normalize(text: &str) -> String {
+    static TYPED_VAR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static EXTENSION: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let typed_var = TYPED_VAR.get_or_init(|| {
+        regex::Regex::new(
+            r"^(\s*var\s+[A-Za-z_][A-Za-z0-9_]*\s+)([A-Za-z_][A-Za-z0-9_.]*(?:\[\])?\??)(\s*=)",
+        )
+        .expect("a valid pattern")
+    });
+    let extension = EXTENSION.get_or_init(|| {
+        regex::Regex::new(
+            r"^\s*extension\s+[A-Za-z_][A-Za-z0-9_]*(\s+as\s+[A-Za-z_][A-Za-z0-9_]*)?\s*(//.*)?$",
+        )
+        .expect("a valid pattern")
+    });
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix("\r\n") {
+            Some(b) => (b, "\r\n"),
+            None => match line.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (line, ""),
+            },
+        };
+        if extension.is_match(body) {
+            out.push_str(&" ".repeat(body.len()));
+        } else if let Some(c) = typed_var.captures(body) {
+            let kind = c.get(2).expect("group 2");
+            out.push_str(&body[..kind.start()]);
+            out.push_str(&" ".repeat(kind.len()));
+            out.push_str(&body[kind.end()..]);
+        } else {
+            out.push_str(body);
+        }
+        out.push_str(end);
+    }
+    out
+}
+
 /// A `.bicepparam` text in the shape the grammar reads: its assignments `param name = value`
 /// (which the grammar, written for templates, wants typed) as `var   name = value`, the same
 /// length, so every line and column stays where it was.
@@ -177,6 +221,21 @@ mod tests {
         assert_eq!(errors[0].line, 3, "{errors:?}");
         assert!(tree.root_node().child_count() >= 2);
         assert!(parse("param a string = 'x'\n").unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn typed_variables_and_extensions_keep_their_places() {
+        let text = "extension microsoftGraphV1\r\nvar names string[] = [\n  'a'\n]\nvar plain = 'x'\nvar maybe string? = null\n";
+        let normal = normalize(text);
+        assert_eq!(normal.len(), text.len());
+        assert_eq!(normal.lines().count(), text.lines().count());
+        assert!(normal.starts_with(&format!("{}\r\nvar names          = [", " ".repeat(26))));
+        assert!(normal.contains("var plain = 'x'\nvar maybe         = null"));
+        assert!(parse(&normal).unwrap().1.is_empty());
+        assert!(
+            !parse(text).unwrap().1.is_empty(),
+            "the grammar itself does not read them"
+        );
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub enum SourceFormat {
     Arm,
     /// Kubernetes manifests.
     Kubernetes,
+    /// Docker Compose files.
+    Compose,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +112,8 @@ pub struct Inputs {
     /// `--cluster-region PROVIDER:REGION`: where Kubernetes workloads run when the manifests do
     /// not say.
     pub cluster_region: Option<(String, String)>,
+    /// `--host-region PROVIDER:REGION`: where the host that runs the Compose files is.
+    pub host_region: Option<(String, String)>,
     /// `--var NAME=VALUE`, in order.
     pub vars: Vec<(String, String)>,
     /// `--var-file FILE`, in order.
@@ -133,6 +137,7 @@ impl Default for Inputs {
             region: None,
             resource_group_location: None,
             cluster_region: None,
+            host_region: None,
             vars: Vec::new(),
             var_files: Vec::new(),
             parameters: Vec::new(),

@@ -39,6 +39,10 @@ pub struct InputArgs {
     /// PROVIDER:REGION, e.g. aws:eu-west-1, gcp:europe-west1, azure:westeurope.
     #[arg(long, value_name = "PROVIDER:REGION", value_parser = parse_cluster_region)]
     pub cluster_region: Option<(String, String)>,
+    /// Where the host that runs the Docker Compose files is: PROVIDER:REGION, e.g.
+    /// hetzner:fsn1, aws:eu-west-1.
+    #[arg(long, value_name = "PROVIDER:REGION", value_parser = parse_cluster_region)]
+    pub host_region: Option<(String, String)>,
     /// The tag (or label) that marks any resource as holding mail [default: data-class=mailbox].
     #[arg(long, value_name = "KEY=VALUE", value_parser = key_value)]
     pub mail_tag: Option<(String, String)>,
@@ -146,6 +150,9 @@ pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>)
         cluster_region: input
             .cluster_region
             .or_else(|| settings.and_then(|s| s.cluster_region.clone())),
+        host_region: input
+            .host_region
+            .or_else(|| settings.and_then(|s| s.host_region.clone())),
         max_file_bytes: input.max_file_size.unwrap_or(0),
         catalog,
         ..model::Inputs::default()
@@ -153,6 +160,10 @@ pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>)
     if let Some(cluster) = &inputs.cluster_region {
         config::check_cluster_provider(&inputs.catalog, cluster)
             .map_err(|e| format!("--cluster-region: {}", e.message))?;
+    }
+    if let Some(host) = &inputs.host_region {
+        config::check_cluster_provider(&inputs.catalog, host)
+            .map_err(|e| format!("--host-region: {}", e.message))?;
     }
     for path in &input.var_files {
         crate::gate::check_user_file(path, "var file", inputs.max_file_bytes)?;

@@ -11,6 +11,7 @@
 //! region = "eu-west-1"
 //! resource_group_location = "westeurope"
 //! cluster_region = "aws:eu-central-1"
+//! host_region = "hetzner:fsn1"
 //! mail_tag = "data-class=mailbox"
 //! subscriber_countries = ["GB"]
 //! var_files = ["env/prod.tfvars"]
@@ -66,6 +67,7 @@ pub struct Config {
     pub region: Option<String>,
     pub resource_group_location: Option<String>,
     pub cluster_region: Option<Spanned<String>>,
+    pub host_region: Option<Spanned<String>>,
     pub mail_tag: Option<Spanned<String>>,
     #[serde(default)]
     pub subscriber_countries: Vec<Spanned<String>>,

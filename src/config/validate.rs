@@ -25,6 +25,7 @@ pub struct Settings {
     pub region: Option<String>,
     pub resource_group_location: Option<String>,
     pub cluster_region: Option<(String, String)>,
+    pub host_region: Option<(String, String)>,
     pub mail_tag: Option<MailTag>,
     /// ISO 3166-1 alpha-2 codes, upper case.
     pub subscriber_countries: Vec<String>,
@@ -202,6 +203,13 @@ pub(super) fn settings(
             parse_cluster_region(text.get_ref())
                 .and_then(|c| check_cluster_provider(catalog, &c).map(|()| c))
                 .map_err(|e| place.problem(text, format!("cluster_region: {}", e.message))),
+        );
+    }
+    if let Some(text) = &config.host_region {
+        settings.host_region = problems.take(
+            parse_cluster_region(text.get_ref())
+                .and_then(|c| check_cluster_provider(catalog, &c).map(|()| c))
+                .map_err(|e| place.problem(text, format!("host_region: {}", e.message))),
         );
     }
     if let Some(tag) = &config.mail_tag {

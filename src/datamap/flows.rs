@@ -368,6 +368,9 @@ pub static FLOWS: &[Flow] = &[
     flow(K8S_WORKLOADS, Reach::Here { path: &["$host_paths"] }, Store, "host path volume"),
     flow(K8S_WORKLOADS, names(&["$backups"], &["BackupStorageLocation"]), Backup, "Velero backup location"),
     flow(K8S_WORKLOADS, names(&["$snapshots"], &["VolumeSnapshotLocation"]), Backup, "Velero volume snapshot location"),
+    // --- Docker Compose: the storage a mail server's containers mount on the host ------------
+    flow(&["compose_service"], names(&["$claims"], &["compose_volume"]), Store, "named volume"),
+    flow(&["compose_service"], Reach::Here { path: &["$host_paths"] }, Store, "bind mount"),
     // --- Hosted tenants (tenants file) ------------------------------------------------------
     flow(&["residency_m365_tenant"], Reach::Geographies { path: &["satellites"] }, Store, "Multi-Geo satellite"),
     // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
@@ -500,6 +503,7 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("Microsoft.DocumentDB/databaseAccounts", "$name"),
     ("Microsoft.DataProtection/backupVaults", "$name"),
     ("PersistentVolumeClaim", "$name"),
+    ("compose_volume", "$name"),
     ("BackupStorageLocation", "$name"),
     ("VolumeSnapshotLocation", "$name"),
 ];

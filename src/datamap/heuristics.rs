@@ -96,12 +96,32 @@ pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
     None
 }
 
+/// Images published under a mail suite's own name whose every image is its mail server
+/// (Stalwart's, iRedMail's all-in-one `iredmail/mariadb`).
+const MAIL_SUITE_IMAGES: &[&str] = &["stalwartlabs/", "iredmail/"];
+
+/// Whether an image reference is a mail server: its own name (the last path segment, without
+/// tag or digest) names mail software, or it comes from a suite whose images all are. A suite's
+/// other images are not: mailcow's and Mailu's registries also hold their DNS resolvers, web
+/// front ends and admin panels (`ghcr.io/mailcow/unbound`, `mailu/nginx`), and only their
+/// `dovecot` and `postfix` images hold mail.
+pub fn is_mail_server_image(reference: &str) -> bool {
+    let without_digest = reference.split('@').next().unwrap_or(reference);
+    let last = without_digest.rsplit('/').next().unwrap_or(without_digest);
+    let name = last.split(':').next().unwrap_or(last);
+    mail_software().is_match(name)
+        || name.eq_ignore_ascii_case("mox")
+        || MAIL_SUITE_IMAGES
+            .iter()
+            .any(|suite| without_digest.to_ascii_lowercase().contains(suite))
+}
+
 /// A Kubernetes workload running a mail server image, or a container that listens on a mail
 /// port.
 fn container_mail_server(r: &Resource) -> Option<String> {
     for image in r.attr("$images").items() {
         let image = image.as_str().unwrap_or_default();
-        if mail_software().is_match(image) {
+        if is_mail_server_image(image) {
             return Some(format!("it runs the mail server image {image}"));
         }
     }
@@ -135,4 +155,37 @@ fn open_mail_port(sg: &Resource) -> Option<u32> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::is_mail_server_image;
+
+    #[test]
+    fn mail_server_images_by_their_own_name() {
+        for yes in [
+            "ghcr.io/docker-mailserver/docker-mailserver:14",
+            "mailserver/docker-mailserver",
+            "ghcr.io/mailcow/dovecot:2.3.21.1-2",
+            "ghcr.io/mailcow/postfix:3.10.12-1",
+            "mailu/postfix:$VERSION",
+            "stalwartlabs/mail-server:latest",
+            "iredmail/mariadb:stable",
+            "foxcpp/maddy:0.8",
+            "r.xmox.nl/mox:v0.0.15",
+            "boky/postfix@sha256:abc",
+        ] {
+            assert!(is_mail_server_image(yes), "{yes}");
+        }
+        for no in [
+            "ghcr.io/mailcow/unbound:1.25.1-1",
+            "ghcr.io/mailcow/nginx:1.30.4-1",
+            "mailu/admin:2024.06",
+            "mailu/nginx:$VERSION",
+            "nginx:latest",
+            "postgres:16",
+        ] {
+            assert!(!is_mail_server_image(no), "{no}");
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod arm;
 pub mod bicep;
 pub mod budget;
 pub mod cloudformation;
+pub mod compose;
 pub mod kubernetes;
 pub mod tenants;
 pub mod terraform;
@@ -57,6 +58,7 @@ pub struct Claimed {
     cloudformation: Vec<cloudformation::File>,
     arm: Vec<arm::File>,
     kubernetes: Vec<kubernetes::File>,
+    compose: Vec<compose::File>,
     tenants: Vec<tenants::File>,
 }
 
@@ -79,6 +81,7 @@ impl Claimed {
             }
             Parsed::Arm(f) => keep::<arm::Arm>(&mut self.arm, f),
             Parsed::Kubernetes(f) => keep::<kubernetes::Kubernetes>(&mut self.kubernetes, f),
+            Parsed::Compose(f) => keep::<compose::Compose>(&mut self.compose, f),
             Parsed::Tenants(f) => keep::<tenants::Tenants>(&mut self.tenants, f),
             Parsed::Skipped(_) | Parsed::NotRelevant => return None,
         })
@@ -106,6 +109,12 @@ pub fn resources(
         threads,
         collected,
     ));
+    all.extend(compose::Compose::resources(
+        claimed.compose,
+        inputs,
+        threads,
+        collected,
+    ));
     all.extend(tenants::Tenants::resources(
         claimed.tenants,
         inputs,
@@ -125,6 +134,8 @@ pub enum Parsed {
     Arm(arm::File),
     /// Kubernetes manifests (YAML streams, JSON, `List` kinds).
     Kubernetes(kubernetes::File),
+    /// A Docker Compose file (`compose.yaml`, `docker-compose.yml` and their overrides).
+    Compose(compose::File),
     /// A hosted mail tenants file (`"residency_tenants": 1`).
     Tenants(tenants::File),
     /// A file of a known kind that cannot be read as it is (an unrendered Helm chart template),
@@ -190,7 +201,7 @@ fn parse_structured(
     };
     let mut documents = match loaded {
         Ok(documents) => documents,
-        Err(e) => return unparsable(text, is_json, e),
+        Err(e) => return unparsable(text, is_json, display, e),
     };
     if is_json && !documents.is_empty() {
         let root = &documents[0];
@@ -230,6 +241,11 @@ fn parse_structured(
             )));
         }
     }
+    if !is_json && compose::parse::is_compose_name(display) {
+        if let Some(file) = compose::parse::from_documents(&documents, text, display)? {
+            return Ok(Parsed::Compose(file));
+        }
+    }
     if let Some(root) = documents.first() {
         if let Some(template) = cloudformation::parse::from_root(root, text, display)? {
             return Ok(Parsed::CloudFormation(template));
@@ -255,7 +271,16 @@ fn claimed_by_content(text: &str) -> bool {
 
 /// A JSON or YAML text that did not load: an error if it claims to be one of our formats,
 /// otherwise not ours.
-fn unparsable(text: &str, is_json: bool, error: Diagnostic) -> Result<Parsed, Diagnostic> {
+fn unparsable(
+    text: &str,
+    is_json: bool,
+    display: &str,
+    error: Diagnostic,
+) -> Result<Parsed, Diagnostic> {
+    // A file named as a Compose file that defines services is one.
+    if !is_json && compose::parse::is_compose_name(display) && text.contains("services") {
+        return Err(error);
+    }
     let ours = arm::parse::might_be_arm(text)
         || terraform::plan::parse::might_be_plan(text)
         || head(text, 4096).contains(tenants::parse::FORMAT_KEY);

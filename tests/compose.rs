@@ -1,0 +1,183 @@
+//! Docker Compose end to end: a service running a mail server image (or publishing a mail
+//! port) is a mail server; its named volumes and bind mounts are its copies, placed on the host
+//! `--host-region` names, else unknown with the reason.
+
+mod common;
+
+use common::{findings_at, root, run_in, scan_json};
+
+fn s(text: &str) -> String {
+    text.to_string()
+}
+
+fn fixture() -> std::path::PathBuf {
+    root().join("tests/fixtures/compose")
+}
+
+/// Every copy as `resource | region | countries`, in map order.
+fn places(report: &serde_json::Value) -> Vec<String> {
+    report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["copies"].as_array().unwrap().clone())
+        .map(|c| {
+            format!(
+                "{} | {} | {}",
+                c["resource"].as_str().unwrap(),
+                c["region"].as_str().unwrap_or("?"),
+                c["countries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_mail_server_and_its_volumes_on_the_host_the_option_names() {
+    // Without a host: one dataset, every copy unknown with the reason; no finding is a pass.
+    let (code, report) = scan_json(&fixture(), &[]);
+    assert_eq!(code, 0);
+    let datasets = report["datasets"].as_array().unwrap();
+    assert_eq!(
+        datasets.len(),
+        1,
+        "the web server opening 443 is not a mail server"
+    );
+    let dataset = &datasets[0];
+    assert_eq!(dataset["source"], "services.mailserver");
+    assert_eq!(dataset["basis"], "heuristic");
+    assert_eq!(
+        dataset["reason"],
+        "it runs the mail server image ghcr.io/docker-mailserver/docker-mailserver:14"
+    );
+    assert_eq!(
+        dataset["copies"][0]["unknown_reason"],
+        "the host that runs this Compose file is not described in the scan; pass --host-region PROVIDER:REGION"
+    );
+    assert_eq!(
+        findings_at(&report),
+        [
+            (
+                s("MSI003"),
+                s("services.mailserver"),
+                s("mail/compose.yaml"),
+                4
+            ),
+            (
+                s("MSI003"),
+                s("services.mailserver (bind mount)"),
+                s("mail/compose.yaml"),
+                4
+            ),
+            (s("MSI003"), s("volumes.queue"), s("mail/compose.yaml"), 29),
+        ]
+    );
+
+    // On a host in Falkenstein: every copy in Germany.
+    let (code, report) = scan_json(&fixture(), &["--host-region", "hetzner:fsn1"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        places(&report),
+        [
+            "services.mailserver | fsn1 | DE",
+            "volumes.queue | fsn1 | DE",
+            "services.mailserver (bind mount) | fsn1 | DE",
+        ]
+    );
+    // Overrides merge into the base file as `docker compose` merges them: an image set in
+    // `compose.override.yaml` makes the base file's service a mail server, reported where the
+    // base file declares it.
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("compose.yaml"),
+        "services:\n  relay:\n    image: alpine:3\n    volumes:\n      - spool:/var/spool/postfix\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("compose.override.yaml"),
+        "services:\n  relay:\n    image: boky/postfix:v4\n",
+    )
+    .unwrap();
+    let (_, merged) = scan_json(tree.path(), &["--host-region", "hetzner:fsn1"]);
+    assert_eq!(
+        places(&merged),
+        ["services.relay | fsn1 | DE", "volumes.spool | fsn1 | DE"]
+    );
+    assert_eq!(merged["datasets"][0]["file"], "compose.yaml");
+    assert_eq!(merged["datasets"][0]["line"], 2);
+
+    // On a host in Virginia: a high finding for every copy, exit 1.
+    let (code, report) = scan_json(&fixture(), &["--host-region", "aws:us-east-1"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["summary"]["findings"]["high"], 3);
+}
+
+#[test]
+fn host_region_from_the_config_file_and_bad_values() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tree.path().join("mail")).unwrap();
+    std::fs::copy(
+        fixture().join("mail/compose.yaml"),
+        tree.path().join("mail/compose.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("residency.toml"),
+        "host_region = \"ovh:GRA11\"\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(tree.path(), &[]);
+    assert_eq!(code, 0);
+    assert!(
+        places(&report).iter().all(|p| p.ends_with("| FR")),
+        "{:?}",
+        places(&report)
+    );
+    std::fs::write(
+        tree.path().join("residency.toml"),
+        "host_region = \"nowhere:x\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = run_in(tree.path(), &["scan", "."]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("host_region: unknown provider \"nowhere\""),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run_in(
+        tree.path(),
+        &["scan", ".", "--no-config", "--host-region", "eu-west-1"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("PROVIDER:REGION"), "{stderr}");
+}
+
+/// A Compose file that does not parse is an error entry (a mail server may be in it); a YAML
+/// file that only shares the name and defines no services is not ours.
+#[test]
+fn broken_compose_files_are_errors_and_others_are_not_ours() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("docker-compose.yml"),
+        "services:\n  mail:\n    image: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::create_dir(tree.path().join("other")).unwrap();
+    std::fs::write(
+        tree.path().join("other/compose.yaml"),
+        "name: not-a-project\nversion: 3\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(tree.path(), &[]);
+    assert_eq!(code, 3);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "docker-compose.yml");
+    assert_eq!(errors[0]["code"], "syntax");
+}

@@ -78,6 +78,7 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "ibm" => Some("ibm"),
         "ovh" => Some("ovh"),
         "linode" => Some("linode"),
+        "mailgun" => Some("mailgun"),
         "microsoft-365" => Some("microsoft-365"),
         "google-workspace" => Some("google-workspace"),
         _ => None,
@@ -95,7 +96,11 @@ fn basis_of(origin: Origin) -> Basis {
 /// the provider's region: a BigQuery dataset without `location` is in the `US` multi-region
 /// (MAIL-DATA.md §2.3, terraform-provider-google `r/bigquery_dataset`: "The default value is
 /// multi-regional location US").
-const LOCATION_DEFAULTS: &[(&str, &str)] = &[("google_bigquery_dataset", "US")];
+const LOCATION_DEFAULTS: &[(&str, &str)] = &[
+    ("google_bigquery_dataset", "US"),
+    // The Mailgun provider's default region (catalog mailgun.json, terraform-mailgun).
+    ("mailgun_domain", "us"),
+];
 
 /// Places a region given as text, for a provider.
 pub fn place_region(lk: &Lookups, provider: &str, region: &str, basis: Basis) -> Placement {

@@ -760,10 +760,10 @@ fn output_file_and_sample_configs_summary() {
     // parameter file, Bicep with a module and a .bicepparam file, Kubernetes manifests and a
     // tenants file. The plan in terraform-plan/ is not joined to unknown-region/, which
     // declares a resource of the same address.
-    assert_eq!(report["summary"]["files"], 16);
-    assert_eq!(report["summary"]["resources"], 36);
-    assert_eq!(report["summary"]["datasets"], 18);
-    assert_eq!(report["summary"]["copies"], 39);
+    assert_eq!(report["summary"]["files"], 17);
+    assert_eq!(report["summary"]["resources"], 42);
+    assert_eq!(report["summary"]["datasets"], 19);
+    assert_eq!(report["summary"]["copies"], 41);
     // The CloudFormation sample's SNS topic in us-east-1 is MSI005 (high), not MSI003.
     assert_eq!(report["summary"]["findings"]["high"], 7);
     assert_eq!(report["summary"]["findings"]["medium"], 10);
@@ -801,7 +801,7 @@ fn output_to_a_pipe_or_through_a_link_keeps_it() {
         .file_type()
         .is_fifo());
     let report: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
-    assert_eq!(report["summary"]["files"], 16);
+    assert_eq!(report["summary"]["files"], 17);
 
     let target = dir.path().join("reports").join("latest.json");
     std::fs::create_dir(target.parent().unwrap()).unwrap();
@@ -822,7 +822,7 @@ fn output_to_a_pipe_or_through_a_link_keeps_it() {
         .file_type()
         .is_symlink());
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
-    assert_eq!(report["summary"]["files"], 16);
+    assert_eq!(report["summary"]["files"], 17);
 }
 
 #[test]
@@ -842,6 +842,8 @@ fn excluded_and_missing_paths() {
             "kubernetes/**",
             "--exclude",
             "azure-bicep/**",
+            "--exclude",
+            "self-hosted-droplet/**",
         ],
     );
     // Only the CloudFormation sample's SNS topic in us-east-1 is left high (MSI005).
@@ -1107,7 +1109,7 @@ fn quiet_prints_one_line_per_finding_and_the_summary() {
          HIGH MSI001 hosted-tenants/mail-tenants.json:4 tenant.example-org (Multi-Geo satellite NAM) NAM (US)\n\
          HIGH MSI001 kubernetes/mailserver.yaml:51 BackupStorageLocation/velero/offsite us-east-1 (US)\n\
          HIGH MSI001 terraform-plan/plan.json:36 aws_s3_bucket.journal us-west-2 (US)\n\
-         16 files · 36 resources · 18 datasets · 39 copies · findings: 7 high, 10 medium, 0 low, 7 info · 0 suppressed · 0 errors\n"
+         17 files · 42 resources · 19 datasets · 41 copies · findings: 7 high, 10 medium, 0 low, 9 info · 0 suppressed · 0 errors\n"
     );
     // Unknown locations say so; input errors are lines of their own and keep exit 3.
     let tree = tempfile::tempdir().unwrap();

@@ -21,6 +21,7 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("ibm.json", include_str!("data/ibm.json")),
     ("ovh.json", include_str!("data/ovh.json")),
     ("linode.json", include_str!("data/linode.json")),
+    ("mailgun.json", include_str!("data/mailgun.json")),
     ("microsoft365.json", include_str!("data/microsoft365.json")),
     (
         "google-workspace.json",

@@ -377,6 +377,9 @@ pub static FLOWS: &[Flow] = &[
     flow(&["residency_m365_tenant"], Reach::Here { path: &["default_geo"] }, Store, "directory data (Entra ID)").metadata(),
     flow(&["residency_workspace_tenant"], Reach::Geographies { path: &["org_units", "data_region"] }, Store, "organisational unit"),
     // --- Disks of self-hosted mail servers -----------------------------------------------------
+    flow(&["AWS::EC2::Instance"], Reach::Here { path: &["BlockDeviceMappings"] }, Store, "block device"),
+    flow(&["AWS::EC2::Instance"], named_by(&["AWS::EC2::VolumeAttachment"], &["InstanceId"]), Store, "volume attachment").link(),
+    flow(&["AWS::EC2::VolumeAttachment"], names(&["VolumeId"], &["AWS::EC2::Volume"]), Store, "attached volume"),
     flow(&["aws_instance"], Reach::Here { path: &["root_block_device"] }, Store, "root volume"),
     flow(&["aws_instance"], Reach::Here { path: &["ebs_block_device"] }, Store, "EBS volume"),
     flow(&["aws_instance"], named_by(&["aws_volume_attachment"], &["instance_id"]), Store, "volume attachment").link(),
@@ -445,6 +448,9 @@ pub static SOURCES: &[(&str, Role, DataClass)] = &[
         Store,
         Content,
     ),
+    // A hosted sender that keeps the messages it sends and receives in the region of the
+    // domain (Mailgun: `region`, us by default; catalog `mailgun.json`).
+    ("mailgun_domain", Processing, Content),
     // Hosted mailboxes declared in a tenants file.
     ("residency_m365_tenant", Store, Content),
     ("residency_workspace_tenant", Store, Content),

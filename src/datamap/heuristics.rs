@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 /// VM kinds and the attributes that carry their boot script (MAIL-DATA.md §1.7).
 const VMS: &[(&str, &[&[&str]])] = &[
     ("aws_instance", &[&["user_data"], &["user_data_base64"]]),
+    ("aws_lightsail_instance", &[&["user_data"]]),
     (
         "azurerm_linux_virtual_machine",
         &[&["custom_data"], &["user_data"]],
@@ -36,6 +37,8 @@ const VMS: &[(&str, &[&[&str]])] = &[
     ("ibm_is_instance", &[&["user_data"]]),
     ("ovh_cloud_project_instance", &[&["user_data"]]),
     ("linode_instance", &[&["metadata", "user_data"]]),
+    ("vultr_instance", &[&["user_data"]]),
+    ("scaleway_instance_server", &[&["user_data"]]),
     (
         "Microsoft.Compute/virtualMachines",
         &[
@@ -44,22 +47,249 @@ const VMS: &[(&str, &[&[&str]])] = &[
         ],
     ),
     ("digitalocean_droplet", &[&["user_data"]]),
+    // CloudFormation: `UserData`, and what `AWS::CloudFormation::Init` installs (`$init`).
+    ("AWS::EC2::Instance", &[&["UserData"], &["$init"]]),
+    ("AWS::Lightsail::Instance", &[&["UserData"]]),
 ];
 
-/// Ports that only a mail server listens on: SMTP, submission, POP3, IMAP and their TLS forms.
-const MAIL_PORTS: &[f64] = &[25.0, 465.0, 587.0, 110.0, 143.0, 993.0, 995.0];
+/// Ports that only a mail server listens on: SMTP, submission, POP3, IMAP, their TLS forms,
+/// and ManageSieve.
+const MAIL_PORTS: &[f64] = &[25.0, 465.0, 587.0, 110.0, 143.0, 993.0, 995.0, 4190.0];
+
+/// A rule that opens more ports than this is not about mail (an "all ports" rule opens 25
+/// too, and says nothing about what listens there).
+const WIDEST_MAIL_RULE: f64 = 1000.0;
+
+/// Firewalls a VM names (`path` on the VM, looked up among `kinds`), and the rules that live
+/// in resources of their own and name the firewall (`rules`: kinds and the path to it).
+struct NamedFirewall {
+    vm: &'static str,
+    path: &'static [&'static str],
+    kinds: &'static [&'static str],
+    rules: &'static [(&'static str, &'static [&'static str])],
+}
+
+const NAMED_FIREWALLS: &[NamedFirewall] = &[
+    NamedFirewall {
+        vm: "aws_instance",
+        path: &["vpc_security_group_ids"],
+        kinds: &["aws_security_group"],
+        rules: &[
+            ("aws_security_group_rule", &["security_group_id"]),
+            (
+                "aws_vpc_security_group_ingress_rule",
+                &["security_group_id"],
+            ),
+        ],
+    },
+    NamedFirewall {
+        vm: "aws_instance",
+        path: &["security_groups"],
+        kinds: &["aws_security_group"],
+        rules: &[],
+    },
+    NamedFirewall {
+        vm: "AWS::EC2::Instance",
+        path: &["SecurityGroupIds"],
+        kinds: &["AWS::EC2::SecurityGroup"],
+        rules: &[("AWS::EC2::SecurityGroupIngress", &["GroupId"])],
+    },
+    NamedFirewall {
+        vm: "AWS::EC2::Instance",
+        path: &["SecurityGroups"],
+        kinds: &["AWS::EC2::SecurityGroup"],
+        rules: &[("AWS::EC2::SecurityGroupIngress", &["GroupId"])],
+    },
+    NamedFirewall {
+        vm: "AWS::EC2::Instance",
+        path: &["NetworkInterfaces", "GroupSet"],
+        kinds: &["AWS::EC2::SecurityGroup"],
+        rules: &[("AWS::EC2::SecurityGroupIngress", &["GroupId"])],
+    },
+    NamedFirewall {
+        vm: "hcloud_server",
+        path: &["firewall_ids"],
+        kinds: &["hcloud_firewall"],
+        rules: &[],
+    },
+    NamedFirewall {
+        vm: "scaleway_instance_server",
+        path: &["security_group_id"],
+        kinds: &["scaleway_instance_security_group"],
+        rules: &[],
+    },
+    NamedFirewall {
+        vm: "vultr_instance",
+        path: &["firewall_group_id"],
+        kinds: &["vultr_firewall_group"],
+        rules: &[("vultr_firewall_rule", &["firewall_group_id"])],
+    },
+];
+
+/// Firewalls that name the VMs they protect: kinds, the path to the VM, the VM kinds.
+const NAMING_FIREWALLS: &[(&[&str], &[&str], &[&str])] = &[
+    (
+        &["digitalocean_firewall"],
+        &["droplet_ids"],
+        &["digitalocean_droplet"],
+    ),
+    (
+        &["hcloud_firewall"],
+        &["apply_to", "server"],
+        &["hcloud_server"],
+    ),
+    (
+        &["hcloud_firewall_attachment"],
+        &["server_ids"],
+        &["hcloud_server"],
+    ),
+    (&["linode_firewall"], &["linodes"], &["linode_instance"]),
+];
+
+/// A path to an attribute (`["records"]`, `["properties", "settings"]`).
+type Path = &'static [&'static str];
+
+/// Records that point a name at an address (A, AAAA): kinds, the path to the address, the
+/// path to the name, and the path to the record type (empty when the kind has one type).
+const ADDRESS_RECORDS: &[(&[&str], Path, Path, Path)] = &[
+    (&["aws_route53_record"], &["records"], &["name"], &["type"]),
+    (&["digitalocean_record"], &["value"], &["name"], &["type"]),
+    (&["cloudflare_record"], &["value"], &["name"], &["type"]),
+    (&["cloudflare_record"], &["content"], &["name"], &["type"]),
+    (
+        &["cloudflare_dns_record"],
+        &["content"],
+        &["name"],
+        &["type"],
+    ),
+    (
+        &["AWS::Route53::RecordSet"],
+        &["ResourceRecords"],
+        &["Name"],
+        &["Type"],
+    ),
+];
+
+/// Elastic IPs: the address a record names, and the instance it is attached to.
+const ELASTIC_IPS: &[(&str, &[&str])] = &[
+    ("aws_eip", &["instance"]),
+    ("AWS::EC2::EIP", &["InstanceId"]),
+];
+
+/// Mail exchanger records: kinds, the path to the exchanger, the path to the record type.
+const MX_RECORDS: &[(&str, &[&str], &[&str])] = &[
+    ("aws_route53_record", &["records"], &["type"]),
+    ("digitalocean_record", &["value"], &["type"]),
+    ("cloudflare_record", &["value"], &["type"]),
+    ("cloudflare_record", &["content"], &["type"]),
+    ("cloudflare_dns_record", &["content"], &["type"]),
+    ("AWS::Route53::RecordSet", &["ResourceRecords"], &["Type"]),
+    ("azurerm_dns_mx_record", &["record", "exchange"], &[]),
+];
+
+/// VM extensions that run scripts on a VM, the path to the VM, and where their script is.
+const EXTENSIONS: &[(&[&str], Path, &[Path])] = &[
+    (
+        &["azurerm_virtual_machine_extension"],
+        &["virtual_machine_id"],
+        &[&["settings"], &["protected_settings"]],
+    ),
+    (
+        &["Microsoft.Compute/virtualMachines/extensions"],
+        &["$parent"],
+        &[
+            &["properties", "settings"],
+            &["properties", "protectedSettings"],
+        ],
+    ),
+];
+
+/// The reverse links the recogniser looks up (firewalls, records and extensions that name a
+/// VM or a firewall), for the index to build once.
+pub fn links() -> Vec<super::index::Link> {
+    let mut links = Vec::new();
+    for (kinds, path, targets) in NAMING_FIREWALLS {
+        links.push(super::index::Link {
+            kinds,
+            path,
+            targets,
+        });
+    }
+    for firewall in NAMED_FIREWALLS {
+        for (kind, path) in firewall.rules {
+            links.push(super::index::Link {
+                kinds: std::slice::from_ref(kind),
+                path,
+                targets: firewall.kinds,
+            });
+        }
+    }
+    for (kinds, path, _, _) in ADDRESS_RECORDS {
+        links.push(super::index::Link {
+            kinds,
+            path,
+            targets: super::flows::ANY,
+        });
+    }
+    for (kind, path) in ELASTIC_IPS {
+        links.push(super::index::Link {
+            kinds: std::slice::from_ref(kind),
+            path,
+            targets: super::flows::ANY,
+        });
+    }
+    for (kinds, path, _) in EXTENSIONS {
+        links.push(super::index::Link {
+            kinds,
+            path,
+            targets: super::flows::ANY,
+        });
+    }
+    links
+}
 
 fn mail_software() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|maddy|wildduck|haraka|modoboa|mjl/mox|iredmail|zimbra|exchange ?server|setup\.exe\s+/mode:install\s+/roles:mailbox)\b",
+            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|maddy|wildduck|haraka|modoboa|mjl/mox|mailinabox|mail-in-a-box|iredmail|zimbra|exchange ?server|setup\.exe\s+/mode:install\s+/roles?:mailbox)\b",
         )
         .expect("valid pattern")
     })
 }
 
-/// Why a VM is taken for a mail server, if it is.
+/// Every text in a value: strings, the known part of unknown values, and map keys (a package
+/// list is keyed by package name).
+fn texts(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Unknown(_) => {
+            if let Some(t) = value.partial_text() {
+                out.push(t.to_string());
+            }
+        }
+        Value::List(items) => items.iter().for_each(|i| texts(i, out)),
+        Value::Map(m) => {
+            for (k, v) in m {
+                out.push(k.clone());
+                texts(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The mail software a value's text names.
+fn software_in(value: &Value) -> Option<String> {
+    let mut found = Vec::new();
+    texts(value, &mut found);
+    found
+        .iter()
+        .find_map(|t| mail_software().find(t).map(|m| m.as_str().to_string()))
+}
+
+/// Why a VM is taken for a mail server, if it is: its boot installs mail software, a firewall
+/// opens a mail port to it, or DNS sends a domain's mail to it.
 pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
     // A container workload (its front end lists its images): judged by images and ports.
     if !r.attr("$images").is_null() {
@@ -68,27 +298,215 @@ pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
     let (_, scripts) = VMS.iter().find(|(kind, _)| *kind == r.kind)?;
     for path in *scripts {
         for (_, script) in values_at(&r.attributes, path) {
-            let text = script
-                .as_str()
-                .or_else(|| script.partial_text())
-                .unwrap_or_default();
-            if let Some(m) = mail_software().find(text) {
+            if let Some(software) = software_in(script) {
                 return Some(format!(
-                    "its boot script ({}) installs {}",
-                    path.join("."),
-                    m.as_str()
+                    "its boot script ({}) installs {software}",
+                    path.join(".")
                 ));
             }
         }
     }
-    if r.kind == "aws_instance" {
-        for (_, group) in values_at(&r.attributes, &["vpc_security_group_ids"])
-            .into_iter()
-            .chain(values_at(&r.attributes, &["security_groups"]))
+    for (kinds, path, scripts) in EXTENSIONS {
+        for extension in index.attached(kinds, path, r) {
+            for script in *scripts {
+                if let Some(software) = software_in(extension.attributes.path(script)) {
+                    return Some(format!(
+                        "its extension {} installs {software}",
+                        extension.address
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(why) = firewall_opens_mail_port(index, r) {
+        return Some(why);
+    }
+    dns_sends_mail_to(index, r)
+}
+
+/// What a provider calls its firewall, for reasons.
+fn firewall_word(kind: &str) -> &'static str {
+    if kind.contains("security_group") || kind.contains("SecurityGroup") {
+        "security group"
+    } else {
+        "firewall"
+    }
+}
+
+/// A firewall the VM uses (named by the VM, or naming it) that lets a mail port in.
+fn firewall_opens_mail_port(index: &Index, r: &Resource) -> Option<String> {
+    for firewall in NAMED_FIREWALLS.iter().filter(|f| f.vm == r.kind) {
+        for (_, group) in values_at(&r.attributes, firewall.path) {
+            let Target::Declared(sg) = index.target(group, r, firewall.kinds) else {
+                continue;
+            };
+            let what = firewall_word(&sg.kind);
+            if let Some(port) = open_mail_port(&sg.attributes) {
+                return Some(format!("{what} {} opens port {port}", sg.address));
+            }
+            for (kind, path) in firewall.rules {
+                for rule in index.attached(std::slice::from_ref(kind), path, sg) {
+                    if let Some(port) = open_mail_port(&rule.attributes) {
+                        return Some(format!(
+                            "{what} rule {} opens port {port} of {}",
+                            rule.address, sg.address
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (kinds, path, targets) in NAMING_FIREWALLS {
+        if !targets.contains(&r.kind.as_str()) {
+            continue;
+        }
+        for firewall in index.attached(kinds, path, r) {
+            if let Some(port) = open_mail_port(&firewall.attributes) {
+                return Some(format!("firewall {} opens port {port}", firewall.address));
+            }
+        }
+    }
+    None
+}
+
+/// The mail port a firewall (or a rule) lets in: every ingress rule's ports as the providers
+/// write them (`from_port`/`to_port`, `FromPort`/`ToPort`, `port`, `port_range`, `ports`,
+/// `destination_port_range(s)`), an egress, outbound or deny rule aside, and a range wider
+/// than [`WIDEST_MAIL_RULE`] ports aside.
+fn open_mail_port(firewall: &Value) -> Option<u32> {
+    let mut rules: Vec<&Value> = vec![firewall];
+    for block in [
+        "ingress",
+        "inbound_rule",
+        "inbound",
+        "rule",
+        "SecurityGroupIngress",
+        "security_rule",
+        "allow",
+    ] {
+        rules.extend(firewall.get(block).items());
+    }
+    for rule in rules {
+        let direction = ["type", "direction", "access"]
+            .iter()
+            .filter_map(|k| rule.get(k).as_str())
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<_>>();
+        if direction
+            .iter()
+            .any(|d| matches!(d.as_str(), "egress" | "out" | "outbound" | "deny"))
         {
-            if let Target::Declared(sg) = index.target(group, r, &["aws_security_group"]) {
-                if let Some(port) = open_mail_port(sg) {
-                    return Some(format!("security group {} opens port {port}", sg.address));
+            continue;
+        }
+        for (low, high) in port_ranges(rule) {
+            if high - low > WIDEST_MAIL_RULE {
+                continue;
+            }
+            if let Some(port) = MAIL_PORTS.iter().find(|p| **p >= low && **p <= high) {
+                return Some(*port as u32);
+            }
+        }
+    }
+    None
+}
+
+/// The port ranges a rule names.
+fn port_ranges(rule: &Value) -> Vec<(f64, f64)> {
+    let mut ranges = Vec::new();
+    for (from, to) in [("from_port", "to_port"), ("FromPort", "ToPort")] {
+        if let (Value::Number(a), Value::Number(b)) = (rule.get(from), rule.get(to)) {
+            ranges.push((*a, *b));
+        }
+    }
+    for key in [
+        "port",
+        "port_range",
+        "ports",
+        "destination_port_range",
+        "destination_port_ranges",
+    ] {
+        for value in rule.get(key).items() {
+            let text = match value {
+                Value::Number(n) => n.to_string(),
+                Value::String(s) => s.clone(),
+                _ => continue,
+            };
+            for part in text.split([',', ' ']).filter(|p| !p.is_empty()) {
+                let (a, b) = part.split_once(['-', ':']).unwrap_or((part, part));
+                if let (Ok(a), Ok(b)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>()) {
+                    ranges.push((a, b));
+                }
+            }
+        }
+    }
+    ranges
+}
+
+/// `mail.example.com.`, `10 mail.example.com`, `mail`: the host name, lower case, without
+/// the priority or the final dot.
+fn host_name(text: &str) -> String {
+    text.split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase()
+}
+
+/// An MX record that names `host` (a full name, or a name relative to its zone: `mail` is
+/// `mail.example.com` when the MX record says so).
+fn mx_record_for<'a>(index: &Index<'a>, host: &str) -> Option<&'a Resource> {
+    let host = host_name(host);
+    if host.is_empty() {
+        return None;
+    }
+    for (kind, path, kind_path) in MX_RECORDS {
+        for record in index.of_kind(kind) {
+            if !kind_path.is_empty() && record.attributes.path(kind_path).as_str() != Some("MX") {
+                continue;
+            }
+            for (_, exchanger) in values_at(&record.attributes, path) {
+                let Some(exchanger) = exchanger.as_str().map(host_name) else {
+                    continue;
+                };
+                let same = exchanger == host
+                    || exchanger.split('.').next() == Some(host.as_str())
+                    || host.split('.').next() == Some(exchanger.as_str());
+                if same {
+                    return Some(record);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// An MX record whose exchanger is a name an address record points at this VM (directly, or
+/// through an elastic IP attached to it): the strongest sign, since the domain's mail goes here.
+fn dns_sends_mail_to(index: &Index, r: &Resource) -> Option<String> {
+    let mut holders: Vec<&Resource> = vec![r];
+    for (kind, path) in ELASTIC_IPS {
+        holders.extend(
+            index
+                .attached(std::slice::from_ref(kind), path, r)
+                .iter()
+                .copied(),
+        );
+    }
+    for holder in holders {
+        for (kinds, path, name, kind_path) in ADDRESS_RECORDS {
+            for record in index.attached(kinds, path, holder) {
+                let record_type = record.attributes.path(kind_path).as_str().unwrap_or("A");
+                if !kind_path.is_empty() && !matches!(record_type, "A" | "AAAA") {
+                    continue;
+                }
+                let Some(host) = record.attributes.path(name).as_str() else {
+                    continue;
+                };
+                if let Some(mx) = mx_record_for(index, host) {
+                    return Some(format!(
+                        "DNS sends mail to it: MX record {} names {host}, which {} points at it",
+                        mx.address, record.address
+                    ));
                 }
             }
         }
@@ -142,19 +560,6 @@ fn container_mail_server(r: &Resource) -> Option<String> {
             )),
             _ => None,
         })
-}
-
-fn open_mail_port(sg: &Resource) -> Option<u32> {
-    for (_, rule) in values_at(&sg.attributes, &["ingress"]) {
-        let (Value::Number(from), Value::Number(to)) = (rule.get("from_port"), rule.get("to_port"))
-        else {
-            continue;
-        };
-        if let Some(port) = MAIL_PORTS.iter().find(|p| **p >= *from && **p <= *to) {
-            return Some(*port as u32);
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ pub struct Index<'a> {
     /// For each link, the resources that name a given resource (by its place in the scan's
     /// resource list, which outlives the index).
     attached: HashMap<(String, usize), Vec<&'a Resource>>,
+    /// Resources by kind, in scan order (the MX records a mail server's name is looked up in).
+    by_kind: HashMap<&'a str, Vec<&'a Resource>>,
 }
 
 /// What a value that names a resource points at.
@@ -74,6 +76,7 @@ impl<'a> Index<'a> {
             reads: HashMap::new(),
             instances: HashMap::new(),
             attached: HashMap::new(),
+            by_kind: HashMap::new(),
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
         for r in resources {
@@ -83,6 +86,7 @@ impl<'a> Index<'a> {
                 .by_address
                 .entry((r.scope.as_str(), r.address.as_str()))
                 .or_insert(r);
+            index.by_kind.entry(r.kind.as_str()).or_default().push(r);
             if let Some(base) = r
                 .address
                 .strip_suffix(']')
@@ -145,6 +149,11 @@ impl<'a> Index<'a> {
         }
         index.attached = attached;
         index
+    }
+
+    /// Every resource of a kind, in scan order.
+    pub fn of_kind(&self, kind: &str) -> &[&'a Resource] {
+        self.by_kind.get(kind).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Resources of `kinds` that name `target` at `path`.

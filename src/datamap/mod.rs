@@ -216,6 +216,7 @@ fn links() -> Vec<Link> {
         path: &["primary_key_arn"],
         targets: ANY,
     });
+    links.extend(heuristics::links());
     links
 }
 

@@ -26,6 +26,9 @@ pub struct CfnResource {
     pub rtype: String,
     /// `Properties`, in long form (`{"Ref": ...}`, `{"Fn::GetAtt": [...]}`).
     pub properties: Node,
+    /// `Metadata.AWS::CloudFormation::Init`: the packages, files, commands and services
+    /// cfn-init sets up on an instance (what a mail server's boot installs).
+    pub init: Option<Node>,
     pub line: usize,
     pub end_line: usize,
 }
@@ -105,6 +108,10 @@ pub fn from_root(root: &Node, text: &str, display: &str) -> Result<Option<Templa
                     line: body.line,
                     kind: NodeKind::Map(Vec::new()),
                 }),
+                init: body
+                    .get("Metadata")
+                    .and_then(|m| m.get("AWS::CloudFormation::Init"))
+                    .cloned(),
                 line: body.line,
                 end_line: body.last_line(),
             });

@@ -205,6 +205,9 @@ pub fn resolve(
                     },
                 );
             }
+            if let Some(init) = &r.init {
+                attributes.insert("$init".into(), ctx.eval(init, 0));
+            }
             Resource {
                 address: r.logical_id.clone(),
                 kind: r.rtype.clone(),

@@ -1,0 +1,248 @@
+//! Self-hosted mail servers, recognised the same way in every format: mail software installed
+//! at boot (user data, cloud-init, `AWS::CloudFormation::Init`, VM extensions), a firewall that
+//! opens a mail port to the VM (rules inside the firewall, in resources of their own, or
+//! firewalls that name the VMs they protect), and DNS that sends a domain's mail to it (MX →
+//! A record → the VM or its elastic IP). Each dataset says how it was recognised; a web server
+//! is not a mail server.
+
+mod common;
+
+use common::{root, run, scan_json};
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/mail-servers").join(name)
+}
+
+/// (source, reason, copies as `resource | region | countries`) of each dataset.
+fn datasets(dir: &Path, extra: &[&str]) -> Vec<(String, String, Vec<String>)> {
+    let mut args = vec!["map", dir.to_str().unwrap(), "--format", "json"];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    assert!(matches!(code, 0 | 3), "{err}");
+    let map: serde_json::Value = serde_json::from_str(&out).unwrap();
+    map["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["source"].as_str().unwrap().to_string(),
+                d["reason"].as_str().unwrap_or_default().to_string(),
+                d["copies"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} | {} | {}",
+                            c["resource"].as_str().unwrap(),
+                            c["region"].as_str().unwrap_or("?"),
+                            c["countries"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|x| x.as_str().unwrap())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        )
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn s(text: &str) -> String {
+    text.to_string()
+}
+
+#[test]
+fn cloudformation_instance_by_user_data_by_firewall_rule_and_by_cfn_init() {
+    let found = datasets(&fixture("cloudformation"), &["--region", "eu-west-1"]);
+    assert_eq!(
+        found,
+        [(
+            s("MailInstance"),
+            s("its boot script (UserData) installs mailinabox"),
+            vec![
+                s("MailInstance | eu-west-1 | IE"),
+                s("MailInstance (block device) | eu-west-1 | IE"),
+                s("MailData | eu-west-1 | IE"),
+            ]
+        )]
+    );
+    let original =
+        std::fs::read_to_string(fixture("cloudformation").join("mailinabox.yaml")).unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    // Without the boot script: the standalone ingress rule that opens 25 on its group.
+    let no_script: String = original
+        .lines()
+        .filter(|l| !l.contains("mailinabox.email"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(tree.path().join("t.yaml"), &no_script).unwrap();
+    let found = datasets(tree.path(), &["--region", "eu-west-1"]);
+    assert_eq!(
+        found[0].1,
+        "security group rule SmtpIngress opens port 25 of MailSecurityGroup"
+    );
+    // Without the rule either: cfn-init installing postfix.
+    let init_only = no_script
+        .replace("              curl: []", "              postfix: []")
+        .replace("          FromPort: 25\n      ToPort: 25", "")
+        .replace(
+            "      FromPort: 25\n      ToPort: 25\n",
+            "      FromPort: 8080\n      ToPort: 8080\n",
+        );
+    std::fs::write(tree.path().join("t.yaml"), &init_only).unwrap();
+    let found = datasets(tree.path(), &["--region", "eu-west-1"]);
+    assert_eq!(found[0].1, "its boot script ($init) installs postfix");
+    // Nothing of the three: not a mail server.
+    let nothing = init_only.replace("postfix: []", "curl: []");
+    std::fs::write(tree.path().join("t.yaml"), &nothing).unwrap();
+    assert!(datasets(tree.path(), &["--region", "eu-west-1"]).is_empty());
+}
+
+#[test]
+fn droplet_by_firewall_and_by_dns_alone() {
+    let found = datasets(&fixture("digitalocean"), &[]);
+    assert_eq!(
+        found,
+        [(
+            s("digitalocean_droplet.mail"),
+            s("firewall digitalocean_firewall.mail opens port 25"),
+            vec![
+                s("digitalocean_droplet.mail | lon1 | GB"),
+                s("digitalocean_volume.vmail | lon1 | GB"),
+            ]
+        )]
+    );
+    // Without the firewall, DNS still sends the domain's mail to the droplet.
+    let text = std::fs::read_to_string(fixture("digitalocean").join("main.tf")).unwrap();
+    let start = text.find("resource \"digitalocean_firewall\"").unwrap();
+    let end = text
+        .find("resource \"digitalocean_record\" \"mail\"")
+        .unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("main.tf"),
+        format!("{}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let found = datasets(tree.path(), &[]);
+    assert_eq!(
+        found[0].1,
+        "DNS sends mail to it: MX record digitalocean_record.mx names mail, which digitalocean_record.mail points at it"
+    );
+    // And without the MX record, nothing says it handles mail.
+    let no_mx = format!("{}{}", &text[..start], &text[end..]);
+    let no_mx = &no_mx[..no_mx
+        .find("resource \"digitalocean_record\" \"mx\"")
+        .unwrap()];
+    std::fs::write(tree.path().join("main.tf"), no_mx).unwrap();
+    assert!(datasets(tree.path(), &[]).is_empty());
+}
+
+/// Route 53 through an elastic IP, and firewall rules in resources of their own.
+#[test]
+fn route53_through_an_elastic_ip_and_separate_security_group_rules() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tree.path().join("main.tf"),
+        r#"provider "aws" {
+  region = "us-east-2"
+}
+
+resource "aws_security_group" "mail" {
+  name = "mail"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "imaps" {
+  security_group_id = aws_security_group.mail.id
+  from_port         = 993
+  to_port           = 993
+  ip_protocol       = "tcp"
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+resource "aws_instance" "mx" {
+  ami           = "ami-0123456789abcdef0"
+  instance_type = "t3.small"
+}
+
+resource "aws_eip" "mx" {
+  instance = aws_instance.mx.id
+}
+
+resource "aws_route53_record" "a" {
+  zone_id = "Z1"
+  name    = "mx1.example.com"
+  type    = "A"
+  ttl     = 300
+  records = [aws_eip.mx.public_ip]
+}
+
+resource "aws_route53_record" "mx" {
+  zone_id = "Z1"
+  name    = "example.com"
+  type    = "MX"
+  ttl     = 300
+  records = ["10 mx1.example.com"]
+}
+
+resource "aws_instance" "imap" {
+  ami                    = "ami-0123456789abcdef0"
+  instance_type          = "t3.small"
+  vpc_security_group_ids = [aws_security_group.mail.id]
+}
+"#,
+    )
+    .unwrap();
+    let found = datasets(tree.path(), &[]);
+    let reasons: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(s, r, _)| (s.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "aws_instance.mx",
+                "DNS sends mail to it: MX record aws_route53_record.mx names mx1.example.com, which aws_route53_record.a points at it"
+            ),
+            (
+                "aws_instance.imap",
+                "security group rule aws_vpc_security_group_ingress_rule.imaps opens port 993 of aws_security_group.mail"
+            ),
+        ]
+    );
+    assert!(found
+        .iter()
+        .all(|(_, _, copies)| copies[0].ends_with("| us-east-2 | US")));
+}
+
+/// A web server that opens 443 and an "all ports" range, installs nginx and has an A record
+/// without an MX record is not a mail server.
+#[test]
+fn a_web_server_is_not_a_mail_server() {
+    assert!(datasets(&fixture("not-mail"), &[]).is_empty());
+}
+
+/// Mailgun keeps a domain's messages in the region it is created in: `eu`, or `us` by default.
+#[test]
+fn hosted_senders_with_a_data_region() {
+    let (code, report) = scan_json(&fixture("mailgun"), &[]);
+    assert_eq!(code, 1);
+    let found = datasets(&fixture("mailgun"), &[]);
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].2, [s("mailgun_domain.eu | eu | AT,BE,BG,HR,CY,CZ,DK,EE,FI,FR,DE,GR,HU,IE,IT,LV,LT,LU,MT,NL,PL,PT,RO,SK,SI,ES,SE")]);
+    assert_eq!(found[1].2, [s("mailgun_domain.default | us | US")]);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["MSI005"], "whole messages processed in the US");
+}

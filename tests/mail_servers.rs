@@ -246,3 +246,69 @@ fn hosted_senders_with_a_data_region() {
         .collect();
     assert_eq!(rules, ["MSI005"], "whole messages processed in the US");
 }
+
+/// A boot script in a file beside the module, read through `templatefile()` or `file()` (as
+/// the gate reads every scanned file: a path outside the scan is not read).
+#[test]
+fn boot_scripts_in_template_files_are_read() {
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tree.path().join("mail")).unwrap();
+    std::fs::write(
+        tree.path().join("mail/main.tf"),
+        r#"resource "digitalocean_droplet" "miab" {
+  name      = "box"
+  region    = "ams3"
+  size      = "s-1vcpu-2gb"
+  image     = "ubuntu-22-04-x64"
+  user_data = templatefile("${path.module}/miab-setup.tftpl", { hostname = "box.example.com" })
+}
+
+resource "digitalocean_droplet" "relay" {
+  name      = "relay"
+  region    = "ams3"
+  size      = "s-1vcpu-1gb"
+  image     = "ubuntu-22-04-x64"
+  user_data = file("scripts/relay.sh")
+}
+
+resource "digitalocean_droplet" "outside" {
+  name      = "outside"
+  region    = "ams3"
+  size      = "s-1vcpu-1gb"
+  image     = "ubuntu-22-04-x64"
+  user_data = file("../../outside.sh")
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("mail/miab-setup.tftpl"),
+        "#!/bin/bash\nexport PRIMARY_HOSTNAME=${hostname}\ncurl -s https://mailinabox.email/setup.sh | sudo -E bash\n",
+    )
+    .unwrap();
+    std::fs::create_dir(tree.path().join("mail/scripts")).unwrap();
+    std::fs::write(
+        tree.path().join("mail/scripts/relay.sh"),
+        "#!/bin/sh\napt-get install -y postfix\n",
+    )
+    .unwrap();
+    let found = datasets(tree.path(), &[]);
+    let reasons: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(s, r, _)| (s.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "digitalocean_droplet.miab",
+                "its boot script (user_data) installs mailinabox"
+            ),
+            (
+                "digitalocean_droplet.relay",
+                "its boot script (user_data) installs postfix"
+            ),
+        ]
+    );
+    assert_eq!(found[0].2, [s("digitalocean_droplet.miab | ams3 | NL")]);
+}

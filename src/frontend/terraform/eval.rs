@@ -20,6 +20,10 @@ pub trait Resolver {
     fn traversal(&self, root: &str, ops: &[TraversalOperator]) -> Value;
     /// Nesting depth of the evaluation in progress.
     fn depth(&self) -> usize;
+    /// The text of a file `file()` or `templatefile()` names; `None` when it cannot be read.
+    fn module_file(&self, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Evaluates an expression; every value passes the evaluation budget (`budget::admit`).
@@ -69,6 +73,30 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
         },
         Expression::FuncCall(call) => {
             let args: Vec<Value> = call.args.iter().map(|a| eval(a, r)).collect();
+            // `file()` is the file's text; `templatefile()` renders it, which residency does
+            // not: the template's text is kept as the known part of an unknown value, so that
+            // what a boot script installs can still be read.
+            let name = call.name.name.as_str();
+            if matches!(name, "file" | "templatefile") {
+                if let Some(text) = args
+                    .first()
+                    .and_then(Value::as_str)
+                    .and_then(|p| r.module_file(p))
+                {
+                    return if name == "file" {
+                        Value::String(text)
+                    } else {
+                        Value::Unknown(Unknown {
+                            reason:
+                                "a rendered template is not evaluated; its text is read as written"
+                                    .into(),
+                            refers_to: None,
+                            in_deployment: None,
+                            partial: Some(text),
+                        })
+                    };
+                }
+            }
             let args = if call.expand_final {
                 expand_final(args)
             } else {

@@ -179,6 +179,8 @@ struct Evaluator {
     memo: RefCell<HashMap<(usize, String), (Value, Origin)>>,
     in_progress: RefCell<HashSet<(usize, String)>>,
     default_region: Option<String>,
+    /// What `file()` and `templatefile()` read through (the scan's one gate).
+    gate: crate::gate::Gate,
 }
 
 struct Ctx<'a> {
@@ -245,6 +247,26 @@ fn get_attr(op: Option<&TraversalOperator>) -> Option<&str> {
 impl Resolver for Ctx<'_> {
     fn depth(&self) -> usize {
         self.depth
+    }
+
+    /// `file("${path.module}/x")`, `templatefile("x.tftpl", ...)`: the path is the module's
+    /// report path (what `path.module` gives) or relative to the module; the file is read
+    /// through the gate like every scanned file.
+    fn module_file(&self, path: &str) -> Option<String> {
+        let def = self.def();
+        let relative = path
+            .strip_prefix(def.display_dir.as_str())
+            .filter(|_| !def.display_dir.is_empty())
+            .unwrap_or(path)
+            .trim_start_matches("./")
+            .trim_start_matches('/');
+        if path.starts_with('/') && def.display_dir.is_empty() {
+            return None;
+        }
+        self.ev
+            .gate
+            .read_text(&def.dir.join(relative), Area::Scan)
+            .ok()
     }
 
     fn traversal(&self, root: &str, ops: &[TraversalOperator]) -> Value {
@@ -1406,6 +1428,7 @@ fn resolve_group(
             memo: RefCell::new(HashMap::new()),
             in_progress: RefCell::new(HashSet::new()),
             default_region: inputs.region.clone(),
+            gate: inputs.gate.clone(),
         },
         loaded: HashMap::new(),
         known_dirs: group

@@ -312,3 +312,48 @@ resource "digitalocean_droplet" "outside" {
     );
     assert_eq!(found[0].2, [s("digitalocean_droplet.miab | ams3 | NL")]);
 }
+
+/// Azure VMs: an ARM VM whose network interface has a security group opening 25, an ARM VM
+/// whose DSC extension installs Exchange, and a Terraform VM whose subnet's security group
+/// opens 587.
+#[test]
+fn azure_vms_by_network_security_groups_and_extensions() {
+    let found = datasets(
+        &fixture("azure-arm"),
+        &["--resource-group-location", "westeurope"],
+    );
+    let reasons: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(s, r, _)| (s.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "Microsoft.Compute/virtualMachines/edge",
+                "network security group Microsoft.Network/networkSecurityGroups/edge-nsg opens port 25"
+            ),
+            (
+                "Microsoft.Compute/virtualMachines/exchange",
+                "its extension Microsoft.Compute/virtualMachines/extensions/exchange/InstallExchange installs InstallAndConfigureExchange"
+            ),
+        ]
+    );
+    assert_eq!(
+        found[1].2,
+        [
+            s("Microsoft.Compute/virtualMachines/exchange | westeurope | NL"),
+            s("Microsoft.Compute/virtualMachines/exchange (OS disk) | westeurope | NL"),
+            s("Microsoft.Compute/virtualMachines/exchange (data disks) | westeurope | NL"),
+        ]
+    );
+    let found = datasets(&fixture("azure-terraform"), &[]);
+    assert_eq!(
+        found[0].1,
+        "network security group azurerm_network_security_group.mail opens port 587"
+    );
+    assert_eq!(
+        found[0].2[0],
+        "azurerm_windows_virtual_machine.mail | swedencentral | SE"
+    );
+}

@@ -509,6 +509,7 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("Microsoft.DocumentDB/databaseAccounts", "$name"),
     ("Microsoft.DataProtection/backupVaults", "$name"),
     ("PersistentVolumeClaim", "$name"),
+    ("azurerm_network_security_group", "name"),
     ("compose_volume", "$name"),
     ("BackupStorageLocation", "$name"),
     ("VolumeSnapshotLocation", "$name"),

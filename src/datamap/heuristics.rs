@@ -187,6 +187,24 @@ const MX_RECORDS: &[(&str, &[&str], &[&str])] = &[
     ("azurerm_dns_mx_record", &["record", "exchange"], &[]),
 ];
 
+/// Azure links between network interfaces, subnets, security groups and their rules.
+const NIC_NSG: (&[&str], Path) = (
+    &["azurerm_network_interface_security_group_association"],
+    &["network_interface_id"],
+);
+const SUBNET_NSG: (&[&str], Path) = (
+    &["azurerm_subnet_network_security_group_association"],
+    &["subnet_id"],
+);
+const NSG_RULES: (&[&str], Path) = (
+    &["azurerm_network_security_rule"],
+    &["network_security_group_name"],
+);
+const ARM_NSG_RULES: (&[&str], Path) = (
+    &["Microsoft.Network/networkSecurityGroups/securityRules"],
+    &["$parent"],
+);
+
 /// VM extensions that run scripts on a VM, the path to the VM, and where their script is.
 const EXTENSIONS: &[(&[&str], Path, &[Path])] = &[
     (
@@ -245,6 +263,22 @@ pub fn links() -> Vec<super::index::Link> {
             targets: super::flows::ANY,
         });
     }
+    for (kinds, path, targets) in [
+        (NIC_NSG.0, NIC_NSG.1, &["azurerm_network_interface"][..]),
+        (SUBNET_NSG.0, SUBNET_NSG.1, &["azurerm_subnet"][..]),
+        (
+            NSG_RULES.0,
+            NSG_RULES.1,
+            &["azurerm_network_security_group"][..],
+        ),
+        (ARM_NSG_RULES.0, ARM_NSG_RULES.1, super::flows::ANY),
+    ] {
+        links.push(super::index::Link {
+            kinds,
+            path,
+            targets,
+        });
+    }
     links
 }
 
@@ -252,7 +286,7 @@ fn mail_software() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|maddy|wildduck|haraka|modoboa|mjl/mox|mailinabox|mail-in-a-box|iredmail|zimbra|exchange ?server|setup\.exe\s+/mode:install\s+/roles?:mailbox)\b",
+            r"(?i)\b(postfix|dovecot|exim4?|sendmail|opensmtpd|docker-mailserver|mailcow|mailu|stalwart|maddy|wildduck|haraka|modoboa|mjl/mox|mailinabox|mail-in-a-box|iredmail|zimbra|exchange ?server|xexchange|install\w*exchange|setup\.exe\s+/mode:install\s+/roles?:mailbox)\b",
         )
         .expect("valid pattern")
     })
@@ -321,7 +355,125 @@ pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
     if let Some(why) = firewall_opens_mail_port(index, r) {
         return Some(why);
     }
+    if let Some(why) = azure_nsg_opens_mail_port(index, r) {
+        return Some(why);
+    }
     dns_sends_mail_to(index, r)
+}
+
+/// Azure: a network security group on one of the VM's network interfaces, or on their subnets,
+/// that lets a mail port in (its own rules, or rules declared on their own).
+fn azure_nsg_opens_mail_port(index: &Index, vm: &Resource) -> Option<String> {
+    let terraform = vm.kind.starts_with("azurerm_");
+    let arm = vm.kind == "Microsoft.Compute/virtualMachines";
+    if !terraform && !arm {
+        return None;
+    }
+    let declared = |value: &Value, kinds: &[&str]| match index.target(value, vm, kinds) {
+        Target::Declared(r) => Some(r),
+        _ => None,
+    };
+    let mut nsgs = Vec::new();
+    if terraform {
+        for (_, id) in values_at(&vm.attributes, &["network_interface_ids"]) {
+            let Some(nic) = declared(id, &["azurerm_network_interface"]) else {
+                continue;
+            };
+            for assoc in index.attached(NIC_NSG.0, NIC_NSG.1, nic) {
+                nsgs.extend(declared(
+                    assoc.attr("network_security_group_id"),
+                    &["azurerm_network_security_group"],
+                ));
+            }
+            for (_, subnet) in values_at(&nic.attributes, &["ip_configuration", "subnet_id"]) {
+                let Some(subnet) = declared(subnet, &["azurerm_subnet"]) else {
+                    continue;
+                };
+                for assoc in index.attached(SUBNET_NSG.0, SUBNET_NSG.1, subnet) {
+                    nsgs.extend(declared(
+                        assoc.attr("network_security_group_id"),
+                        &["azurerm_network_security_group"],
+                    ));
+                }
+            }
+        }
+    } else {
+        for (_, id) in values_at(
+            &vm.attributes,
+            &["properties", "networkProfile", "networkInterfaces", "id"],
+        ) {
+            let Some(nic) = declared(id, &["Microsoft.Network/networkInterfaces"]) else {
+                continue;
+            };
+            nsgs.extend(declared(
+                nic.attributes
+                    .path(&["properties", "networkSecurityGroup", "id"]),
+                &["Microsoft.Network/networkSecurityGroups"],
+            ));
+            for (_, subnet) in values_at(
+                &nic.attributes,
+                &[
+                    "properties",
+                    "ipConfigurations",
+                    "properties",
+                    "subnet",
+                    "id",
+                ],
+            ) {
+                nsgs.extend(arm_subnet_nsg(index, vm, subnet));
+            }
+        }
+    }
+    for nsg in nsgs {
+        if let Some(port) = open_mail_port(&nsg.attributes) {
+            return Some(format!(
+                "network security group {} opens port {port}",
+                nsg.address
+            ));
+        }
+        for (kinds, path) in [NSG_RULES, ARM_NSG_RULES] {
+            for rule in index.attached(kinds, path, nsg) {
+                if let Some(port) = open_mail_port(&rule.attributes) {
+                    return Some(format!(
+                        "network security group rule {} opens port {port} of {}",
+                        rule.address, nsg.address
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The NSG of an ARM subnet: a `virtualNetworks/subnets` resource, or a subnet written inside
+/// its virtual network's `properties.subnets`.
+fn arm_subnet_nsg<'a>(index: &Index<'a>, vm: &Resource, subnet: &Value) -> Option<&'a Resource> {
+    let nsg_of = |node: &Value| match index.target(
+        node.path(&["properties", "networkSecurityGroup", "id"]),
+        vm,
+        &["Microsoft.Network/networkSecurityGroups"],
+    ) {
+        Target::Declared(r) => Some(r),
+        _ => None,
+    };
+    if let Target::Declared(s) =
+        index.target(subnet, vm, &["Microsoft.Network/virtualNetworks/subnets"])
+    {
+        return nsg_of(&s.attributes);
+    }
+    let id = subnet.as_str()?;
+    let (network, name) = id.split_once("/subnets/")?;
+    let network = Value::String(network.to_string());
+    let Target::Declared(vnet) = index.target(&network, vm, &["Microsoft.Network/virtualNetworks"])
+    else {
+        return None;
+    };
+    vnet.attributes
+        .path(&["properties", "subnets"])
+        .items()
+        .into_iter()
+        .find(|s| s.get("name").as_str() == Some(name))
+        .and_then(nsg_of)
 }
 
 /// What a provider calls its firewall, for reasons.
@@ -386,6 +538,15 @@ fn open_mail_port(firewall: &Value) -> Option<u32> {
     ] {
         rules.extend(firewall.get(block).items());
     }
+    // ARM: `properties.securityRules[].properties`, or a `securityRules` child's properties.
+    rules.extend(
+        firewall
+            .path(&["properties", "securityRules"])
+            .items()
+            .into_iter()
+            .map(|r| r.get("properties")),
+    );
+    rules.push(firewall.get("properties"));
     for rule in rules {
         let direction = ["type", "direction", "access"]
             .iter()
@@ -424,6 +585,8 @@ fn port_ranges(rule: &Value) -> Vec<(f64, f64)> {
         "ports",
         "destination_port_range",
         "destination_port_ranges",
+        "destinationPortRange",
+        "destinationPortRanges",
     ] {
         for value in rule.get(key).items() {
             let text = match value {

@@ -357,3 +357,21 @@ fn azure_vms_by_network_security_groups_and_extensions() {
         "azurerm_windows_virtual_machine.mail | swedencentral | SE"
     );
 }
+
+/// Google Cloud: a firewall applies to the instances its target tags name; the web instance
+/// behind a 443-only firewall is not a mail server.
+#[test]
+fn google_instances_by_the_firewalls_their_tags_select() {
+    let found = datasets(&fixture("google"), &[]);
+    assert_eq!(
+        found,
+        [(
+            s("google_compute_instance.mail"),
+            s("firewall google_compute_firewall.smtp opens port 25"),
+            vec![
+                s("google_compute_instance.mail | europe-west3 | DE"),
+                s("google_compute_instance.mail (boot disk) | europe-west3 | DE"),
+            ]
+        )]
+    );
+}

@@ -476,6 +476,42 @@ fn arm_subnet_nsg<'a>(index: &Index<'a>, vm: &Resource, subnet: &Value) -> Optio
         .and_then(nsg_of)
 }
 
+/// Google Cloud: an ingress firewall of the same deployment whose target tags include one of
+/// the instance's tags (or that has none, and so applies to every instance of its network)
+/// and that allows a mail port.
+fn google_firewall(index: &Index, instance: &Resource) -> Option<String> {
+    let tags: Vec<&str> = instance
+        .attr("tags")
+        .items()
+        .into_iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for firewall in index.of_kind("google_compute_firewall") {
+        if firewall.scope != instance.scope
+            || firewall
+                .attr("direction")
+                .as_str()
+                .is_some_and(|d| d.eq_ignore_ascii_case("EGRESS"))
+            || !firewall.attr("target_service_accounts").is_null()
+        {
+            continue;
+        }
+        let targets: Vec<&str> = firewall
+            .attr("target_tags")
+            .items()
+            .into_iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if !targets.is_empty() && !targets.iter().any(|t| tags.contains(t)) {
+            continue;
+        }
+        if let Some(port) = open_mail_port(&firewall.attributes) {
+            return Some(format!("firewall {} opens port {port}", firewall.address));
+        }
+    }
+    None
+}
+
 /// What a provider calls its firewall, for reasons.
 fn firewall_word(kind: &str) -> &'static str {
     if kind.contains("security_group") || kind.contains("SecurityGroup") {
@@ -506,6 +542,11 @@ fn firewall_opens_mail_port(index: &Index, r: &Resource) -> Option<String> {
                     }
                 }
             }
+        }
+    }
+    if r.kind == "google_compute_instance" {
+        if let Some(why) = google_firewall(index, r) {
+            return Some(why);
         }
     }
     for (kinds, path, targets) in NAMING_FIREWALLS {

@@ -375,3 +375,31 @@ fn google_instances_by_the_firewalls_their_tags_select() {
         )]
     );
 }
+
+/// Kubernetes objects written with Terraform's kubernetes provider are read as the manifests
+/// they create: the same recogniser, the same storage class placement.
+#[test]
+fn kubernetes_through_terraform_is_read_like_manifests() {
+    let found = datasets(&fixture("kubernetes-terraform"), &[]);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0, "StatefulSet/mail/mailserver");
+    assert_eq!(
+        found[0].1,
+        "it runs the mail server image ghcr.io/docker-mailserver/docker-mailserver:14"
+    );
+    assert_eq!(
+        found[0].2,
+        [
+            s("StatefulSet/mail/mailserver | ? | "),
+            s("PersistentVolumeClaim/mail/mail-data-mailserver | eu-central-1 | DE"),
+        ]
+    );
+    let found = datasets(
+        &fixture("kubernetes-terraform"),
+        &["--cluster-region", "aws:eu-central-1"],
+    );
+    assert_eq!(
+        found[0].2[0],
+        "StatefulSet/mail/mailserver | eu-central-1 | DE"
+    );
+}

@@ -95,7 +95,17 @@ pub fn resources(
     threads: usize,
     collected: &mut Collected,
 ) -> Vec<Resource> {
-    let mut all = terraform::Terraform::resources(claimed.terraform, inputs, threads, collected);
+    let mut claimed = claimed;
+    let mut all = terraform::Terraform::resources(
+        std::mem::take(&mut claimed.terraform),
+        inputs,
+        threads,
+        collected,
+    );
+    // Kubernetes objects that Terraform's kubernetes provider creates are read as manifests.
+    claimed
+        .kubernetes
+        .extend(kubernetes::terraform::manifests(&all));
     all.extend(cloudformation::CloudFormation::resources(
         claimed.cloudformation,
         inputs,

@@ -8,6 +8,7 @@
 
 pub mod parse;
 pub mod resolve;
+pub mod terraform;
 
 use super::{Collected, FrontEnd};
 use crate::model::{Inputs, Resource};

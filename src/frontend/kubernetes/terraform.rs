@@ -1,0 +1,209 @@
+//! Kubernetes objects written as Terraform resources (`kubernetes_stateful_set_v1`,
+//! `kubernetes_deployment`, `kubernetes_persistent_volume_claim_v1`, `kubernetes_service_v1`,
+//! `kubernetes_storage_class_v1`, `kubernetes_manifest`, ...): turned into the manifests they
+//! create, so that one resolver (workloads, claims, storage classes, node selectors, Velero)
+//! reads both. The provider's schema writes the API's fields in snake case and repeated
+//! fields as repeated blocks (`container`, `volume`, `port`); the API writes them in camel case
+//! and plural (`containers`, `volumes`, `ports`).
+
+use super::parse::Manifests;
+use crate::model::Resource;
+use crate::syntax::tree::{Node, NodeKind};
+use crate::value::Value;
+
+/// Terraform types and the kind and API version of the object each creates.
+const KINDS: &[(&str, &str, &str)] = &[
+    ("kubernetes_deployment", "Deployment", "apps/v1"),
+    ("kubernetes_stateful_set", "StatefulSet", "apps/v1"),
+    ("kubernetes_daemonset", "DaemonSet", "apps/v1"),
+    ("kubernetes_daemon_set", "DaemonSet", "apps/v1"),
+    ("kubernetes_replica_set", "ReplicaSet", "apps/v1"),
+    ("kubernetes_pod", "Pod", "v1"),
+    ("kubernetes_job", "Job", "batch/v1"),
+    ("kubernetes_cron_job", "CronJob", "batch/v1"),
+    (
+        "kubernetes_persistent_volume_claim",
+        "PersistentVolumeClaim",
+        "v1",
+    ),
+    ("kubernetes_persistent_volume", "PersistentVolume", "v1"),
+    ("kubernetes_service", "Service", "v1"),
+    (
+        "kubernetes_storage_class",
+        "StorageClass",
+        "storage.k8s.io/v1",
+    ),
+];
+
+/// Block names whose API field is a list under another name.
+const FIELDS: &[(&str, &str)] = &[
+    ("container", "containers"),
+    ("init_container", "initContainers"),
+    ("volume", "volumes"),
+    ("port", "ports"),
+    ("volume_mount", "volumeMounts"),
+    ("volume_claim_template", "volumeClaimTemplates"),
+    ("toleration", "tolerations"),
+    ("node_selector_term", "nodeSelectorTerms"),
+    ("match_expressions", "matchExpressions"),
+    ("match_label_expressions", "matchLabelExpressions"),
+    ("allowed_topologies", "allowedTopologies"),
+    ("storage_provisioner", "provisioner"),
+    ("env", "env"),
+];
+
+/// Fields the provider nests one level deeper than the API does.
+const FLATTENED: &[&str] = &["persistent_volume_source"];
+
+/// The manifests of the `kubernetes_*` resources among Terraform's, one per file.
+pub fn manifests(resources: &[Resource]) -> Vec<Manifests> {
+    let mut by_file: Vec<Manifests> = Vec::new();
+    for r in resources {
+        let Some(object) = object(r) else { continue };
+        match by_file.iter_mut().find(|m| m.display == r.file) {
+            Some(m) => m.objects.push(object),
+            None => by_file.push(Manifests {
+                display: r.file.clone(),
+                objects: vec![object],
+                lines: Vec::new(),
+            }),
+        }
+    }
+    by_file
+}
+
+/// The object a Terraform resource creates, at the resource's line.
+fn object(r: &Resource) -> Option<Node> {
+    if r.kind == "kubernetes_manifest" {
+        return Some(node(r.attr("manifest"), r.line, false, 0));
+    }
+    let base = r.kind.strip_suffix("_v1").unwrap_or(&r.kind);
+    let (_, kind, api) = KINDS.iter().find(|(t, _, _)| *t == base)?;
+    let mut entries = vec![
+        ("apiVersion".to_string(), text(api, r.line)),
+        ("kind".to_string(), text(kind, r.line)),
+    ];
+    for key in ["metadata", "spec"] {
+        let value = r.attr(key);
+        if !value.is_null() {
+            // The provider writes `metadata` and `spec` as blocks (lists of one).
+            let single = value.items().into_iter().next().unwrap_or(value);
+            entries.push((key.to_string(), node(single, r.line, true, 0)));
+        }
+    }
+    // A storage class's fields sit at its top level.
+    for key in ["storage_provisioner", "parameters", "allowed_topologies"] {
+        let value = r.attr(key);
+        if !value.is_null() {
+            entries.push((field(key).0, node(value, r.line, true, 0)));
+        }
+    }
+    Some(Node {
+        line: r.line,
+        kind: NodeKind::Map(entries),
+    })
+}
+
+fn text(value: &str, line: usize) -> Node {
+    Node {
+        line,
+        kind: NodeKind::String(value.to_string()),
+    }
+}
+
+/// The API's name for a provider field, and whether it is a list.
+fn field(key: &str) -> (String, bool) {
+    if let Some((_, api)) = FIELDS.iter().find(|(tf, _)| *tf == key) {
+        return (api.to_string(), !matches!(*api, "provisioner"));
+    }
+    let mut out = String::new();
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    (out, false)
+}
+
+/// A value as a manifest node. `rename` converts the provider's field names (a
+/// `kubernetes_manifest` is written in the API's own names already). Unknown values are null:
+/// the resolver treats them as not given.
+fn node(value: &Value, line: usize, rename: bool, depth: usize) -> Node {
+    let kind = if depth > crate::syntax::tree::MAX_DEPTH {
+        NodeKind::Null
+    } else {
+        match value {
+            Value::String(s) => NodeKind::String(s.clone()),
+            Value::Number(n) => NodeKind::Number(*n),
+            Value::Bool(b) => NodeKind::Bool(*b),
+            Value::List(items) => NodeKind::Seq(
+                items
+                    .iter()
+                    .map(|i| node(i, line, rename, depth + 1))
+                    .collect(),
+            ),
+            Value::Map(entries) => {
+                let mut out: Vec<(String, Node)> = Vec::new();
+                for (key, v) in entries {
+                    if rename && FLATTENED.contains(&key.as_str()) {
+                        let inner = v.items().into_iter().next().unwrap_or(v);
+                        if let NodeKind::Map(children) = node(inner, line, rename, depth + 1).kind {
+                            out.extend(children);
+                        }
+                        continue;
+                    }
+                    let (name, list) = if rename {
+                        field(key)
+                    } else {
+                        (key.clone(), false)
+                    };
+                    let mut child = node(v, line, rename, depth + 1);
+                    if list && !matches!(child.kind, NodeKind::Seq(_)) {
+                        child = Node {
+                            line,
+                            kind: NodeKind::Seq(vec![child]),
+                        };
+                    }
+                    // Other blocks the provider writes as lists of one are single objects
+                    // in the API (`template`, `spec`, `selector`, `persistent_volume_claim`).
+                    if !list && rename {
+                        if let NodeKind::Seq(items) = &child.kind {
+                            if items.len() == 1 && matches!(items[0].kind, NodeKind::Map(_)) {
+                                child = items[0].clone();
+                            }
+                        }
+                    }
+                    out.push((name, child));
+                }
+                NodeKind::Map(out)
+            }
+            _ => NodeKind::Null,
+        }
+    };
+    Node { line, kind }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_fields_become_api_fields() {
+        assert_eq!(
+            field("volume_claim_template"),
+            ("volumeClaimTemplates".into(), true)
+        );
+        assert_eq!(
+            field("storage_class_name"),
+            ("storageClassName".into(), false)
+        );
+        assert_eq!(field("node_selector"), ("nodeSelector".into(), false));
+        assert_eq!(field("storage_provisioner"), ("provisioner".into(), false));
+    }
+}

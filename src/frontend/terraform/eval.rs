@@ -24,6 +24,77 @@ pub trait Resolver {
     fn module_file(&self, _path: &str) -> Option<String> {
         None
     }
+    /// A scope with the variables of a `for` expression bound (`for k, v in coll`); `None`
+    /// when the resolver cannot bind names.
+    fn with_variables(&self, _vars: Vec<(String, Value)>) -> Option<Box<dyn Resolver + '_>> {
+        None
+    }
+}
+
+/// Elements a `for` expression evaluates at most; past it, its value is unknown.
+const MAX_FOR_ELEMENTS: usize = 10_000;
+
+/// `[for v in coll : expr if cond]` and `{for k, v in coll : key => value}` (with `...` grouping),
+/// as Terraform evaluates them: a list's keys are its indexes, a map's its keys in order.
+fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
+    let collection = eval(&f.collection_expr, r);
+    let pairs: Vec<(Value, Value)> = match collection {
+        Value::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::Number(i as f64), v))
+            .collect(),
+        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        u @ Value::Unknown(_) => return u,
+        _ => return Value::unknown("a for expression over a value that is not a collection"),
+    };
+    if pairs.len() > MAX_FOR_ELEMENTS {
+        return Value::unknown(format!(
+            "a for expression over more than {MAX_FOR_ELEMENTS} elements is not evaluated"
+        ));
+    }
+    let value_var = f.value_var.as_str().to_string();
+    let key_var = f.key_var.as_ref().map(|k| k.as_str().to_string());
+    let mut list = Vec::new();
+    let mut object: BTreeMap<String, Value> = BTreeMap::new();
+    for (key, value) in pairs {
+        let mut vars = vec![(value_var.clone(), value)];
+        if let Some(k) = &key_var {
+            vars.push((k.clone(), key));
+        }
+        let Some(scope) = r.with_variables(vars) else {
+            return Value::unknown("for expressions are not evaluated here");
+        };
+        if let Some(cond) = &f.cond_expr {
+            match eval(cond, scope.as_ref()) {
+                Value::Bool(true) => {}
+                Value::Bool(false) => continue,
+                _ => return Value::unknown("the condition of a for expression is not known"),
+            }
+        }
+        let item = eval(&f.value_expr, scope.as_ref());
+        match &f.key_expr {
+            None => list.push(item),
+            Some(key_expr) => {
+                let Some(k) = eval(key_expr, scope.as_ref()).to_text() else {
+                    return Value::unknown("a key of a for expression is not known");
+                };
+                if f.grouping {
+                    match object.entry(k).or_insert_with(|| Value::List(Vec::new())) {
+                        Value::List(items) => items.push(item),
+                        _ => {}
+                    }
+                } else {
+                    object.insert(k, item);
+                }
+            }
+        }
+    }
+    if f.key_expr.is_some() {
+        Value::Map(object)
+    } else {
+        Value::List(list)
+    }
 }
 
 /// Evaluates an expression; every value passes the evaluation budget (`budget::admit`).
@@ -127,7 +198,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
             _ => Value::unknown("a condition is not a boolean"),
         },
         Expression::Operation(op) => eval_operation(op, r),
-        Expression::ForExpr(_) => Value::unknown("for expressions are not evaluated"),
+        Expression::ForExpr(f) => eval_for(f, r),
         _ => Value::unknown("unsupported expression"),
     }
 }

@@ -80,9 +80,10 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
                     return Value::unknown("a key of a for expression is not known");
                 };
                 if f.grouping {
-                    match object.entry(k).or_insert_with(|| Value::List(Vec::new())) {
-                        Value::List(items) => items.push(item),
-                        _ => {}
+                    if let Value::List(items) =
+                        object.entry(k).or_insert_with(|| Value::List(Vec::new()))
+                    {
+                        items.push(item);
                     }
                 } else {
                     object.insert(k, item);

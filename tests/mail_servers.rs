@@ -503,3 +503,27 @@ resource "kubernetes_deployment_v1" "mail" {
         ]
     );
 }
+
+/// A `helm_release` of a mail server's chart is a mail server, placed where the cluster is.
+#[test]
+fn helm_releases_of_mail_charts() {
+    let found = datasets(&fixture("helm"), &["--cluster-region", "hetzner:fsn1"]);
+    let reasons: Vec<(&str, &str)> = found
+        .iter()
+        .map(|(s, r, _)| (s.as_str(), r.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                "HelmRelease/mail/mailserver",
+                "it installs the mail server chart https://docker-mailserver.github.io/docker-mailserver-helm/docker-mailserver"
+            ),
+            (
+                "HelmRelease/mail/mail",
+                "it installs the mail server chart https://bokysan.github.io/docker-postfix/mail"
+            ),
+        ]
+    );
+    assert_eq!(found[0].2, [s("HelmRelease/mail/mailserver | fsn1 | DE")]);
+}

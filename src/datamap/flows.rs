@@ -192,6 +192,7 @@ const K8S_WORKLOADS: &[&str] = &[
     "ReplicaSet",
     "Job",
     "CronJob",
+    "HelmRelease",
 ];
 /// Storage SKUs that keep an asynchronous copy in the paired region (`sku.name`).
 const ARM_GEO_STORAGE: &[&str] = &[

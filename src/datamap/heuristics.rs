@@ -743,7 +743,12 @@ pub fn is_mail_server_image(reference: &str) -> bool {
 fn container_mail_server(r: &Resource) -> Option<String> {
     for image in r.attr("$images").items() {
         let image = image.as_str().unwrap_or_default();
-        if is_mail_server_image(image) {
+        // A chart is its repository and name (`bokysan.github.io/docker-postfix/mail`): a
+        // chart repository belongs to one project, so all of it counts.
+        if r.kind == "HelmRelease" && mail_software().is_match(image) {
+            return Some(format!("it installs the mail server chart {image}"));
+        }
+        if r.kind != "HelmRelease" && is_mail_server_image(image) {
             return Some(format!("it runs the mail server image {image}"));
         }
     }

@@ -39,6 +39,9 @@ const WORKLOADS: &[(&str, &[&str])] = &[
         "CronJob",
         &["spec", "jobTemplate", "spec", "template", "spec"],
     ),
+    // A Helm release made by Terraform (`frontend::kubernetes::terraform`): its chart in
+    // place of an image.
+    ("HelmRelease", &["spec"]),
 ];
 
 /// Why a claim's place is unknown when nothing in the manifests says.

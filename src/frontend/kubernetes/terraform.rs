@@ -77,6 +77,9 @@ fn object(r: &Resource) -> Option<Node> {
     if r.kind == "kubernetes_manifest" {
         return Some(node(r.attr("manifest"), r.line, false, 0));
     }
+    if r.kind == "helm_release" {
+        return helm_release(r);
+    }
     let base = r.kind.strip_suffix("_v1").unwrap_or(&r.kind);
     let (_, kind, api) = KINDS.iter().find(|(t, _, _)| *t == base)?;
     let mut entries = vec![
@@ -102,6 +105,52 @@ fn object(r: &Resource) -> Option<Node> {
         line: r.line,
         kind: NodeKind::Map(entries),
     })
+}
+
+/// A `helm_release`: a workload whose one "image" is its chart (`repository/chart`), so that a
+/// mail server's chart (docker-mailserver, Mailu, Stalwart, ...) is recognised as its image
+/// would be. What the chart creates (its claims) is not known without rendering it.
+fn helm_release(r: &Resource) -> Option<Node> {
+    let chart = r.attr("chart").as_str()?;
+    let name = r.attr("name").as_str().unwrap_or(chart);
+    let namespace = r.attr("namespace").as_str().unwrap_or("default");
+    let reference = match r.attr("repository").as_str() {
+        Some(repository) if !chart.contains('/') => {
+            format!("{}/{chart}", repository.trim_end_matches('/'))
+        }
+        _ => chart.to_string(),
+    };
+    let map = |entries: Vec<(&str, Node)>| Node {
+        line: r.line,
+        kind: NodeKind::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ),
+    };
+    let container = map(vec![("image", text(&reference, r.line))]);
+    Some(map(vec![
+        ("apiVersion", text("helm.sh/v3", r.line)),
+        ("kind", text("HelmRelease", r.line)),
+        (
+            "metadata",
+            map(vec![
+                ("name", text(name, r.line)),
+                ("namespace", text(namespace, r.line)),
+            ]),
+        ),
+        (
+            "spec",
+            map(vec![(
+                "containers",
+                Node {
+                    line: r.line,
+                    kind: NodeKind::Seq(vec![container]),
+                },
+            )]),
+        ),
+    ]))
 }
 
 fn text(value: &str, line: usize) -> Node {

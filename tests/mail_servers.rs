@@ -527,3 +527,19 @@ fn helm_releases_of_mail_charts() {
     );
     assert_eq!(found[0].2, [s("HelmRelease/mail/mailserver | fsn1 | DE")]);
 }
+
+/// The kubernetes and helm providers configured from a cluster resource (`host =
+/// aws_eks_cluster.main.endpoint`) place what they deploy where the cluster is, without
+/// `--cluster-region`.
+#[test]
+fn the_cluster_a_provider_is_configured_from_places_its_workloads() {
+    let found = datasets(&fixture("eks"), &[]);
+    let places: Vec<&str> = found.iter().map(|(_, _, c)| c[0].as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "HelmRelease/mail/mailserver | eu-central-1 | DE",
+            "Deployment/mail/relay | eu-central-1 | DE"
+        ]
+    );
+}

@@ -34,6 +34,15 @@ impl FrontEnd for Kubernetes {
         let mut out = Vec::new();
         // A cluster is named by its directory, as a Terraform root module is.
         for (root, manifests) in clusters(files) {
+            // A cluster the configuration describes wins over `--cluster-region`.
+            let described = manifests.iter().find_map(|m| m.cluster.clone());
+            let inputs = match described {
+                Some(cluster) => &Inputs {
+                    cluster_region: Some(cluster),
+                    ..inputs.clone()
+                },
+                None => inputs,
+            };
             let mut resources = resolve::resolve(&manifests, inputs);
             for r in &mut resources {
                 r.scope = root.clone();

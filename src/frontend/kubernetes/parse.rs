@@ -12,6 +12,9 @@ pub struct Manifests {
     /// Each object with `apiVersion` and `kind`, in document order.
     pub objects: Vec<Node>,
     pub lines: Vec<(usize, String)>,
+    /// Where the cluster is, when the files say (Terraform's kubernetes provider configured
+    /// from a cluster resource): `PROVIDER`, `REGION`, as `--cluster-region` gives it.
+    pub cluster: Option<(String, String)>,
 }
 
 /// What a YAML or JSON file holds, as far as Kubernetes is concerned.
@@ -88,6 +91,7 @@ pub fn from_documents(documents: &[Node], text: &str, display: &str) -> Outcome 
         display: display.to_string(),
         objects,
         lines: crate::syntax::marker_lines(text),
+        cluster: None,
     })
 }
 

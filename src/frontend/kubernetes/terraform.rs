@@ -60,16 +60,38 @@ pub fn manifests(resources: &[Resource]) -> Vec<Manifests> {
     let mut by_file: Vec<Manifests> = Vec::new();
     for r in resources {
         let Some(object) = object(r) else { continue };
+        let cluster = cluster_of(r, resources);
         match by_file.iter_mut().find(|m| m.display == r.file) {
-            Some(m) => m.objects.push(object),
+            Some(m) => {
+                m.objects.push(object);
+                m.cluster = m.cluster.take().or(cluster);
+            }
             None => by_file.push(Manifests {
                 display: r.file.clone(),
                 objects: vec![object],
                 lines: Vec::new(),
+                cluster,
             }),
         }
     }
     by_file
+}
+
+/// Where the cluster a `kubernetes_*` or `helm_release` resource is applied to runs: its
+/// provider's `host` names a cluster resource of the same deployment (`aws_eks_cluster.x`,
+/// `azurerm_kubernetes_cluster.x`, `google_container_cluster.x`, or a data source reading one),
+/// whose cloud and region (or location) the configuration gives.
+fn cluster_of(r: &Resource, all: &[Resource]) -> Option<(String, String)> {
+    let address = r.provider.region.refers_to()?;
+    let cluster = all
+        .iter()
+        .find(|c| c.scope == r.scope && c.address == address)?;
+    let provider = crate::locate::catalog_provider(cluster)?;
+    let region = match cluster.attr("location") {
+        Value::String(location) => location.clone(),
+        _ => cluster.provider.region.as_str()?.to_string(),
+    };
+    Some((provider.to_string(), region))
 }
 
 /// The object a Terraform resource creates, at the resource's line.

@@ -1000,8 +1000,20 @@ impl Builder<'_> {
             };
             // Providers that place by zone (google, scaleway) may set only `zone`; the catalog
             // maps a zone to its region.
+            // The kubernetes and helm providers have no region: their `host` names the cluster
+            // (`aws_eks_cluster.x.endpoint`), which says where the cluster is.
+            let cluster_host = match p.name.as_str() {
+                "kubernetes" => attribute(&p.body, "host"),
+                "helm" => p
+                    .body
+                    .blocks()
+                    .find(|b| b.identifier.as_str() == "kubernetes")
+                    .and_then(|b| attribute(&b.body, "host")),
+                _ => None,
+            };
             let region = attribute(&p.body, "region")
                 .or_else(|| attribute(&p.body, "zone"))
+                .or(cluster_host)
                 .map(|e| eval::eval(e, &ctx))
                 .unwrap_or(Value::Null);
             let origin = if used.get() {

@@ -133,7 +133,7 @@ fn droplet_by_firewall_and_by_dns_alone() {
     let found = datasets(tree.path(), &[]);
     assert_eq!(
         found[0].1,
-        "DNS sends mail to it: MX record digitalocean_record.mx names mail, which digitalocean_record.mail points at it"
+        "DNS sends mail to it: MX record digitalocean_record.mx names mail.example.com, which digitalocean_record.mail points at it"
     );
     // And without the MX record, nothing says it handles mail.
     let no_mx = format!("{}{}", &text[..start], &text[end..]);
@@ -542,4 +542,72 @@ fn the_cluster_a_provider_is_configured_from_places_its_workloads() {
             "Deployment/mail/relay | eu-central-1 | DE"
         ]
     );
+}
+
+#[test]
+fn dns_finds_mail_hosts_on_azure_google_hetzner_and_through_ip_associations() {
+    let dns = |name: &str| datasets(&fixture("dns").join(name), &[]);
+    assert_eq!(
+        dns("azure-terraform"),
+        [(
+            s("azurerm_linux_virtual_machine.mail"),
+            s("DNS sends mail to it: MX record azurerm_dns_mx_record.apex names mail.example.org, which azurerm_dns_a_record.mail points at it"),
+            vec![
+                s("azurerm_linux_virtual_machine.mail | westeurope | NL"),
+                s("azurerm_linux_virtual_machine.mail (OS disk) | westeurope | NL"),
+            ]
+        )]
+    );
+    assert_eq!(
+        dns("azure-arm"),
+        [(
+            s("Microsoft.Compute/virtualMachines/vm-mx"),
+            s("DNS sends mail to it: MX record Microsoft.Network/dnsZones/MX/example.fr/@ names mx.example.fr, which Microsoft.Network/dnsZones/A/example.fr/mx points at it"),
+            vec![s("Microsoft.Compute/virtualMachines/vm-mx | francecentral | FR")]
+        )]
+    );
+    // The web instance has an A record too, but no MX record names it.
+    assert_eq!(
+        dns("google"),
+        [(
+            s("google_compute_instance.mx"),
+            s("DNS sends mail to it: MX record google_dns_record_set.mx names mx.example.net, which google_dns_record_set.mx_a points at it"),
+            vec![
+                s("google_compute_instance.mx | europe-west3 | DE"),
+                s("google_compute_instance.mx (boot disk) | europe-west3 | DE"),
+            ]
+        )]
+    );
+    assert_eq!(
+        dns("hetzner"),
+        [(
+            s("hcloud_server.mail"),
+            s("DNS sends mail to it: MX record hcloud_zone_rrset.mx names mail.example.de, which hcloud_zone_rrset.mail_a points at it"),
+            vec![s("hcloud_server.mail | fsn1 | DE")]
+        )]
+    );
+    assert_eq!(
+        dns("aws-association"),
+        [(
+            s("aws_instance.box"),
+            s("DNS sends mail to it: MX record aws_route53_record.mx names box.example.ca, which aws_route53_record.box points at it"),
+            vec![s("aws_instance.box | ca-central-1 | CA")]
+        )]
+    );
+    // Without the MX records, none of them is a mail server.
+    let tree = tempfile::tempdir().unwrap();
+    for name in ["azure-terraform", "google", "hetzner", "aws-association"] {
+        let text = std::fs::read_to_string(fixture("dns").join(name).join("main.tf")).unwrap();
+        let cut = text
+            .split("\nresource ")
+            .filter(|block| {
+                !block.contains("\"MX\"") && !block.starts_with("\"azurerm_dns_mx_record\"")
+            })
+            .collect::<Vec<_>>()
+            .join("\nresource ");
+        let dir = tree.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("main.tf"), cut).unwrap();
+        assert_eq!(datasets(&dir, &[]), [], "{name}");
+    }
 }

@@ -168,12 +168,152 @@ const ADDRESS_RECORDS: &[(&[&str], Path, Path, Path)] = &[
         &["Name"],
         &["Type"],
     ),
+    (
+        &["azurerm_dns_a_record", "azurerm_dns_aaaa_record"],
+        &["records"],
+        &["name"],
+        &[],
+    ),
+    (
+        &["azurerm_dns_a_record", "azurerm_dns_aaaa_record"],
+        &["target_resource_id"],
+        &["name"],
+        &[],
+    ),
+    (
+        &["Microsoft.Network/dnsZones/A"],
+        &["properties", "ARecords", "ipv4Address"],
+        &["name"],
+        &[],
+    ),
+    (
+        &["Microsoft.Network/dnsZones/AAAA"],
+        &["properties", "AAAARecords", "ipv6Address"],
+        &["name"],
+        &[],
+    ),
+    (
+        &[
+            "Microsoft.Network/dnsZones/A",
+            "Microsoft.Network/dnsZones/AAAA",
+        ],
+        &["properties", "targetResource", "id"],
+        &["name"],
+        &[],
+    ),
+    (
+        &["google_dns_record_set"],
+        &["rrdatas"],
+        &["name"],
+        &["type"],
+    ),
+    (
+        &["hcloud_zone_rrset"],
+        &["records", "value"],
+        &["name"],
+        &["type"],
+    ),
+    (&["hetznerdns_record"], &["value"], &["name"], &["type"]),
 ];
 
-/// Elastic IPs: the address a record names, and the instance it is attached to.
+/// Addresses of their own that name the VM they are attached to (elastic, reserved, floating
+/// and primary IPs): what an address record names instead of the VM.
 const ELASTIC_IPS: &[(&str, &[&str])] = &[
     ("aws_eip", &["instance"]),
     ("AWS::EC2::EIP", &["InstanceId"]),
+    ("digitalocean_reserved_ip", &["droplet_id"]),
+    ("digitalocean_floating_ip", &["droplet_id"]),
+    ("hcloud_floating_ip", &["server_id"]),
+    ("hcloud_primary_ip", &["assignee_id"]),
+];
+
+/// Resources that attach an address to a VM: kinds, the path to the VM, the path to the
+/// address, and the address kinds.
+const IP_ASSOCIATIONS: &[(&str, Path, Path, &[&str])] = &[
+    (
+        "aws_eip_association",
+        &["instance_id"],
+        &["allocation_id"],
+        &["aws_eip"],
+    ),
+    (
+        "AWS::EC2::EIPAssociation",
+        &["InstanceId"],
+        &["AllocationId"],
+        &["AWS::EC2::EIP"],
+    ),
+    (
+        "digitalocean_reserved_ip_assignment",
+        &["droplet_id"],
+        &["ip_address"],
+        &["digitalocean_reserved_ip"],
+    ),
+    (
+        "digitalocean_floating_ip_assignment",
+        &["droplet_id"],
+        &["ip_address"],
+        &["digitalocean_floating_ip"],
+    ),
+    (
+        "hcloud_floating_ip_assignment",
+        &["server_id"],
+        &["floating_ip_id"],
+        &["hcloud_floating_ip"],
+    ),
+];
+
+/// Addresses a VM (or its network interface) names: the VM kinds, the path to its network
+/// interfaces (empty: the VM names the address itself), the path to the address, and the
+/// address kinds.
+const NAMED_ADDRESSES: &[(&str, Path, Path, &[&str])] = &[
+    (
+        "azurerm_linux_virtual_machine",
+        &["network_interface_ids"],
+        &["ip_configuration", "public_ip_address_id"],
+        &["azurerm_public_ip"],
+    ),
+    (
+        "azurerm_windows_virtual_machine",
+        &["network_interface_ids"],
+        &["ip_configuration", "public_ip_address_id"],
+        &["azurerm_public_ip"],
+    ),
+    (
+        "azurerm_virtual_machine",
+        &["network_interface_ids"],
+        &["ip_configuration", "public_ip_address_id"],
+        &["azurerm_public_ip"],
+    ),
+    (
+        "Microsoft.Compute/virtualMachines",
+        &["properties", "networkProfile", "networkInterfaces", "id"],
+        &[
+            "properties",
+            "ipConfigurations",
+            "properties",
+            "publicIPAddress",
+            "id",
+        ],
+        &["Microsoft.Network/publicIPAddresses"],
+    ),
+    (
+        "google_compute_instance",
+        &[],
+        &["network_interface", "access_config", "nat_ip"],
+        &["google_compute_address"],
+    ),
+    (
+        "hcloud_server",
+        &[],
+        &["public_net", "ipv4"],
+        &["hcloud_primary_ip"],
+    ),
+    (
+        "hcloud_server",
+        &[],
+        &["public_net", "ipv6"],
+        &["hcloud_primary_ip"],
+    ),
 ];
 
 /// Mail exchanger records: kinds, the path to the exchanger, the path to the record type.
@@ -185,6 +325,14 @@ const MX_RECORDS: &[(&str, &[&str], &[&str])] = &[
     ("cloudflare_dns_record", &["content"], &["type"]),
     ("AWS::Route53::RecordSet", &["ResourceRecords"], &["Type"]),
     ("azurerm_dns_mx_record", &["record", "exchange"], &[]),
+    (
+        "Microsoft.Network/dnsZones/MX",
+        &["properties", "MXRecords", "exchange"],
+        &[],
+    ),
+    ("google_dns_record_set", &["rrdatas"], &["type"]),
+    ("hcloud_zone_rrset", &["records", "value"], &["type"]),
+    ("hetznerdns_record", &["value"], &["type"]),
 ];
 
 /// Azure links between network interfaces, subnets, security groups and their rules.
@@ -250,6 +398,13 @@ pub fn links() -> Vec<super::index::Link> {
         });
     }
     for (kind, path) in ELASTIC_IPS {
+        links.push(super::index::Link {
+            kinds: std::slice::from_ref(kind),
+            path,
+            targets: super::flows::ANY,
+        });
+    }
+    for (kind, path, _, _) in IP_ASSOCIATIONS {
         links.push(super::index::Link {
             kinds: std::slice::from_ref(kind),
             path,
@@ -648,17 +803,20 @@ fn port_ranges(rule: &Value) -> Vec<(f64, f64)> {
 
 /// `mail.example.com.`, `10 mail.example.com`, `mail`: the host name, lower case, without
 /// the priority or the final dot.
+/// An ARM record's name is its zone and its own name (`example.com/mail`): the own name is
+/// the host.
 fn host_name(text: &str) -> String {
-    text.split_whitespace()
-        .last()
-        .unwrap_or_default()
+    let last = text.split_whitespace().last().unwrap_or_default();
+    last.rsplit('/')
+        .next()
+        .unwrap_or(last)
         .trim_end_matches('.')
         .to_ascii_lowercase()
 }
 
 /// An MX record that names `host` (a full name, or a name relative to its zone: `mail` is
 /// `mail.example.com` when the MX record says so).
-fn mx_record_for<'a>(index: &Index<'a>, host: &str) -> Option<&'a Resource> {
+fn mx_record_for<'a>(index: &Index<'a>, host: &str) -> Option<(&'a Resource, String)> {
     let host = host_name(host);
     if host.is_empty() {
         return None;
@@ -676,7 +834,7 @@ fn mx_record_for<'a>(index: &Index<'a>, host: &str) -> Option<&'a Resource> {
                     || exchanger.split('.').next() == Some(host.as_str())
                     || host.split('.').next() == Some(exchanger.as_str());
                 if same {
-                    return Some(record);
+                    return Some((record, exchanger));
                 }
             }
         }
@@ -687,16 +845,7 @@ fn mx_record_for<'a>(index: &Index<'a>, host: &str) -> Option<&'a Resource> {
 /// An MX record whose exchanger is a name an address record points at this VM (directly, or
 /// through an elastic IP attached to it): the strongest sign, since the domain's mail goes here.
 fn dns_sends_mail_to(index: &Index, r: &Resource) -> Option<String> {
-    let mut holders: Vec<&Resource> = vec![r];
-    for (kind, path) in ELASTIC_IPS {
-        holders.extend(
-            index
-                .attached(std::slice::from_ref(kind), path, r)
-                .iter()
-                .copied(),
-        );
-    }
-    for holder in holders {
+    for holder in address_holders(index, r) {
         for (kinds, path, name, kind_path) in ADDRESS_RECORDS {
             for record in index.attached(kinds, path, holder) {
                 let record_type = record.attributes.path(kind_path).as_str().unwrap_or("A");
@@ -706,9 +855,9 @@ fn dns_sends_mail_to(index: &Index, r: &Resource) -> Option<String> {
                 let Some(host) = record.attributes.path(name).as_str() else {
                     continue;
                 };
-                if let Some(mx) = mx_record_for(index, host) {
+                if let Some((mx, exchanger)) = mx_record_for(index, host) {
                     return Some(format!(
-                        "DNS sends mail to it: MX record {} names {host}, which {} points at it",
+                        "DNS sends mail to it: MX record {} names {exchanger}, which {} points at it",
                         mx.address, record.address
                     ));
                 }
@@ -716,6 +865,52 @@ fn dns_sends_mail_to(index: &Index, r: &Resource) -> Option<String> {
         }
     }
     None
+}
+
+/// The VM and the addresses of its own that point at it: elastic, reserved, floating and
+/// primary IPs attached to it, public IPs of its network interfaces, and addresses its network
+/// interface names. An address record naming any of them points at the VM.
+fn address_holders<'a>(index: &Index<'a>, vm: &'a Resource) -> Vec<&'a Resource> {
+    let mut holders: Vec<&'a Resource> = vec![vm];
+    let declared = |value: &Value, kinds: &[&str]| match index.target(value, vm, kinds) {
+        Target::Declared(r) => Some(r),
+        _ => None,
+    };
+    for (kind, path) in ELASTIC_IPS {
+        holders.extend(index.attached(std::slice::from_ref(kind), path, vm));
+    }
+    for (kind, to_vm, address, kinds) in IP_ASSOCIATIONS {
+        for association in index.attached(std::slice::from_ref(kind), to_vm, vm) {
+            holders.extend(declared(association.attributes.path(address), kinds));
+        }
+    }
+    for (kind, interfaces, address, kinds) in NAMED_ADDRESSES {
+        if *kind != vm.kind {
+            continue;
+        }
+        if interfaces.is_empty() {
+            for (_, ip) in values_at(&vm.attributes, address) {
+                holders.extend(declared(ip, kinds));
+            }
+            continue;
+        }
+        for (_, id) in values_at(&vm.attributes, interfaces) {
+            let nic = declared(
+                id,
+                &[
+                    "azurerm_network_interface",
+                    "Microsoft.Network/networkInterfaces",
+                ],
+            );
+            for (_, ip) in nic
+                .iter()
+                .flat_map(|nic| values_at(&nic.attributes, address))
+            {
+                holders.extend(declared(ip, kinds));
+            }
+        }
+    }
+    holders
 }
 
 /// Images published under a mail suite's own name whose every image is its mail server

@@ -870,9 +870,21 @@ impl<'n> Scope<'n> {
             // The encoded form hides the text a boot script check needs; the text is kept.
             "base64" => values.into_iter().next().unwrap_or(Value::Null),
             "resourceid" => resource_id(&values),
-            "reference" | "list" | "listkeys" => Value::unknown(format!(
-                "{name}() reads a deployed resource and is known only at deployment"
-            )),
+            // A deployed resource's properties are unknown, but which resource they belong to
+            // is not: `reference(resourceId('Microsoft.Network/publicIPAddresses', 'pip'))`
+            // names the address an A record points at.
+            "reference" | "list" | "listkeys" => {
+                let reason =
+                    format!("{name}() reads a deployed resource and is known only at deployment");
+                match values
+                    .first()
+                    .and_then(Value::as_str)
+                    .and_then(address_of_id)
+                {
+                    Some(address) => Value::unknown_ref(reason, address),
+                    None => Value::unknown(reason),
+                }
+            }
             "uniquestring" | "newguid" | "utcnow" => {
                 Value::unknown(format!("{name}() is computed at deployment"))
             }
@@ -1179,7 +1191,18 @@ const CANONICAL_TYPES: &[&str] = &[
     "Microsoft.EventHub/namespaces",
     "Microsoft.EventHub/namespaces/authorizationRules",
     "Microsoft.Compute/virtualMachines",
+    "Microsoft.Compute/virtualMachines/extensions",
     "Microsoft.Compute/disks",
+    "Microsoft.Network/networkInterfaces",
+    "Microsoft.Network/networkSecurityGroups",
+    "Microsoft.Network/networkSecurityGroups/securityRules",
+    "Microsoft.Network/virtualNetworks",
+    "Microsoft.Network/virtualNetworks/subnets",
+    "Microsoft.Network/publicIPAddresses",
+    "Microsoft.Network/dnsZones",
+    "Microsoft.Network/dnsZones/A",
+    "Microsoft.Network/dnsZones/AAAA",
+    "Microsoft.Network/dnsZones/MX",
     "Microsoft.Resources/deployments",
     "Microsoft.Resources/resourceGroups",
 ];
@@ -1189,6 +1212,26 @@ fn canonical(kind: &str) -> String {
         .iter()
         .find(|k| k.eq_ignore_ascii_case(kind))
         .map_or_else(|| kind.to_string(), |k| k.to_string())
+}
+
+/// The address a resource id names (`Microsoft.Network/dnsZones/A/zone/mail` for
+/// `/subscriptions/…/providers/Microsoft.Network/dnsZones/zone/A/mail`): the full type, then
+/// the full name, as resources here are addressed.
+fn address_of_id(id: &str) -> Option<String> {
+    let at = id.to_ascii_lowercase().rfind("/providers/")?;
+    let mut segments = id[at + "/providers/".len()..].split('/');
+    let namespace = segments.next()?;
+    let rest: Vec<&str> = segments.collect();
+    if rest.len() < 2 || rest.len() % 2 != 0 {
+        return None;
+    }
+    let types: Vec<&str> = rest.iter().step_by(2).copied().collect();
+    let names: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
+    Some(format!(
+        "{}/{}",
+        canonical(&format!("{namespace}/{}", types.join("/"))),
+        names.join("/")
+    ))
 }
 
 /// The id of a resource from its full type and name, as `resourceId()` forms it.

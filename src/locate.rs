@@ -78,6 +78,7 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "ibm" => Some("ibm"),
         "ovh" => Some("ovh"),
         "linode" => Some("linode"),
+        "vultr" => Some("vultr"),
         "mailgun" => Some("mailgun"),
         "microsoft-365" => Some("microsoft-365"),
         "google-workspace" => Some("google-workspace"),

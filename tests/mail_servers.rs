@@ -611,3 +611,84 @@ fn dns_finds_mail_hosts_on_azure_google_hetzner_and_through_ip_associations() {
         assert_eq!(datasets(&dir, &[]), [], "{name}");
     }
 }
+
+#[test]
+fn disks_of_lightsail_vultr_scaleway_and_linode_servers_are_their_copies() {
+    let disks = |name: &str, extra: &[&str]| datasets(&fixture("disks").join(name), extra);
+    assert_eq!(
+        disks("lightsail", &[]),
+        [(
+            s("aws_lightsail_instance.box"),
+            s("its boot script (user_data) installs mailinabox"),
+            vec![
+                s("aws_lightsail_instance.box | eu-central-1 | DE"),
+                s("aws_lightsail_disk.mail | eu-central-1 | DE"),
+            ]
+        )]
+    );
+    assert_eq!(
+        disks("lightsail-cfn", &["--region", "eu-west-2"]),
+        [(
+            s("MailBox"),
+            s("its boot script (UserData) installs postfix"),
+            vec![
+                s("MailBox | eu-west-2 | GB"),
+                s("MailDisk | eu-west-2 | GB"),
+            ]
+        )]
+    );
+    // The boot script is a file beside the configuration, read through `file()`.
+    assert_eq!(
+        disks("vultr", &[]),
+        [(
+            s("vultr_instance.mail"),
+            s("its boot script (user_data) installs iRedMail"),
+            vec![
+                s("vultr_instance.mail | ams | NL"),
+                s("vultr_block_storage.vmail | ams | NL"),
+            ]
+        )]
+    );
+    assert_eq!(
+        disks("scaleway", &[]),
+        [(
+            s("scaleway_instance_server.mail"),
+            s("its boot script (user_data) installs mailcow"),
+            vec![
+                s("scaleway_instance_server.mail | fr-par | FR"),
+                s("scaleway_instance_server.mail (root volume) | fr-par | FR"),
+                s("scaleway_instance_volume.data | fr-par | FR"),
+            ]
+        )]
+    );
+    assert_eq!(
+        disks("linode", &[]),
+        [(
+            s("linode_instance.mail"),
+            s("firewall linode_firewall.mail opens port 25"),
+            vec![
+                s("linode_instance.mail | eu-west | GB"),
+                s("linode_volume.vmail | eu-west | GB"),
+            ]
+        )]
+    );
+    // Vultr's operator is a US company: the ruling's policy passes the copies in Amsterdam,
+    // the CLOUD Act's flags them.
+    let (code, out, _) = run(&[
+        "scan",
+        fixture("disks").join("vultr").to_str().unwrap(),
+        "--format",
+        "json",
+        "--policy",
+        "cloud-act-2018",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"CLD001"), "{rules:?}");
+}

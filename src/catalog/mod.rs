@@ -22,6 +22,7 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("ovh.json", include_str!("data/ovh.json")),
     ("linode.json", include_str!("data/linode.json")),
     ("mailgun.json", include_str!("data/mailgun.json")),
+    ("vultr.json", include_str!("data/vultr.json")),
     ("microsoft365.json", include_str!("data/microsoft365.json")),
     (
         "google-workspace.json",

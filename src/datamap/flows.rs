@@ -397,6 +397,15 @@ pub static FLOWS: &[Flow] = &[
     flow(&["digitalocean_droplet"], names(&["volume_ids"], &["digitalocean_volume"]), Store, "attached volume"),
     flow(&["digitalocean_droplet"], named_by(&["digitalocean_volume_attachment"], &["droplet_id"]), Store, "volume attachment").link(),
     flow(&["digitalocean_volume_attachment"], names(&["volume_id"], &["digitalocean_volume"]), Store, "attached volume"),
+    // --- Disks of self-hosted mail servers (Lightsail, Vultr, Scaleway, Linode) --------------
+    flow(&["aws_lightsail_instance"], named_by(&["aws_lightsail_disk_attachment"], &["instance_name"]), Store, "disk attachment").link(),
+    flow(&["aws_lightsail_disk_attachment"], names(&["disk_name"], &["aws_lightsail_disk"]), Store, "attached disk"),
+    flow(&["AWS::Lightsail::Instance"], names(&["Hardware", "Disks", "DiskName"], &["AWS::Lightsail::Disk"]), Store, "attached disk"),
+    flow(&["vultr_instance"], named_by(&["vultr_block_storage"], &["attached_to_instance"]), Store, "attached block storage"),
+    flow(&["scaleway_instance_server"], Reach::Here { path: &["root_volume"] }, Store, "root volume"),
+    flow(&["scaleway_instance_server"], names(&["additional_volume_ids"], &["scaleway_instance_volume", "scaleway_block_volume"]), Store, "additional volume"),
+    flow(&["linode_instance"], named_by(&["linode_volume"], &["linode_id"]), Store, "attached volume"),
+    flow(&["linode_instance"], named_by(&["linode_instance_disk"], &["linode_id"]), Store, "disk"),
     // --- Logs and metadata (§4) -------------------------------------------------------------
     flow(&["aws_ses_configuration_set"], named_by(&["aws_ses_event_destination"], &["configuration_set_name"]), Log, "event destination").link().metadata(),
     flow(&["aws_ses_event_destination"], names(&["kinesis_destination", "stream_arn"], FIREHOSE), Log, "Firehose delivery stream"),
@@ -496,6 +505,11 @@ pub static NAME_ATTRIBUTES: &[(&str, &str)] = &[
     ("google_compute_disk", "name"),
     ("azurerm_managed_disk", "name"),
     ("digitalocean_volume", "name"),
+    ("aws_lightsail_disk", "name"),
+    ("AWS::Lightsail::Disk", "DiskName"),
+    ("aws_lightsail_instance", "name"),
+    ("scaleway_instance_volume", "name"),
+    ("scaleway_block_volume", "name"),
     ("google_sql_database_instance", "name"),
     // ARM resources: the last segment of the name (ids are matched whole first).
     ("Microsoft.Storage/storageAccounts", "$name"),

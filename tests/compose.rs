@@ -181,3 +181,99 @@ fn broken_compose_files_are_errors_and_others_are_not_ours() {
     assert_eq!(errors[0]["file"], "docker-compose.yml");
     assert_eq!(errors[0]["code"], "syntax");
 }
+
+/// (source, reason, copies as `resource | region | countries`) of each dataset of a tree.
+fn datasets_of(dir: &std::path::Path, extra: &[&str]) -> Vec<(String, String, Vec<String>)> {
+    let (code, report) = scan_json(dir, extra);
+    assert!(matches!(code, 0 | 1), "{report}");
+    report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["source"].as_str().unwrap().to_string(),
+                d["reason"].as_str().unwrap_or_default().to_string(),
+                places(&serde_json::json!({ "datasets": [d] })),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_vm_that_copies_or_starts_the_project_is_its_host() {
+    let hosts = root().join("tests/fixtures/compose-hosts");
+    // The droplet's file provisioner copies the project's directory.
+    assert_eq!(
+        datasets_of(&hosts.join("droplet"), &[]),
+        [(
+            s("services.mailserver"),
+            s("it runs the mail server image ghcr.io/docker-mailserver/docker-mailserver:14; it runs on digitalocean_droplet.mail, whose file provisioner copies mailserver to it"),
+            vec![
+                s("services.mailserver | fra1 | DE"),
+                s("volumes.mail-data | fra1 | DE"),
+                s("services.mailserver (bind mount) | fra1 | DE"),
+            ]
+        )]
+    );
+    // The instance's boot script clones the repository and runs docker compose in mailu/
+    // (and names Mailu, so the instance is a mail server of its own too).
+    assert_eq!(
+        datasets_of(&hosts.join("ec2"), &[]),
+        [
+            (
+                s("services.smtp"),
+                s("it runs the mail server image ghcr.io/mailu/postfix:2024.06; it runs on aws_instance.mail, whose boot script runs docker compose in mailu"),
+                vec![
+                    s("services.smtp | eu-north-1 | SE"),
+                    s("services.smtp (bind mount) | eu-north-1 | SE"),
+                ]
+            ),
+            (
+                s("services.imap"),
+                s("it runs the mail server image ghcr.io/mailu/dovecot:2024.06; it runs on aws_instance.mail, whose boot script runs docker compose in mailu"),
+                vec![
+                    s("services.imap | eu-north-1 | SE"),
+                    s("services.imap (bind mount) | eu-north-1 | SE"),
+                ]
+            ),
+            (
+                s("aws_instance.mail"),
+                s("its boot script (user_data) installs mailu"),
+                vec![s("aws_instance.mail | eu-north-1 | SE")]
+            ),
+        ]
+    );
+    // A null_resource connects to the instance's reserved address and copies the file.
+    assert_eq!(
+        datasets_of(&hosts.join("null-resource"), &[]),
+        [(
+            s("services.stalwart"),
+            s("it runs the mail server image stalwartlabs/stalwart:v0.11; it runs on google_compute_instance.mail: null_resource.stack copies ./stack/mail/compose.yaml to it"),
+            vec![
+                s("services.stalwart | europe-west6 | CH"),
+                s("volumes.stalwart-data | europe-west6 | CH"),
+            ]
+        )]
+    );
+    // Two droplets could run it: unknown, with both named; --host-region settles it.
+    let (code, report) = scan_json(&hosts.join("two-vms"), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        report["datasets"][0]["copies"][0]["unknown_reason"],
+        "2 VMs in the scan could run this Compose file (digitalocean_droplet.a, digitalocean_droplet.b); pass --host-region PROVIDER:REGION"
+    );
+    assert_eq!(
+        places(
+            &scan_json(
+                &hosts.join("two-vms"),
+                &["--host-region", "digitalocean:ams3"]
+            )
+            .1
+        ),
+        [
+            s("services.postfix | ams3 | NL"),
+            s("volumes.spool | ams3 | NL")
+        ]
+    );
+}

@@ -39,8 +39,8 @@ pub struct InputArgs {
     /// PROVIDER:REGION, e.g. aws:eu-west-1, gcp:europe-west1, azure:westeurope.
     #[arg(long, value_name = "PROVIDER:REGION", value_parser = parse_cluster_region)]
     pub cluster_region: Option<(String, String)>,
-    /// Where the host that runs the Docker Compose files is: PROVIDER:REGION, e.g.
-    /// hetzner:fsn1, aws:eu-west-1.
+    /// Where the host that runs the Docker Compose files is, when no VM in the scan is
+    /// recognisably their host: PROVIDER:REGION, e.g. hetzner:fsn1, aws:eu-west-1.
     #[arg(long, value_name = "PROVIDER:REGION", value_parser = parse_cluster_region)]
     pub host_region: Option<(String, String)>,
     /// The tag (or label) that marks any resource as holding mail [default: data-class=mailbox].
@@ -220,7 +220,7 @@ pub fn catalog_with_files(paths: &[PathBuf]) -> Result<Arc<Catalog>, UsageError>
 pub fn note_nothing_read(paths: &[PathBuf]) {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     eprintln!(
-        "residency: note: no input file found in {}: residency reads Terraform (.tf, .tf.json, plans and state as JSON), CloudFormation, ARM, Kubernetes and hosted-tenants files",
+        "residency: note: no input file found in {}: residency reads Terraform (.tf, .tf.json, plans and state as JSON), CloudFormation, ARM, Bicep, Kubernetes, Docker Compose and hosted-tenants files",
         crate::report::escape::controls(&shown.join(", "))
     );
 }

@@ -477,12 +477,38 @@ fn software_in(value: &Value) -> Option<String> {
         .find_map(|t| mail_software().find(t).map(|m| m.as_str().to_string()))
 }
 
+/// Every VM of the scan, kind by kind.
+pub(super) fn vms<'a>(index: &Index<'a>) -> Vec<&'a Resource> {
+    VMS.iter()
+        .flat_map(|(kind, _)| index.of_kind(kind).iter().copied())
+        .collect()
+}
+
+/// The boot scripts a VM declares (user data, custom data, startup scripts, cfn-init).
+pub(super) fn boot_scripts(vm: &Resource) -> Vec<Value> {
+    let Some((_, paths)) = VMS.iter().find(|(kind, _)| *kind == vm.kind) else {
+        return Vec::new();
+    };
+    paths
+        .iter()
+        .flat_map(|path| values_at(&vm.attributes, path))
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
 /// Why a VM is taken for a mail server, if it is: its boot installs mail software, a firewall
 /// opens a mail port to it, or DNS sends a domain's mail to it.
 pub fn mail_server(index: &Index, r: &Resource) -> Option<String> {
     // A container workload (its front end lists its images): judged by images and ports.
     if !r.attr("$images").is_null() {
-        return container_mail_server(r);
+        let why = container_mail_server(r)?;
+        // A Compose service on a VM the scan describes: say which, and why.
+        return Some(match super::compose_host::host(index, r) {
+            super::compose_host::Host::Vm(_, host) if r.kind == "compose_service" => {
+                format!("{why}; {host}")
+            }
+            _ => why,
+        });
     }
     let (_, scripts) = VMS.iter().find(|(kind, _)| *kind == r.kind)?;
     for path in *scripts {
@@ -870,7 +896,7 @@ fn dns_sends_mail_to(index: &Index, r: &Resource) -> Option<String> {
 /// The VM and the addresses of its own that point at it: elastic, reserved, floating and
 /// primary IPs attached to it, public IPs of its network interfaces, and addresses its network
 /// interface names. An address record naming any of them points at the VM.
-fn address_holders<'a>(index: &Index<'a>, vm: &'a Resource) -> Vec<&'a Resource> {
+pub(super) fn address_holders<'a>(index: &Index<'a>, vm: &'a Resource) -> Vec<&'a Resource> {
     let mut holders: Vec<&'a Resource> = vec![vm];
     let declared = |value: &Value, kinds: &[&str]| match index.target(value, vm, kinds) {
         Target::Declared(r) => Some(r),

@@ -6,6 +6,7 @@
 //! each source and follows the edges breadth first, so the first chain found to a copy is the
 //! shortest, and a copy reached again by another route keeps that route too.
 
+mod compose_host;
 mod custody;
 mod flows;
 mod heuristics;
@@ -588,6 +589,24 @@ impl<'a> Builder<'_, 'a> {
 
 /// Where a declared resource is: its own location, or that of the resource it lives in.
 pub(crate) fn place(index: &Index, r: &Resource, depth: usize) -> Placement {
+    // A Compose project is where the VM that runs it is, when the scan describes that VM.
+    if matches!(r.kind.as_str(), "compose_service" | "compose_volume") {
+        return match compose_host::host(index, r) {
+            compose_host::Host::Vm(vm, _) if depth < 8 => place(index, vm, depth + 1),
+            // `--host-region` settles it; without it, say why the scan cannot.
+            compose_host::Host::Several(vms) if r.provider.region.is_unknown() => {
+                Placement::unknown(
+                    None,
+                    format!(
+                        "{} VMs in the scan could run this Compose file ({}); pass --host-region PROVIDER:REGION",
+                        vms.len(),
+                        vms.join(", ")
+                    ),
+                )
+            }
+            _ => locate::locate(&index.lookups, r),
+        };
+    }
     let Some((_, path)) = LOCATED_WITH.iter().find(|(kind, _)| *kind == r.kind) else {
         return locate::locate(&index.lookups, r);
     };

@@ -105,7 +105,18 @@ impl Value {
 
     /// The value as compact JSON text, when every part of it is known.
     pub fn to_json(&self) -> Option<String> {
-        fn json(v: &Value) -> Option<serde_json::Value> {
+        self.json(false).map(|j| j.to_string())
+    }
+
+    /// The value as compact JSON text, unknown parts as null.
+    pub fn to_json_lossy(&self) -> String {
+        self.json(true)
+            .map(|j| j.to_string())
+            .unwrap_or_else(|| "null".into())
+    }
+
+    fn json(&self, lossy: bool) -> Option<serde_json::Value> {
+        fn json(v: &Value, lossy: bool) -> Option<serde_json::Value> {
             Some(match v {
                 Value::Null => serde_json::Value::Null,
                 Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -113,19 +124,23 @@ impl Value {
                     .map(serde_json::Value::Number)
                     .unwrap_or(serde_json::Value::Null),
                 Value::String(s) => serde_json::Value::String(s.clone()),
-                Value::List(items) => {
-                    serde_json::Value::Array(items.iter().map(json).collect::<Option<_>>()?)
-                }
+                Value::List(items) => serde_json::Value::Array(
+                    items
+                        .iter()
+                        .map(|i| json(i, lossy))
+                        .collect::<Option<_>>()?,
+                ),
                 Value::Map(entries) => serde_json::Value::Object(
                     entries
                         .iter()
-                        .map(|(k, v)| json(v).map(|v| (k.clone(), v)))
+                        .map(|(k, v)| json(v, lossy).map(|v| (k.clone(), v)))
                         .collect::<Option<_>>()?,
                 ),
+                Value::Unknown(_) if lossy => serde_json::Value::Null,
                 Value::Unknown(_) => return None,
             })
         }
-        json(self).map(|j| j.to_string())
+        json(self, lossy)
     }
 
     /// Member of a map value; `Null` when absent or when `self` is not a map.

@@ -692,3 +692,22 @@ fn disks_of_lightsail_vultr_scaleway_and_linode_servers_are_their_copies() {
         .collect();
     assert!(rules.contains(&"CLD001"), "{rules:?}");
 }
+
+#[test]
+fn a_helm_releases_values_name_its_claims() {
+    // values.yaml asks for mail-data on gp3 (the cluster's EBS class) and turns mail-log off;
+    // a `set` entry points mail-state at a claim declared beside the release.
+    let found = datasets(&fixture("helm-values"), &[]);
+    assert_eq!(
+        found,
+        [(
+            s("HelmRelease/mail/mailserver"),
+            s("it installs the mail server chart https://docker-mailserver.github.io/docker-mailserver-helm/docker-mailserver"),
+            vec![
+                s("HelmRelease/mail/mailserver | eu-north-1 | SE"),
+                s("PersistentVolumeClaim/mail/mail-state | eu-north-1 | SE"),
+                s("PersistentVolumeClaim/mail/mail-data-mailserver | eu-north-1 | SE"),
+            ]
+        )]
+    );
+}

@@ -6,6 +6,7 @@
 //! How links are made: workloads to the claims they mount, claims to volumes and storage
 //! classes, Velero schedules to the namespaces they back up (`resolve`).
 
+pub mod helm;
 pub mod parse;
 pub mod resolve;
 pub mod terraform;

@@ -6,6 +6,7 @@
 //! fields as repeated blocks (`container`, `volume`, `port`); the API writes them in camel case
 //! and plural (`containers`, `volumes`, `ports`).
 
+use super::helm;
 use super::parse::Manifests;
 use crate::model::Resource;
 use crate::syntax::tree::{Node, NodeKind};
@@ -152,6 +153,35 @@ fn helm_release(r: &Resource) -> Option<Node> {
         ),
     };
     let container = map(vec![("image", text(&reference, r.line))]);
+    let seq = |items: Vec<Node>| Node {
+        line: r.line,
+        kind: NodeKind::Seq(items),
+    };
+    // The claims its values ask the chart for: new ones as claim templates (placed like a
+    // StatefulSet's), existing ones as the pod volumes that mount them.
+    let mut templates = Vec::new();
+    let mut volumes = Vec::new();
+    for claim in helm::claims(&helm::values(r)) {
+        match claim.existing {
+            Some(existing) => volumes.push(map(vec![
+                ("name", text(&claim.name, r.line)),
+                (
+                    "persistentVolumeClaim",
+                    map(vec![("claimName", text(&existing, r.line))]),
+                ),
+            ])),
+            None => {
+                let mut spec = Vec::new();
+                if let Some(class) = &claim.storage_class {
+                    spec.push(("storageClassName", text(class, r.line)));
+                }
+                templates.push(map(vec![
+                    ("metadata", map(vec![("name", text(&claim.name, r.line))])),
+                    ("spec", map(spec)),
+                ]));
+            }
+        }
+    }
     Some(map(vec![
         ("apiVersion", text("helm.sh/v3", r.line)),
         ("kind", text("HelmRelease", r.line)),
@@ -164,13 +194,11 @@ fn helm_release(r: &Resource) -> Option<Node> {
         ),
         (
             "spec",
-            map(vec![(
-                "containers",
-                Node {
-                    line: r.line,
-                    kind: NodeKind::Seq(vec![container]),
-                },
-            )]),
+            map(vec![
+                ("containers", seq(vec![container])),
+                ("volumes", seq(volumes)),
+                ("volumeClaimTemplates", seq(templates)),
+            ]),
         ),
     ]))
 }

@@ -351,6 +351,23 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             }
             return Value::unknown("coalesce() has no non-empty argument");
         }
+        // The encoded text of a value (JSON is YAML too, so `yamlencode` gives the same
+        // content in flow style). With unknown parts, the text with them as null is kept as
+        // the known part: a Helm release's values stay readable.
+        "jsonencode" | "yamlencode" => {
+            let Some(value) = args.first() else {
+                return Value::unknown(format!("{name}() needs one argument"));
+            };
+            return match value.to_json() {
+                Some(text) => Value::String(text),
+                None => Value::Unknown(Unknown {
+                    reason: format!("{name}() of a value with unknown parts"),
+                    refers_to: None,
+                    in_deployment: None,
+                    partial: Some(value.to_json_lossy()),
+                }),
+            };
+        }
         _ => {}
     }
     if let Some(u) = args.iter().find(|a| a.is_unknown()) {

@@ -80,6 +80,7 @@ pub fn catalog_provider(resource: &Resource) -> Option<&'static str> {
         "linode" => Some("linode"),
         "vultr" => Some("vultr"),
         "mailgun" => Some("mailgun"),
+        "resend" => Some("resend"),
         "microsoft-365" => Some("microsoft-365"),
         "google-workspace" => Some("google-workspace"),
         _ => None,
@@ -101,6 +102,11 @@ const LOCATION_DEFAULTS: &[(&str, &str)] = &[
     ("google_bigquery_dataset", "US"),
     // The Mailgun provider's default region (catalog mailgun.json, terraform-mailgun).
     ("mailgun_domain", "us"),
+    // Resend's default sending region (catalog resend.json, resend-default).
+    ("resend_domain", "us-east-1"),
+    // Scaleway Transactional Email runs in fr-par only (scaleway/terraform-provider-scaleway
+    // issue 2883: "only the fr-par region is supported"; catalog scaleway.json).
+    ("scaleway_tem_domain", "fr-par"),
 ];
 
 /// Places a region given as text, for a provider.

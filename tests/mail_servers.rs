@@ -711,3 +711,56 @@ fn a_helm_releases_values_name_its_claims() {
         )]
     );
 }
+
+#[test]
+fn resend_and_scaleway_senders_with_their_regions_and_resends_us_account_data() {
+    let found = datasets(&fixture("senders"), &[]);
+    assert_eq!(
+        found
+            .iter()
+            .map(|(source, _, copies)| (source.as_str(), copies.clone()))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "resend_domain.updates",
+                vec![
+                    s("resend_domain.updates | eu-west-1 | IE"),
+                    s("resend_domain.updates (account data, message metadata and logs) | eu-west-1 | US"),
+                ]
+            ),
+            (
+                "resend_domain.default",
+                vec![
+                    s("resend_domain.default | us-east-1 | US"),
+                    s("resend_domain.default (account data, message metadata and logs) | us-east-1 | US"),
+                ]
+            ),
+            (
+                "scaleway_tem_domain.main",
+                vec![s("scaleway_tem_domain.main | fr-par | FR")]
+            ),
+        ]
+    );
+    let (code, report) = scan_json(&fixture("senders"), &[]);
+    assert_eq!(code, 1);
+    let rules: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["resource"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                "MSI002",
+                "resend_domain.updates (account data, message metadata and logs)"
+            ),
+            (
+                "MSI002",
+                "resend_domain.default (account data, message metadata and logs)"
+            ),
+            ("MSI005", "resend_domain.default"),
+        ]
+    );
+}

@@ -23,6 +23,7 @@ const DATA_FILES: &[(&str, &str)] = &[
     ("linode.json", include_str!("data/linode.json")),
     ("mailgun.json", include_str!("data/mailgun.json")),
     ("vultr.json", include_str!("data/vultr.json")),
+    ("resend.json", include_str!("data/resend.json")),
     ("microsoft365.json", include_str!("data/microsoft365.json")),
     (
         "google-workspace.json",

@@ -313,6 +313,7 @@ pub static FLOWS: &[Flow] = &[
     // Google Cloud Storage custom dual-regions and dual-region metadata; Cloud SQL.
     flow(&["google_storage_bucket"], regions(&["custom_placement_config", "data_locations"]), Replica, "dual-region location"),
     flow(&["google_storage_bucket"], Reach::CatalogMetadata, Store, "object metadata").metadata(),
+    flow(&["resend_domain"], Reach::CatalogMetadata, Log, "account data, message metadata and logs").metadata(),
     flow(&["google_sql_database_instance"], named_by(&["google_sql_database_instance"], &["master_instance_name"]), Replica, "read replica"),
     flow(&["google_sql_database_instance"], regions(&["settings", "backup_configuration", "location"]), Backup, "backup location"),
     // "Backups are stored in the closest multi-region location to you by default"
@@ -461,6 +462,11 @@ pub static SOURCES: &[(&str, Role, DataClass)] = &[
     // A hosted sender that keeps the messages it sends and receives in the region of the
     // domain (Mailgun: `region`, us by default; catalog `mailgun.json`).
     ("mailgun_domain", Processing, Content),
+    // Resend sends from the domain's region (us-east-1 by default) and keeps account data,
+    // message metadata and logs in the United States (catalog `resend.json`).
+    ("resend_domain", Processing, Content),
+    // Scaleway Transactional Email, in fr-par.
+    ("scaleway_tem_domain", Processing, Content),
     // Hosted mailboxes declared in a tenants file.
     ("residency_m365_tenant", Store, Content),
     ("residency_workspace_tenant", Store, Content),

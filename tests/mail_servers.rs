@@ -622,6 +622,7 @@ fn disks_of_lightsail_vultr_scaleway_and_linode_servers_are_their_copies() {
             s("its boot script (user_data) installs mailinabox"),
             vec![
                 s("aws_lightsail_instance.box | eu-central-1 | DE"),
+                s("aws_lightsail_instance.box (automatic snapshots) | eu-central-1 | DE"),
                 s("aws_lightsail_disk.mail | eu-central-1 | DE"),
             ]
         )]
@@ -637,7 +638,8 @@ fn disks_of_lightsail_vultr_scaleway_and_linode_servers_are_their_copies() {
             ]
         )]
     );
-    // The boot script is a file beside the configuration, read through `file()`.
+    // The boot script is a file beside the configuration, read through `file()`; Vultr's
+    // backups are a copy whose place its documentation does not give.
     assert_eq!(
         disks("vultr", &[]),
         [(
@@ -645,6 +647,7 @@ fn disks_of_lightsail_vultr_scaleway_and_linode_servers_are_their_copies() {
             s("its boot script (user_data) installs iRedMail"),
             vec![
                 s("vultr_instance.mail | ams | NL"),
+                s("vultr_instance.mail (provider backups) | ? | "),
                 s("vultr_block_storage.vmail | ams | NL"),
             ]
         )]

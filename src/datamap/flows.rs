@@ -178,6 +178,10 @@ const ARM_ACS: &[&str] = &[
     "Microsoft.Communication/communicationServices",
 ];
 const ARM_VMS: &[&str] = &["Microsoft.Compute/virtualMachines"];
+
+/// No provider attribute says where a VM's provider backups go (a path no resource sets).
+const PROVIDER_BACKUP_LOCATION: &[&str] = &["$backup_location"];
+const PROVIDER_BACKUPS_UNPLACED: &str = "the provider keeps this VM's backups where it chooses; its documentation does not say where, so residency cannot place them";
 const ARM_SQL_DB: &[&str] = &["Microsoft.Sql/servers/databases"];
 const ARM_DIAGNOSTICS: &[&str] = &["Microsoft.Insights/diagnosticSettings"];
 const ARM_PROTECTED_ITEMS: &[&str] =
@@ -398,6 +402,27 @@ pub static FLOWS: &[Flow] = &[
     flow(&["digitalocean_droplet"], names(&["volume_ids"], &["digitalocean_volume"]), Store, "attached volume"),
     flow(&["digitalocean_droplet"], named_by(&["digitalocean_volume_attachment"], &["droplet_id"]), Store, "volume attachment").link(),
     flow(&["digitalocean_volume_attachment"], names(&["volume_id"], &["digitalocean_volume"]), Store, "attached volume"),
+    // --- Backups a VM's provider makes when asked (`backups = true`): DigitalOcean, Hetzner,
+    // Linode and Vultr document the schedules but not where the images are kept, so their
+    // place is unknown with that reason. Lightsail snapshots are regional (copying one to
+    // another Region is a separate action, CopySnapshot), so they are where the instance is.
+    flow(&["digitalocean_droplet", "hcloud_server"], Reach::Unplaced {
+        unset: PROVIDER_BACKUP_LOCATION,
+        enabled: &["backups"],
+        reason: PROVIDER_BACKUPS_UNPLACED,
+    }, Backup, "provider backups"),
+    flow(&["linode_instance"], Reach::Unplaced {
+        unset: PROVIDER_BACKUP_LOCATION,
+        enabled: &["backups_enabled"],
+        reason: PROVIDER_BACKUPS_UNPLACED,
+    }, Backup, "provider backups"),
+    flow(&["vultr_instance"], Reach::Unplaced {
+        unset: PROVIDER_BACKUP_LOCATION,
+        enabled: &["backups"],
+        reason: PROVIDER_BACKUPS_UNPLACED,
+    }, Backup, "provider backups"),
+    flow(&["aws_lightsail_instance"], Reach::Here { path: &["add_on"] }, Backup, "automatic snapshots"),
+    flow(&["AWS::Lightsail::Instance"], Reach::Here { path: &["AddOns"] }, Backup, "automatic snapshots"),
     // --- Disks of self-hosted mail servers (Lightsail, Vultr, Scaleway, Linode) --------------
     flow(&["aws_lightsail_instance"], named_by(&["aws_lightsail_disk_attachment"], &["instance_name"]), Store, "disk attachment").link(),
     flow(&["aws_lightsail_disk_attachment"], names(&["disk_name"], &["aws_lightsail_disk"]), Store, "attached disk"),

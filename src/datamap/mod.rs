@@ -464,9 +464,12 @@ impl<'a> Builder<'_, 'a> {
                     enabled,
                     reason,
                 } => {
-                    let on = values_at(&node.attributes, enabled)
-                        .iter()
-                        .any(|(_, v)| v.as_bool() == Some(true));
+                    // `true`, or Vultr's `backups = "enabled"`.
+                    let on = values_at(&node.attributes, enabled).iter().any(|(_, v)| {
+                        v.as_bool() == Some(true)
+                            || v.as_str()
+                                .is_some_and(|t| t.eq_ignore_ascii_case("enabled"))
+                    });
                     if !on || !values_at(&node.attributes, unset).is_empty() {
                         continue;
                     }

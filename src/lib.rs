@@ -204,7 +204,13 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     let mapped = map(options)?;
     let mut clock = std::time::Instant::now();
     progress::begin("judging");
-    let mut findings = policy::evaluate(&policies, &mapped.map, &options.subscriber_countries);
+    let current_law = current_law(&policies, &mapped.map, options)?;
+    let mut findings = policy::evaluate(
+        &policies,
+        &mapped.map,
+        &options.subscriber_countries,
+        &options.inputs.catalog,
+    );
     progress::ended("policies", &mut clock);
     // Two deployments of one module give findings at the same file and line: every format
     // names the deployment in the message.
@@ -253,8 +259,46 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
         findings,
         errors: mapped.errors,
         warnings: mapped.warnings,
+        current_law,
         disclaimer: report::DISCLAIMER,
     })
+}
+
+/// Under the 2016 ruling alone, a clean exit could read as "safe" although the ruling was
+/// vacated in 2018: the same map judged by `cloud-act-2018`, as a count of reachable copies.
+fn current_law(
+    policies: &[policy::Policy],
+    map: &datamap::DataMap,
+    options: &ScanOptions,
+) -> Result<Option<report::CurrentLaw>, Diagnostic> {
+    let ids: Vec<&str> = policies.iter().map(|p| p.info.id.as_str()).collect();
+    if !ids.contains(&policy::DEFAULT_POLICY) || ids.contains(&"cloud-act-2018") {
+        return Ok(None);
+    }
+    let cloud_act = load_policies(&["cloud-act-2018".to_string()])?;
+    let findings = policy::evaluate(
+        &cloud_act,
+        map,
+        &options.subscriber_countries,
+        &options.inputs.catalog,
+    );
+    let reachable: HashSet<(&str, &str, &str)> = findings
+        .iter()
+        .filter(|f| matches!(f.verdict.as_str(), "exposed" | "likely-exposed"))
+        .map(|f| {
+            (
+                f.dataset.as_str(),
+                f.deployment.as_str(),
+                f.resource.as_str(),
+            )
+        })
+        .collect();
+    Ok(Some(report::CurrentLaw {
+        policy: "cloud-act-2018",
+        since: "2018-03-23",
+        reachable: reachable.len(),
+        copies: map.datasets.iter().map(|d| d.copies.len()).sum(),
+    }))
 }
 
 /// Applies the suppressions to `findings` and returns the findings about suppressions

@@ -400,10 +400,10 @@ fn github_annotations() {
     assert!(lines[1].starts_with(
         "::notice title=residency::residency: 1 high, 0 medium, 0 low, 0 info, 0 suppressed, 0 unreadable files (0 more not shown as annotations). "
     ));
-    assert!(lines[1].ends_with("It is not legal advice."));
+    assert!(lines[1].ends_with("not legal advice; have counsel review them."));
     assert_eq!(
         lines[0],
-        "::error file=sample-configs/dublin-with-us-replica/modules/replica/main.tf,line=5,endLine=7,title=MSI001 Mail content stored in the United States::module.replica.aws_s3_bucket.this holds mail content (replica) in us-east-1 (US); under the ruling a US warrant reaches any copy stored in the United States%0Apath: aws_ses_receipt_rule.inbound → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → module.replica.aws_s3_bucket.this%0Afix: Keep every copy of mail content outside the United States: move the replica to a region abroad or remove it, and check replication, backup and archive settings that point here."
+        "::error file=sample-configs/dublin-with-us-replica/modules/replica/main.tf,line=5,endLine=7,title=MSI001 Mail content stored in the United States::module.replica.aws_s3_bucket.this holds mail content (replica) in us-east-1 (US); under the ruling (2nd Circuit, 2016–2018) a US warrant reaches any copy stored in the United States%0Apath: aws_ses_receipt_rule.inbound → aws_s3_bucket.inbox → aws_s3_bucket_replication_configuration.dr → module.replica.aws_s3_bucket.this%0Afix: Keep every copy of mail content outside the United States: move the replica to a region abroad or remove it, and check replication, backup and archive settings that point here."
     );
     let (_, stdout, _) = run(&["scan", "tests/fixtures/malformed", "--format", "github"]);
     assert!(stdout.contains("::error file=tests/fixtures/malformed/broken.tf,line="));

@@ -296,6 +296,60 @@ impl Catalog {
             .find(|g| g.id.to_ascii_lowercase().replace(' ', "") == wanted)
     }
 
+    /// How far a provider is controlled from the United States, by the catalog's partitions
+    /// and regions: every operating entity has a US operator or parent (`all`), some do
+    /// (`some`), none does (`none`), or the provider is not in the catalog (`unknown`).
+    pub fn us_control(&self, provider: &str) -> &'static str {
+        let Some(data) = self.provider(provider) else {
+            return "unknown";
+        };
+        let us = |e: &Entity| US_AND_TERRITORIES.contains(&e.country.as_str());
+        let mut controls: Vec<bool> = data
+            .partitions
+            .iter()
+            .map(|p| us(&p.operator) || us(&p.parent))
+            .collect();
+        for region in &data.regions {
+            if let Some((operator, parent)) = self.control(provider, region) {
+                controls.push(us(&operator) || us(&parent));
+            }
+        }
+        match (controls.iter().all(|c| *c), controls.iter().any(|c| *c)) {
+            _ if controls.is_empty() => "unknown",
+            (true, _) => "all",
+            (false, true) => "some",
+            (false, false) => "none",
+        }
+    }
+
+    /// Whether a provider has a presence in the United States that the catalog records: a
+    /// region there, or an operating entity or parent incorporated there. Such a provider may
+    /// be subject to US jurisdiction for data it holds anywhere (18 U.S.C. § 2713).
+    pub fn us_presence(&self, provider: &str) -> bool {
+        let Some(data) = self.provider(provider) else {
+            return false;
+        };
+        let us = |c: &str| US_AND_TERRITORIES.contains(&c);
+        self.us_control(provider) != "none"
+            || data
+                .regions
+                .iter()
+                .any(|r| r.countries.iter().any(|c| us(c)))
+    }
+
+    /// The parent every partition and region of a provider shares, if they share one: who
+    /// controls a copy of that provider even when its region is not known.
+    pub fn sole_parent(&self, provider: &str) -> Option<Entity> {
+        let data = self.provider(provider)?;
+        let mut parents = data.partitions.iter().map(|p| p.parent.clone()).chain(
+            data.regions
+                .iter()
+                .filter_map(|r| self.control(provider, r).map(|(_, parent)| parent)),
+        );
+        let first = parents.next()?;
+        parents.all(|p| p == first).then_some(first)
+    }
+
     /// Operator and parent of a region: the region's own, else its partition's.
     pub fn control(&self, provider: &str, region: &Region) -> Option<(Entity, Entity)> {
         let partition = self.partition(provider, &region.partition)?;

@@ -45,8 +45,17 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
             errors,
             super::output::text_width(args.output.as_ref()),
         ),
-        MapFormat::Mermaid => report::graph::mermaid(datasets),
-        MapFormat::Dot => report::graph::dot(datasets),
+        // Diagrams carry the disclaimer as a comment, which renderers do not draw.
+        MapFormat::Mermaid => format!(
+            "%% {}\n{}",
+            report::DISCLAIMER,
+            report::graph::mermaid(datasets)
+        ),
+        MapFormat::Dot => format!(
+            "// {}\n{}",
+            report::DISCLAIMER,
+            report::graph::dot(datasets)
+        ),
         MapFormat::Json => report::listing::map_json(datasets, errors),
     };
     write_output(&text, args.output.as_ref())?;

@@ -276,6 +276,16 @@ impl<'a> Builder<'_, 'a> {
             return false;
         }
         let (key_custody, key) = arrival.key.unwrap_or((KeyCustody::Provider, None));
+        // A copy whose region is unknown is still controlled by whoever controls every
+        // partition of its provider (Oracle for every OCI realm): known from the catalog.
+        let parent = placement.parent.or_else(|| {
+            placement
+                .operator
+                .is_none()
+                .then_some(placement.provider.as_deref())
+                .flatten()
+                .and_then(|p| self.index.lookups.catalog.sole_parent(p))
+        });
         self.seen.insert(seen_key, self.copies.len());
         self.copies.push(Copy {
             resource: label,
@@ -289,7 +299,7 @@ impl<'a> Builder<'_, 'a> {
             region: placement.region,
             countries: placement.countries,
             operator: placement.operator,
-            parent: placement.parent,
+            parent,
             key_custody,
             key,
             basis: placement.basis,

@@ -24,6 +24,9 @@ pub const FIELDS: &[(&str, bool)] = &[
     ("dataset.content_countries", true),
     ("dataset.content_unknown", false),
     ("subscriber_countries", true),
+    ("provider.us_control", false),
+    ("provider.us_presence", false),
+    ("region.closed", false),
 ];
 
 const OPERATORS: &[&str] = &[
@@ -234,6 +237,9 @@ pub struct Facts<'a> {
     pub copy: &'a Copy,
     pub dataset: &'a DatasetFacts,
     pub subscriber_countries: &'a [String],
+    /// What the catalog says of the copy's provider as a whole (its partitions and regions),
+    /// which holds even when the copy's region is unknown.
+    pub catalog: &'a crate::catalog::Catalog,
 }
 
 impl Facts<'_> {
@@ -258,6 +264,28 @@ impl Facts<'_> {
             "dataset.content_countries" => self.dataset.content_countries.clone(),
             "dataset.content_unknown" => vec![self.dataset.content_unknown.to_string()],
             "subscriber_countries" => self.subscriber_countries.to_vec(),
+            // `all`, `some`, `none` or `unknown`: whether the provider's operating entities
+            // have a US operator or parent.
+            "provider.us_control" => c
+                .provider
+                .as_deref()
+                .map(|p| vec![self.catalog.us_control(p).to_string()])
+                .unwrap_or_default(),
+            "provider.us_presence" => c
+                .provider
+                .as_deref()
+                .map(|p| vec![self.catalog.us_presence(p).to_string()])
+                .unwrap_or_default(),
+            // The date the region's service closed, when the catalog records one.
+            "region.closed" => match (c.provider.as_deref(), c.region.as_deref()) {
+                (Some(p), Some(r)) => self
+                    .catalog
+                    .region(p, r)
+                    .and_then(|found| found.closed.clone())
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            },
             _ => Vec::new(),
         }
     }

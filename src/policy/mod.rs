@@ -24,6 +24,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "eea-residency",
         include_str!("../../policies/eea-residency.json"),
     ),
+    (
+        "gdpr-adequacy",
+        include_str!("../../policies/gdpr-adequacy.json"),
+    ),
 ];
 
 pub const DEFAULT_POLICY: &str = "microsoft-ireland-2016";
@@ -65,6 +69,8 @@ pub const VERDICTS: &[&str] = &[
     "not-reachable",
     "indeterminate",
     "violation",
+    // Context for an assessment that changes no verdict (a comity motion, a conflict of laws).
+    "note",
 ];
 
 #[derive(Debug, Clone)]
@@ -93,12 +99,17 @@ pub struct PolicyInfo {
     /// Where to read the law or rule behind the policy (used as the SARIF help link).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
+    /// Where the law the policy models applied, when not everywhere (a court's circuit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub info: PolicyInfo,
     pub rules: Vec<Rule>,
+    /// The policy's country sets as in force today (`{countries_outside:NAME}` in messages).
+    pub sets: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -214,6 +225,7 @@ fn parse_text(text: &str, name: &str) -> Result<Policy, String> {
             "superseded_on",
             "superseded_by",
             "reference",
+            "scope",
             "sets",
             "rules",
         ],
@@ -231,10 +243,11 @@ fn parse_text(text: &str, name: &str) -> Result<Policy, String> {
         let set_obj = value
             .as_object()
             .ok_or_else(|| format!("{name}: \"sets\" must map names to lists of countries"))?;
+        let today = crate::suppress::comment::today();
         for (set, list) in set_obj {
             sets.insert(
                 set.clone(),
-                condition::string_list(list, &format!("{name}: set {set}"))?,
+                set_members(list, &today, &format!("{name}: set {set}"))?,
             );
         }
     }
@@ -251,6 +264,7 @@ fn parse_text(text: &str, name: &str) -> Result<Policy, String> {
         superseded_on: optional_string(obj, "superseded_on", name)?,
         superseded_by: optional_string(obj, "superseded_by", name)?,
         reference,
+        scope: optional_string(obj, "scope", name)?,
     };
     let rules_json = obj
         .get("rules")
@@ -307,7 +321,55 @@ fn parse_text(text: &str, name: &str) -> Result<Policy, String> {
             explanation: optional_string(r, "explanation", &place)?.unwrap_or_default(),
         });
     }
-    Ok(Policy { info, rules })
+    Ok(Policy { info, rules, sets })
+}
+
+/// The members of a set in force on `today`. An entry is a country code, or a dated entry
+/// `{"value": "AU", "from": "2024-01-31", "until": "…", "source": "…"}` that belongs to the
+/// set from `from` (inclusive) until `until` (exclusive): an executive agreement enters into
+/// force, an adequacy decision is annulled.
+fn set_members(list: &serde_json::Value, today: &str, place: &str) -> Result<Vec<String>, String> {
+    let items = list
+        .as_array()
+        .ok_or_else(|| format!("{place} must be a list"))?;
+    let mut members = Vec::new();
+    for item in items {
+        if let Some(text) = item.as_str() {
+            members.push(text.to_string());
+            continue;
+        }
+        let entry = item
+            .as_object()
+            .ok_or_else(|| format!("{place}: an entry is a string or an object with \"value\""))?;
+        for key in entry.keys() {
+            if !["value", "from", "until", "source"].contains(&key.as_str()) {
+                return Err(format!("{place}: unknown key {key:?} in a dated entry"));
+            }
+        }
+        let value = entry
+            .get("value")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| format!("{place}: a dated entry needs \"value\""))?;
+        if entry.get("source").and_then(|v| v.as_str()).is_none() {
+            return Err(format!("{place}: dated entry {value} needs a \"source\""));
+        }
+        let date = |key: &str| -> Result<Option<String>, String> {
+            match entry.get(key) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(v) => match v.as_str() {
+                    Some(d) if crate::suppress::comment::is_date(d) => Ok(Some(d.to_string())),
+                    _ => Err(format!("{place}: {value}: {key} must be a YYYY-MM-DD date")),
+                },
+            }
+        };
+        let (from, until) = (date("from")?, date("until")?);
+        let started = from.as_deref().is_none_or(|f| f <= today);
+        let ended = until.as_deref().is_some_and(|u| u <= today);
+        if started && !ended {
+            members.push(value.to_string());
+        }
+    }
+    Ok(members)
 }
 
 /// Evaluates every rule of every policy on every copy of every dataset.
@@ -315,6 +377,7 @@ pub fn evaluate(
     policies: &[Policy],
     map: &DataMap,
     subscriber_countries: &[String],
+    catalog: &crate::catalog::Catalog,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     for dataset in &map.datasets {
@@ -324,6 +387,7 @@ pub fn evaluate(
                 copy,
                 dataset: &summary,
                 subscriber_countries,
+                catalog,
             };
             for policy in policies {
                 for rule in &policy.rules {
@@ -344,8 +408,8 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         severity: rule.severity,
         verdict: rule.verdict.clone(),
         title: rule.title.clone(),
-        message: render_message(&rule.message, dataset, copy),
-        remediation: render_message(&rule.remediation, dataset, copy),
+        message: render_with_sets(&rule.message, dataset, copy, &policy.sets),
+        remediation: render_with_sets(&rule.remediation, dataset, copy, &policy.sets),
         dataset: dataset.source.clone(),
         resource: copy.resource.clone(),
         deployment: copy.deployment.clone(),
@@ -364,11 +428,50 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
     }
 }
 
+/// `render_message`, and `{countries_outside:SET}`: the copy's countries that are not in one
+/// of the policy's sets (the countries that break an allow-list, not every country of it).
+pub fn render_with_sets(
+    template: &str,
+    dataset: &Dataset,
+    copy: &Copy,
+    sets: &BTreeMap<String, Vec<String>>,
+) -> String {
+    let mut text = template.to_string();
+    while let Some(start) = text.find("{countries_outside:") {
+        let Some(len) = text[start..].find('}') else {
+            break;
+        };
+        let name = &text[start + "{countries_outside:".len()..start + len];
+        let members = sets.get(name).cloned().unwrap_or_default();
+        let outside: Vec<&str> = copy
+            .countries
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !members.iter().any(|m| m == c))
+            .collect();
+        let words = if outside.is_empty() {
+            "none".to_string()
+        } else {
+            outside.join(", ")
+        };
+        text.replace_range(start..start + len + 1, &words);
+    }
+    render_message(&text, dataset, copy)
+}
+
 /// A rule's message or remediation with its placeholders in words, for documentation that is
 /// not about one copy (SARIF rule help, `residency explain`).
 pub fn generic_text(template: &str) -> String {
+    let mut template = template.to_string();
+    while let Some(start) = template.find("{countries_outside:") {
+        let Some(len) = template[start..].find('}') else {
+            break;
+        };
+        template.replace_range(start..start + len + 1, "the countries outside the list");
+    }
     template
         .replace("{location}", "its location")
+        .replace("{holder}", "held by its operator")
         .replace("{resource}", "the resource")
         .replace("{role}", "copy")
         .replace("{data}", "mail data")
@@ -381,8 +484,8 @@ pub fn generic_text(template: &str) -> String {
 }
 
 /// Fills `{resource}`, `{role}`, `{data}`, `{region}`, `{countries}`, `{operator}`, `{parent}`,
-/// `{reason}`, `{location}` (region and countries, or why unknown) and `{source}` in a rule's
-/// message.
+/// `{holder}` (who holds the copy, as far as it is known), `{reason}`, `{location}` (region and
+/// countries, or why unknown) and `{source}` in a rule's message.
 pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String {
     let role = crate::datamap::wire_name(&copy.role);
     let data = crate::datamap::wire_name(&copy.data);
@@ -406,7 +509,25 @@ pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String 
             copy.region.as_deref().unwrap_or("unknown region")
         )
     };
+    // Who holds the copy, in as many words as are known.
+    let holder = match (&copy.operator, &copy.parent, &copy.provider) {
+        (Some(o), Some(p), _) if o == p => format!("held by {}", entity(&copy.operator)),
+        (Some(_), _, _) => format!(
+            "held by {}, controlled by {}",
+            entity(&copy.operator),
+            entity(&copy.parent)
+        ),
+        (None, Some(_), _) => format!(
+            "held by a provider controlled by {} (its region, and so the operating entity, is not known)",
+            entity(&copy.parent)
+        ),
+        (None, None, Some(provider)) => format!(
+            "held by {provider} in a region that is not known (residency assumes its commercial partition, which is controlled from the United States)"
+        ),
+        (None, None, None) => "held by a party the files do not identify".to_string(),
+    };
     template
+        .replace("{holder}", &holder)
         .replace("{location}", &location)
         .replace("{resource}", &copy.resource)
         .replace("{role}", &role)

@@ -18,10 +18,15 @@ fn json(value: &impl Serialize) -> String {
 pub struct MapListing<'a> {
     pub datasets: &'a [Dataset],
     pub errors: &'a [Diagnostic],
+    pub disclaimer: &'static str,
 }
 
 pub fn map_json(datasets: &[Dataset], errors: &[Diagnostic]) -> String {
-    json(&MapListing { datasets, errors })
+    json(&MapListing {
+        datasets,
+        errors,
+        disclaimer: super::DISCLAIMER,
+    })
 }
 
 /// `residency map`: each dataset and its copies (notes wrapped to `width`), then the input
@@ -32,6 +37,7 @@ pub fn map_text(datasets: &[Dataset], errors: &[Diagnostic], width: usize) -> St
     for e in errors {
         out.push_str(&format!("error: {}:{}: {}\n", e.file, e.line, e.message));
     }
+    out.push_str(&format!("\n{}\n", super::DISCLAIMER));
     out
 }
 
@@ -50,6 +56,9 @@ pub fn policies_text(entries: &[Entry]) -> String {
         };
         out.push_str(&format!("{}{default}\n  {}\n", policy.id, policy.title));
         out.push_str(&format!("  applies from {}", policy.applies_from));
+        if let Some(scope) = &policy.scope {
+            out.push_str(&format!(" ({scope})"));
+        }
         if let Some(until) = &policy.superseded_on {
             out.push_str(&format!(
                 "; superseded on {until} by {}",
@@ -71,6 +80,8 @@ pub fn policies_text(entries: &[Entry]) -> String {
         }
         out.push('\n');
     }
+    out.push_str(super::DISCLAIMER);
+    out.push('\n');
     out
 }
 
@@ -114,6 +125,8 @@ pub fn regions_text(rows: &[Row]) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    // Operators, parents and models carry legal weight: say what they are not.
+    out.push_str(&format!("\n{}\n", super::DISCLAIMER));
     out
 }
 

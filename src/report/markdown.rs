@@ -48,6 +48,9 @@ pub fn render(report: &Report) -> String {
         super::count(s.datasets, "dataset", "datasets"),
         super::count(s.copies, "copy", "copies")
     );
+    if let Some(law) = &report.current_law {
+        let _ = writeln!(out, "_{}_\n", law.line());
+    }
     let diagram = diagram(report);
     let unreadable = unreadable(report);
     let tail = diagram.len() + unreadable.len() + report.disclaimer.len() + 600;

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-pub const DISCLAIMER: &str = "residency maps where configuration places mail data and what published law and policies say about it. It is not legal advice.";
+pub const DISCLAIMER: &str = "residency maps where configuration places mail data and applies a simplified model of published law and your policies to it: its verdicts are heuristics, not legal conclusions, and not legal advice; have counsel review them.";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Tool {
@@ -41,6 +41,29 @@ pub struct Summary {
     pub errors: usize,
 }
 
+/// The CLOUD Act's count on the map of a scan judged by the 2016 ruling alone.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurrentLaw {
+    pub policy: &'static str,
+    pub since: &'static str,
+    /// Copies that `cloud-act-2018` finds exposed or likely exposed.
+    pub reachable: usize,
+    pub copies: usize,
+}
+
+impl CurrentLaw {
+    /// The line the text and Markdown reports print.
+    pub fn line(&self) -> String {
+        format!(
+            "under current law (CLOUD Act, since {}): {} of {} are reachable by US legal process; run with --policy {}",
+            self.since,
+            self.reachable,
+            count(self.copies, "copy", "copies"),
+            self.policy
+        )
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub tool: Tool,
@@ -54,6 +77,10 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// What current law says of the same map when only the historical policy was applied, so
+    /// that a pass under a vacated ruling never reads as "safe".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_law: Option<CurrentLaw>,
     pub disclaimer: &'static str,
     /// Documentation of every rule that was applied, for SARIF and JUnit.
     #[serde(skip)]

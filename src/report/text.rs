@@ -206,8 +206,12 @@ pub fn render(report: &Report, width: usize) -> String {
         .iter()
         .map(|p| match &p.superseded_on {
             Some(until) => format!(
-                "{} (applied {} to {}; superseded by {})",
+                "{} ({}applied {} to {}; superseded by {})",
                 p.id,
+                p.scope
+                    .as_deref()
+                    .map(|s| format!("{s}; "))
+                    .unwrap_or_default(),
                 p.applies_from,
                 until,
                 p.superseded_by.as_deref().unwrap_or("later law")
@@ -273,6 +277,9 @@ pub fn render(report: &Report, width: usize) -> String {
     render_diagnostics(&mut out, "Errors", &report.errors, Color::Red, width);
     render_diagnostics(&mut out, "Warnings", &report.warnings, Color::Yellow, width);
     let _ = writeln!(out, "{}", summary_line(report));
+    if let Some(law) = &report.current_law {
+        wrapped(&mut out, &law.line(), width, "", "");
+    }
     if report.summary.baselined > 0 {
         let _ = writeln!(
             out,

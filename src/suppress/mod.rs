@@ -13,7 +13,7 @@
 //! its date (RES003), or matching nothing (RES004).
 
 mod audit;
-mod comment;
+pub(crate) mod comment;
 
 pub use audit::{meta_rule, MetaRule, META_POLICY, META_RULES};
 pub use comment::{is_date, parse_comment, today, Suppression, MARKER};

@@ -248,6 +248,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
         tool: report::Tool {
             name: "residency",
             version: env!("CARGO_PKG_VERSION"),
+            catalog: catalog::DATE,
         },
         schema_version: report::SCHEMA_VERSION,
         root: discover::report_root(&options.paths),

@@ -440,14 +440,16 @@ fn a_file_that_parses_too_long_is_abandoned() {
     }
     big.push_str("}\n");
     std::fs::write(dir.path().join("slow.tf"), big).unwrap();
-    let (code, report) = scan_json(dir.path(), &["--file-timeout", "0.001"]);
+    // 50 ms: far more than the good file needs even on a loaded machine, far less than the
+    // 150,000-line file.
+    let (code, report) = scan_json(dir.path(), &["--file-timeout", "0.05"]);
     assert_eq!(code, 3);
     assert_eq!(
         entries(&report, "errors"),
         [(
             "slow.tf".to_string(),
             0,
-            "parsing took longer than 0.001 s and was abandoned; the file is not scanned (--file-timeout)"
+            "parsing took longer than 0.05 s and was abandoned; the file is not scanned (--file-timeout)"
                 .to_string()
         )]
     );

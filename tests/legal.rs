@@ -228,3 +228,39 @@ fn every_output_a_person_reads_carries_the_disclaimer() {
         );
     }
 }
+
+#[test]
+fn every_rule_cites_its_sources_and_says_when_it_applies() {
+    let (_, listing, _) = run(&["policies", "--format", "json"]);
+    let policies: serde_json::Value = serde_json::from_str(&listing).unwrap();
+    let mut rules = 0;
+    for policy in policies.as_array().unwrap() {
+        for rule in policy["rules"].as_array().unwrap() {
+            let id = rule["id"].as_str().unwrap();
+            let (code, text, _) = run(&["explain", id]);
+            assert_eq!(code, 0, "{id}");
+            let sources = text
+                .split("Sources:\n")
+                .nth(1)
+                .unwrap_or_default()
+                .lines()
+                .take_while(|l| l.starts_with("  · "))
+                .count();
+            assert!(sources >= 1, "{id} cites nothing: {text}");
+            let in_force = text
+                .lines()
+                .find_map(|l| l.strip_prefix("in force: "))
+                .unwrap_or_default();
+            assert!(
+                in_force
+                    .split([' ', ','])
+                    .any(|w| w.len() == 10 && w.as_bytes()[4] == b'-' && w.as_bytes()[7] == b'-'),
+                "{id} has no date: {in_force:?}"
+            );
+            rules += 1;
+        }
+    }
+    assert_eq!(rules, 5 + 13 + 2 + 3, "every built-in rule was checked");
+    let (_, text, _) = run(&["explain", "MSI004"]);
+    assert!(text.contains("in force: 2016-07-14 to 2018-03-23, 2nd Circuit only\n"));
+}

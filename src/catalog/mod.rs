@@ -9,6 +9,18 @@ use std::sync::{Arc, OnceLock};
 
 pub mod rows;
 
+/// The date the catalog's data was last reviewed against its sources (a literal, so that
+/// `--version` can carry it): update it with the data.
+#[macro_export]
+macro_rules! catalog_date {
+    () => {
+        "2026-12-05"
+    };
+}
+
+/// The catalog's date, as the reports carry it.
+pub const DATE: &str = catalog_date!();
+
 const DATA_FILES: &[(&str, &str)] = &[
     ("aws.json", include_str!("data/aws.json")),
     ("azure.json", include_str!("data/azure.json")),

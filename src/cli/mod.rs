@@ -22,13 +22,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(
     name = "residency",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (catalog ", crate::catalog_date!(), ")"),
     about = "Map where mailbox data physically lives in your infrastructure code, and what US warrants can reach",
     long_about = "residency reads Terraform (source, plans and state), CloudFormation, Azure ARM \
-templates, Kubernetes manifests and hosted mail tenants files, finds every place mailbox data \
+templates and Bicep, Kubernetes manifests, Docker Compose files and hosted mail tenants files, finds every place mailbox data \
 lives (primary store, replicas, backups, archives, logs, processing), and judges each copy by a legal policy: by default \
-the 2nd Circuit's 2016 Microsoft Ireland ruling (where the mail is stored decides), or the CLOUD Act \
-(who controls it decides), or your own residency rules.\n\nNot legal advice.",
+the 2nd Circuit's 2016 Microsoft Ireland ruling (where the mail is stored decides; binding only in that circuit, \
+vacated in 2018, and the report counts what current law reaches beside it), or the CLOUD Act \
+(who controls it decides), or your own residency rules.\n\nNot legal advice: a simplified model whose verdicts are heuristics; have counsel review them.",
     after_help = "Exit codes: 0 no finding at or above --fail-on · 1 findings at or above it · 2 the tool could not run (bad arguments, policy) · 3 some input files could not be parsed and nothing else failed.\n\nExamples:\n  residency scan infra/\n  residency scan infra/ --region eu-west-1 --policy cloud-act-2018\n  terraform show -json plan.out > plan.json && residency scan .\n  residency scan arm/ --resource-group-location westeurope\n  residency scan k8s/ --cluster-region aws:eu-central-1\n  residency scan . --format text,sarif --output -,residency.sarif --fail-on medium\n  residency scan . --write-baseline residency-baseline.json\n  residency map infra/ --format mermaid\n  residency explain MSI001"
 )]
 pub struct Cli {

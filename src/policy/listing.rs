@@ -68,6 +68,21 @@ pub struct Explanation {
     /// What to do, with the message placeholders made generic.
     pub remediation: String,
     pub citations: Vec<String>,
+    /// When (and where) the law or rule the policy models applies: `from 2018-03-23`,
+    /// `2016-07-14 to 2018-03-23, 2nd Circuit only`; `None` for the suppression rules.
+    pub in_force: Option<String>,
+}
+
+/// When a policy applies, in words.
+fn in_force(p: &Policy) -> String {
+    let mut text = match &p.info.superseded_on {
+        Some(until) => format!("{} to {until}", p.info.applies_from),
+        None => format!("from {}", p.info.applies_from),
+    };
+    if let Some(scope) = &p.info.scope {
+        text.push_str(&format!(", {scope}"));
+    }
+    text
 }
 
 /// A policy's rules as `explain` shows them.
@@ -82,6 +97,7 @@ fn explanations(p: &Policy) -> impl Iterator<Item = Explanation> + '_ {
         explanation: r.explanation.clone(),
         remediation: generic_text(&r.remediation),
         citations: p.info.citations.clone(),
+        in_force: Some(in_force(p)),
     })
 }
 
@@ -101,6 +117,7 @@ pub fn every_rule() -> Result<Vec<Explanation>, Diagnostic> {
         explanation: m.explanation.to_string(),
         remediation: m.remediation.to_string(),
         citations: Vec::new(),
+        in_force: None,
     }));
     Ok(all)
 }

@@ -145,11 +145,12 @@ pub fn explanation_text(r: &Explanation) -> String {
         );
     };
     let mut out = format!(
-        "{}: {}\n\npolicy:   {} ({})\nseverity: {}\nverdict:  {verdict}\n\n{}\n\nWhat to do: {}\n\nSources:\n",
+        "{}: {}\n\npolicy:   {} ({})\nin force: {}\nseverity: {}\nverdict:  {verdict}\n\n{}\n\nWhat to do: {}\n\nSources:\n",
         r.id,
         r.title,
         r.policy,
         r.policy_title.as_deref().unwrap_or_default(),
+        r.in_force.as_deref().unwrap_or("always"),
         r.severity.as_str(),
         r.explanation,
         r.remediation

@@ -24,6 +24,8 @@ pub const DISCLAIMER: &str = "residency maps where configuration places mail dat
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// The date of the region catalog the copies were placed with.
+    pub catalog: &'static str,
 }
 
 pub use crate::diag::Diagnostic;

@@ -244,7 +244,10 @@ pub fn locate(lk: &Lookups, resource: &Resource) -> Placement {
         "residency_m365_tenant" => {
             return place_service_geography(lk, "microsoft-365", resource.attr("default_geo"))
         }
-        "residency_workspace_tenant" => {
+        "residency_m365_satellite" => {
+            return place_service_geography(lk, "microsoft-365", resource.attr("geo"))
+        }
+        "residency_workspace_tenant" | "residency_workspace_unit" => {
             return place_service_geography(lk, "google-workspace", resource.attr("data_region"))
         }
         "residency_hosted_mail" => return place_hosted(resource),

@@ -521,13 +521,17 @@ fn hosted_mail_tenants_file() {
     assert_eq!(
         copies(&common::json(&stdout)),
         [
+            // Each geography is its own dataset (its users' mailboxes); the directory data in
+            // the default geography is a copy all of them share.
             "tenant.corp | store | content | EUR | 9 countries | provider | tenant.corp",
-            "tenant.corp (Multi-Geo satellite GBR) | store | content | GBR | GB | provider | tenant.corp → tenant.corp (Multi-Geo satellite GBR)",
-            "tenant.corp (Multi-Geo satellite NAM) | store | content | NAM | US | provider | tenant.corp → tenant.corp (Multi-Geo satellite NAM)",
             "tenant.corp (directory data (Entra ID)) | store | metadata | EUR | 9 countries | provider | tenant.corp → tenant.corp (directory data (Entra ID))",
+            "tenant.corp (Multi-Geo satellite GBR) | store | content | GBR | GB | provider | tenant.corp (Multi-Geo satellite GBR)",
+            "tenant.corp (directory data (Entra ID)) | store | metadata | EUR | 9 countries | provider | tenant.corp (Multi-Geo satellite GBR) → tenant.corp → tenant.corp (directory data (Entra ID))",
+            "tenant.corp (Multi-Geo satellite NAM) | store | content | NAM | US | provider | tenant.corp (Multi-Geo satellite NAM)",
+            "tenant.corp (directory data (Entra ID)) | store | metadata | EUR | 9 countries | provider | tenant.corp (Multi-Geo satellite NAM) → tenant.corp → tenant.corp (directory data (Entra ID))",
             "tenant.corp-google | store | content | europe | 27 countries | provider | tenant.corp-google",
-            "tenant.corp-google (organisational unit /Sales/US: united-states) | store | content | united-states | US | provider | tenant.corp-google → tenant.corp-google (organisational unit /Sales/US: united-states)",
-            "tenant.corp-google (organisational unit /Contractors: no-preference) | store | content | ? | ? | provider | tenant.corp-google → tenant.corp-google (organisational unit /Contractors: no-preference)",
+            "tenant.corp-google (organisational unit /Contractors: no-preference) | store | content | ? | ? | provider | tenant.corp-google (organisational unit /Contractors: no-preference)",
+            "tenant.corp-google (organisational unit /Sales/US: united-states) | store | content | united-states | US | provider | tenant.corp-google (organisational unit /Sales/US: united-states)",
             "tenant.legal | store | content | ? | CH | provider | tenant.legal",
         ]
     );
@@ -557,6 +561,13 @@ fn hosted_mail_tenants_file() {
                 "tenant.corp (Multi-Geo satellite NAM)".to_string(),
                 4
             ),
+            // The EUR and GBR users' mailboxes are stored only abroad: their own datasets.
+            ("MSI004".to_string(), "tenant.corp".to_string(), 4),
+            (
+                "MSI004".to_string(),
+                "tenant.corp (Multi-Geo satellite GBR)".to_string(),
+                4
+            ),
             (
                 "MSI001".to_string(),
                 "tenant.corp-google (organisational unit /Sales/US: united-states)".to_string(),
@@ -567,6 +578,7 @@ fn hosted_mail_tenants_file() {
                 "tenant.corp-google (organisational unit /Contractors: no-preference)".to_string(),
                 10
             ),
+            ("MSI004".to_string(), "tenant.corp-google".to_string(), 10),
             ("MSI004".to_string(), "tenant.legal".to_string(), 19),
         ]
     );

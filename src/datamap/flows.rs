@@ -53,9 +53,6 @@ pub enum Reach {
     /// Object metadata that the catalog says a location keeps in other countries (Cloud Storage
     /// dual-regions EUR4 and NAM4).
     CatalogMetadata,
-    /// Geography codes of a hosted service at `path` (Microsoft 365 Multi-Geo satellites,
-    /// Google Workspace data regions per organisational unit).
-    Geographies { path: &'static [&'static str] },
     /// A copy the service makes somewhere of its own choosing when `unset` is not set, present
     /// when `enabled` is true: an unknown place, with `reason`.
     Unplaced {
@@ -378,10 +375,11 @@ pub static FLOWS: &[Flow] = &[
     flow(&["compose_service"], names(&["$claims"], &["compose_volume"]), Store, "named volume"),
     flow(&["compose_service"], Reach::Here { path: &["$host_paths"] }, Store, "bind mount"),
     // --- Hosted tenants (tenants file) ------------------------------------------------------
-    flow(&["residency_m365_tenant"], Reach::Geographies { path: &["satellites"] }, Store, "Multi-Geo satellite"),
+    // A Multi-Geo satellite is a source of its own (its users' mailboxes); the tenant's
+    // directory data, in the default geography, is a copy every geography's dataset shares.
+    flow(&["residency_m365_satellite"], names(&["$tenant"], &["residency_m365_tenant"]), Store, "tenant").link(),
     // Entra ID user data stays mastered in the default geo (MAIL-DATA.md §1.5).
     flow(&["residency_m365_tenant"], Reach::Here { path: &["default_geo"] }, Store, "directory data (Entra ID)").metadata(),
-    flow(&["residency_workspace_tenant"], Reach::Geographies { path: &["org_units", "data_region"] }, Store, "organisational unit"),
     // --- Disks of self-hosted mail servers -----------------------------------------------------
     flow(&["AWS::EC2::Instance"], Reach::Here { path: &["BlockDeviceMappings"] }, Store, "block device"),
     flow(&["AWS::EC2::Instance"], named_by(&["AWS::EC2::VolumeAttachment"], &["InstanceId"]), Store, "volume attachment").link(),
@@ -494,6 +492,8 @@ pub static SOURCES: &[(&str, Role, DataClass)] = &[
     ("scaleway_tem_domain", Processing, Content),
     // Hosted mailboxes declared in a tenants file.
     ("residency_m365_tenant", Store, Content),
+    ("residency_m365_satellite", Store, Content),
+    ("residency_workspace_unit", Store, Content),
     ("residency_workspace_tenant", Store, Content),
     ("residency_hosted_mail", Store, Content),
 ];

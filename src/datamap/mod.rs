@@ -453,22 +453,6 @@ impl<'a> Builder<'_, 'a> {
                         self.record(label, node, arrival(None), placement, via);
                     }
                 }
-                Reach::Geographies { path } => {
-                    let Some(provider) = provider else { continue };
-                    for (block, value) in values_at(&node.attributes, path) {
-                        let placement =
-                            locate::place_service_geography(&self.index.lookups, provider, value);
-                        let code = value.as_str().unwrap_or("?");
-                        // Name the unit when the block says which (an organisational unit path).
-                        let label = match block.get("path").as_str() {
-                            Some(unit) => {
-                                format!("{} ({} {unit}: {code})", node.address, flow.what)
-                            }
-                            None => format!("{} ({} {code})", node.address, flow.what),
-                        };
-                        self.record(label, node, arrival(own_key()), placement, via);
-                    }
-                }
                 Reach::Unplaced {
                     unset,
                     enabled,

@@ -412,7 +412,7 @@ fn github_annotations() {
 #[test]
 fn markdown_summary() {
     let (_, stdout, _) = run(&["scan", "sample-configs", "--format", "markdown"]);
-    assert!(stdout.starts_with("## residency: where the mail lives\n\n**7 high · 10 medium · 0 low · 10 info** (0 suppressed, 0 baselined)"));
+    assert!(stdout.starts_with("## residency: where the mail lives\n\n**8 high · 10 medium · 0 low · 9 info** (0 suppressed, 0 baselined)"));
     assert!(stdout.contains(
         "| Severity | Rule | Resource | File | Location | Finding |\n|---|---|---|---|---|---|\n"
     ));

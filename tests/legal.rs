@@ -264,3 +264,31 @@ fn every_rule_cites_its_sources_and_says_when_it_applies() {
     let (_, text, _) = run(&["explain", "MSI004"]);
     assert!(text.contains("in force: 2016-07-14 to 2018-03-23, 2nd Circuit only\n"));
 }
+
+#[test]
+fn a_workmail_organisation_includes_what_its_receipt_rules_write() {
+    // The plan's journaling rule delivers to a bucket in us-west-2: a copy of the
+    // organisation's mail, so its mailboxes in Frankfurt are not "only abroad".
+    let plan = root().join("sample-configs/terraform-plan");
+    let (_, report) = scan_json(&plan, &[]);
+    let workmail = report["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["source"] == "aws_workmail_organization.corp")
+        .unwrap();
+    let copies: Vec<&str> = workmail["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["resource"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        copies,
+        ["aws_workmail_organization.corp", "aws_s3_bucket.journal"]
+    );
+    assert!(!judged(&plan, &[])
+        .iter()
+        .any(|(rule, _, _, resource)| rule == "MSI004"
+            && resource == "aws_workmail_organization.corp"));
+}

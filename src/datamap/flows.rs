@@ -33,6 +33,10 @@ pub enum Reach {
         kinds: &'static [&'static str],
         path: &'static [&'static str],
     },
+    /// Every resource of `kinds` in the same deployment: the receipt rules that carry an
+    /// organisation's incoming mail (a WorkMail organisation's journal, rules writing to
+    /// buckets elsewhere), which name no organisation.
+    InDeployment { kinds: &'static [&'static str] },
     /// Region names at `path`, in the same cloud as the resource (DynamoDB `replica.region_name`,
     /// Cosmos DB `geo_location.location`).
     Regions { path: &'static [&'static str] },
@@ -375,6 +379,10 @@ pub static FLOWS: &[Flow] = &[
     flow(&["compose_service"], names(&["$claims"], &["compose_volume"]), Store, "named volume"),
     flow(&["compose_service"], Reach::Here { path: &["$host_paths"] }, Store, "bind mount"),
     // --- Hosted tenants (tenants file) ------------------------------------------------------
+    // A WorkMail organisation receives its mail through SES in its region: the receipt rules
+    // of the same deployment (journaling to a bucket, rules writing mail elsewhere) handle
+    // that organisation's mail.
+    flow(&["aws_workmail_organization", "AWS::WorkMail::Organization"], Reach::InDeployment { kinds: &["aws_ses_receipt_rule", "AWS::SES::ReceiptRule"] }, Processing, "receipt rule of the deployment").link(),
     // A Multi-Geo satellite is a source of its own (its users' mailboxes); the tenant's
     // directory data, in the default geography, is a copy every geography's dataset shares.
     flow(&["residency_m365_satellite"], names(&["$tenant"], &["residency_m365_tenant"]), Store, "tenant").link(),

@@ -375,6 +375,16 @@ impl<'a> Builder<'_, 'a> {
                         self.reach(r, flow.role, data, None, flow.holds, via);
                     }
                 }
+                Reach::InDeployment { kinds } => {
+                    let index = self.index;
+                    for kind in kinds.iter() {
+                        for r in index.of_kind(kind) {
+                            if r.scope == node.scope {
+                                self.reach(r, flow.role, data, None, flow.holds, via);
+                            }
+                        }
+                    }
+                }
                 Reach::Regions { path } => {
                     let own = self.placement(node, 0).region;
                     for (_, value) in values_at(&node.attributes, path) {

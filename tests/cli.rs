@@ -767,8 +767,8 @@ fn output_file_and_sample_configs_summary() {
     // The WorkMail organisation's dataset holds the journal bucket its receipt rule writes.
     assert_eq!(report["summary"]["copies"], 43);
     // The CloudFormation sample's SNS topic in us-east-1 is MSI005 (high), not MSI003.
-    assert_eq!(report["summary"]["findings"]["high"], 8);
-    assert_eq!(report["summary"]["findings"]["medium"], 10);
+    assert_eq!(report["summary"]["findings"]["high"], 9);
+    assert_eq!(report["summary"]["findings"]["medium"], 9);
     assert_eq!(report["summary"]["errors"], 0);
 }
 
@@ -1107,12 +1107,13 @@ fn quiet_prints_one_line_per_finding_and_the_summary() {
         "HIGH MSI001 azure-bicep/modules/journal.bicep:4 Microsoft.DocumentDB/databaseAccounts/examplemail-journal (geo location eastus2) eastus2 (US)\n\
          HIGH MSI005 cloudformation/mail-stack.yaml:24 arn:aws:sns:us-east-1:?:mail-copies us-east-1 (US)\n\
          HIGH MSI001 dublin-backup-and-logs/main.tf:34 arn:aws:backup:us-east-1:111122223333:backup-vault:offsite us-east-1 (US)\n\
+         HIGH MSI001 dublin-backup-and-logs/main.tf:78 aws_s3_bucket.events us-east-1 (US)\n\
          HIGH MSI001 dublin-with-us-replica/modules/replica/main.tf:5 module.replica.aws_s3_bucket.this us-east-1 (US)\n\
          HIGH MSI001 hosted-tenants/mail-tenants.json:4 tenant.example-org (Multi-Geo satellite NAM) NAM (US)\n\
          HIGH MSI001 kubernetes/mailserver.yaml:51 BackupStorageLocation/velero/offsite us-east-1 (US)\n\
          HIGH MSI001 terraform-plan/plan.json:36 aws_s3_bucket.journal us-west-2 (US)\n\
          HIGH MSI001 terraform-plan/plan.json:36 aws_s3_bucket.journal us-west-2 (US)\n\
-         17 files · 43 resources · 20 datasets · 43 copies · findings: 8 high, 10 medium, 0 low, 9 info · 0 suppressed · 0 errors\n"
+         17 files · 43 resources · 20 datasets · 43 copies · findings: 9 high, 9 medium, 0 low, 9 info · 0 suppressed · 0 errors\n"
     );
     // Unknown locations say so; input errors are lines of their own and keep exit 3.
     let tree = tempfile::tempdir().unwrap();

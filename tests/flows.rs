@@ -86,17 +86,17 @@ fn aws_backups_plans_copy_actions_and_snapshot_copies() {
 
 /// SES event destinations (v1 and v2): Firehose and its S3 bucket, CloudWatch, EventBridge; all metadata.
 #[test]
-fn aws_ses_event_destinations_are_metadata_copies() {
+fn aws_ses_event_records_carry_headers_and_are_content() {
     let map = map_json("aws-logs", &[]);
     assert_eq!(
         copies(&map),
         [
         "aws_ses_configuration_set.outbound | processing | content | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound",
-        "aws_kinesis_firehose_delivery_stream.events | log | metadata | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.firehose → aws_kinesis_firehose_delivery_stream.events",
+        "aws_kinesis_firehose_delivery_stream.events | log | content | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.firehose → aws_kinesis_firehose_delivery_stream.events",
         "aws_ses_event_destination.metrics (CloudWatch metrics) | log | metadata | eu-west-1 | IE | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.metrics → aws_ses_event_destination.metrics (CloudWatch metrics)",
-        "aws_s3_bucket.events | log | metadata | us-east-1 | US | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.firehose → aws_kinesis_firehose_delivery_stream.events → aws_s3_bucket.events",
+        "aws_s3_bucket.events | log | content | us-east-1 | US | provider | aws_ses_configuration_set.outbound → aws_ses_event_destination.firehose → aws_kinesis_firehose_delivery_stream.events → aws_s3_bucket.events",
         "aws_sesv2_configuration_set.transactional | processing | content | eu-west-1 | IE | provider | aws_sesv2_configuration_set.transactional",
-        "arn:aws:events:us-east-1:123456789012:event-bus/default | log | metadata | us-east-1 | US | provider | aws_sesv2_configuration_set.transactional → aws_sesv2_configuration_set_event_destination.bus → arn:aws:events:us-east-1:123456789012:event-bus/default",
+        "arn:aws:events:us-east-1:123456789012:event-bus/default | log | content | us-east-1 | US | provider | aws_sesv2_configuration_set.transactional → aws_sesv2_configuration_set_event_destination.bus → arn:aws:events:us-east-1:123456789012:event-bus/default",
         ]
     );
 }
@@ -189,8 +189,8 @@ fn cloudformation_global_table_rds_efs_backup_logs_and_s3() {
         "BackupVault | backup | content | eu-west-1 | IE | provider | Maildirs → BackupSelection → BackupPlan → BackupVault",
         "arn:aws:backup:us-east-2:123456789012:backup-vault:offsite | backup | content | us-east-2 | US | provider | Maildirs → BackupSelection → BackupPlan → arn:aws:backup:us-east-2:123456789012:backup-vault:offsite",
         "Outbound | processing | content | eu-west-1 | IE | provider | Outbound",
-        "EventStream | log | metadata | eu-west-1 | IE | provider | Outbound → OutboundEvents → EventStream",
-        "arn:aws:s3:::acme-ses-events | log | metadata | ? | ? | provider | Outbound → OutboundEvents → EventStream → arn:aws:s3:::acme-ses-events",
+        "EventStream | log | content | eu-west-1 | IE | provider | Outbound → OutboundEvents → EventStream",
+        "arn:aws:s3:::acme-ses-events | log | content | ? | ? | provider | Outbound → OutboundEvents → EventStream → arn:aws:s3:::acme-ses-events",
         "Inbox | store | content | eu-west-1 | IE | provider | Inbox",
         "Parser | processing | content | eu-west-1 | IE | provider | Inbox → Parser",
         "arn:aws:s3:::acme-inbox-dr | replica | content | ? | ? | customer-managed | Inbox → arn:aws:s3:::acme-inbox-dr",
@@ -203,9 +203,9 @@ fn cloudformation_global_table_rds_efs_backup_logs_and_s3() {
             "arn:aws:connect:us-east-1:123456789012:instance/abc | processing | content | us-east-1 | US | provider | Inbound → arn:aws:connect:us-east-1:123456789012:instance/abc",
             "Archiver | processing | content | eu-west-1 | IE | provider | Inbound → MailTopic → ToArchiver → Archiver",
             "Sending | processing | content | eu-west-1 | IE | provider | Sending",
-            "arn:aws:sns:us-west-2:123456789012:ses-events | log | metadata | us-west-2 | US | provider | Sending → SendingEvents → arn:aws:sns:us-west-2:123456789012:ses-events",
+            "arn:aws:sns:us-west-2:123456789012:ses-events | log | content | us-west-2 | US | provider | Sending → SendingEvents → arn:aws:sns:us-west-2:123456789012:ses-events",
             "SendingMetrics (CloudWatch metrics) | log | metadata | eu-west-1 | IE | provider | Sending → SendingMetrics → SendingMetrics (CloudWatch metrics)",
-            "arn:aws:events:eu-west-1:?:event-bus/default | log | metadata | eu-west-1 | IE | provider | Sending → SendingBus → arn:aws:events:eu-west-1:?:event-bus/default",
+            "arn:aws:events:eu-west-1:?:event-bus/default | log | content | eu-west-1 | IE | provider | Sending → SendingBus → arn:aws:events:eu-west-1:?:event-bus/default",
             "Forward | processing | content | eu-west-1 | IE | provider | Forward",
             "Partner | processing | content | eu-west-1 | IE | provider | Forward → Partner",
             "Partner (SMTP server smtp.partner.example) | processing | content | ? | ? | provider | Forward → Partner → Partner (SMTP server smtp.partner.example)",
@@ -373,7 +373,8 @@ fn findings_on_followed_copies() {
         111
     )));
     let logs = findings("aws-logs", &[]);
-    assert!(logs.contains(&("MSI002".to_string(), "aws_s3_bucket.events".to_string(), 46)));
+    // SES event records carry the subject line: content in the US.
+    assert!(logs.contains(&("MSI001".to_string(), "aws_s3_bucket.events".to_string(), 46)));
     let cloud_act = findings("aws-processing", &["--policy", "cloud-act-2018"]);
     // An XKS key is used by AWS on demand: likely exposed, not "ciphertext only".
     assert!(cloud_act.contains(&("CLD009".to_string(), "aws_s3_bucket.raw".to_string(), 32)));
@@ -455,8 +456,9 @@ fn sample_dublin_backup_and_logs() {
                 34,
                 false
             ),
+            // The delivery events carry each message's subject line: content.
             (
-                "MSI002".to_string(),
+                "MSI001".to_string(),
                 "aws_s3_bucket.events".to_string(),
                 78,
                 false

@@ -218,16 +218,19 @@ pub static FLOWS: &[Flow] = &[
     // --- SES receipt rules (MAIL-DATA.md §1.1) ---------------------------------------------
     flow(&["aws_ses_receipt_rule"], names(&["s3_action", "bucket_name"], S3), Store, "bucket")
         .key(&["kms_key_arn"]),
-    // The notification of an S3 or WorkMail action carries headers, not the message.
-    flow(&["aws_ses_receipt_rule"], names(&["s3_action", "topic_arn"], SNS), Processing, "SNS topic").metadata(),
+    // The notification of an S3, Lambda or WorkMail action carries the message's headers, its
+    // subject line included, not its body. A subject line is content: the magistrate in the
+    // Microsoft case described content as "the message and subject line" (Francis, M.J.,
+    // S.D.N.Y. 2014); so these notifications are content copies.
+    flow(&["aws_ses_receipt_rule"], names(&["s3_action", "topic_arn"], SNS), Processing, "SNS topic"),
     flow(&["aws_ses_receipt_rule"], names(&["sns_action", "topic_arn"], SNS), Processing, "SNS topic"),
     flow(&["aws_ses_receipt_rule"], names(&["lambda_action", "function_arn"], LAMBDA), Processing, "Lambda function"),
-    flow(&["aws_ses_receipt_rule"], names(&["lambda_action", "topic_arn"], SNS), Processing, "SNS topic").metadata(),
+    flow(&["aws_ses_receipt_rule"], names(&["lambda_action", "topic_arn"], SNS), Processing, "SNS topic"),
     flow(&["aws_ses_receipt_rule"], names(&["workmail_action", "organization_arn"], WORKMAIL), Store, "WorkMail organization"),
-    flow(&["aws_ses_receipt_rule"], names(&["workmail_action", "topic_arn"], SNS), Processing, "SNS topic").metadata(),
+    flow(&["aws_ses_receipt_rule"], names(&["workmail_action", "topic_arn"], SNS), Processing, "SNS topic"),
     flow(&["AWS::SES::ReceiptRule"], names(&["Rule", "Actions", "S3Action", "BucketName"], S3), Store, "bucket")
         .key(&["KmsKeyArn"]),
-    flow(&["AWS::SES::ReceiptRule"], names(&["Rule", "Actions", "S3Action", "TopicArn"], SNS), Processing, "SNS topic").metadata(),
+    flow(&["AWS::SES::ReceiptRule"], names(&["Rule", "Actions", "S3Action", "TopicArn"], SNS), Processing, "SNS topic"),
     flow(&["AWS::SES::ReceiptRule"], names(&["Rule", "Actions", "SNSAction", "TopicArn"], SNS), Processing, "SNS topic"),
     flow(&["AWS::SES::ReceiptRule"], names(&["Rule", "Actions", "LambdaAction", "FunctionArn"], LAMBDA), Processing, "Lambda function"),
     flow(&["AWS::SES::ReceiptRule"], names(&["Rule", "Actions", "WorkmailAction", "OrganizationArn"], WORKMAIL), Store, "WorkMail organization"),
@@ -439,20 +442,23 @@ pub static FLOWS: &[Flow] = &[
     flow(&["linode_instance"], named_by(&["linode_volume"], &["linode_id"]), Store, "attached volume"),
     flow(&["linode_instance"], named_by(&["linode_instance_disk"], &["linode_id"]), Store, "disk"),
     // --- Logs and metadata (§4) -------------------------------------------------------------
-    flow(&["aws_ses_configuration_set"], named_by(&["aws_ses_event_destination"], &["configuration_set_name"]), Log, "event destination").link().metadata(),
+    // SES event records carry the message's common headers, its subject line included (the
+    // `mail` object of event publishing): content, like the receipt notifications above.
+    // CloudWatch gets counts by dimension only: metadata.
+    flow(&["aws_ses_configuration_set"], named_by(&["aws_ses_event_destination"], &["configuration_set_name"]), Log, "event destination").link(),
     flow(&["aws_ses_event_destination"], names(&["kinesis_destination", "stream_arn"], FIREHOSE), Log, "Firehose delivery stream"),
     flow(&["aws_ses_event_destination"], names(&["sns_destination", "topic_arn"], SNS), Log, "SNS topic"),
-    flow(&["aws_ses_event_destination"], Reach::Here { path: &["cloudwatch_destination"] }, Log, "CloudWatch metrics"),
-    flow(&["aws_sesv2_configuration_set"], named_by(&["aws_sesv2_configuration_set_event_destination"], &["configuration_set_name"]), Log, "event destination").link().metadata(),
+    flow(&["aws_ses_event_destination"], Reach::Here { path: &["cloudwatch_destination"] }, Log, "CloudWatch metrics").metadata(),
+    flow(&["aws_sesv2_configuration_set"], named_by(&["aws_sesv2_configuration_set_event_destination"], &["configuration_set_name"]), Log, "event destination").link(),
     flow(&["aws_sesv2_configuration_set_event_destination"], names(&["event_destination", "kinesis_firehose_destination", "delivery_stream_arn"], FIREHOSE), Log, "Firehose delivery stream"),
     flow(&["aws_sesv2_configuration_set_event_destination"], names(&["event_destination", "sns_destination", "topic_arn"], SNS), Log, "SNS topic"),
     flow(&["aws_sesv2_configuration_set_event_destination"], names(&["event_destination", "event_bridge_destination", "event_bus_arn"], EVENT_BUSES), Log, "EventBridge event bus"),
-    flow(&["aws_sesv2_configuration_set_event_destination"], Reach::Here { path: &["event_destination", "cloud_watch_destination"] }, Log, "CloudWatch metrics"),
-    flow(&["AWS::SES::ConfigurationSet"], named_by(&["AWS::SES::ConfigurationSetEventDestination"], &["ConfigurationSetName"]), Log, "event destination").link().metadata(),
+    flow(&["aws_sesv2_configuration_set_event_destination"], Reach::Here { path: &["event_destination", "cloud_watch_destination"] }, Log, "CloudWatch metrics").metadata(),
+    flow(&["AWS::SES::ConfigurationSet"], named_by(&["AWS::SES::ConfigurationSetEventDestination"], &["ConfigurationSetName"]), Log, "event destination").link(),
     flow(&["AWS::SES::ConfigurationSetEventDestination"], names(&["EventDestination", "KinesisFirehoseDestination", "DeliveryStreamARN"], FIREHOSE), Log, "Firehose delivery stream"),
     flow(&["AWS::SES::ConfigurationSetEventDestination"], names(&["EventDestination", "SnsDestination", "TopicARN"], SNS), Log, "SNS topic"),
     flow(&["AWS::SES::ConfigurationSetEventDestination"], names(&["EventDestination", "EventBridgeDestination", "EventBusArn"], EVENT_BUSES), Log, "EventBridge event bus"),
-    flow(&["AWS::SES::ConfigurationSetEventDestination"], Reach::Here { path: &["EventDestination", "CloudWatchDestination"] }, Log, "CloudWatch metrics"),
+    flow(&["AWS::SES::ConfigurationSetEventDestination"], Reach::Here { path: &["EventDestination", "CloudWatchDestination"] }, Log, "CloudWatch metrics").metadata(),
     flow(&["aws_kinesis_firehose_delivery_stream"], names(&["extended_s3_configuration", "bucket_arn"], S3), Log, "Firehose S3 destination"),
     flow(&["aws_kinesis_firehose_delivery_stream"], names(&["s3_configuration", "bucket_arn"], S3), Log, "Firehose S3 destination"),
     flow(&["AWS::KinesisFirehose::DeliveryStream"], names(&["ExtendedS3DestinationConfiguration", "BucketARN"], S3), Log, "Firehose S3 destination"),

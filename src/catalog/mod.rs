@@ -606,12 +606,23 @@ mod tests {
                 2,
                 "SDK partitions.json: us-iso-east-1, us-iso-west-1",
             ),
-            ("aws", "aws-iso-b", 1, "SDK partitions.json: us-isob-east-1"),
+            (
+                "aws",
+                "aws-iso-b",
+                2,
+                "SDK partitions.json: us-isob-east-1, us-isob-west-1",
+            ),
+            (
+                "aws",
+                "aws-iso-f",
+                2,
+                "SDK partitions.json: us-isof-east-1, us-isof-south-1",
+            ),
             (
                 "azure",
                 "AzureCloud",
-                63,
-                "58 in the regions list + 5 newer names",
+                67,
+                "58 in the regions list + 5 newer names + 4 early-access and staging regions",
             ),
             ("azure", "AzureUSGovernment", 5, "Azure Government regions"),
             ("azure", "AzureChinaCloud", 6, "21Vianet region list"),
@@ -624,11 +635,16 @@ mod tests {
             (
                 "gcp",
                 "google",
-                48,
-                "42 regions + 3 multi-regions + 3 dual-regions",
+                49,
+                "42 regions + Bangkok + 3 multi-regions + 3 dual-regions",
             ),
             ("gcp", "s3ns", 1, "u-france-east1"),
-            ("oci", "oc1", 40, "OCI SDK REGION_REALMS, realm oc1"),
+            (
+                "oci",
+                "oc1",
+                55,
+                "OCI SDK REGION_REALMS realm oc1 (40) and the 15 oc1 regions the NoSQL SDK adds",
+            ),
             (
                 "ibm",
                 "ibm",
@@ -662,7 +678,11 @@ mod tests {
                 "{provider} {partition}: {why}"
             );
         }
-        assert_eq!(count("oci"), 72, "OCI SDK REGIONS: 72 regions in 17 realms");
+        assert_eq!(
+            count("oci"),
+            114,
+            "OCI SDK REGIONS (72 in 17 realms) and 42 more from the NoSQL SDK's region list"
+        );
     }
 
     #[test]

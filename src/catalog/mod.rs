@@ -111,11 +111,27 @@ pub struct Geography {
 pub struct ProviderData {
     pub provider: String,
     pub name: String,
+    /// Whether the provider has a presence in the United States (a US region, a US operating
+    /// company or parent), in words and with its source: what decides whether it may be
+    /// subject to US jurisdiction for data it holds anywhere (CLD005, CLD011). Every built-in
+    /// file states it; a file added with `--catalog` may leave it out (then the catalog's
+    /// regions and entities decide).
+    #[serde(default)]
+    pub us_footprint: Option<UsFootprint>,
     pub sources: BTreeMap<String, String>,
     pub partitions: Vec<Partition>,
     pub regions: Vec<Region>,
     #[serde(default)]
     pub geographies: Vec<Geography>,
+}
+
+/// A provider's US presence as its data file states it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsFootprint {
+    pub present: bool,
+    pub note: String,
+    pub source: String,
 }
 
 #[derive(Debug, Clone)]
@@ -341,6 +357,9 @@ impl Catalog {
         let Some(data) = self.provider(provider) else {
             return false;
         };
+        if let Some(footprint) = &data.us_footprint {
+            return footprint.present;
+        }
         let us = |c: &str| US_AND_TERRITORIES.contains(&c);
         self.us_control(provider) != "none"
             || data
@@ -555,6 +574,24 @@ mod tests {
                 assert!(is_iso_country(&p.operator.country) && is_iso_country(&p.parent.country));
                 assert!(data.sources.contains_key(&p.source));
             }
+            // Every built-in provider states its US footprint, with a source, and the
+            // statement agrees with its regions and entities where those show one.
+            let footprint = data
+                .us_footprint
+                .as_ref()
+                .unwrap_or_else(|| panic!("{} states no US footprint", data.provider));
+            assert!(
+                data.sources.contains_key(&footprint.source),
+                "{}",
+                data.provider
+            );
+            let shown = catalog.us_control(&data.provider) != "none"
+                || data.regions.iter().any(|r| {
+                    r.countries
+                        .iter()
+                        .any(|c| US_AND_TERRITORIES.contains(&c.as_str()))
+                });
+            assert_eq!(footprint.present, shown, "{}", data.provider);
             for g in &data.geographies {
                 assert!(g.countries.iter().all(|c| is_iso_country(c)));
                 assert!(data.sources.contains_key(&g.source));

@@ -691,8 +691,8 @@ mod tests {
             (
                 "alibaba",
                 "cn",
-                12,
-                "alicloud provider: mainland China regions",
+                15,
+                "alicloud provider: 12 mainland China regions; the SDK's endpoint maps: 3 more",
             ),
             (
                 "alibaba",

@@ -95,7 +95,7 @@ impl Project {
             let Some(source) = source.as_str() else {
                 continue;
             };
-            let path = normalise(&join(parent(&r.file), source));
+            let path = crate::discover::normalise_display(&join(parent(&r.file), source));
             let holds = |dir: &str| {
                 dir.is_empty()
                     || self.directory == dir
@@ -204,21 +204,6 @@ fn join(dir: &str, source: &str) -> String {
     }
 }
 
-/// `a/./b/../c/` as `a/c`.
-fn normalise(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,11 +211,17 @@ mod tests {
     #[test]
     fn paths_and_directory_names() {
         assert_eq!(
-            normalise(&join("infra", "../mail/compose.yaml")),
+            crate::discover::normalise_display(&join("infra", "../mail/compose.yaml")),
             "mail/compose.yaml"
         );
-        assert_eq!(normalise(&join("infra", "infra/x.yml")), "infra/x.yml");
-        assert_eq!(normalise(&join("", "./compose.yaml")), "compose.yaml");
+        assert_eq!(
+            crate::discover::normalise_display(&join("infra", "infra/x.yml")),
+            "infra/x.yml"
+        );
+        assert_eq!(
+            crate::discover::normalise_display(&join("", "./compose.yaml")),
+            "compose.yaml"
+        );
         assert!(names_directory(
             "cd /opt/mailserver && docker compose up -d",
             "mailserver"

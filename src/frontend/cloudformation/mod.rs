@@ -206,16 +206,6 @@ fn nested_stacks<'t>(
 
 /// A template path written relative to the template that names it, as reports show paths.
 fn relative_to(display: &str, path: &str) -> String {
-    let mut parts: Vec<&str> = display.split('/').collect();
-    parts.pop();
-    for part in path.trim_start_matches("./").split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
+    let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
+    crate::discover::normalise_display(&format!("{dir}/{path}"))
 }

@@ -297,6 +297,22 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// A displayed path with `.` and `..` resolved lexically (`a/./b/../c` is `a/c`); a `..` above
+/// the top is dropped, since displayed paths never leave the scan.
+pub fn normalise_display(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,20 +332,4 @@ mod tests {
         assert_eq!(classify(Path::new("x.tfvars.json")), None);
         assert_eq!(classify(Path::new("README.md")), None);
     }
-}
-
-/// A displayed path with `.` and `..` resolved lexically (`a/./b/../c` is `a/c`); a `..` above
-/// the top is dropped, since displayed paths never leave the scan.
-pub fn normalise_display(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }

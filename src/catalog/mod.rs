@@ -704,8 +704,8 @@ mod tests {
             (
                 "linode",
                 "linode",
-                25,
-                "Linode production regions data: 25 core regions",
+                28,
+                "Linode production regions data: 25 core regions; 3 from the GPU plan documentation",
             ),
         ];
         for (provider, partition, n, why) in expected {

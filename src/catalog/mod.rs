@@ -685,8 +685,8 @@ mod tests {
             (
                 "ibm",
                 "ibm",
-                10,
-                "IBM Cloud regions: 4 Americas, 3 Europe, 3 Asia Pacific",
+                11,
+                "IBM Cloud regions: 4 Americas, 3 Europe, 3 Asia Pacific; Montreal from IBM's modules",
             ),
             (
                 "alibaba",

@@ -2,6 +2,9 @@
 """Benchmark: scan deterministic synthetic monorepos of 1, 10 and 100 MB and the bundled samples.
 
     python3 benches/bench.py [SIZE_MB ...]        (default: 1 10 100)
+    python3 benches/bench.py --shapes [SIZE_MB ...]  (also the three shapes of issue 18, in
+                                                    json, sarif, text and markdown; sizes
+                                                    default to none with --shapes)
 
 Builds the release binary, writes each tree once under the system temp directory (the same bytes
 every time: no randomness), scans it three times and prints files/s, MB/s and peak memory (the
@@ -369,15 +372,144 @@ def generate(directory, target_bytes):
 
 def measure(args):
     """Runs the scanner once; returns (seconds, peak RSS in bytes, exit code)."""
+    elapsed, peak, code, _ = measure_cpu(args)
+    return elapsed, peak, code
+
+
+def measure_cpu(args):
+    """Runs the scanner once; returns (wall seconds, peak RSS in bytes, exit code, CPU seconds)."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), cpu
+
+
+SMALL_DEPLOYMENT = """provider "aws" {{
+  region = "{region}"
+}}
+
+provider "aws" {{
+  alias  = "dr"
+  region = var.dr_region
+}}
+
+variable "dr_region" {{
+  type    = string
+  default = "eu-central-1"
+}}
+
+resource "aws_ses_receipt_rule" "in" {{
+  name          = "{name}-in"
+  rule_set_name = "default"
+  s3_action {{
+    bucket_name = aws_s3_bucket.mail.id
+    position    = 1
+  }}
+}}
+
+resource "aws_s3_bucket" "mail" {{
+  bucket = "{name}-mail"
+}}
+
+resource "aws_s3_bucket" "dr" {{
+  provider = aws.dr
+  bucket   = "{name}-mail-dr"
+}}
+
+resource "aws_s3_bucket_replication_configuration" "dr" {{
+  bucket = aws_s3_bucket.mail.id
+  role   = "arn:aws:iam::111122223333:role/replication"
+  rule {{
+    status = "Enabled"
+    destination {{
+      bucket = aws_s3_bucket.dr.arn
+    }}
+  }}
+}}
+"""
+
+DYNAMO_TABLE = """resource "aws_dynamodb_table" "t{i}" {{
+  name         = "mail-{f}-{i}"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+  tags         = {{ "data-class" = "mailbox" }}
+  attribute {{
+    name = "id"
+    type = "S"
+  }}
+  replica {{
+    region_name = "{replica}"
+  }}
+}}
+
+"""
+
+
+def generate_shape(directory, shape):
+    """The three shapes of issue 18: many small files (400 copies of 8 small deployments with
+    distinct names), few large files (8 Terraform files of about 1.2 MB: 20,000 DynamoDB tables
+    with replicas), and many deployments of one module (the same names in every copy).
+    Returns (files, bytes)."""
+    if os.path.isdir(directory):
+        shutil.rmtree(directory)
+    written = [0, 0]
+
+    def put(path, text):
+        full = os.path.join(directory, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w") as f:
+            f.write(text)
+        written[0] += 1
+        written[1] += len(text.encode())
+
+    if shape == "large-files":
+        for f in range(8):
+            body = ['provider "aws" {\n  region = "eu-west-1"\n}\n\n']
+            for i in range(2500):
+                body.append(DYNAMO_TABLE.format(i=i, f=f, replica=REGIONS[i % len(REGIONS)]))
+            put(f"tables/file{f}.tf", "".join(body))
+        return tuple(written)
+    same = shape == "same-names"
+    for copy in range(400):
+        for d in range(8):
+            name = f"mail{d}" if same else f"mail{copy:03d}x{d}"
+            base = f"copy{copy:03d}/deploy{d}"
+            put(f"{base}/main.tf", SMALL_DEPLOYMENT.format(region=REGIONS[d % len(REGIONS)], name=name))
+            if d % 2 == 0:
+                put(f"{base}/terraform.tfvars", f'dr_region = "{REGIONS[(d + 2) % len(REGIONS)]}"\n')
+    return tuple(written)
+
+
+def shapes(work):
+    """Prints, for each shape and format: wall and CPU time, MB/s, files/s, peak RSS, RSS per
+    input byte and output size."""
+    os.makedirs(work, exist_ok=True)
+    print()
+    print(f"{'shape':<12} {'format':<9} {'files':>6} {'MB':>6} {'wall s':>7} {'cpu s':>7} {'MB/s':>6} {'files/s':>8} {'peak MB':>8} {'RSS/in':>7} {'out MB':>7}")
+    for shape in ["small-files", "large-files", "same-names"]:
+        tree = os.path.join(work, shape)
+        files, total = generate_shape(tree, shape)
+        mb = total / 1e6
+        for fmt in ["json", "sarif", "text", "markdown"]:
+            out = os.path.join(work, f"{shape}.{fmt}")
+            runs = [measure_cpu([BINARY, "scan", tree, "--format", fmt, "--output", out, "--fail-on", "never", "--no-config"]) for _ in range(3)]
+            for run in runs:
+                if run[2] not in (0, 1):
+                    sys.exit(f"scan of {tree} exited {run[2]}")
+            wall = min(r[0] for r in runs)
+            cpu = min(r[3] for r in runs)
+            peak = max(r[1] for r in runs)
+            size = os.path.getsize(out) / 1e6
+            print(f"{shape:<12} {fmt:<9} {files:>6} {mb:>6.1f} {wall:>7.2f} {cpu:>7.2f} {mb / wall:>6.1f} {files / wall:>8.0f} {peak / 1e6:>8.1f} {peak / total:>7.1f} {size:>7.2f}")
 
 
 def main():
-    sizes = [float(s) for s in sys.argv[1:]] or [1, 10, 100]
+    args = sys.argv[1:]
+    with_shapes = "--shapes" in args
+    args = [a for a in args if a != "--shapes"]
+    sizes = [float(s) for s in args] or ([] if with_shapes else [1, 10, 100])
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     print(f"{'input':>8} {'files':>7} {'MB':>7} {'seconds':>8} {'files/s':>9} {'MB/s':>7} {'peak MB':>8} {'mem limit':>9}")
     work = os.path.join(tempfile.gettempdir(), "residency-bench")
@@ -396,6 +528,8 @@ def main():
     samples = os.path.join(ROOT, "sample-configs")
     small = min(measure([BINARY, "scan", samples, "--format", "json", "--output", os.devnull, "--no-config"])[0] for _ in range(10))
     print(f"sample-configs: {small * 1000:.1f} ms from process start (best of 10)")
+    if with_shapes:
+        shapes(work)
 
 
 if __name__ == "__main__":

@@ -50,14 +50,20 @@ pub fn text_width(output: Option<&PathBuf>) -> usize {
 }
 
 pub fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
+    write_output_with(output, &mut |w| w.write_all(text.as_bytes()))
+}
+
+/// Like `write_output`, for a report written straight to its destination as it is rendered
+/// (a large JSON report is never held whole in memory).
+pub fn write_output_with(
+    output: Option<&PathBuf>,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     match output {
-        Some(path) => write_atomically(path, text.as_bytes()),
+        Some(path) => write_atomically_with(path, write),
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut stdout).and_then(|()| stdout.flush()) {
                 // A reader that stopped reading (`| head`) is not an error worth reporting.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
                 // A full disk or a closed descriptor: the report was not delivered.
@@ -74,13 +80,25 @@ pub fn write_output(text: &str, output: Option<&PathBuf>) -> Result<(), String> 
 /// stays. Anything else (`/dev/null`, `/dev/stdout`, a FIFO, a process substitution) is written
 /// in place: renaming over it would replace a device or a pipe with a plain file.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {
+    write_atomically_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// `write_atomically`, with the bytes written by `write` as they are produced.
+pub fn write_atomically_with(
+    path: &std::path::Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let target = match std::fs::metadata(path) {
         Ok(meta) if !meta.is_file() => {
             return std::fs::OpenOptions::new()
                 .write(true)
                 .open(path)
-                .and_then(|mut f| f.write_all(bytes))
+                .and_then(|f| {
+                    let mut out = std::io::BufWriter::new(f);
+                    write(&mut out)?;
+                    out.flush()
+                })
                 .map_err(fail);
         }
         Ok(_) => std::fs::canonicalize(path).map_err(fail)?,
@@ -89,9 +107,10 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), Stri
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let temporary =
         directory_of(&target).join(format!(".{name}.residency-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut f| {
-        f.write_all(bytes)?;
-        f.sync_all()
+    let written = std::fs::File::create(&temporary).and_then(|f| {
+        let mut out = std::io::BufWriter::new(f);
+        write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?.sync_all()
     });
     if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, &target)) {
         let _ = std::fs::remove_file(&temporary);

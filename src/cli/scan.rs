@@ -2,7 +2,9 @@
 //! exit by the worst finding.
 
 use super::input::{self, InputArgs};
-use super::output::{check_outputs, output_targets, write_atomically, write_output};
+use super::output::{
+    check_outputs, output_targets, write_atomically, write_output, write_output_with,
+};
 use super::{ExitStatus, UsageError};
 use crate::config::{self, FailOn, MinSeverity};
 use crate::policy::Severity;
@@ -149,6 +151,12 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
         colored::control::set_override(colour && target.is_none());
         let filtered = shown.of(&report, format);
         let width = super::output::text_width(target.as_ref());
+        // JSON goes straight to its destination as it is serialised.
+        if format == Format::Json {
+            write_output_with(target.as_ref(), &mut |w| filtered.write_json(w))?;
+            crate::progress::ended(&format!("report {}", format.name()), &mut clock);
+            continue;
+        }
         let text = match format {
             Format::Text if shown.quiet => report::text::render_quiet(&filtered),
             Format::Text => report::text::render(&filtered, width),

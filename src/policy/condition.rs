@@ -240,6 +240,28 @@ pub struct Facts<'a> {
     /// What the catalog says of the copy's provider as a whole (its partitions and regions),
     /// which holds even when the copy's region is unknown.
     pub catalog: &'a crate::catalog::Catalog,
+    /// Each provider's US control and US presence, worked out once per evaluation.
+    pub providers: &'a ProviderFacts,
+}
+
+/// Per provider id: `provider.us_control` and `provider.us_presence`.
+pub type ProviderFacts = std::collections::HashMap<String, (&'static str, bool)>;
+
+/// The provider facts of every provider in the catalog.
+pub fn provider_facts(catalog: &crate::catalog::Catalog) -> ProviderFacts {
+    catalog
+        .providers
+        .iter()
+        .map(|p| {
+            (
+                p.provider.clone(),
+                (
+                    catalog.us_control(&p.provider),
+                    catalog.us_presence(&p.provider),
+                ),
+            )
+        })
+        .collect()
 }
 
 impl Facts<'_> {
@@ -269,12 +291,12 @@ impl Facts<'_> {
             "provider.us_control" => c
                 .provider
                 .as_deref()
-                .map(|p| vec![self.catalog.us_control(p).to_string()])
+                .map(|p| vec![self.providers.get(p).map_or("unknown", |f| f.0).to_string()])
                 .unwrap_or_default(),
             "provider.us_presence" => c
                 .provider
                 .as_deref()
-                .map(|p| vec![self.catalog.us_presence(p).to_string()])
+                .map(|p| vec![self.providers.get(p).is_some_and(|f| f.1).to_string()])
                 .unwrap_or_default(),
             // The date the region's service closed, when the catalog records one.
             "region.closed" => match (c.provider.as_deref(), c.region.as_deref()) {

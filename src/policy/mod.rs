@@ -380,6 +380,7 @@ pub fn evaluate(
     catalog: &crate::catalog::Catalog,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let providers = condition::provider_facts(catalog);
     for dataset in &map.datasets {
         let summary = condition::DatasetFacts::of(dataset);
         for copy in &dataset.copies {
@@ -388,6 +389,7 @@ pub fn evaluate(
                 dataset: &summary,
                 subscriber_countries,
                 catalog,
+                providers: &providers,
             };
             for policy in policies {
                 for rule in &policy.rules {

@@ -129,6 +129,13 @@ impl Report {
         text.push('\n');
         text
     }
+
+    /// The JSON report written as it is serialised, never held whole in memory: the same
+    /// bytes as `to_json`.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
+    }
 }
 
 pub fn summarise(

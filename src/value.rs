@@ -30,12 +30,20 @@ pub enum Value {
     String(String),
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
-    Unknown(Unknown),
+    /// Boxed: an unknown carries four strings, and every map of values is sized by its
+    /// largest variant (a resource's attribute maps are most of a scan's memory).
+    Unknown(Box<Unknown>),
+}
+
+impl From<Unknown> for Value {
+    fn from(unknown: Unknown) -> Value {
+        Value::Unknown(Box::new(unknown))
+    }
 }
 
 impl Value {
     pub fn unknown(reason: impl Into<String>) -> Value {
-        Value::Unknown(Unknown {
+        Value::from(Unknown {
             reason: reason.into(),
             refers_to: None,
             in_deployment: None,
@@ -44,7 +52,7 @@ impl Value {
     }
 
     pub fn unknown_ref(reason: impl Into<String>, address: impl Into<String>) -> Value {
-        Value::Unknown(Unknown {
+        Value::from(Unknown {
             reason: reason.into(),
             refers_to: Some(address.into()),
             in_deployment: None,
@@ -202,7 +210,7 @@ impl TextBuilder {
         match value {
             Value::Unknown(u) => {
                 self.text.push('?');
-                self.unknown.push(u);
+                self.unknown.push(*u);
             }
             v => match v.to_text() {
                 Some(t) => self.text.push_str(&t),
@@ -236,7 +244,7 @@ impl TextBuilder {
             .iter()
             .find(|u| u.refers_to.is_some())
             .and_then(|u| u.in_deployment.clone());
-        Value::Unknown(Unknown {
+        Value::from(Unknown {
             reason: first.reason.clone(),
             refers_to: (refs.len() == 1).then(|| refs[0].clone()),
             in_deployment,

@@ -244,7 +244,7 @@ impl Ctx<'_> {
             Some(Export::Resource {
                 deployment,
                 logical_id,
-            }) => Value::Unknown(Unknown {
+            }) => Value::from(Unknown {
                 reason: format!("{logical_id} of {deployment}, imported as {name}"),
                 refers_to: Some(logical_id.clone()),
                 in_deployment: Some(deployment.clone()),
@@ -450,7 +450,7 @@ impl Ctx<'_> {
                         if a == b {
                             a
                         } else {
-                            Value::Unknown(Unknown {
+                            Value::from(Unknown {
                                 reason: format!(
                                     "depends on a condition that is not known: {}",
                                     other.unknown_reason().unwrap_or("not a boolean")

@@ -158,7 +158,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                     return if name == "file" {
                         Value::String(text)
                     } else {
-                        Value::Unknown(Unknown {
+                        Value::from(Unknown {
                             reason:
                                 "a rendered template is not evaluated; its text is read as written"
                                     .into(),
@@ -188,7 +188,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                     // Both branches name the same resource (`x.id` or `x.arn`): whichever is
                     // taken, the value links to it.
                     let same = t.refers_to().filter(|a| f.refers_to() == Some(*a));
-                    Value::Unknown(Unknown {
+                    Value::from(Unknown {
                         reason: format!("depends on a condition that is not known: {}", u.reason),
                         refers_to: same.map(str::to_string),
                         in_deployment: None,
@@ -360,7 +360,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             };
             return match value.to_json() {
                 Some(text) => Value::String(text),
-                None => Value::Unknown(Unknown {
+                None => Value::from(Unknown {
                     reason: format!("{name}() of a value with unknown parts"),
                     refers_to: None,
                     in_deployment: None,

@@ -449,7 +449,7 @@ DYNAMO_TABLE = """resource "aws_dynamodb_table" "t{i}" {{
 
 def generate_shape(directory, shape):
     """The three shapes of issue 18: many small files (400 copies of 8 small deployments with
-    distinct names), few large files (8 Terraform files of about 1.2 MB: 20,000 DynamoDB tables
+    distinct names), few large files (8 Terraform files of about 0.7 MB: 20,000 DynamoDB tables
     with replicas), and many deployments of one module (the same names in every copy).
     Returns (files, bytes)."""
     if os.path.isdir(directory):

@@ -185,10 +185,10 @@ impl Condition {
             Condition::Not(c) => !c.eval(facts),
             Condition::Test { field, op } => {
                 let values = facts.field(field);
-                let contains = |set: &[String], v: &String| set.contains(v);
+                let contains = |set: &[String], v: &&str| set.iter().any(|s| s == v);
                 match op {
-                    Op::Equals(x) => values.first() == Some(x),
-                    Op::NotEquals(x) => values.first() != Some(x),
+                    Op::Equals(x) => values.first() == Some(&x.as_str()),
+                    Op::NotEquals(x) => values.first() != Some(&x.as_str()),
                     Op::In(set) => values.first().is_some_and(|v| contains(set, v)),
                     Op::NotIn(set) => !values.first().is_some_and(|v| contains(set, v)),
                     Op::AnyIn(set) => values.iter().any(|v| contains(set, v)),
@@ -242,6 +242,8 @@ pub struct Facts<'a> {
     pub catalog: &'a crate::catalog::Catalog,
     /// Each provider's US control and US presence, worked out once per evaluation.
     pub providers: &'a ProviderFacts,
+    /// The copy's unit fields in their wire names.
+    pub wire: &'a WireNames,
 }
 
 /// Per provider id: `provider.us_control` and `provider.us_presence`.
@@ -264,46 +266,83 @@ pub fn provider_facts(catalog: &crate::catalog::Catalog) -> ProviderFacts {
         .collect()
 }
 
+/// The wire names of a copy's unit fields (`store`, `content`, `declared`, `provider`),
+/// worked out once per copy rather than once per condition.
+pub struct WireNames {
+    role: String,
+    data: String,
+    basis: String,
+    key_custody: String,
+}
+
+impl WireNames {
+    pub fn of(copy: &Copy) -> WireNames {
+        WireNames {
+            role: wire_name(&copy.role),
+            data: wire_name(&copy.data),
+            basis: wire_name(&copy.basis),
+            key_custody: wire_name(&copy.key_custody),
+        }
+    }
+}
+
 impl Facts<'_> {
-    fn field(&self, name: &str) -> Vec<String> {
+    /// The values of a field, borrowed from the copy (conditions run once per rule per copy:
+    /// nothing is copied to answer them).
+    fn field(&self, name: &str) -> Vec<&str> {
         let c = self.copy;
-        let opt = |v: Option<&String>| v.cloned().into_iter().collect();
+        fn one(v: Option<&String>) -> Vec<&str> {
+            v.map(String::as_str).into_iter().collect()
+        }
+        fn all(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
         match name {
-            "resource" => vec![c.resource.clone()],
-            "role" => vec![wire_name(&c.role)],
-            "data" => vec![wire_name(&c.data)],
-            "provider" => opt(c.provider.as_ref()),
-            "region" => opt(c.region.as_ref()),
-            "basis" => vec![wire_name(&c.basis)],
-            "key_custody" => vec![wire_name(&c.key_custody)],
-            "countries" => c.countries.clone(),
-            "operator.name" => opt(c.operator.as_ref().map(|e| &e.name)),
-            "operator.country" => opt(c.operator.as_ref().map(|e| &e.country)),
-            "operator.model" => opt(c.operator.as_ref().and_then(|e| e.model.as_ref())),
-            "parent.name" => opt(c.parent.as_ref().map(|e| &e.name)),
-            "parent.country" => opt(c.parent.as_ref().map(|e| &e.country)),
-            "dataset.countries" => self.dataset.countries.clone(),
-            "dataset.content_countries" => self.dataset.content_countries.clone(),
-            "dataset.content_unknown" => vec![self.dataset.content_unknown.to_string()],
-            "subscriber_countries" => self.subscriber_countries.to_vec(),
+            "resource" => vec![c.resource.as_str()],
+            "role" => vec![self.wire.role.as_str()],
+            "data" => vec![self.wire.data.as_str()],
+            "provider" => one(c.provider.as_ref()),
+            "region" => one(c.region.as_ref()),
+            "basis" => vec![self.wire.basis.as_str()],
+            "key_custody" => vec![self.wire.key_custody.as_str()],
+            "countries" => all(&c.countries),
+            "operator.name" => one(c.operator.as_ref().map(|e| &e.name)),
+            "operator.country" => one(c.operator.as_ref().map(|e| &e.country)),
+            "operator.model" => one(c.operator.as_ref().and_then(|e| e.model.as_ref())),
+            "parent.name" => one(c.parent.as_ref().map(|e| &e.name)),
+            "parent.country" => one(c.parent.as_ref().map(|e| &e.country)),
+            "dataset.countries" => all(&self.dataset.countries),
+            "dataset.content_countries" => all(&self.dataset.content_countries),
+            "dataset.content_unknown" => vec![if self.dataset.content_unknown {
+                "true"
+            } else {
+                "false"
+            }],
+            "subscriber_countries" => all(self.subscriber_countries),
             // `all`, `some`, `none` or `unknown`: whether the provider's operating entities
             // have a US operator or parent.
             "provider.us_control" => c
                 .provider
                 .as_deref()
-                .map(|p| vec![self.providers.get(p).map_or("unknown", |f| f.0).to_string()])
+                .map(|p| vec![self.providers.get(p).map_or("unknown", |f| f.0)])
                 .unwrap_or_default(),
             "provider.us_presence" => c
                 .provider
                 .as_deref()
-                .map(|p| vec![self.providers.get(p).is_some_and(|f| f.1).to_string()])
+                .map(|p| {
+                    vec![if self.providers.get(p).is_some_and(|f| f.1) {
+                        "true"
+                    } else {
+                        "false"
+                    }]
+                })
                 .unwrap_or_default(),
             // The date the region's service closed, when the catalog records one.
             "region.closed" => match (c.provider.as_deref(), c.region.as_deref()) {
                 (Some(p), Some(r)) => self
                     .catalog
                     .region(p, r)
-                    .and_then(|found| found.closed.clone())
+                    .and_then(|found| found.closed.as_deref())
                     .into_iter()
                     .collect(),
                 _ => Vec::new(),

@@ -384,8 +384,10 @@ pub fn evaluate(
     for dataset in &map.datasets {
         let summary = condition::DatasetFacts::of(dataset);
         for copy in &dataset.copies {
+            let wire = condition::WireNames::of(copy);
             let facts = Facts {
                 copy,
+                wire: &wire,
                 dataset: &summary,
                 subscriber_countries,
                 catalog,

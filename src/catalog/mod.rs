@@ -81,6 +81,10 @@ pub struct Region {
     pub kind: Option<String>,
     #[serde(default)]
     pub members: Vec<String>,
+    /// The zones of the region, where the provider's own data lists them (`fr-par-1`): a
+    /// configuration that names a zone is in its region.
+    #[serde(default)]
+    pub zones: Vec<String>,
     /// Countries where object metadata may be kept besides `countries` (some GCS dual-regions).
     #[serde(default)]
     pub metadata_countries: Vec<String>,
@@ -568,6 +572,11 @@ mod tests {
                 }
                 for member in &region.members {
                     assert!(catalog.region(&data.provider, member).is_some(), "{member}");
+                }
+                // A zone the catalog lists is read as its region.
+                for zone in &region.zones {
+                    let found = catalog.region(&data.provider, zone).map(|r| r.id.as_str());
+                    assert_eq!(found, Some(region.id.as_str()), "{zone}");
                 }
             }
             for p in &data.partitions {

@@ -21,6 +21,9 @@ pub struct Row {
     pub paired_countries: Option<Vec<String>>,
     /// The date the region closed, if it has.
     pub closed: Option<String>,
+    /// Its zones, where the catalog lists them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<String>,
     pub operator: Option<Entity>,
     pub parent: Option<Entity>,
     /// The address the region's facts come from.
@@ -59,6 +62,7 @@ impl Catalog {
                         .and_then(|p| self.region(&data.provider, p))
                         .map(|p| p.countries.clone()),
                     closed: r.closed.clone(),
+                    zones: r.zones.clone(),
                     operator: control.as_ref().map(|c| c.0.clone()),
                     parent: control.as_ref().map(|c| c.1.clone()),
                     source: data.sources.get(&r.source).cloned(),

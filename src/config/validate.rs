@@ -310,6 +310,7 @@ fn region(r: &super::RegionEntry, display: &str) -> (String, Region) {
             partition: r.partition.clone(),
             kind: None,
             members: Vec::new(),
+            zones: Vec::new(),
             metadata_countries: Vec::new(),
             paired_region: r.paired_region.clone(),
             closed: None,

@@ -106,6 +106,9 @@ pub fn regions_text(rows: &[Row]) -> String {
         if let Some(closed) = &r.closed {
             notes.push(format!("closed {closed}"));
         }
+        if !r.zones.is_empty() {
+            notes.push(format!("zones {}", r.zones.join(" ")));
+        }
         if !r.confirmed {
             notes.push("unconfirmed".to_string());
         }

@@ -204,9 +204,34 @@ impl Shown {
         if report.findings.iter().all(keep) {
             return std::borrow::Cow::Borrowed(report);
         }
-        let mut filtered = report.clone();
-        filtered.findings.retain(keep);
-        std::borrow::Cow::Owned(filtered)
+        // Alerts (SARIF, annotations, GitLab issues) show findings, not the map: the datasets,
+        // most of a large report, are not copied for them.
+        let datasets = if alerts {
+            Vec::new()
+        } else {
+            report.datasets.clone()
+        };
+        std::borrow::Cow::Owned(report::Report {
+            tool: report.tool.clone(),
+            schema_version: report.schema_version,
+            root: report.root.clone(),
+            policies: report.policies.clone(),
+            summary: report.summary.clone(),
+            datasets,
+            findings: report
+                .findings
+                .iter()
+                .filter(|f| keep(f))
+                .cloned()
+                .collect(),
+            errors: report.errors.clone(),
+            warnings: report.warnings.clone(),
+            current_law: report.current_law.clone(),
+            disclaimer: report.disclaimer,
+            rules: report.rules.clone(),
+            // SARIF places the steps of a chain with them.
+            declarations: report.declarations.clone(),
+        })
     }
 }
 

@@ -297,6 +297,17 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// A path written relative to the file that names it (`infra/main.bicepparam` and
+/// `./main.bicep` → `infra/main.bicep`), as reports display paths.
+pub fn beside(file: &str, relative: &str) -> String {
+    normalise_display(&format!("{}/{relative}", display_parent(file)))
+}
+
+/// The directory part of a displayed path (`""` at the top of the scan).
+pub fn display_parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// A displayed path with `.` and `..` resolved lexically (`a/./b/../c` is `a/c`); a `..` above
 /// the top is dropped, since displayed paths never leave the scan.
 pub fn normalise_display(path: &str) -> String {

@@ -15,9 +15,11 @@
 use super::heuristics::{address_holders, boot_scripts, vms};
 use super::index::{Index, Target};
 use super::values_at;
+use crate::discover::display_parent;
 use crate::model::Resource;
 use crate::value::Value;
 use regex::Regex;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Resources that only run provisioners (against the host their `connection` names).
@@ -33,8 +35,30 @@ pub enum Host<'a> {
     None,
 }
 
-/// The VM a Compose resource (service or volume) runs on, and why it is taken for it.
-pub fn host<'a>(index: &Index<'a>, compose: &Resource) -> Host<'a> {
+/// The host of the Compose project a service or volume belongs to (found once per project
+/// when the index is built: `hosts`).
+pub fn host<'i, 'a>(index: &'i Index<'a>, compose: &Resource) -> &'i Host<'a> {
+    static NONE: Host<'static> = Host::None;
+    index.compose_hosts.get(&compose.scope).unwrap_or(&NONE)
+}
+
+/// The host of every Compose project of the scan, by its deployment.
+pub fn hosts<'a>(index: &Index<'a>) -> HashMap<String, Host<'a>> {
+    let mut hosts = HashMap::new();
+    for r in index
+        .of_kind("compose_service")
+        .iter()
+        .chain(index.of_kind("compose_volume"))
+    {
+        if !hosts.contains_key(&r.scope) {
+            hosts.insert(r.scope.clone(), find_host(index, r));
+        }
+    }
+    hosts
+}
+
+/// The VM a Compose project runs on, and why it is taken for it.
+fn find_host<'a>(index: &Index<'a>, compose: &Resource) -> Host<'a> {
     let project = Project::of(compose, index);
     let mut found: Vec<(&'a Resource, String)> = Vec::new();
     for vm in vms(index) {
@@ -74,7 +98,7 @@ struct Project {
 
 impl Project {
     fn of(compose: &Resource, index: &Index) -> Project {
-        let directory = parent(&compose.scope).to_string();
+        let directory = display_parent(&compose.scope).to_string();
         let mut files: Vec<String> = index
             .of_kind("compose_service")
             .iter()
@@ -95,7 +119,7 @@ impl Project {
             let Some(source) = source.as_str() else {
                 continue;
             };
-            let path = crate::discover::normalise_display(&join(parent(&r.file), source));
+            let path = crate::discover::normalise_display(&join(display_parent(&r.file), source));
             let holds = |dir: &str| {
                 dir.is_empty()
                     || self.directory == dir
@@ -187,11 +211,6 @@ fn collect_texts(value: &Value, out: &mut Vec<String>) {
         Value::Map(m) => m.values().for_each(|v| collect_texts(v, out)),
         _ => {}
     }
-}
-
-/// The directory part of a displayed path (`""` at the top of the scan).
-fn parent(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// A provisioner's source relative to the configuration that names it, unless it already

@@ -43,6 +43,9 @@ pub struct Index<'a> {
     attached: HashMap<(String, usize), Vec<&'a Resource>>,
     /// Resources by kind, in scan order (the MX records a mail server's name is looked up in).
     by_kind: HashMap<&'a str, Vec<&'a Resource>>,
+    /// The host of each Compose project (by its deployment), worked out once when the index
+    /// is built: every service and volume of a project is placed by it.
+    pub compose_hosts: HashMap<String, super::compose_host::Host<'a>>,
 }
 
 /// What a value that names a resource points at.
@@ -77,6 +80,7 @@ impl<'a> Index<'a> {
             instances: HashMap::new(),
             attached: HashMap::new(),
             by_kind: HashMap::new(),
+            compose_hosts: HashMap::new(),
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
         for r in resources {
@@ -148,6 +152,7 @@ impl<'a> Index<'a> {
             }
         }
         index.attached = attached;
+        index.compose_hosts = super::compose_host::hosts(&index);
         index
     }
 

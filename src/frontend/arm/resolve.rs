@@ -274,22 +274,6 @@ fn artifacts_path(uri: &str) -> Option<String> {
     (path.to_ascii_lowercase().ends_with(".json")).then(|| path.to_string())
 }
 
-fn join_relative(parent_file: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = parent_file.split('/').collect();
-    parts.pop();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.retain(|p| !p.is_empty() && *p != ".");
-    parts.join("/")
-}
-
 impl<'n> Scope<'n> {
     /// A scope for a template body: its parameters (given, else defaults evaluated in order) and
     /// variables. `outer` supplies the parameters of an `outer`-scoped nested template.
@@ -1537,7 +1521,7 @@ impl<'f> Resolved<'f, '_> {
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .or(beside)
-                .map(|r| join_relative(self.file, &r));
+                .map(|r| crate::discover::beside(self.file, &r));
             let linked = local.as_deref().and_then(|path| (self.linked)(path));
             if let Some(file) = linked {
                 self.linked_template(scope, node, name, file, depth);

@@ -182,6 +182,43 @@ impl<'t> Compiler<'t> {
         }
     }
 
+    /// Binds a `for` loop's item and index names to ARM's `copyIndex()` and returns the
+    /// `copy` block that repeats the declaration over the collection.
+    fn bind_loop(&self, each: &Loop<'t>, name: &str, l: usize, env: &mut Env) -> ArmNode {
+        let collection = self.expr(each.collection, env);
+        if let Some(item) = &each.item {
+            env.push((item.clone(), format!("{collection}[copyIndex()]")));
+        }
+        if let Some(index) = &each.index {
+            env.push((index.clone(), "copyIndex()".into()));
+        }
+        map(
+            l,
+            vec![
+                ("name", string(l, name)),
+                ("count", expression(l, format!("length({collection})"))),
+            ],
+        )
+    }
+
+    /// A body's condition (for `if (...) { ... }`) and its object.
+    fn condition_and_object(
+        &self,
+        body: Node<'t>,
+        env: &Env,
+    ) -> (Option<String>, Option<Node<'t>>) {
+        match body.kind() {
+            "if_statement" => (
+                named_children(body)
+                    .into_iter()
+                    .find(|c| c.kind() != "object")
+                    .map(|c| self.expr(c, env)),
+                child_of_kind(body, "object"),
+            ),
+            _ => (None, Some(body)),
+        }
+    }
+
     /// A declaration's body (the object, or the `if` around it) and its `for` loop.
     fn body_and_loop(&self, n: Node<'t>) -> (Option<Node<'t>>, Option<Loop<'t>>) {
         if let Some(object) = child_of_kind(n, "object") {
@@ -481,34 +518,12 @@ impl<'t> Compiler<'t> {
         let api = written.split('@').nth(1).unwrap_or_default().to_string();
         let existing = has_token(n, "existing");
         let mut env = parent_env.cloned().unwrap_or_default();
-        let mut copy = None;
-        if let Some(each) = &symbol.looped {
-            let collection = self.expr(each.collection, &env);
-            if let Some(item) = &each.item {
-                env.push((item.clone(), format!("{collection}[copyIndex()]")));
-            }
-            if let Some(index) = &each.index {
-                env.push((index.clone(), "copyIndex()".into()));
-            }
-            copy = Some(map(
-                l,
-                vec![
-                    ("name", string(l, name)),
-                    ("count", expression(l, format!("length({collection})"))),
-                ],
-            ));
-        }
+        let copy = symbol
+            .looped
+            .as_ref()
+            .map(|each| self.bind_loop(each, name, l, &mut env));
         let Some(body) = symbol.body else { return };
-        let (condition, object) = match body.kind() {
-            "if_statement" => (
-                named_children(body)
-                    .into_iter()
-                    .find(|c| c.kind() != "object")
-                    .map(|c| self.expr(c, &env)),
-                child_of_kind(body, "object"),
-            ),
-            _ => (None, Some(body)),
-        };
+        let (condition, object) = self.condition_and_object(body, &env);
         let Some(object) = object else { return };
         let mut entries: Vec<(String, ArmNode)> = vec![
             ("type".into(), string(l, symbol.kind.clone())),
@@ -577,33 +592,10 @@ impl<'t> Compiler<'t> {
         let (body, looped) = self.body_and_loop(n);
         let body = body?;
         let mut env = Env::new();
-        let mut copy = None;
-        if let Some(each) = &looped {
-            let collection = self.expr(each.collection, &env);
-            if let Some(item) = &each.item {
-                env.push((item.clone(), format!("{collection}[copyIndex()]")));
-            }
-            if let Some(index) = &each.index {
-                env.push((index.clone(), "copyIndex()".into()));
-            }
-            copy = Some(map(
-                l,
-                vec![
-                    ("name", string(l, name)),
-                    ("count", expression(l, format!("length({collection})"))),
-                ],
-            ));
-        }
-        let (condition, object) = match body.kind() {
-            "if_statement" => (
-                named_children(body)
-                    .into_iter()
-                    .find(|c| c.kind() != "object")
-                    .map(|c| self.expr(c, &env)),
-                child_of_kind(body, "object"),
-            ),
-            _ => (None, Some(body)),
-        };
+        let copy = looped
+            .as_ref()
+            .map(|each| self.bind_loop(each, name, l, &mut env));
+        let (condition, object) = self.condition_and_object(body, &env);
         let object = object?;
         let deployment_name = match property_value(object, "name", self.source) {
             Some(v) => self.expr(v, &env),
@@ -699,7 +691,7 @@ impl<'t> Compiler<'t> {
                 "using_statement" => {
                     using = child_of_kind(n, "string")
                         .and_then(|s| literal_string(s, self.source))
-                        .map(|path| join(self.display, &path));
+                        .map(|path| crate::discover::beside(self.display, &path));
                 }
                 "variable_declaration" => {
                     let parts = named_children(n);
@@ -736,22 +728,6 @@ impl<'t> Compiler<'t> {
             using,
         }
     }
-}
-
-/// `infra/main.bicepparam` + `./main.bicep` → `infra/main.bicep`.
-fn join(file: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = file.split('/').collect();
-    parts.pop();
-    for part in relative.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
 }
 
 trait WithLine {

@@ -161,7 +161,7 @@ fn nested_stacks<'t>(
         let local = url
             .as_str()
             .filter(|u| !u.contains("://") && !u.starts_with("s3:"))
-            .map(|u| relative_to(display, u));
+            .map(|u| crate::discover::beside(display, u));
         match local.as_deref().and_then(|p| by_display.get(p)) {
             Some(child) => {
                 let parameters = match r.attr("Parameters") {
@@ -202,10 +202,4 @@ fn nested_stacks<'t>(
         }
     }
     out
-}
-
-/// A template path written relative to the template that names it, as reports show paths.
-fn relative_to(display: &str, path: &str) -> String {
-    let dir = display.rsplit_once('/').map_or("", |(d, _)| d);
-    crate::discover::normalise_display(&format!("{dir}/{path}"))
 }

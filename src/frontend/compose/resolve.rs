@@ -4,6 +4,7 @@
 //! `--host-region` names.
 
 use super::parse::{is_override, ComposeFile};
+use crate::discover::display_parent;
 use crate::frontend::Collected;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::{node_value, Node, NodeKind};
@@ -40,28 +41,29 @@ pub fn resources(
 ) -> Vec<Resource> {
     // One project per directory: the base file first, then its overrides by name.
     files.sort_by(|a, b| {
-        (directory(&a.display), is_override(&a.display), &a.display).cmp(&(
-            directory(&b.display),
-            is_override(&b.display),
-            &b.display,
-        ))
+        (
+            display_parent(&a.display),
+            is_override(&a.display),
+            &a.display,
+        )
+            .cmp(&(
+                display_parent(&b.display),
+                is_override(&b.display),
+                &b.display,
+            ))
     });
     let mut out = Vec::new();
     let mut start = 0;
     while start < files.len() {
-        let dir = directory(&files[start].display);
+        let dir = display_parent(&files[start].display);
         let end = files[start..]
             .iter()
-            .position(|f| directory(&f.display) != dir)
+            .position(|f| display_parent(&f.display) != dir)
             .map_or(files.len(), |n| start + n);
         out.extend(project(&files[start..end], inputs));
         start = end;
     }
     out
-}
-
-fn directory(display: &str) -> &str {
-    display.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// The resources of one directory's Compose files.

@@ -20,21 +20,7 @@ fn places(report: &serde_json::Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|d| d["copies"].as_array().unwrap().clone())
-        .map(|c| {
-            format!(
-                "{} | {} | {}",
-                c["resource"].as_str().unwrap(),
-                c["region"].as_str().unwrap_or("?"),
-                c["countries"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| c.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        })
+        .flat_map(|d| d["copies"].as_array().unwrap().iter().map(common::place))
         .collect()
 }
 
@@ -186,18 +172,7 @@ fn broken_compose_files_are_errors_and_others_are_not_ours() {
 fn datasets_of(dir: &std::path::Path, extra: &[&str]) -> Vec<(String, String, Vec<String>)> {
     let (code, report) = scan_json(dir, extra);
     assert!(matches!(code, 0 | 1), "{report}");
-    report["datasets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["source"].as_str().unwrap().to_string(),
-                d["reason"].as_str().unwrap_or_default().to_string(),
-                places(&serde_json::json!({ "datasets": [d] })),
-            )
-        })
-        .collect()
+    common::datasets_with_places(&report)
 }
 
 #[test]

@@ -20,37 +20,7 @@ fn datasets(dir: &Path, extra: &[&str]) -> Vec<(String, String, Vec<String>)> {
     args.extend(extra);
     let (code, out, err) = run(&args);
     assert!(matches!(code, 0 | 3), "{err}");
-    let map: serde_json::Value = serde_json::from_str(&out).unwrap();
-    map["datasets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["source"].as_str().unwrap().to_string(),
-                d["reason"].as_str().unwrap_or_default().to_string(),
-                d["copies"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{} | {} | {}",
-                            c["resource"].as_str().unwrap(),
-                            c["region"].as_str().unwrap_or("?"),
-                            c["countries"]
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .map(|x| x.as_str().unwrap())
-                                .collect::<Vec<_>>()
-                                .join(",")
-                        )
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
+    common::datasets_with_places(&serde_json::from_str(&out).unwrap())
 }
 
 fn s(text: &str) -> String {

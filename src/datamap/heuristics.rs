@@ -265,27 +265,19 @@ const IP_ASSOCIATIONS: &[(&str, Path, Path, &[&str])] = &[
 /// Addresses a VM (or its network interface) names: the VM kinds, the path to its network
 /// interfaces (empty: the VM names the address itself), the path to the address, and the
 /// address kinds.
-const NAMED_ADDRESSES: &[(&str, Path, Path, &[&str])] = &[
+const NAMED_ADDRESSES: &[(&[&str], Path, Path, &[&str])] = &[
     (
-        "azurerm_linux_virtual_machine",
+        &[
+            "azurerm_linux_virtual_machine",
+            "azurerm_windows_virtual_machine",
+            "azurerm_virtual_machine",
+        ],
         &["network_interface_ids"],
         &["ip_configuration", "public_ip_address_id"],
         &["azurerm_public_ip"],
     ),
     (
-        "azurerm_windows_virtual_machine",
-        &["network_interface_ids"],
-        &["ip_configuration", "public_ip_address_id"],
-        &["azurerm_public_ip"],
-    ),
-    (
-        "azurerm_virtual_machine",
-        &["network_interface_ids"],
-        &["ip_configuration", "public_ip_address_id"],
-        &["azurerm_public_ip"],
-    ),
-    (
-        "Microsoft.Compute/virtualMachines",
+        &["Microsoft.Compute/virtualMachines"],
         &["properties", "networkProfile", "networkInterfaces", "id"],
         &[
             "properties",
@@ -297,19 +289,19 @@ const NAMED_ADDRESSES: &[(&str, Path, Path, &[&str])] = &[
         &["Microsoft.Network/publicIPAddresses"],
     ),
     (
-        "google_compute_instance",
+        &["google_compute_instance"],
         &[],
         &["network_interface", "access_config", "nat_ip"],
         &["google_compute_address"],
     ),
     (
-        "hcloud_server",
+        &["hcloud_server"],
         &[],
         &["public_net", "ipv4"],
         &["hcloud_primary_ip"],
     ),
     (
-        "hcloud_server",
+        &["hcloud_server"],
         &[],
         &["public_net", "ipv6"],
         &["hcloud_primary_ip"],
@@ -910,8 +902,8 @@ pub(super) fn address_holders<'a>(index: &Index<'a>, vm: &'a Resource) -> Vec<&'
             holders.extend(declared(association.attributes.path(address), kinds));
         }
     }
-    for (kind, interfaces, address, kinds) in NAMED_ADDRESSES {
-        if *kind != vm.kind {
+    for (vm_kinds, interfaces, address, kinds) in NAMED_ADDRESSES {
+        if !vm_kinds.contains(&vm.kind.as_str()) {
             continue;
         }
         if interfaces.is_empty() {

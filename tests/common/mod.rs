@@ -62,6 +62,39 @@ pub fn findings(report: &Value) -> Vec<(String, String, u64, bool)> {
         .collect()
 }
 
+/// A copy as `resource | region | countries` (`?` for an unknown region, no countries when
+/// unknown).
+pub fn place(copy: &Value) -> String {
+    let countries: Vec<&str> = copy["countries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    format!(
+        "{} | {} | {}",
+        copy["resource"].as_str().unwrap(),
+        copy["region"].as_str().unwrap_or("?"),
+        countries.join(",")
+    )
+}
+
+/// (source, reason, copies as `place` writes them) of each dataset of a map or report.
+pub fn datasets_with_places(map: &Value) -> Vec<(String, String, Vec<String>)> {
+    map["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["source"].as_str().unwrap().to_string(),
+                d["reason"].as_str().unwrap_or_default().to_string(),
+                d["copies"].as_array().unwrap().iter().map(place).collect(),
+            )
+        })
+        .collect()
+}
+
 /// Every copy of every dataset as `resource | role | data | region | countries | keys | via`.
 pub fn copies(map: &Value) -> Vec<String> {
     let mut out = Vec::new();

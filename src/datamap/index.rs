@@ -46,6 +46,9 @@ pub struct Index<'a> {
     /// The host of each Compose project (by its deployment), worked out once when the index
     /// is built: every service and volume of a project is placed by it.
     pub compose_hosts: HashMap<String, super::compose_host::Host<'a>>,
+    /// Each catalog provider's parent when every partition and region shares it: who
+    /// controls a copy whose region is unknown (worked out once, not per copy).
+    sole_parents: HashMap<String, crate::catalog::Entity>,
 }
 
 /// What a value that names a resource points at.
@@ -81,6 +84,15 @@ impl<'a> Index<'a> {
             attached: HashMap::new(),
             by_kind: HashMap::new(),
             compose_hosts: HashMap::new(),
+            sole_parents: lookups
+                .catalog
+                .providers
+                .iter()
+                .filter_map(|p| {
+                    let parent = lookups.catalog.sole_parent(&p.provider)?;
+                    Some((p.provider.clone(), parent))
+                })
+                .collect(),
         };
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
         for r in resources {
@@ -154,6 +166,11 @@ impl<'a> Index<'a> {
         index.attached = attached;
         index.compose_hosts = super::compose_host::hosts(&index);
         index
+    }
+
+    /// The parent every partition of `provider` shares, if one does.
+    pub fn sole_parent(&self, provider: &str) -> Option<&crate::catalog::Entity> {
+        self.sole_parents.get(provider)
     }
 
     /// Every resource of a kind, in scan order.

@@ -284,7 +284,7 @@ impl<'a> Builder<'_, 'a> {
                 .is_none()
                 .then_some(placement.provider.as_deref())
                 .flatten()
-                .and_then(|p| self.index.lookups.catalog.sole_parent(p))
+                .and_then(|p| self.index.sole_parent(p).cloned())
         });
         self.seen.insert(seen_key, self.copies.len());
         self.copies.push(Copy {

@@ -157,21 +157,7 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
             crate::progress::ended(&format!("report {}", format.name()), &mut clock);
             continue;
         }
-        let text = match format {
-            Format::Text if shown.quiet => report::text::render_quiet(&filtered),
-            Format::Text => report::text::render(&filtered, width),
-            Format::Sarif => {
-                let (text, kept) = report::sarif::render_limited(&filtered, shown.sarif_max);
-                if kept < filtered.findings.len() {
-                    eprintln!(
-                        "residency: note: SARIF keeps the {kept} most severe of {} results (--sarif-max-results; GitHub's limits)",
-                        filtered.findings.len()
-                    );
-                }
-                text
-            }
-            _ => render(&filtered, format, threshold),
-        };
+        let text = render(&filtered, format, &shown, width, threshold);
         write_output(&text, target.as_ref())?;
         crate::progress::ended(&format!("report {}", format.name()), &mut clock);
     }
@@ -235,12 +221,28 @@ impl Shown {
     }
 }
 
-/// One report in one format.
-fn render(report: &report::Report, format: Format, threshold: Option<Severity>) -> String {
+/// One report in one format, whole (the scan streams JSON instead).
+fn render(
+    report: &report::Report,
+    format: Format,
+    shown: &Shown,
+    width: usize,
+    threshold: Option<Severity>,
+) -> String {
     match format {
-        Format::Text => report::text::render(report, report::text::PLAIN_WIDTH),
+        Format::Text if shown.quiet => report::text::render_quiet(report),
+        Format::Text => report::text::render(report, width),
         Format::Json => report.to_json(),
-        Format::Sarif => report::sarif::render(report),
+        Format::Sarif => {
+            let (text, kept) = report::sarif::render_limited(report, shown.sarif_max);
+            if kept < report.findings.len() {
+                eprintln!(
+                    "residency: note: SARIF keeps the {kept} most severe of {} results (--sarif-max-results; GitHub's limits)",
+                    report.findings.len()
+                );
+            }
+            text
+        }
         Format::Junit => report::junit::render(report, threshold),
         Format::Github => report::github::render(report),
         Format::Markdown => report::markdown::render(report),

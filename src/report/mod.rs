@@ -124,14 +124,16 @@ impl Report {
         Some((place.0.as_str(), place.1))
     }
 
+    /// The JSON report whole, as `write_json` writes it.
     pub fn to_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
-        text.push('\n');
-        text
+        let mut bytes = Vec::new();
+        match self.write_json(&mut bytes) {
+            Ok(()) => String::from_utf8(bytes).unwrap_or_else(|_| "{}\n".into()),
+            Err(_) => "{}\n".into(),
+        }
     }
 
-    /// The JSON report written as it is serialised, never held whole in memory: the same
-    /// bytes as `to_json`.
+    /// The JSON report written as it is serialised, never held whole in memory.
     pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         serde_json::to_writer_pretty(&mut *out, self)?;
         out.write_all(b"\n")

@@ -645,6 +645,18 @@ fn disks_of_lightsail_vultr_scaleway_and_linode_servers_are_their_copies() {
             ]
         )]
     );
+    // Regions Linode opened later (Tokyo 3, London 2), the first read through `data.linode_region`.
+    assert_eq!(
+        disks("linode-newer", &[]),
+        [(
+            s("linode_instance.mail"),
+            s("firewall linode_firewall.mail opens port 25"),
+            vec![
+                s("linode_instance.mail | jp-tyo-3 | JP"),
+                s("linode_volume.vmail | gb-lon | GB"),
+            ]
+        )]
+    );
     // Vultr's operator is a US company: the ruling's policy passes the copies in Amsterdam,
     // the CLOUD Act's flags them.
     let (code, out, _) = run(&[

@@ -805,6 +805,43 @@ mod tests {
         assert!(c.region("aws", "mars-north-1").is_none());
     }
 
+    /// Regions the providers list that the catalog once missed: each is read as itself (never
+    /// as a nearer spelling such as `us-iad` for `us-iad-2`) with its country and source.
+    #[test]
+    fn newer_regions_are_their_own() {
+        let c = embedded();
+        for (provider, id, country, confirmed) in [
+            ("linode", "gb-lon", "GB", true),
+            ("linode", "us-iad-2", "US", true),
+            ("linode", "no-osl-1", "NO", true),
+            ("linode", "jp-tyo-3", "JP", true),
+            ("linode", "au-mel", "AU", true),
+            ("linode", "de-fra-2", "DE", true),
+            ("scaleway", "it-mil", "IT", true),
+            ("alibaba", "cn-north-2-gov-1", "CN", false),
+        ] {
+            let region = c.region(provider, id).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(
+                (
+                    region.id.as_str(),
+                    region.countries.as_slice(),
+                    region.confirmed
+                ),
+                (id, [country.to_string()].as_slice(), confirmed)
+            );
+        }
+        assert_eq!(c.region("scaleway", "it-mil-1").unwrap().id, "it-mil");
+        let india = c.region("azure", "indiasouthcentral").unwrap();
+        assert_eq!(india.paired_region.as_deref(), Some("centralindia"));
+        assert_eq!(
+            c.region("azure", "centralindia")
+                .unwrap()
+                .paired_region
+                .as_deref(),
+            Some("southindia")
+        );
+    }
+
     #[test]
     fn one_way_pair_crosses_a_border() {
         let c = embedded();

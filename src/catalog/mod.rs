@@ -630,7 +630,7 @@ mod tests {
             .collect();
         assert_eq!(unconfirmed, ["sfo3", "syd1", "atl1"]);
         assert_eq!(c.region("hetzner", "fsn1-dc14").unwrap().id, "fsn1");
-        assert_eq!(count("scaleway"), 3, "fr-par nl-ams pl-waw");
+        assert_eq!(count("scaleway"), 4, "fr-par nl-ams pl-waw it-mil");
         assert_eq!(c.region("scaleway", "fr-par-2").unwrap().id, "fr-par");
         // Per partition, against each source's own list.
         let per_partition = |p: &str, part: &str| {
@@ -700,8 +700,8 @@ mod tests {
             (
                 "alibaba",
                 "cn",
-                15,
-                "alicloud provider: 12 mainland China regions; the SDK's endpoint maps: 3 more",
+                16,
+                "alicloud provider: 12 mainland China regions; the SDK's endpoint maps: 4 more",
             ),
             (
                 "alibaba",
@@ -713,8 +713,8 @@ mod tests {
             (
                 "linode",
                 "linode",
-                28,
-                "Linode production regions data: 25 core regions; 3 from the GPU plan documentation",
+                57,
+                "Linode production regions data: 25 core regions; 32 more in GET /v4/regions as linodego recorded it (lab and billing test regions left out)",
             ),
         ];
         for (provider, partition, n, why) in expected {

@@ -66,7 +66,11 @@ pub fn load_policies(ids: &[String]) -> Result<Vec<policy::Policy>, Diagnostic> 
 /// Everything before policies: the files, their resources, the data map and the diagnostics.
 pub struct Mapped {
     pub files: usize,
-    pub resources: Vec<model::Resource>,
+    /// How many resources the configuration declares (the resources themselves are dropped
+    /// once the data map is built: nothing after it reads them).
+    pub resource_count: usize,
+    /// Where each resource on a chain of the map is declared.
+    declarations: HashMap<String, Vec<(String, usize)>>,
     pub map: datamap::DataMap,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
@@ -75,7 +79,21 @@ pub struct Mapped {
     secrets: redact::Secrets,
 }
 
-pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
+/// The files of a scan, parsed and resolved into resources: what the front ends give, before
+/// the data map.
+pub struct Resolved {
+    pub files: usize,
+    pub resources: Vec<model::Resource>,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    /// Suppression-marker lines by file.
+    lines: HashMap<String, Vec<(usize, String)>>,
+    secrets: redact::Secrets,
+}
+
+/// Discovers, parses and resolves the scan's files into resources (`map` goes on to the data
+/// map; tests of the front ends stop here).
+pub fn resolve(options: &ScanOptions) -> Result<Resolved, Diagnostic> {
     let mut clock = std::time::Instant::now();
     progress::begin("discovering");
     let excludes = discover::build_excludes(&options.excludes)?;
@@ -123,14 +141,36 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     let resources = frontend::resources(claimed, &inputs, options.threads, &mut collected);
     errors.extend(collected.errors);
     warnings.extend(collected.warnings);
-    let secrets = collected.secrets;
     progress::ended("resolve", &mut clock);
+    Ok(Resolved {
+        files: scanned,
+        resources,
+        errors,
+        warnings,
+        lines,
+        secrets: collected.secrets,
+    })
+}
+
+pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
+    let Resolved {
+        files,
+        resources,
+        mut errors,
+        mut warnings,
+        lines,
+        secrets,
+    } = resolve(options)?;
+    let mut clock = std::time::Instant::now();
     progress::begin("mapping");
     let lookups = locate::Lookups {
-        catalog: &inputs.catalog,
+        catalog: &options.inputs.catalog,
         secrets: &secrets,
     };
     let mut map = datamap::build(&resources, &options.mail_tag, lookups);
+    let resource_count = resources.len();
+    let declarations = declarations(&resources, &map);
+    drop(resources);
     clean_map(&mut map, &secrets);
     progress::ended("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {
@@ -143,8 +183,9 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
         list.dedup();
     }
     Ok(Mapped {
-        files: scanned,
-        resources,
+        files,
+        resource_count,
+        declarations,
         map,
         errors,
         warnings,
@@ -238,7 +279,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     });
     let mut summary = report::summarise(
         mapped.files,
-        mapped.resources.len(),
+        mapped.resource_count,
         &mapped.map.datasets,
         &findings,
         mapped.errors.len(),
@@ -253,7 +294,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
         schema_version: report::SCHEMA_VERSION,
         root: discover::report_root(&options.paths),
         rules: rule_docs(&policies),
-        declarations: declarations(&mapped.resources),
+        declarations: mapped.declarations,
         policies: policies.into_iter().map(|p| p.info).collect(),
         summary,
         datasets: mapped.map.datasets,
@@ -409,15 +450,32 @@ fn rule_docs(policies: &[policy::Policy]) -> Vec<report::RuleDoc> {
     rules
 }
 
-/// Where each address is declared (file and line), for reports that link a finding to every
-/// declaration of its resource.
-fn declarations(resources: &[model::Resource]) -> HashMap<String, Vec<(String, usize)>> {
+/// Where each resource on a chain of the map (a copy, or a step on the way to one) is declared,
+/// file and line, for reports that place the steps of a chain. Only those: a table of every
+/// resource of a large configuration would outlive the resources themselves.
+fn declarations(
+    resources: &[model::Resource],
+    map: &datamap::DataMap,
+) -> HashMap<String, Vec<(String, usize)>> {
+    let on_chains: HashSet<&str> = map
+        .datasets
+        .iter()
+        .flat_map(|d| &d.copies)
+        .flat_map(|c| {
+            std::iter::once(&c.resource)
+                .chain(&c.via)
+                .chain(c.also_via.iter().flatten())
+        })
+        .map(String::as_str)
+        .collect();
     let mut declarations: HashMap<String, Vec<(String, usize)>> = HashMap::new();
     for r in resources {
-        declarations
-            .entry(r.address.clone())
-            .or_default()
-            .push((r.file.clone(), r.line));
+        if on_chains.contains(r.address.as_str()) {
+            declarations
+                .entry(r.address.clone())
+                .or_default()
+                .push((r.file.clone(), r.line));
+        }
     }
     declarations
 }

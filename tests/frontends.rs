@@ -143,7 +143,7 @@ fn each_front_end_produces_the_resources_of_its_fixtures() {
         options.inputs.region = region.map(str::to_string);
         options.inputs.resource_group_location = group.map(str::to_string);
         options.inputs.cluster_region = cluster.map(|(p, r)| (p.to_string(), r.to_string()));
-        let mapped = residency::map(&options).expect("the fixture maps");
+        let mapped = residency::resolve(&options).expect("the fixture resolves");
         assert!(mapped.errors.is_empty(), "{name}: {:?}", mapped.errors);
         assert!(!mapped.resources.is_empty(), "{name}: no resources");
         let mut lines: Vec<String> = mapped.resources.iter().map(line).collect();

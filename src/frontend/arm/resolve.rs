@@ -20,6 +20,7 @@ use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFo
 use crate::redact::Secrets;
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::Value;
+use crate::value::ValueMap;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
@@ -187,11 +188,11 @@ fn apply_vault_storage_configs(resources: &mut [Resource]) {
         };
         let props = attrs
             .entry("properties".to_string())
-            .or_insert_with(|| Value::Map(BTreeMap::new()));
+            .or_insert_with(|| Value::Map(ValueMap::new()));
         let Value::Map(props) = props else { continue };
         let redundancy = props
             .entry("redundancySettings".to_string())
-            .or_insert_with(|| Value::Map(BTreeMap::new()));
+            .or_insert_with(|| Value::Map(ValueMap::new()));
         if let Value::Map(redundancy) = redundancy {
             redundancy
                 .entry("standardTierStorageRedundancy".to_string())
@@ -376,7 +377,7 @@ impl<'n> Scope<'n> {
                         map.insert(k.clone(), self.eval(v));
                     }
                 }
-                Value::Map(map)
+                Value::Map(map.into_iter().collect())
             }
             _ => crate::syntax::tree::node_value(node),
         };
@@ -542,7 +543,7 @@ impl<'n> Scope<'n> {
                     "id".to_string(),
                     Value::unknown("the resource group's id is known at deployment"),
                 );
-                Value::Map(m)
+                Value::Map(m.into_iter().collect())
             }
             "subscription" | "tenant" | "managementgroup" | "deployment" | "environment" => {
                 Value::unknown(format!("{name}() is known only at deployment"))
@@ -687,7 +688,7 @@ impl<'n> Scope<'n> {
                         }
                     }
                 }
-                Value::Map(m)
+                Value::Map(m.into_iter().collect())
             }
             "first" => match values.first() {
                 Some(Value::List(l)) => l.first().cloned().unwrap_or(Value::Null),
@@ -741,7 +742,7 @@ impl<'n> Scope<'n> {
                                 merged.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
                             }
                         }
-                        Value::Map(merged)
+                        Value::Map(merged.into_iter().collect())
                     }
                     Some(Value::List(_)) => {
                         let mut merged: Vec<Value> = Vec::new();
@@ -819,7 +820,7 @@ impl<'n> Scope<'n> {
                             let mut entry = BTreeMap::new();
                             entry.insert("key".to_string(), Value::String(k.clone()));
                             entry.insert("value".to_string(), v.clone());
-                            Value::Map(entry)
+                            Value::Map(entry.into_iter().collect())
                         })
                         .collect(),
                 ),
@@ -1407,7 +1408,7 @@ impl<'f> Resolved<'f, '_> {
             file: self.file.to_string(),
             line,
             end_line: node.last_line(),
-            attributes: Value::Map(attributes),
+            attributes: Value::Map(attributes.into_iter().collect()),
             origins,
             provider: ProviderSetting {
                 name: "azurerm".into(),

@@ -121,7 +121,7 @@ fn link_outputs(value: &mut Value, links: &HashMap<String, (String, String)>) {
             }
         }
         Value::List(items) => items.iter_mut().for_each(|v| link_outputs(v, links)),
-        Value::Map(entries) => entries.values_mut().for_each(|v| link_outputs(v, links)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| link_outputs(v, links)),
         _ => {}
     }
 }

@@ -216,7 +216,7 @@ pub fn resolve(
                 file: template.display.clone(),
                 line: r.line,
                 end_line: r.end_line,
-                attributes: Value::Map(attributes),
+                attributes: Value::Map(attributes.into_iter().collect()),
                 origins,
                 provider: ProviderSetting {
                     name: "aws".into(),

@@ -9,6 +9,7 @@ use crate::frontend::Collected;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::Value;
+use crate::value::ValueMap;
 use std::collections::BTreeMap;
 
 /// Why a Compose file's services have no known place.
@@ -31,7 +32,7 @@ struct Volume {
     file: String,
     line: usize,
     end_line: usize,
-    attributes: BTreeMap<String, Value>,
+    attributes: ValueMap,
 }
 
 pub fn resources(
@@ -80,7 +81,7 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
         {
             let attributes = match node_value(node) {
                 Value::Map(m) => m,
-                _ => BTreeMap::new(),
+                _ => ValueMap::new(),
             };
             volumes.insert(
                 name.clone(),
@@ -174,7 +175,7 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
             &service.file,
             service.line,
             service.end_line,
-            attributes,
+            attributes.into_iter().collect(),
         );
         place(&mut r);
         out.push(r);
@@ -184,7 +185,7 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
                 file: service.file.clone(),
                 line: *line,
                 end_line: *line,
-                attributes: BTreeMap::new(),
+                attributes: ValueMap::new(),
             });
         }
     }
@@ -213,7 +214,7 @@ fn resource(
     file: &str,
     line: usize,
     end_line: usize,
-    attributes: BTreeMap<String, Value>,
+    attributes: ValueMap,
 ) -> Resource {
     Resource {
         address: address.to_string(),

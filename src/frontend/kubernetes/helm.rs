@@ -6,8 +6,7 @@
 
 use crate::model::Resource;
 use crate::syntax::tree::{load_yaml, node_value};
-use crate::value::Value;
-use std::collections::BTreeMap;
+use crate::value::{Value, ValueMap};
 
 /// Keys that mark a map of values as the settings of one volume claim.
 const CLAIM_KEYS: &[&str] = &[
@@ -49,7 +48,7 @@ pub struct Claim {
 /// The release's values: its `values` documents merged in order, then its `set` and
 /// `set_sensitive` entries, as Helm merges them.
 pub fn values(r: &Resource) -> Value {
-    let mut merged = Value::Map(BTreeMap::new());
+    let mut merged = Value::Map(ValueMap::new());
     for document in r.attr("values").items() {
         let text = match document {
             Value::String(s) => s.as_str(),
@@ -151,7 +150,7 @@ fn set_path(root: &mut Value, path: &[String], value: Value) {
         return;
     };
     if !matches!(root, Value::Map(_)) {
-        *root = Value::Map(BTreeMap::new());
+        *root = Value::Map(ValueMap::new());
     }
     let Value::Map(map) = root else { return };
     if rest.is_empty() {
@@ -181,9 +180,10 @@ fn merge(into: &mut Value, from: Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn release(values: &str, set: Vec<(&str, &str)>) -> Resource {
-        let mut attributes = BTreeMap::new();
+        let mut attributes = ValueMap::new();
         attributes.insert(
             "values".to_string(),
             Value::List(vec![Value::String(values.into())]),
@@ -193,7 +193,7 @@ mod tests {
             Value::List(
                 set.into_iter()
                     .map(|(n, v)| {
-                        let mut m = BTreeMap::new();
+                        let mut m = ValueMap::new();
                         m.insert("name".to_string(), Value::String(n.into()));
                         m.insert("value".to_string(), Value::String(v.into()));
                         Value::Map(m)

@@ -25,6 +25,7 @@ use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFo
 use crate::syntax::tree::node_value;
 use crate::syntax::tree::Node;
 use crate::value::Value;
+use crate::value::ValueMap;
 use std::collections::{BTreeMap, HashMap};
 
 /// Kinds whose pods run containers, with the path to their pod spec.
@@ -579,7 +580,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
                             let mut m = BTreeMap::new();
                             m.insert("service".to_string(), Value::String(svc.name.to_string()));
                             m.insert("port".to_string(), Value::Number(*n));
-                            Some(Value::Map(m))
+                            Some(Value::Map(m.into_iter().collect()))
                         }
                         _ => None,
                     })
@@ -743,7 +744,7 @@ fn velero_backups(objects: &[Object]) -> Vec<VeleroBackup> {
 fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
     let mut attributes = match node_value(node) {
         Value::Map(m) => m,
-        _ => BTreeMap::new(),
+        _ => ValueMap::new(),
     };
     attributes.insert("$name".into(), Value::String(name.to_string()));
     let address = match owner.namespace {

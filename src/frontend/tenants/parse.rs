@@ -23,6 +23,7 @@ use crate::catalog::{is_iso_country, Catalog};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::{self, Node, NodeKind};
 use crate::value::Value;
+use crate::value::ValueMap;
 use std::collections::BTreeMap;
 
 pub const FORMAT_KEY: &str = "residency_tenants";
@@ -117,7 +118,7 @@ fn entity(node: &Node, place: &str) -> Result<Value, Diagnostic> {
             format!("{place}: country {country:?} is not an ISO 3166-1 alpha-2 code"),
         ));
     }
-    Ok(Value::Map(BTreeMap::from([
+    Ok(Value::Map(ValueMap::from_iter([
         ("name".to_string(), Value::String(name.to_string())),
         ("country".to_string(), Value::String(country.to_string())),
     ])))
@@ -185,7 +186,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
                         format!("{unit_place}: \"data_region\" is required"),
                     )
                 })?;
-                units.push(Value::Map(BTreeMap::from([
+                units.push(Value::Map(ValueMap::from_iter([
                     ("path".to_string(), Value::String(path.to_string())),
                     (
                         "data_region".to_string(),
@@ -247,7 +248,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
     Ok(Tenant {
         name,
         kind,
-        attributes: Value::Map(attrs),
+        attributes: Value::Map(attrs.into_iter().collect()),
         line: node.line,
         end_line,
     })

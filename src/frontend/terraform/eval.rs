@@ -92,7 +92,7 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
         }
     }
     if f.key_expr.is_some() {
-        Value::Map(object)
+        Value::Map(object.into_iter().collect())
     } else {
         Value::List(list)
     }
@@ -129,7 +129,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                 };
                 map.insert(key, eval(value, r));
             }
-            Value::Map(map)
+            Value::Map(map.into_iter().collect())
         }
         Expression::TemplateExpr(t) => eval_template_text(
             match t.as_ref() {
@@ -431,7 +431,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             }),
         "merge" => args
             .iter()
-            .try_fold(BTreeMap::new(), |mut acc, a| match a {
+            .try_fold(crate::value::ValueMap::new(), |mut acc, a| match a {
                 Value::Map(m) => {
                     acc.extend(m.clone());
                     Some(acc)

@@ -603,7 +603,7 @@ fn eval_body(body: &Body, ctx: &Ctx) -> Value {
             items.push(eval_body(&block.body, ctx));
         }
     }
-    Value::Map(map)
+    Value::Map(map.into_iter().collect())
 }
 
 /// The blocks a `dynamic "NAME"` block generates: its `content` once per element of
@@ -1646,7 +1646,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                     file: rdef.file.clone(),
                     line: rdef.line,
                     end_line: rdef.end_line,
-                    attributes: Value::Map(attributes),
+                    attributes: Value::Map(attributes.into_iter().collect()),
                     origins,
                     provider: ev.provider_for(inst_id, rdef),
                     placed_by: PlacedBy::Catalog,

@@ -14,6 +14,7 @@ use crate::frontend::terraform::plan::parse::{PlanFile, PlanKind};
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::node_value;
 use crate::syntax::tree::{Node, NodeKind};
+use crate::value::ValueMap;
 use crate::value::{Arn, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -180,7 +181,7 @@ fn shown_state_resource(file: &PlanFile, node: &Node, inputs: &Inputs) -> Resour
     let values = node
         .get("values")
         .map(recorded)
-        .unwrap_or(Value::Map(BTreeMap::new()));
+        .unwrap_or(Value::Map(ValueMap::new()));
     let provider = recorded_provider(
         provider_type(text(node, "provider_name")),
         None,
@@ -235,7 +236,7 @@ fn raw_state_resources(file: &PlanFile, node: &Node, inputs: &Inputs, out: &mut 
         let values = instance
             .get("attributes")
             .map(recorded)
-            .unwrap_or(Value::Map(BTreeMap::new()));
+            .unwrap_or(Value::Map(ValueMap::new()));
         let setting = recorded_provider(provider.clone(), alias.clone(), &values, inputs);
         out.push(base_resource(
             file,
@@ -487,7 +488,7 @@ impl<'n> Plan<'n> {
         let mut values = node
             .get("values")
             .map(recorded)
-            .unwrap_or(Value::Map(BTreeMap::new()));
+            .unwrap_or(Value::Map(ValueMap::new()));
         let prefix = if module.is_empty() {
             String::new()
         } else {
@@ -540,7 +541,7 @@ fn fill_references(value: &mut Value, expressions: &Node, prefix: &str, depth: u
         return;
     }
     if matches!(value, Value::Null) {
-        *value = Value::Map(BTreeMap::new());
+        *value = Value::Map(ValueMap::new());
     }
     let Value::Map(map) = value else { return };
     for (key, expr) in expressions.entries() {

@@ -164,14 +164,16 @@ fn set_path(root: &mut Value, path: &[String], value: Value) {
 fn merge(into: &mut Value, from: Value) {
     match (into, from) {
         (Value::Map(a), Value::Map(b)) => {
+            // New keys are added in one sorted extension: inserted one by one into the
+            // sorted vector, a values file of many keys would move the others each time.
+            let mut added = Vec::new();
             for (key, value) in b {
                 match a.get_mut(&key) {
                     Some(existing) => merge(existing, value),
-                    None => {
-                        a.insert(key, value);
-                    }
+                    None => added.push((key, value)),
                 }
             }
+            a.extend(added);
         }
         (slot, other) => *slot = other,
     }

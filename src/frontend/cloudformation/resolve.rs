@@ -196,14 +196,9 @@ pub fn resolve(
             for (key, node) in r.properties.entries() {
                 ctx.used_var.set(false);
                 attributes.insert(key.clone(), ctx.eval(node, 0));
-                origins.insert(
-                    key.clone(),
-                    if ctx.used_var.get() {
-                        Origin::Variable
-                    } else {
-                        Origin::Literal
-                    },
-                );
+                if ctx.used_var.get() {
+                    origins.insert(key.clone(), Origin::Variable);
+                }
             }
             if let Some(init) = &r.init {
                 attributes.insert("$init".into(), ctx.eval(init, 0));

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// One parsed Terraform file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum File {
     /// A configuration file, with the path it was read from (its directory is its module).
     Config { path: PathBuf, file: parse::TfFile },

@@ -1467,19 +1467,26 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
     for (i, root) in roots.into_iter().enumerate() {
         grouped[i % groups].push((i, root));
     }
-    let results: Vec<GroupResult> = std::thread::scope(|scope| {
+    // Each root's resources come back as soon as it is resolved, and this thread copies them
+    // (see `compacted`) while the workers go on.
+    let (done, finished) = std::sync::mpsc::channel::<(usize, Vec<Resource>)>();
+    let (results, mut by_root) = std::thread::scope(|scope| {
         let handles: Vec<_> = grouped
             .into_iter()
             .map(|group| {
-                let (shared, scanned) = (&shared, &scanned);
-                scope.spawn(move || resolve_group(group, shared, scanned, inputs))
+                let (shared, scanned, done) = (&shared, &scanned, done.clone());
+                scope.spawn(move || resolve_group(group, shared, scanned, inputs, &done))
             })
             .collect();
-        handles
+        drop(done);
+        let by_root: Vec<(usize, Vec<Resource>)> = finished
+            .iter()
+            .map(|(i, resources)| (i, compacted(resources)))
+            .collect();
+        let results: Vec<GroupResult> = handles
             .into_iter()
             .map(|h| {
                 h.join().unwrap_or_else(|_| GroupResult {
-                    resources: Vec::new(),
                     errors: vec![Diagnostic {
                         code: Code::Internal,
                         file: String::new(),
@@ -1491,12 +1498,11 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
                     secrets: Secrets::default(),
                 })
             })
-            .collect()
+            .collect();
+        (results, by_root)
     });
-    let mut by_root: Vec<(usize, Vec<Resource>)> = Vec::new();
     let mut resolved = Resolved::default();
     for r in results {
-        by_root.extend(r.resources);
         resolved.errors.extend(r.errors);
         resolved.warnings.extend(r.warnings);
         resolved.secrets.extend(r.secrets);
@@ -1516,9 +1522,8 @@ pub struct Resolved {
     pub secrets: Secrets,
 }
 
-/// What one group of root modules gives: resources per root (by root index), diagnostics.
+/// What one group of root modules gives besides its resources (sent root by root): diagnostics.
 struct GroupResult {
-    resources: Vec<(usize, Vec<Resource>)>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
     secrets: Secrets,
@@ -1529,6 +1534,7 @@ fn resolve_group(
     shared: &HashMap<PathBuf, DirFiles>,
     scanned: &HashSet<PathBuf>,
     inputs: &Inputs,
+    done: &std::sync::mpsc::Sender<(usize, Vec<Resource>)>,
 ) -> GroupResult {
     let roots: Vec<(usize, PathBuf, String)> = group
         .iter()
@@ -1558,7 +1564,6 @@ fn resolve_group(
         root_first_instance: 0,
         instances_exceeded: false,
     };
-    let mut resources = Vec::new();
     for (i, dir, display_dir) in &roots {
         // Each root module is a deployment with its own evaluation budget.
         crate::frontend::budget::start();
@@ -1573,15 +1578,23 @@ fn resolve_group(
                 .warnings
                 .push(crate::frontend::budget::warning(&collected, display_dir));
         }
-        resources.push((*i, collected));
+        // The receiver lives as long as the workers; a send fails only if it panicked.
+        let _ = done.send((*i, collected));
         builder.forget_root();
     }
     GroupResult {
-        resources,
         errors: builder.errors,
         warnings: builder.warnings,
         secrets: builder.secrets,
     }
+}
+
+/// A root's resources copied into the memory of the thread that collects them: evaluating a
+/// root allocates many times what it keeps (memoised values, definitions, temporaries), and
+/// what it keeps, allocated among the rest, held the resolving thread's pages resident after
+/// the rest was freed (as `Parsed::compacted` says for syntax trees).
+fn compacted(resources: Vec<Resource>) -> Vec<Resource> {
+    resources.clone()
 }
 
 /// The resources of the instances in `range` (one root module and the modules it calls).
@@ -1620,14 +1633,9 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                     }
                     used.set(false);
                     attributes.insert(key.clone(), eval::eval(&attr.expr, &ctx));
-                    origins.insert(
-                        key,
-                        if used.get() {
-                            Origin::Variable
-                        } else {
-                            Origin::Literal
-                        },
-                    );
+                    if used.get() {
+                        origins.insert(key, Origin::Variable);
+                    }
                 }
                 if let Value::Map(blocks) =
                     eval_body(&Body::from_iter(rdef.body.blocks().cloned()), &ctx)

@@ -504,12 +504,9 @@ impl<'n> Plan<'n> {
                         .filter_map(Node::as_str)
                         .any(|r| r.starts_with("var.") || r.starts_with("local."))
                 });
-                let origin = if from_variable {
-                    Origin::Variable
-                } else {
-                    Origin::Literal
-                };
-                origins.insert(attr.clone(), origin);
+                if from_variable {
+                    origins.insert(attr.clone(), Origin::Variable);
+                }
             }
         }
         let mut provider = self.provider(config, text(node, "provider_name"), &calls, inputs);

@@ -751,9 +751,10 @@ pub fn build(resources: &[Resource], tag: &MailTag, lookups: locate::Lookups) ->
                 })
             })
             .collect();
+        // A walk that panicked must not leave its datasets out of a passing report.
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
     // A source that another source's mail flows into (a WorkMail organization behind a receipt

@@ -379,30 +379,54 @@ pub fn evaluate(
     subscriber_countries: &[String],
     catalog: &crate::catalog::Catalog,
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
     let providers = condition::provider_facts(catalog);
-    for dataset in &map.datasets {
-        let summary = condition::DatasetFacts::of(dataset);
-        for copy in &dataset.copies {
-            let wire = condition::WireNames::of(copy);
-            let facts = Facts {
-                copy,
-                wire: &wire,
-                dataset: &summary,
-                subscriber_countries,
-                catalog,
-                providers: &providers,
-            };
-            for policy in policies {
-                for rule in &policy.rules {
-                    if rule.when.eval(&facts) {
-                        findings.push(finding(policy, rule, dataset, copy));
+    let judge = |datasets: &[Dataset]| {
+        let mut findings = Vec::new();
+        for dataset in datasets {
+            let summary = condition::DatasetFacts::of(dataset);
+            for copy in &dataset.copies {
+                let wire = condition::WireNames::of(copy);
+                let facts = Facts {
+                    copy,
+                    wire: &wire,
+                    dataset: &summary,
+                    subscriber_countries,
+                    catalog,
+                    providers: &providers,
+                };
+                for policy in policies {
+                    for rule in &policy.rules {
+                        if rule.when.eval(&facts) {
+                            findings.push(finding(policy, rule, dataset, copy));
+                        }
                     }
                 }
             }
         }
+        findings
+    };
+    // Datasets are judged independently: in consecutive slices on every core, the findings
+    // put back in dataset order, so the result does not depend on the number of cores.
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(map.datasets.len() / 64)
+        .max(1);
+    if workers == 1 {
+        return judge(&map.datasets);
     }
-    findings
+    let chunk = map.datasets.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = map
+            .datasets
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || judge(part)))
+            .collect();
+        // A worker that panicked must not turn into findings missing from a passing report.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Finding {

@@ -580,7 +580,17 @@ fn eval_body(body: &Body, ctx: &Ctx) -> Value {
     for attr in body.attributes() {
         map.insert(attr.key.to_string(), eval::eval(&attr.expr, ctx));
     }
-    for block in body.blocks() {
+    eval_blocks(body.blocks(), ctx, &mut map);
+    Value::Map(map.into_iter().collect())
+}
+
+/// Nested blocks into `map`, each name a list of the blocks' maps (`dynamic` blocks expanded).
+fn eval_blocks<'b>(
+    blocks: impl Iterator<Item = &'b hcl::Block>,
+    ctx: &Ctx,
+    map: &mut BTreeMap<String, Value>,
+) {
+    for block in blocks {
         let name = block.identifier.to_string();
         if name == "dynamic" {
             let label = block
@@ -603,7 +613,6 @@ fn eval_body(body: &Body, ctx: &Ctx) -> Value {
             items.push(eval_body(&block.body, ctx));
         }
     }
-    Value::Map(map.into_iter().collect())
 }
 
 /// The blocks a `dynamic "NAME"` block generates: its `content` once per element of
@@ -1637,13 +1646,12 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                         origins.insert(key, Origin::Variable);
                     }
                 }
-                if let Value::Map(blocks) =
-                    eval_body(&Body::from_iter(rdef.body.blocks().cloned()), &ctx)
-                {
-                    for (k, v) in blocks {
-                        if !META_ARGUMENTS.contains(&k.as_str()) {
-                            attributes.entry(k).or_insert(v);
-                        }
+                // The nested blocks, evaluated in place (not copied into a body of their own).
+                let mut blocks = BTreeMap::new();
+                eval_blocks(rdef.body.blocks(), &ctx, &mut blocks);
+                for (k, v) in blocks {
+                    if !META_ARGUMENTS.contains(&k.as_str()) {
+                        attributes.entry(k).or_insert(v);
                     }
                 }
                 out.push(Resource {

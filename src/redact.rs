@@ -60,7 +60,14 @@ const MIN_SECRET_CHARS: usize = 4;
 /// contains one is masked where it appears, so values derived from them (a name built from a
 /// sensitive variable) are masked too. A value of the scan, never process-wide.
 #[derive(Debug, Clone, Default)]
-pub struct Secrets(BTreeSet<String>);
+pub struct Secrets {
+    values: BTreeSet<String>,
+    /// Every value at once, built on first use after the last one was added: each text of a
+    /// report is searched for all secrets in one pass, not once per secret (a monorepo with a
+    /// sensitive variable in each of a thousand roots would otherwise search every text a
+    /// thousand times).
+    finder: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
+}
 
 impl Secrets {
     /// Records every string inside `value` as a secret.
@@ -70,7 +77,8 @@ impl Secrets {
         while let Some(v) = stack.pop() {
             match v {
                 Value::String(s) if s.chars().count() >= MIN_SECRET_CHARS => {
-                    self.0.insert(s.clone());
+                    self.values.insert(s.clone());
+                    self.finder = std::sync::OnceLock::new();
                 }
                 Value::List(items) => stack.extend(items),
                 Value::Map(entries) => stack.extend(entries.values()),
@@ -81,24 +89,52 @@ impl Secrets {
 
     /// Adds the secrets another part of the scan found.
     pub fn extend(&mut self, other: Secrets) {
-        self.0.extend(other.0);
+        if !other.values.is_empty() {
+            self.values.extend(other.values);
+            self.finder = std::sync::OnceLock::new();
+        }
+    }
+
+    /// The automaton that finds every secret, longest first where they overlap; `None` when
+    /// there is no secret (or, never in practice, when it cannot be built: then each secret
+    /// is searched for on its own).
+    fn finder(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.finder
+            .get_or_init(|| {
+                if self.values.is_empty() {
+                    return None;
+                }
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                    .build(&self.values)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Whether `text` holds a value the configuration marks as secret.
     pub fn holds(&self, text: &str) -> bool {
-        self.0.iter().any(|s| text.contains(s.as_str()))
+        match self.finder() {
+            Some(finder) => finder.is_match(text),
+            None => self.values.iter().any(|s| text.contains(s.as_str())),
+        }
     }
 
     /// Every secret in `text` replaced by the mask, longest first.
     fn mask<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        if self.values.is_empty() || !self.holds(text) {
+            return text.into();
+        }
+        if let Some(finder) = self.finder() {
+            return finder
+                .replace_all(text, &vec![MASK; self.values.len()])
+                .into();
+        }
         let mut ordered: Vec<&String> = self
-            .0
+            .values
             .iter()
             .filter(|s| text.contains(s.as_str()))
             .collect();
-        if ordered.is_empty() {
-            return text.into();
-        }
         ordered.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let mut out = text.to_string();
         for secret in ordered {
@@ -166,7 +202,31 @@ pub fn redact(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, Secrets};
+    use crate::value::Value;
+
+    #[test]
+    fn every_secret_is_masked_the_longest_where_they_overlap() {
+        let mut secrets = Secrets::default();
+        for value in ["hunter2-db-password", "db-password", "abc"] {
+            secrets.add(&Value::String(value.into()));
+        }
+        // "abc" is shorter than a secret may be: it stays.
+        assert_eq!(
+            secrets.redact("pw hunter2-db-password, then db-password, abc"),
+            "pw ***, then ***, abc"
+        );
+        assert!(secrets.holds("x db-password y"));
+        assert!(!secrets.holds("nothing here"));
+        // A secret added after the first search is found too.
+        secrets.add(&Value::String("late-secret".into()));
+        assert_eq!(secrets.redact("a late-secret"), "a ***");
+        let mut many = Secrets::default();
+        for i in 0..2000 {
+            many.add(&Value::String(format!("secret-{i:04}")));
+        }
+        assert_eq!(many.redact("secret-1999 and secret-0001"), "*** and ***");
+    }
 
     #[test]
     fn webhook_paths_are_masked() {

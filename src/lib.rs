@@ -13,6 +13,7 @@ pub mod frontend;
 pub mod gate;
 pub mod locate;
 pub mod model;
+pub mod parallel;
 pub mod policy;
 pub mod progress;
 pub mod redact;

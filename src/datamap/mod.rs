@@ -674,6 +674,26 @@ fn trace(index: &Index, start: &Start) -> Dataset {
 }
 
 /// A mail source and how it was recognised.
+/// Where a dataset starts if `r` holds mail: a mail service, a resource tagged as mail, or one
+/// the heuristics take for a mail server.
+fn start_of<'r>(r: &'r Resource, tag: &MailTag, index: &Index) -> Option<Start<'r>> {
+    let start = |role, data, basis, reason| Start {
+        resource: r,
+        role,
+        data,
+        basis,
+        reason,
+    };
+    if let Some((_, role, data)) = SOURCES.iter().find(|(kind, _, _)| *kind == r.kind) {
+        return Some(start(*role, *data, "service", None));
+    }
+    if has_mail_tag(r, tag) {
+        return Some(start(Role::Store, DataClass::Content, "tag", None));
+    }
+    heuristics::mail_server(index, r)
+        .map(|why| start(Role::Store, DataClass::Content, "heuristic", Some(why)))
+}
+
 struct Start<'a> {
     resource: &'a Resource,
     role: Role,
@@ -712,50 +732,19 @@ fn has_mail_tag(r: &Resource, tag: &MailTag) -> bool {
 
 pub fn build(resources: &[Resource], tag: &MailTag, lookups: locate::Lookups) -> DataMap {
     let index = Index::new(resources, &links(), lookups);
-    let sources: Vec<Start> = resources
-        .iter()
-        .filter_map(|r| {
-            let start = |role, data, basis, reason| Start {
-                resource: r,
-                role,
-                data,
-                basis,
-                reason,
-            };
-            if let Some((_, role, data)) = SOURCES.iter().find(|(kind, _, _)| *kind == r.kind) {
-                return Some(start(*role, *data, "service", None));
-            }
-            if has_mail_tag(r, tag) {
-                return Some(start(Role::Store, DataClass::Content, "tag", None));
-            }
-            heuristics::mail_server(&index, r)
-                .map(|why| start(Role::Store, DataClass::Content, "heuristic", Some(why)))
-        })
-        .collect();
-    // Each dataset is an independent walk over the shared index: walk them on every core and
-    // keep the sources' order.
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(sources.len())
-        .max(1);
-    let chunk = sources.len().div_ceil(workers).max(1);
     let index = &index;
-    let mut datasets: Vec<Dataset> = std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|start| trace(index, start))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        // A walk that panicked must not leave its datasets out of a passing report.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+    // Which resources start a dataset, and then each dataset's walk over the shared index, are
+    // independent per resource and per dataset: both run on every core, in consecutive slices
+    // whose results are put back in order.
+    let sources: Vec<Start> = crate::parallel::on_every_core(resources, 1, |part| {
+        part.iter()
+            .filter_map(|r| start_of(r, tag, index))
+            .collect::<Vec<_>>()
+    });
+    let mut datasets: Vec<Dataset> = crate::parallel::on_every_core(&sources, 1, |part| {
+        part.iter()
+            .map(|start| trace(index, start))
+            .collect::<Vec<_>>()
     });
     // A source that another source's mail flows into (a WorkMail organization behind a receipt
     // rule, an archive behind a rule set) is part of that dataset, not a dataset of its own.

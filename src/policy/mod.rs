@@ -405,28 +405,8 @@ pub fn evaluate(
         }
         findings
     };
-    // Datasets are judged independently: in consecutive slices on every core, the findings
-    // put back in dataset order, so the result does not depend on the number of cores.
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(map.datasets.len() / 64)
-        .max(1);
-    if workers == 1 {
-        return judge(&map.datasets);
-    }
-    let chunk = map.datasets.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = map
-            .datasets
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || judge(part)))
-            .collect();
-        // A worker that panicked must not turn into findings missing from a passing report.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    // Datasets are judged independently: on every core, findings in dataset order.
+    crate::parallel::on_every_core(&map.datasets, 64, judge)
 }
 
 fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Finding {

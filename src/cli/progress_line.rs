@@ -44,9 +44,18 @@ impl Drop for ProgressLine {
     }
 }
 
+/// [`DELAY`], or the milliseconds `RESIDENCY_PROGRESS_DELAY_MS` gives (0: at once).
+fn delay() -> Duration {
+    std::env::var("RESIDENCY_PROGRESS_DELAY_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(DELAY, Duration::from_millis)
+}
+
 fn draw(done: &AtomicBool) {
     let started = Instant::now();
-    while started.elapsed() < DELAY {
+    let delay = delay();
+    while started.elapsed() < delay {
         if done.load(Ordering::Relaxed) {
             return;
         }

@@ -7,7 +7,7 @@
 use super::{Report, RuleDoc};
 use crate::policy::{Finding, Severity};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// Characters escaped in a URI path segment (RFC 3986), beyond controls.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -25,8 +25,6 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'|')
     .add(b'}');
-
-pub const FINGERPRINT_KEY: &str = "residencyFinding/v1";
 
 /// GitHub ranks code-scanning alerts by this number: 9.0+ critical, 7.0–8.9 high, 4.0–6.9
 /// medium, 0.1–3.9 low. High findings are exposures of mail content (8.0), medium ones
@@ -90,91 +88,283 @@ fn pascal_case(title: &str) -> String {
         .collect()
 }
 
-fn rule_json(rule: &RuleDoc) -> Value {
-    let help_text = format!("{}\n\nRemediation: {}", rule.explanation, rule.remediation);
-    let help_markdown = format!(
-        "**{}** ({} policy `{}`)\n\n{}\n\n**Remediation.** {}\n\nRun `residency explain {}` for the rule's documentation.",
-        rule.title, rule.severity.as_str(), rule.policy, rule.explanation, rule.remediation, rule.id
-    );
-    let mut value = json!({
-        "id": rule.id,
-        "name": pascal_case(&rule.title),
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.explanation},
-        "help": {"text": help_text, "markdown": help_markdown},
-        "defaultConfiguration": {"level": level(rule.severity)},
-        "properties": {
-            "security-severity": security_severity(rule.severity),
-            "precision": "high",
-            "tags": ["security", "data-residency", rule.policy],
+// The SARIF log as types that borrow from the report and serialize straight to the output,
+// in the order SARIF viewers show the properties (no `serde_json::Value` of the whole log).
+
+#[derive(Serialize)]
+struct Text<T: Serialize> {
+    text: T,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'r> {
+    id: &'r str,
+    name: String,
+    short_description: Text<&'r str>,
+    full_description: Text<&'r str>,
+    help: Help,
+    default_configuration: Level,
+    properties: RuleProperties<'r>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<&'r str>,
+}
+
+#[derive(Serialize)]
+struct Help {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+struct Level {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+struct RuleProperties<'r> {
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
+    precision: &'static str,
+    tags: [&'r str; 3],
+}
+
+fn rule(rule: &RuleDoc) -> Rule<'_> {
+    Rule {
+        id: &rule.id,
+        name: pascal_case(&rule.title),
+        short_description: Text { text: &rule.title },
+        full_description: Text {
+            text: &rule.explanation,
         },
-    });
-    if let Some(uri) = &rule.reference {
-        value["helpUri"] = json!(uri);
+        help: Help {
+            text: format!("{}\n\nRemediation: {}", rule.explanation, rule.remediation),
+            markdown: format!(
+                "**{}** ({} policy `{}`)\n\n{}\n\n**Remediation.** {}\n\nRun `residency explain {}` for the rule's documentation.",
+                rule.title, rule.severity.as_str(), rule.policy, rule.explanation, rule.remediation, rule.id
+            ),
+        },
+        default_configuration: Level {
+            level: level(rule.severity),
+        },
+        properties: RuleProperties {
+            security_severity: security_severity(rule.severity),
+            precision: "high",
+            tags: ["security", "data-residency", &rule.policy],
+        },
+        help_uri: rule.reference.as_deref(),
     }
-    value
 }
 
-fn location(report: &Report, file: &str, line: usize, end_line: usize) -> Value {
-    let mut physical = json!({"artifactLocation": {"uri": uri(report, file)}});
-    if line > 0 {
-        physical["region"] = json!({"startLine": line, "endLine": end_line.max(line)});
-    }
-    json!({ "physicalLocation": physical })
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'r> {
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[LogicalLocation<'r>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<String>>,
 }
 
-fn result_json(report: &Report, rule_index: usize, f: &Finding) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: Uri,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+struct Uri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: usize,
+    end_line: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'r> {
+    fully_qualified_name: &'r str,
+    kind: &'static str,
+}
+
+fn location<'r>(report: &Report, file: &str, line: usize, end_line: usize) -> Location<'r> {
+    Location {
+        physical_location: PhysicalLocation {
+            artifact_location: Uri {
+                uri: uri(report, file),
+            },
+            region: (line > 0).then(|| Region {
+                start_line: line,
+                end_line: end_line.max(line),
+            }),
+        },
+        logical_locations: None,
+        id: None,
+        message: None,
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'r> {
+    rule_id: &'r str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<String>,
+    locations: [Location<'r>; 1],
+    partial_fingerprints: Fingerprints<'r>,
+    properties: ResultProperties<'r>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'r>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression<'r>; 1]>,
+}
+
+/// The finding's fingerprint under residency's own key, versioned so that a change of scheme
+/// is a new key rather than a silent change of identity.
+#[derive(Serialize)]
+struct Fingerprints<'r> {
+    #[serde(rename = "residencyFinding/v1")]
+    finding: &'r str,
+}
+
+#[derive(Serialize)]
+struct ResultProperties<'r> {
+    policy: &'r str,
+    verdict: &'r str,
+    severity: &'static str,
+    dataset: &'r str,
+    countries: &'r [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'r str>,
+}
+
+#[derive(Serialize)]
+struct Suppression<'r> {
+    kind: &'static str,
+    status: &'static str,
+    justification: &'r str,
+}
+
+fn result<'r>(report: &'r Report, rule_index: usize, f: &'r Finding) -> SarifResult<'r> {
     let mut text = f.message.clone();
     if f.via.len() > 1 {
         text.push_str(&format!(" (path: {})", f.via.join(" → ")));
     }
-    let mut loc = location(report, &f.file, f.line, f.end_line);
-    loc["logicalLocations"] = json!([{"fullyQualifiedName": f.resource, "kind": "resource"}]);
-    let related: Vec<Value> = f
+    let mut primary = location(report, &f.file, f.line, f.end_line);
+    primary.logical_locations = Some([LogicalLocation {
+        fully_qualified_name: &f.resource,
+        kind: "resource",
+    }]);
+    let related = f
         .via
         .iter()
         .enumerate()
         .filter_map(|(i, step)| {
             let (file, line) = report.declared_at(step, &f.file)?;
             let mut l = location(report, file, line, line);
-            l["id"] = json!(i + 1);
-            l["message"] = json!({"text": format!("step {} of {}: {step}", i + 1, f.via.len())});
+            l.id = Some(i + 1);
+            l.message = Some(Text {
+                text: format!("step {} of {}: {step}", i + 1, f.via.len()),
+            });
             Some(l)
         })
         .collect();
-    let mut result = json!({
-        "ruleId": f.rule,
-        "ruleIndex": rule_index,
-        "level": level(f.severity),
-        "message": {"text": text},
-        "locations": [loc],
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-        "properties": {
-            "policy": f.policy,
-            "verdict": f.verdict,
-            "severity": f.severity.as_str(),
-            "dataset": f.dataset,
-            "countries": f.countries,
+    SarifResult {
+        rule_id: &f.rule,
+        rule_index,
+        level: level(f.severity),
+        message: Text { text },
+        locations: [primary],
+        partial_fingerprints: Fingerprints {
+            finding: &f.fingerprint,
         },
-    });
-    if !related.is_empty() {
-        result["relatedLocations"] = json!(related);
+        properties: ResultProperties {
+            policy: &f.policy,
+            verdict: &f.verdict,
+            severity: f.severity.as_str(),
+            dataset: &f.dataset,
+            countries: &f.countries,
+            region: f.region.as_deref(),
+        },
+        related_locations: related,
+        suppressions: f.suppressed.then(|| {
+            [Suppression {
+                kind: match f.suppression_kind {
+                    Some("external") => "external",
+                    _ => "inSource",
+                },
+                status: "accepted",
+                justification: f.suppression_reason.as_deref().unwrap_or_default(),
+            }]
+        }),
     }
-    if let Some(region) = &f.region {
-        result["properties"]["region"] = json!(region);
-    }
-    if f.suppressed {
-        let kind = match f.suppression_kind {
-            Some("external") => "external",
-            _ => "inSource",
-        };
-        result["suppressions"] = json!([{
-            "kind": kind,
-            "status": "accepted",
-            "justification": f.suppression_reason.clone().unwrap_or_default(),
-        }]);
-    }
-    result
+}
+
+#[derive(Serialize)]
+struct Log<'r> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'r>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'r> {
+    tool: Tool<'r>,
+    invocations: [Invocation<'r>; 1],
+    results: Vec<SarifResult<'r>>,
+    column_kind: &'static str,
+    properties: RunProperties,
+}
+
+#[derive(Serialize)]
+struct Tool<'r> {
+    driver: Driver<'r>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'r> {
+    name: &'static str,
+    version: &'static str,
+    semantic_version: &'static str,
+    rules: Vec<Rule<'r>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation<'r> {
+    execution_successful: bool,
+    tool_execution_notifications: Vec<Notification<'r>>,
+}
+
+#[derive(Serialize)]
+struct Notification<'r> {
+    level: &'static str,
+    descriptor: Descriptor,
+    message: Text<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[Location<'r>; 1]>,
+}
+
+#[derive(Serialize)]
+struct Descriptor {
+    id: &'static str,
+}
+
+#[derive(Serialize)]
+struct RunProperties {
+    disclaimer: &'static str,
 }
 
 /// GitHub code scanning shows the 5,000 most severe results of a run.
@@ -217,61 +407,72 @@ fn render_at_most(report: &Report, max_results: usize, size_limited: bool) -> (S
     let rules: Vec<&RuleDoc> = report.rules.iter().collect();
     let kept = most_severe(&report.findings, max_results);
     let left_out = report.findings.len() - kept.len();
-    let results: Vec<Value> = kept
+    let results: Vec<SarifResult> = kept
         .iter()
         .map(|f| {
             let index = rules.iter().position(|r| r.id == f.rule).unwrap_or(0);
-            result_json(report, index, f)
+            result(report, index, f)
         })
         .collect();
-    let mut notifications: Vec<Value> = report
+    let mut notifications: Vec<Notification> = report
         .errors
         .iter()
-        .map(|e| {
-            json!({
-                "level": "error",
-                "descriptor": {"id": e.code},
-                "message": {"text": e.message},
-                "locations": [location(report, &e.file, e.line, e.line)],
-            })
+        .map(|e| Notification {
+            level: "error",
+            descriptor: Descriptor {
+                id: e.code.as_str(),
+            },
+            message: Text {
+                text: e.message.clone(),
+            },
+            locations: Some([location(report, &e.file, e.line, e.line)]),
         })
         .collect();
     if left_out > 0 {
-        notifications.push(json!({
-            "level": "warning",
-            "descriptor": {"id": "results-left-out"},
-            "message": {"text": format!(
-                "{left_out} less severe results are left out: {}",
-                if size_limited {
-                    format!("GitHub code scanning accepts at most 10 MB of gzipped SARIF, and {max_results} results fit")
-                } else {
-                    format!("GitHub code scanning shows at most {max_results} results of a run (--sarif-max-results raises it, up to {HARD_MAX_RESULTS})")
-                }
-            )},
-        }));
+        notifications.push(Notification {
+            level: "warning",
+            descriptor: Descriptor {
+                id: "results-left-out",
+            },
+            message: Text {
+                text: format!(
+                    "{left_out} less severe results are left out: {}",
+                    if size_limited {
+                        format!("GitHub code scanning accepts at most 10 MB of gzipped SARIF, and {max_results} results fit")
+                    } else {
+                        format!("GitHub code scanning shows at most {max_results} results of a run (--sarif-max-results raises it, up to {HARD_MAX_RESULTS})")
+                    }
+                ),
+            },
+            locations: None,
+        });
     }
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": report.tool.name,
-                "version": report.tool.version,
-                "semanticVersion": report.tool.version,
-                "rules": rules.iter().map(|r| rule_json(r)).collect::<Vec<_>>(),
-            }},
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": notifications,
+    let count = results.len();
+    let log = Log {
+        schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: report.tool.name,
+                    version: report.tool.version,
+                    semantic_version: report.tool.version,
+                    rules: rules.iter().map(|r| rule(r)).collect(),
+                },
+            },
+            invocations: [Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
             }],
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-            "properties": {"disclaimer": report.disclaimer},
+            results,
+            column_kind: "unicodeCodePoints",
+            properties: RunProperties {
+                disclaimer: report.disclaimer,
+            },
         }],
-    });
-    let count = kept.len();
+    };
     (
-        serde_json::to_string_pretty(&sarif).unwrap_or_default() + "\n",
+        serde_json::to_string_pretty(&log).unwrap_or_default() + "\n",
         count,
     )
 }

@@ -11,29 +11,52 @@
 use super::sarif::repo_path;
 use super::Report;
 use crate::policy::Severity;
-use serde_json::{json, Value};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+/// One Code Quality issue, serialized as GitLab documents it.
+#[derive(Serialize)]
+struct Issue<'r> {
+    description: String,
+    check_name: std::borrow::Cow<'r, str>,
+    fingerprint: std::borrow::Cow<'r, str>,
+    severity: &'static str,
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct Location {
+    path: String,
+    lines: Lines,
+}
+
+#[derive(Serialize)]
+struct Lines {
+    begin: usize,
+}
+
+fn location(report: &Report, file: &str, line: usize) -> Location {
+    Location {
+        path: repo_path(report, file),
+        lines: Lines { begin: line.max(1) },
+    }
+}
+
 pub fn render(report: &Report) -> String {
-    let mut issues: Vec<Value> = report
+    let mut issues: Vec<Issue> = report
         .findings
         .iter()
-        .map(|f| {
-            json!({
-                "description": format!("{} {}: {}", f.rule, f.title, f.message),
-                "check_name": f.rule,
-                "fingerprint": f.fingerprint,
-                "severity": match f.severity {
-                    Severity::High => "critical",
-                    Severity::Medium => "major",
-                    Severity::Low => "minor",
-                    Severity::Info => "info",
-                },
-                "location": {
-                    "path": repo_path(report, &f.file),
-                    "lines": {"begin": f.line.max(1)},
-                },
-            })
+        .map(|f| Issue {
+            description: format!("{} {}: {}", f.rule, f.title, f.message),
+            check_name: f.rule.as_str().into(),
+            fingerprint: f.fingerprint.as_str().into(),
+            severity: match f.severity {
+                Severity::High => "critical",
+                Severity::Medium => "major",
+                Severity::Low => "minor",
+                Severity::Info => "info",
+            },
+            location: location(report, &f.file, f.line),
         })
         .collect();
     issues.extend(report.errors.iter().map(|e| {
@@ -44,16 +67,13 @@ pub fn render(report: &Report) -> String {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        json!({
-            "description": format!("residency could not read this file: {}", e.message),
-            "check_name": format!("residency/{}", e.code),
-            "fingerprint": fingerprint,
-            "severity": "major",
-            "location": {
-                "path": repo_path(report, &e.file),
-                "lines": {"begin": e.line.max(1)},
-            },
-        })
+        Issue {
+            description: format!("residency could not read this file: {}", e.message),
+            check_name: format!("residency/{}", e.code).into(),
+            fingerprint: fingerprint.into(),
+            severity: "major",
+            location: location(report, &e.file, e.line),
+        }
     }));
     serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
 }

@@ -76,7 +76,8 @@ impl<'a> Index<'a> {
     ) -> Index<'a> {
         let mut index = Index {
             lookups,
-            by_address: HashMap::new(),
+            // Sized once: growing a table of every resource rehashes it a dozen times.
+            by_address: HashMap::with_capacity(resources.len()),
             by_name: HashMap::new(),
             by_arm_id: HashMap::new(),
             reads: HashMap::new(),

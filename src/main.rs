@@ -17,9 +17,10 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Freed memory goes back to the system at once, not after mimalloc's default 10 ms. A scan
 /// frees most of what it allocates within a stage (a parser's working tree is 27 times the tree
 /// it keeps; an evaluation's memoised values outlive it by nothing), and with the delay every
-/// thread's freed pages stayed resident: `benches/bench.py` peaks fell from 100 to 53 MB
-/// (4,400 small files), 136 to 94 MB (10 MB) and 830 to 700 MB (100 MB), at no measurable
-/// cost in time on the 2-core machine.
+/// thread's freed pages stayed resident: `benches/bench.py` peaks fell from 100 to 57 MB (4,400
+/// small files), 136 to 98 MB (10 MB) and 830 to 727 MB (100 MB), for about a tenth more CPU
+/// time (pages handed back and faulted in again) and no change in wall time beyond the 2-core
+/// machine's noise.
 const PURGE_DELAY_MS: std::ffi::c_long = 0;
 
 fn main() -> ExitCode {

@@ -452,7 +452,7 @@ fn texts(value: &Value, out: &mut Vec<String>) {
         Value::List(items) => items.iter().for_each(|i| texts(i, out)),
         Value::Map(m) => {
             for (k, v) in m {
-                out.push(k.clone());
+                out.push(k.to_string());
                 texts(v, out);
             }
         }

@@ -663,6 +663,7 @@ pub fn node_value(node: &Node) -> crate::value::Value {
             entries
                 .iter()
                 .map(|(k, v)| (k.clone(), node_value(v)))
+                .map(|(k, v)| (k.into(), v))
                 .collect(),
         ),
     }

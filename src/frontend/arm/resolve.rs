@@ -187,15 +187,15 @@ fn apply_vault_storage_configs(resources: &mut [Resource]) {
             continue;
         };
         let props = attrs
-            .entry("properties".to_string())
+            .entry("properties".into())
             .or_insert_with(|| Value::Map(ValueMap::new()));
         let Value::Map(props) = props else { continue };
         let redundancy = props
-            .entry("redundancySettings".to_string())
+            .entry("redundancySettings".into())
             .or_insert_with(|| Value::Map(ValueMap::new()));
         if let Value::Map(redundancy) = redundancy {
             redundancy
-                .entry("standardTierStorageRedundancy".to_string())
+                .entry("standardTierStorageRedundancy".into())
                 .or_insert(model);
         }
     }
@@ -377,7 +377,7 @@ impl<'n> Scope<'n> {
                         map.insert(k.clone(), self.eval(v));
                     }
                 }
-                Value::Map(map.into_iter().collect())
+                Value::Map(crate::value::map_of(map))
             }
             _ => crate::syntax::tree::node_value(node),
         };
@@ -543,7 +543,7 @@ impl<'n> Scope<'n> {
                     "id".to_string(),
                     Value::unknown("the resource group's id is known at deployment"),
                 );
-                Value::Map(m.into_iter().collect())
+                Value::Map(crate::value::map_of(m))
             }
             "subscription" | "tenant" | "managementgroup" | "deployment" | "environment" => {
                 Value::unknown(format!("{name}() is known only at deployment"))
@@ -688,7 +688,7 @@ impl<'n> Scope<'n> {
                         }
                     }
                 }
-                Value::Map(m.into_iter().collect())
+                Value::Map(crate::value::map_of(m))
             }
             "first" => match values.first() {
                 Some(Value::List(l)) => l.first().cloned().unwrap_or(Value::Null),
@@ -818,9 +818,9 @@ impl<'n> Scope<'n> {
                     m.iter()
                         .map(|(k, v)| {
                             let mut entry = BTreeMap::new();
-                            entry.insert("key".to_string(), Value::String(k.clone()));
+                            entry.insert("key".to_string(), Value::String(k.to_string()));
                             entry.insert("value".to_string(), v.clone());
-                            Value::Map(entry.into_iter().collect())
+                            Value::Map(crate::value::map_of(entry))
                         })
                         .collect(),
                 ),
@@ -1403,7 +1403,7 @@ impl<'f> Resolved<'f, '_> {
             file: self.file.to_string(),
             line,
             end_line: node.last_line(),
-            attributes: Value::Map(attributes.into_iter().collect()),
+            attributes: Value::Map(crate::value::map_of(attributes)),
             origins,
             provider: ProviderSetting {
                 name: "azurerm".into(),

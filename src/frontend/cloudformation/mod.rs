@@ -165,7 +165,7 @@ fn nested_stacks<'t>(
         match local.as_deref().and_then(|p| by_display.get(p)) {
             Some(child) => {
                 let parameters = match r.attr("Parameters") {
-                    Value::Map(m) => m.clone().into_iter().collect(),
+                    Value::Map(m) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
                     _ => HashMap::new(),
                 };
                 out.push((

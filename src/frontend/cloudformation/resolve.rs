@@ -211,7 +211,7 @@ pub fn resolve(
                 file: template.display.clone(),
                 line: r.line,
                 end_line: r.end_line,
-                attributes: Value::Map(attributes.into_iter().collect()),
+                attributes: Value::Map(crate::value::map_of(attributes)),
                 origins,
                 provider: ProviderSetting {
                     name: "aws".into(),
@@ -297,6 +297,7 @@ impl Ctx<'_> {
                     entries
                         .iter()
                         .map(|(k, v)| (k.clone(), self.eval(v, depth + 1)))
+                        .map(|(k, v)| (k.into(), v))
                         .collect(),
                 )
             }
@@ -304,6 +305,7 @@ impl Ctx<'_> {
                 entries
                     .iter()
                     .map(|(k, v)| (k.clone(), self.eval(v, depth + 1)))
+                    .map(|(k, v)| (k.into(), v))
                     .collect(),
             ),
             NodeKind::Seq(items) => Value::List(

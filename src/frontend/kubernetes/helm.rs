@@ -121,7 +121,7 @@ fn walk(value: &Value, path: &mut Vec<String>, out: &mut Vec<Claim>) {
         return;
     }
     for (key, child) in map {
-        path.push(key.clone());
+        path.push(key.to_string());
         walk(child, path, out);
         path.pop();
     }
@@ -154,9 +154,9 @@ fn set_path(root: &mut Value, path: &[String], value: Value) {
     }
     let Value::Map(map) = root else { return };
     if rest.is_empty() {
-        map.insert(first.clone(), value);
+        map.insert(first.into(), value);
     } else {
-        set_path(map.entry(first.clone()).or_insert(Value::Null), rest, value);
+        set_path(map.entry(first.into()).or_insert(Value::Null), rest, value);
     }
 }
 
@@ -187,17 +187,17 @@ mod tests {
     fn release(values: &str, set: Vec<(&str, &str)>) -> Resource {
         let mut attributes = ValueMap::new();
         attributes.insert(
-            "values".to_string(),
+            "values".into(),
             Value::List(vec![Value::String(values.into())]),
         );
         attributes.insert(
-            "set".to_string(),
+            "set".into(),
             Value::List(
                 set.into_iter()
                     .map(|(n, v)| {
                         let mut m = ValueMap::new();
-                        m.insert("name".to_string(), Value::String(n.into()));
-                        m.insert("value".to_string(), Value::String(v.into()));
+                        m.insert("name".into(), Value::String(n.into()));
+                        m.insert("value".into(), Value::String(v.into()));
                         Value::Map(m)
                     })
                     .collect(),

@@ -580,7 +580,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
                             let mut m = BTreeMap::new();
                             m.insert("service".to_string(), Value::String(svc.name.to_string()));
                             m.insert("port".to_string(), Value::Number(*n));
-                            Some(Value::Map(m.into_iter().collect()))
+                            Some(Value::Map(crate::value::map_of(m)))
                         }
                         _ => None,
                     })
@@ -785,7 +785,7 @@ fn selects(service: &Node, labels: Option<&Node>) -> bool {
 /// Sets a derived attribute (`$images`, `$claims`, ...); resources made here are maps.
 fn set_attr(r: &mut Resource, key: &str, value: Value) {
     if let Value::Map(m) = &mut r.attributes {
-        m.insert(key.to_string(), value);
+        m.insert(key.into(), value);
     }
 }
 

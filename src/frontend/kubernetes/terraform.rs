@@ -260,7 +260,7 @@ fn node(value: &Value, line: usize, rename: bool, depth: usize) -> Node {
                     let (name, list) = if rename {
                         field(key)
                     } else {
-                        (key.clone(), false)
+                        (key.to_string(), false)
                     };
                     let mut child = node(v, line, rename, depth + 1);
                     if list && !matches!(child.kind, NodeKind::Seq(_)) {

@@ -23,7 +23,6 @@ use crate::catalog::{is_iso_country, Catalog};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::{self, Node, NodeKind};
 use crate::value::Value;
-use crate::value::ValueMap;
 use std::collections::BTreeMap;
 
 pub const FORMAT_KEY: &str = "residency_tenants";
@@ -118,7 +117,7 @@ fn entity(node: &Node, place: &str) -> Result<Value, Diagnostic> {
             format!("{place}: country {country:?} is not an ISO 3166-1 alpha-2 code"),
         ));
     }
-    Ok(Value::Map(ValueMap::from_iter([
+    Ok(Value::Map(crate::value::map_of([
         ("name".to_string(), Value::String(name.to_string())),
         ("country".to_string(), Value::String(country.to_string())),
     ])))
@@ -186,7 +185,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
                         format!("{unit_place}: \"data_region\" is required"),
                     )
                 })?;
-                units.push(Value::Map(ValueMap::from_iter([
+                units.push(Value::Map(crate::value::map_of([
                     ("path".to_string(), Value::String(path.to_string())),
                     (
                         "data_region".to_string(),
@@ -248,7 +247,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
     Ok(Tenant {
         name,
         kind,
-        attributes: Value::Map(attrs.into_iter().collect()),
+        attributes: Value::Map(crate::value::map_of(attrs)),
         line: node.line,
         end_line,
     })

@@ -70,7 +70,7 @@ fn satellites(tenant: &Resource) -> Vec<Resource> {
             Resource {
                 address: format!("{} (Multi-Geo satellite {geo})", tenant.address),
                 kind: "residency_m365_satellite".into(),
-                attributes: Value::Map(attributes.into_iter().collect()),
+                attributes: Value::Map(crate::value::map_of(attributes)),
                 ..tenant.clone()
             }
         })
@@ -94,7 +94,7 @@ fn org_units(tenant: &Resource) -> Vec<Resource> {
             Resource {
                 address: format!("{} (organisational unit {path}: {code})", tenant.address),
                 kind: "residency_workspace_unit".into(),
-                attributes: Value::Map(attributes.into_iter().collect()),
+                attributes: Value::Map(crate::value::map_of(attributes)),
                 ..tenant.clone()
             }
         })

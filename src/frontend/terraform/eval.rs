@@ -44,7 +44,10 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
-        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(m) => m
+            .into_iter()
+            .map(|(k, v)| (Value::String(k.into()), v))
+            .collect(),
         u @ Value::Unknown(_) => return u,
         _ => return Value::unknown("a for expression over a value that is not a collection"),
     };
@@ -92,7 +95,7 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
         }
     }
     if f.key_expr.is_some() {
-        Value::Map(object.into_iter().collect())
+        Value::Map(crate::value::map_of(object))
     } else {
         Value::List(list)
     }
@@ -129,7 +132,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                 };
                 map.insert(key, eval(value, r));
             }
-            Value::Map(map.into_iter().collect())
+            Value::Map(crate::value::map_of(map))
         }
         Expression::TemplateExpr(t) => eval_template_text(
             match t.as_ref() {
@@ -263,7 +266,7 @@ fn index_value(value: Value, key: &Value) -> Value {
             .into_iter()
             .nth(*n as usize)
             .unwrap_or_else(|| Value::unknown("index out of range")),
-        (Value::Map(mut m), k) => match k.to_text().and_then(|k| m.remove(&k)) {
+        (Value::Map(mut m), k) => match k.to_text().and_then(|k| m.remove(k.as_str())) {
             Some(v) => v,
             None => Value::unknown("no such key"),
         },
@@ -441,7 +444,9 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             })
             .map(Value::Map),
         "lookup" => match (args.first(), text(1)) {
-            (Some(Value::Map(m)), Some(k)) => m.get(&k).cloned().or_else(|| args.get(2).cloned()),
+            (Some(Value::Map(m)), Some(k)) => {
+                m.get(k.as_str()).cloned().or_else(|| args.get(2).cloned())
+            }
             _ => None,
         },
         "element" => match (args.first(), args.get(1)) {

@@ -581,7 +581,7 @@ fn eval_body(body: &Body, ctx: &Ctx) -> Value {
         map.insert(attr.key.to_string(), eval::eval(&attr.expr, ctx));
     }
     eval_blocks(body.blocks(), ctx, &mut map);
-    Value::Map(map.into_iter().collect())
+    Value::Map(crate::value::map_of(map))
 }
 
 /// Nested blocks into `map`, each name a list of the blocks' maps (`dynamic` blocks expanded).
@@ -631,7 +631,10 @@ fn dynamic_blocks(label: &str, body: &Body, ctx: &Ctx) -> Value {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
-        Some(Value::Map(m)) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Some(Value::Map(m)) => m
+            .into_iter()
+            .map(|(k, v)| (Value::String(k.into()), v))
+            .collect(),
         Some(Value::Null) => Vec::new(),
         Some(u @ Value::Unknown(_)) => return u,
         _ => {
@@ -1662,7 +1665,7 @@ fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resou
                     file: rdef.file.clone(),
                     line: rdef.line,
                     end_line: rdef.end_line,
-                    attributes: Value::Map(attributes.into_iter().collect()),
+                    attributes: Value::Map(crate::value::map_of(attributes)),
                     origins,
                     provider: ev.provider_for(inst_id, rdef),
                     placed_by: PlacedBy::Catalog,
@@ -1699,7 +1702,7 @@ fn expansions(ctx: &Ctx, body: &Body) -> Vec<(String, Binding)> {
     }
     if let Some(expr) = attribute(body, "for_each") {
         let pairs: Option<Vec<(String, Value)>> = match eval::eval(expr, ctx) {
-            Value::Map(m) => Some(m.into_iter().collect()),
+            Value::Map(m) => Some(m.into_iter().map(|(k, v)| (k.into(), v)).collect()),
             Value::List(items) => items
                 .into_iter()
                 .map(|v| v.to_text().map(|k| (k.clone(), Value::String(k))))

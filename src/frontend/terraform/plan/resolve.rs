@@ -544,7 +544,7 @@ fn fill_references(value: &mut Value, expressions: &Node, prefix: &str, depth: u
     for (key, expr) in expressions.entries() {
         match &expr.kind {
             NodeKind::Map(_) if is_expression(expr) => {
-                let slot = map.entry(key.clone()).or_insert(Value::Null);
+                let slot = map.entry(key.as_str().into()).or_insert(Value::Null);
                 if !slot.is_null() {
                     continue;
                 }
@@ -564,12 +564,12 @@ fn fill_references(value: &mut Value, expressions: &Node, prefix: &str, depth: u
             }
             // A single nested block.
             NodeKind::Map(_) => {
-                let slot = map.entry(key.clone()).or_insert(Value::Null);
+                let slot = map.entry(key.as_str().into()).or_insert(Value::Null);
                 fill_block(slot, 0, expr, prefix, depth);
             }
             // Repeated nested blocks, matched by position.
             NodeKind::Seq(blocks) => {
-                let slot = map.entry(key.clone()).or_insert(Value::Null);
+                let slot = map.entry(key.as_str().into()).or_insert(Value::Null);
                 for (i, block) in blocks.iter().enumerate() {
                     fill_block(slot, i, block, prefix, depth);
                 }

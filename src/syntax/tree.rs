@@ -662,8 +662,7 @@ pub fn node_value(node: &Node) -> crate::value::Value {
         NodeKind::Map(entries) => crate::value::Value::Map(
             entries
                 .iter()
-                .map(|(k, v)| (k.clone(), node_value(v)))
-                .map(|(k, v)| (k.into(), v))
+                .map(|(k, v)| (k.as_str().into(), node_value(v)))
                 .collect(),
         ),
     }

@@ -296,16 +296,14 @@ impl Ctx<'_> {
                 Value::Map(
                     entries
                         .iter()
-                        .map(|(k, v)| (k.clone(), self.eval(v, depth + 1)))
-                        .map(|(k, v)| (k.into(), v))
+                        .map(|(k, v)| (k.as_str().into(), self.eval(v, depth + 1)))
                         .collect(),
                 )
             }
             NodeKind::Map(entries) => Value::Map(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.eval(v, depth + 1)))
-                    .map(|(k, v)| (k.into(), v))
+                    .map(|(k, v)| (k.as_str().into(), self.eval(v, depth + 1)))
                     .collect(),
             ),
             NodeKind::Seq(items) => Value::List(

@@ -49,23 +49,26 @@ pub fn file_parsed() {
 }
 
 /// Times a stage that has ended: with `RESIDENCY_TIMINGS` set, prints how long it took since
-/// `since` and the memory in use, to standard error (`python3 benches/bench.py` quotes totals;
+/// `since`, the memory in use and the peak so far (the stage whose line first shows the final
+/// peak is where it was reached), to standard error (`python3 benches/bench.py` quotes totals;
 /// this says where they go), and restarts the clock.
 pub fn ended(name: &str, since: &mut Instant) {
     if std::env::var_os("RESIDENCY_TIMINGS").is_none() {
         return;
     }
-    let rss = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
-        })
-        .unwrap_or_default();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
     eprintln!(
-        "{name:<16} {:>8.1} ms  rss {rss}",
-        since.elapsed().as_secs_f64() * 1000.0
+        "{name:<16} {:>8.1} ms  rss {}  peak {}",
+        since.elapsed().as_secs_f64() * 1000.0,
+        field("VmRSS:"),
+        field("VmHWM:"),
     );
     *since = Instant::now();
 }

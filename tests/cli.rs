@@ -1215,7 +1215,12 @@ fn timings_name_every_stage_and_each_report() {
         ],
         "{stderr}"
     );
-    assert!(stderr.lines().all(|l| l.contains(" ms  rss ")), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .all(|l| l.contains(" ms  rss ") && l.contains(" kB  peak ")),
+        "{stderr}"
+    );
 }
 
 /// On a terminal, a scan longer than a second shows a progress line on standard error (and

@@ -341,21 +341,30 @@ def plan(i):
     }, indent=1)
 
 
-def generate(directory, target_bytes):
-    """Writes stacks until the tree holds at least target_bytes; returns (files, bytes)."""
-    if os.path.isdir(directory):
-        shutil.rmtree(directory)
-    os.makedirs(os.path.join(directory, "modules", "replica"))
-    written = [0, 0]
+class Tree:
+    """A generated tree, emptied first: `put` writes a file and counts it in `written`
+    (files, bytes)."""
 
-    def put(path, text):
-        full = os.path.join(directory, path)
+    def __init__(self, directory):
+        if os.path.isdir(directory):
+            shutil.rmtree(directory)
+        os.makedirs(directory)
+        self.directory = directory
+        self.written = [0, 0]
+
+    def put(self, path, text):
+        full = os.path.join(self.directory, path)
         os.makedirs(os.path.dirname(full), exist_ok=True)
         with open(full, "w") as f:
             f.write(text)
-        written[0] += 1
-        written[1] += len(text.encode())
+        self.written[0] += 1
+        self.written[1] += len(text.encode())
 
+
+def generate(directory, target_bytes):
+    """Writes stacks until the tree holds at least target_bytes; returns (files, bytes)."""
+    tree = Tree(directory)
+    put, written = tree.put, tree.written
     put("modules/replica/main.tf", MODULE)
     i = 0
     while written[1] < target_bytes:
@@ -461,18 +470,8 @@ def generate_shape(directory, shape):
     distinct names: 4,400 files), few large files (8 Terraform files of about 1.2 MB: 20,000 DynamoDB tables
     with replicas), and many deployments of one module (the same names in every copy).
     Returns (files, bytes)."""
-    if os.path.isdir(directory):
-        shutil.rmtree(directory)
-    written = [0, 0]
-
-    def put(path, text):
-        full = os.path.join(directory, path)
-        os.makedirs(os.path.dirname(full), exist_ok=True)
-        with open(full, "w") as f:
-            f.write(text)
-        written[0] += 1
-        written[1] += len(text.encode())
-
+    tree = Tree(directory)
+    put, written = tree.put, tree.written
     if shape == "large-files":
         for f in range(8):
             body = ['provider "aws" {\n  region = "eu-west-1"\n}\n\n']

@@ -23,6 +23,14 @@ fn datasets(dir: &Path, extra: &[&str]) -> Vec<(String, String, Vec<String>)> {
     common::datasets_with_places(&serde_json::from_str(&out).unwrap())
 }
 
+/// (source, reason) of each dataset `datasets` gives, its copies left out.
+fn sources_and_reasons(found: &[(String, String, Vec<String>)]) -> Vec<(&str, &str)> {
+    found
+        .iter()
+        .map(|(s, r, _)| (s.as_str(), r.as_str()))
+        .collect()
+}
+
 fn s(text: &str) -> String {
     text.to_string()
 }
@@ -170,10 +178,7 @@ resource "aws_instance" "imap" {
     )
     .unwrap();
     let found = datasets(tree.path(), &[]);
-    let reasons: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, r, _)| (s.as_str(), r.as_str()))
-        .collect();
+    let reasons = sources_and_reasons(&found);
     assert_eq!(
         reasons,
         [
@@ -263,10 +268,7 @@ resource "digitalocean_droplet" "outside" {
     )
     .unwrap();
     let found = datasets(tree.path(), &[]);
-    let reasons: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, r, _)| (s.as_str(), r.as_str()))
-        .collect();
+    let reasons = sources_and_reasons(&found);
     assert_eq!(
         reasons,
         [
@@ -292,10 +294,7 @@ fn azure_vms_by_network_security_groups_and_extensions() {
         &fixture("azure-arm"),
         &["--resource-group-location", "westeurope"],
     );
-    let reasons: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, r, _)| (s.as_str(), r.as_str()))
-        .collect();
+    let reasons = sources_and_reasons(&found);
     assert_eq!(
         reasons,
         [
@@ -478,10 +477,7 @@ resource "kubernetes_deployment_v1" "mail" {
 #[test]
 fn helm_releases_of_mail_charts() {
     let found = datasets(&fixture("helm"), &["--cluster-region", "hetzner:fsn1"]);
-    let reasons: Vec<(&str, &str)> = found
-        .iter()
-        .map(|(s, r, _)| (s.as_str(), r.as_str()))
-        .collect();
+    let reasons = sources_and_reasons(&found);
     assert_eq!(
         reasons,
         [

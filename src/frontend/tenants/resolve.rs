@@ -61,16 +61,17 @@ fn satellites(tenant: &Resource) -> Vec<Resource> {
         .into_iter()
         .filter_map(Value::as_str)
         .map(|geo| {
-            let mut attributes = BTreeMap::new();
-            attributes.insert("geo".to_string(), Value::String(geo.to_string()));
-            attributes.insert(
-                "$tenant".to_string(),
-                Value::unknown_ref("the tenant of this satellite", tenant.address.clone()),
-            );
+            let attributes = crate::value::map_of([
+                ("geo", Value::String(geo.to_string())),
+                (
+                    "$tenant",
+                    Value::unknown_ref("the tenant of this satellite", tenant.address.clone()),
+                ),
+            ]);
             Resource {
                 address: format!("{} (Multi-Geo satellite {geo})", tenant.address),
                 kind: "residency_m365_satellite".into(),
-                attributes: Value::Map(crate::value::map_of(attributes)),
+                attributes: Value::Map(attributes),
                 ..tenant.clone()
             }
         })
@@ -88,13 +89,14 @@ fn org_units(tenant: &Resource) -> Vec<Resource> {
             let path = unit.get("path").as_str().unwrap_or("?");
             let region = unit.get("data_region").clone();
             let code = region.as_str().unwrap_or("?").to_string();
-            let mut attributes = BTreeMap::new();
-            attributes.insert("data_region".to_string(), region);
-            attributes.insert("path".to_string(), Value::String(path.to_string()));
+            let attributes = crate::value::map_of([
+                ("data_region", region),
+                ("path", Value::String(path.to_string())),
+            ]);
             Resource {
                 address: format!("{} (organisational unit {path}: {code})", tenant.address),
                 kind: "residency_workspace_unit".into(),
-                attributes: Value::Map(crate::value::map_of(attributes)),
+                attributes: Value::Map(attributes),
                 ..tenant.clone()
             }
         })

@@ -892,15 +892,14 @@ struct Builder<'a> {
     secrets: Secrets,
     /// Every file read here passes it; local modules may also come from the working directory.
     gate: &'a crate::gate::Gate,
-    /// The first instance of the root module being instantiated, to count its instances.
-    root_first_instance: usize,
     /// Whether the current root module already ran past `MAX_MODULE_INSTANCES`.
     instances_exceeded: bool,
 }
 
 impl Builder<'_> {
     /// Drops what evaluating one root module built (its modules' definitions with their syntax
-    /// trees, instances, provider settings, memoised values) once its resources are collected:
+    /// trees, instances, provider settings, memoised values, whether it ran past the instance
+    /// limit) once its resources are collected:
     /// nothing of it is read for the next root, and a group of a thousand roots held every
     /// tree and every evaluated value to the end (the peak of a 100 MB scan). Module
     /// directories that several roots call are loaded again from `shared_dirs`.
@@ -911,6 +910,7 @@ impl Builder<'_> {
         self.ev.memo.borrow_mut().clear();
         self.ev.in_progress.borrow_mut().clear();
         self.loaded.clear();
+        self.instances_exceeded = false;
     }
 
     fn load_def(&mut self, dir: &Path, display_dir: &str) -> Result<usize, String> {
@@ -1100,7 +1100,7 @@ impl Builder<'_> {
         let call = &self.ev.defs[def].calls[call_idx];
         let (name, file, line) = (call.name.clone(), call.file.clone(), call.line);
         // Ten calls of a module that makes ten calls, sixteen deep, would be 10^16 instances.
-        if self.ev.instances.len() - self.root_first_instance >= MAX_MODULE_INSTANCES {
+        if self.ev.instances.len() >= MAX_MODULE_INSTANCES {
             if !self.instances_exceeded {
                 self.instances_exceeded = true;
                 self.errors.push(Diagnostic {
@@ -1218,7 +1218,7 @@ impl Builder<'_> {
             &call.body,
         );
         for (key, binding) in keys {
-            if self.ev.instances.len() - self.root_first_instance >= MAX_MODULE_INSTANCES {
+            if self.ev.instances.len() >= MAX_MODULE_INSTANCES {
                 break;
             }
             self.instantiate_one(
@@ -1573,18 +1573,13 @@ fn resolve_group(
         warnings: Vec::new(),
         secrets: Secrets::default(),
         gate: &inputs.gate,
-        root_first_instance: 0,
         instances_exceeded: false,
     };
     for (i, dir, display_dir) in &roots {
         // Each root module is a deployment with its own evaluation budget.
         crate::frontend::budget::start();
-        let first = builder.ev.instances.len();
-        builder.root_first_instance = first;
-        builder.instances_exceeded = false;
         builder.instantiate_root(dir, display_dir, inputs);
-        let range = first..builder.ev.instances.len();
-        let collected = collect_resources(&builder.ev, range);
+        let collected = collect_resources(&builder.ev);
         if crate::frontend::budget::finish() {
             builder
                 .warnings
@@ -1609,16 +1604,11 @@ fn compacted(resources: Vec<Resource>) -> Vec<Resource> {
     resources.clone()
 }
 
-/// The resources of the instances in `range` (one root module and the modules it calls).
-fn collect_resources(ev: &Evaluator, range: std::ops::Range<usize>) -> Vec<Resource> {
+/// The resources of every instance the evaluator holds: one root module and the modules it calls
+/// (`Builder::forget_root` empties it between roots).
+fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
     let mut out = Vec::new();
-    for (inst_id, inst) in ev
-        .instances
-        .iter()
-        .enumerate()
-        .skip(range.start)
-        .take(range.len())
-    {
+    for (inst_id, inst) in ev.instances.iter().enumerate() {
         let def = &ev.defs[inst.def];
         for rdef in &def.resources {
             let used = Cell::new(false);

@@ -319,23 +319,23 @@ fn current_law(
         return Ok(None);
     }
     let cloud_act = load_policies(&["cloud-act-2018".to_string()])?;
-    let findings = policy::evaluate(
+    // Which copies an exposing rule matches; the findings themselves are not built.
+    let matched = policy::matching(
         &cloud_act,
         map,
         &options.subscriber_countries,
         &options.inputs.catalog,
+        |_, rule, dataset, copy| {
+            matches!(rule.verdict.as_str(), "exposed" | "likely-exposed").then(|| {
+                (
+                    dataset.source.as_str(),
+                    copy.deployment.as_str(),
+                    copy.resource.as_str(),
+                )
+            })
+        },
     );
-    let reachable: HashSet<(&str, &str, &str)> = findings
-        .iter()
-        .filter(|f| matches!(f.verdict.as_str(), "exposed" | "likely-exposed"))
-        .map(|f| {
-            (
-                f.dataset.as_str(),
-                f.deployment.as_str(),
-                f.resource.as_str(),
-            )
-        })
-        .collect();
+    let reachable: HashSet<(&str, &str, &str)> = matched.into_iter().flatten().collect();
     Ok(Some(report::CurrentLaw {
         policy: "cloud-act-2018",
         since: "2018-03-23",

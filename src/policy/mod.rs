@@ -379,9 +379,22 @@ pub fn evaluate(
     subscriber_countries: &[String],
     catalog: &crate::catalog::Catalog,
 ) -> Vec<Finding> {
+    matching(policies, map, subscriber_countries, catalog, finding)
+}
+
+/// What `on_match` makes of every (policy, rule, dataset, copy) whose rule holds, in dataset
+/// order: findings for the report, or only what a count needs (`current law` beside the
+/// ruling), without rendering messages that nobody reads.
+pub fn matching<'m, R: Send>(
+    policies: &[Policy],
+    map: &'m DataMap,
+    subscriber_countries: &[String],
+    catalog: &crate::catalog::Catalog,
+    on_match: impl Fn(&Policy, &Rule, &'m Dataset, &'m Copy) -> R + Sync,
+) -> Vec<R> {
     let providers = condition::provider_facts(catalog);
-    let judge = |datasets: &[Dataset]| {
-        let mut findings = Vec::new();
+    let judge = |datasets: &'m [Dataset]| {
+        let mut matched = Vec::new();
         for dataset in datasets {
             let summary = condition::DatasetFacts::of(dataset);
             for copy in &dataset.copies {
@@ -397,15 +410,15 @@ pub fn evaluate(
                 for policy in policies {
                     for rule in &policy.rules {
                         if rule.when.eval(&facts) {
-                            findings.push(finding(policy, rule, dataset, copy));
+                            matched.push(on_match(policy, rule, dataset, copy));
                         }
                     }
                 }
             }
         }
-        findings
+        matched
     };
-    // Datasets are judged independently: on every core, findings in dataset order.
+    // Datasets are judged independently: on every core, results in dataset order.
     crate::parallel::on_every_core(&map.datasets, 64, judge)
 }
 

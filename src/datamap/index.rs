@@ -15,8 +15,15 @@ pub struct Link {
     pub targets: &'static [&'static str],
 }
 
-fn link_id(kinds: &[&str], path: &[&str]) -> String {
-    format!("{}|{}", kinds.join(","), path.join("."))
+/// What `attached` is keyed by: a link (its kinds and path, compared by content) and the
+/// resource named, by its place in the scan's resource list (which outlives the index). Keyed
+/// by the link's own slices rather than a string made of them: the index has an entry per
+/// named resource and link, and a lookup per resource the walk visits.
+#[derive(PartialEq, Eq, Hash)]
+struct Attachment<'k> {
+    kinds: &'k [&'k str],
+    path: &'k [&'k str],
+    target: usize,
 }
 
 pub struct Index<'a> {
@@ -38,9 +45,8 @@ pub struct Index<'a> {
     /// Instances of resources with `count` or `for_each` by their address without the key
     /// (`aws_s3_bucket.a` for `aws_s3_bucket.a[0]`), per scope.
     instances: HashMap<(&'a str, &'a str), Vec<&'a Resource>>,
-    /// For each link, the resources that name a given resource (by its place in the scan's
-    /// resource list, which outlives the index).
-    attached: HashMap<(String, usize), Vec<&'a Resource>>,
+    /// For each link, the resources that name a given resource.
+    attached: HashMap<Attachment<'static>, Vec<&'a Resource>>,
     /// Resources by kind, in scan order (the MX records a mail server's name is looked up in).
     by_kind: HashMap<&'a str, Vec<&'a Resource>>,
     /// The host of each Compose project (by its deployment), worked out once when the index
@@ -148,14 +154,17 @@ impl<'a> Index<'a> {
                 links_by_kind.entry(kind).or_default().push(link);
             }
         }
-        let mut attached: HashMap<(String, usize), Vec<&'a Resource>> = HashMap::new();
+        let mut attached: HashMap<Attachment<'static>, Vec<&'a Resource>> = HashMap::new();
         for r in resources {
             for link in links_by_kind.get(r.kind.as_str()).into_iter().flatten() {
-                let id = link_id(link.kinds, link.path);
                 for (_, value) in values_at(&r.attributes, link.path) {
                     if let Target::Declared(t) = index.target(value, r, link.targets) {
                         let list = attached
-                            .entry((id.clone(), t as *const Resource as usize))
+                            .entry(Attachment {
+                                kinds: link.kinds,
+                                path: link.path,
+                                target: t as *const Resource as usize,
+                            })
                             .or_default();
                         if !list.iter().any(|x| std::ptr::eq(*x, r)) {
                             list.push(r);
@@ -182,12 +191,16 @@ impl<'a> Index<'a> {
     /// Resources of `kinds` that name `target` at `path`.
     pub fn attached<'s>(
         &'s self,
-        kinds: &[&str],
-        path: &[&str],
+        kinds: &'static [&'static str],
+        path: &'static [&'static str],
         target: &Resource,
     ) -> &'s [&'a Resource] {
         self.attached
-            .get(&(link_id(kinds, path), target as *const Resource as usize))
+            .get(&Attachment {
+                kinds,
+                path,
+                target: target as *const Resource as usize,
+            })
             .map(Vec::as_slice)
             .unwrap_or(&[])
     }

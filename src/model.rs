@@ -5,6 +5,7 @@
 
 use crate::value::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where a value came from, which becomes a copy's `basis`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +75,9 @@ pub struct Resource {
     /// only for these: most attributes are literals, and a map entry per attribute of every
     /// resource was a fifth of a large scan's memory).
     pub origins: BTreeMap<String, Origin>,
-    pub provider: ProviderSetting,
+    /// Shared by every resource created with the same configuration (a root's resources
+    /// mostly share one or two): held once, not copied into each of them.
+    pub provider: Arc<ProviderSetting>,
     /// Who works out where the resource is.
     pub placed_by: PlacedBy,
 }

@@ -1405,12 +1405,12 @@ impl<'f> Resolved<'f, '_> {
             end_line: node.last_line(),
             attributes: Value::Map(crate::value::map_of(attributes)),
             origins,
-            provider: ProviderSetting {
+            provider: std::sync::Arc::new(ProviderSetting {
                 name: "azurerm".into(),
                 alias: None,
                 region: Value::Null,
                 origin: Origin::Literal,
-            },
+            }),
             placed_by: PlacedBy::Catalog,
         });
         let me = Parent { kind, name };

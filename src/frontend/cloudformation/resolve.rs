@@ -187,6 +187,13 @@ pub fn resolve(
 ) -> Vec<Resource> {
     let scope = nesting.map_or_else(|| template.display.clone(), |n| n.scope.clone());
     let ctx = context(template, inputs, nesting, exports, secrets);
+    // Every resource of a stack is created in the stack's region: one setting for all.
+    let provider = std::sync::Arc::new(ProviderSetting {
+        name: "aws".into(),
+        alias: None,
+        region: ctx.region.clone(),
+        origin: Origin::Variable,
+    });
     template
         .resources
         .iter()
@@ -213,12 +220,7 @@ pub fn resolve(
                 end_line: r.end_line,
                 attributes: Value::Map(crate::value::map_of(attributes)),
                 origins,
-                provider: ProviderSetting {
-                    name: "aws".into(),
-                    alias: None,
-                    region: ctx.region.clone(),
-                    origin: Origin::Variable,
-                },
+                provider: provider.clone(),
                 placed_by: PlacedBy::Catalog,
             }
         })

@@ -128,10 +128,11 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
             if let Value::Map(m) = &mut r.attributes {
                 m.insert("$provider".into(), Value::String(provider.clone()));
             }
-            r.provider.region = Value::String(region.clone());
-            r.provider.origin = Origin::Variable;
+            let provider = std::sync::Arc::make_mut(&mut r.provider);
+            provider.region = Value::String(region.clone());
+            provider.origin = Origin::Variable;
         }
-        None => r.provider.region = Value::unknown(HOST_UNKNOWN),
+        None => std::sync::Arc::make_mut(&mut r.provider).region = Value::unknown(HOST_UNKNOWN),
     };
     let mut out = Vec::new();
     for (name, service) in &services {
@@ -226,12 +227,12 @@ fn resource(
         end_line: end_line.max(line),
         attributes: Value::Map(attributes),
         origins: BTreeMap::new(),
-        provider: ProviderSetting {
+        provider: std::sync::Arc::new(ProviderSetting {
             name: "compose".into(),
             alias: None,
             region: Value::Null,
             origin: Origin::Literal,
-        },
+        }),
         placed_by: PlacedBy::FrontEnd,
     }
 }

@@ -213,12 +213,12 @@ mod tests {
             end_line: 1,
             attributes: Value::Map(attributes),
             origins: BTreeMap::new(),
-            provider: crate::model::ProviderSetting {
+            provider: std::sync::Arc::new(crate::model::ProviderSetting {
                 name: "helm".into(),
                 alias: None,
                 region: Value::Null,
                 origin: crate::model::Origin::Literal,
-            },
+            }),
             placed_by: crate::model::PlacedBy::FrontEnd,
         }
     }

@@ -761,12 +761,12 @@ fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
         end_line: owner.node.last_line(),
         attributes: Value::Map(attributes),
         origins: BTreeMap::new(),
-        provider: ProviderSetting {
+        provider: std::sync::Arc::new(ProviderSetting {
             name: "kubernetes".into(),
             alias: None,
             region: Value::Null,
             origin: Origin::Literal,
-        },
+        }),
         placed_by: PlacedBy::FrontEnd,
     }
 }
@@ -793,6 +793,7 @@ fn set_place(r: &mut Resource, place: Place) {
     if let Some(p) = &place.provider {
         set_attr(r, "$provider", Value::String(p.clone()));
     }
-    r.provider.region = place.region;
-    r.provider.origin = place.origin;
+    let provider = std::sync::Arc::make_mut(&mut r.provider);
+    provider.region = place.region;
+    provider.origin = place.origin;
 }

@@ -22,7 +22,7 @@ pub fn resources(file: &TenantFile) -> Vec<Resource> {
             end_line: t.end_line,
             attributes: t.attributes.clone(),
             origins: BTreeMap::new(),
-            provider: ProviderSetting {
+            provider: std::sync::Arc::new(ProviderSetting {
                 name: match t.kind {
                     "residency_m365_tenant" => "microsoft-365".into(),
                     "residency_workspace_tenant" => "google-workspace".into(),
@@ -31,7 +31,7 @@ pub fn resources(file: &TenantFile) -> Vec<Resource> {
                 alias: None,
                 region: Value::Null,
                 origin: Origin::Literal,
-            },
+            }),
             placed_by: PlacedBy::Catalog,
         })
         .collect();

@@ -19,6 +19,7 @@ use hcl::{Body, Expression};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// The parsed `.tf`/`.tf.json` files of one directory.
 #[derive(Clone)]
@@ -179,7 +180,11 @@ struct Binding {
 struct Evaluator {
     defs: Vec<ModuleDef>,
     instances: Vec<Instance>,
-    providers: Vec<ProviderSetting>,
+    /// Shared with the resources created with each configuration.
+    providers: Vec<Arc<ProviderSetting>>,
+    /// The empty configuration of each provider a root uses without a `provider` block, made
+    /// once per root and shared like the declared ones.
+    implicit: RefCell<HashMap<String, Arc<ProviderSetting>>>,
     memo: RefCell<HashMap<(usize, String), (Value, Origin)>>,
     in_progress: RefCell<HashSet<(usize, String)>>,
     default_region: Option<String>,
@@ -463,12 +468,12 @@ impl Ctx<'_> {
             if setting.origin == Origin::Variable {
                 self.used_var.set(true);
             }
-            return match setting.region {
+            return match &setting.region {
                 Value::Null => Value::unknown(format!(
                     "provider {} has no region; pass --region",
                     setting.name
                 )),
-                region => region,
+                region => region.clone(),
             };
         }
         let value = self.memoised(self.inst, format!("{address}.{attr}"), || {
@@ -511,7 +516,7 @@ fn computed_attribute(ctx: &Ctx, rdef: &ResourceDef, attr: &str, address: &str) 
     if attr == "region" && rdef.rtype.starts_with("aws_") {
         let setting = ctx.ev.provider_for(ctx.inst, rdef);
         if setting.region != Value::Null {
-            return setting.region;
+            return setting.region.clone();
         }
     }
     if rdef.mode == Mode::Data && rdef.rtype == "azurerm_resource_group" && attr == "location" {
@@ -678,7 +683,7 @@ fn reference_text(expr: &Expression) -> Option<String> {
 }
 
 impl Evaluator {
-    fn provider_for(&self, inst: usize, rdef: &ResourceDef) -> ProviderSetting {
+    fn provider_for(&self, inst: usize, rdef: &ResourceDef) -> Arc<ProviderSetting> {
         let key = attribute(&rdef.body, "provider")
             .and_then(reference_text)
             .unwrap_or_else(|| rdef.rtype.split('_').next().unwrap_or_default().to_string());
@@ -690,16 +695,20 @@ impl Evaluator {
             None => (key.clone(), None),
         };
         if alias.is_some() {
-            return ProviderSetting {
+            return Arc::new(ProviderSetting {
                 name,
                 alias,
                 region: Value::unknown(format!("provider configuration {key} is not declared")),
                 origin: Origin::Literal,
-            };
+            });
         }
         // No provider block: Terraform uses an empty configuration, whose region comes from the
         // environment; residency takes it from --region only.
-        self.implicit_provider(name)
+        self.implicit
+            .borrow_mut()
+            .entry(name)
+            .or_insert_with_key(|name| Arc::new(self.implicit_provider(name.clone())))
+            .clone()
     }
 
     fn implicit_provider(&self, name: String) -> ProviderSetting {
@@ -907,6 +916,7 @@ impl Builder<'_> {
         self.ev.defs.clear();
         self.ev.instances.clear();
         self.ev.providers.clear();
+        self.ev.implicit.borrow_mut().clear();
         self.ev.memo.borrow_mut().clear();
         self.ev.in_progress.borrow_mut().clear();
         self.loaded.clear();
@@ -1063,7 +1073,7 @@ impl Builder<'_> {
             ));
         }
         for (key, setting) in own {
-            self.ev.providers.push(setting);
+            self.ev.providers.push(Arc::new(setting));
             let id = self.ev.providers.len() - 1;
             self.ev.instances[inst].providers.insert(key, id);
         }
@@ -1313,7 +1323,7 @@ impl Builder<'_> {
                         } else {
                             self.ev.implicit_provider(pname.to_string())
                         };
-                        self.ev.providers.push(setting);
+                        self.ev.providers.push(Arc::new(setting));
                         self.ev.providers.len() - 1
                     }
                 };
@@ -1557,6 +1567,7 @@ fn resolve_group(
             defs: Vec::new(),
             instances: Vec::new(),
             providers: Vec::new(),
+            implicit: RefCell::new(HashMap::new()),
             memo: RefCell::new(HashMap::new()),
             in_progress: RefCell::new(HashSet::new()),
             default_region: inputs.region.clone(),

@@ -172,7 +172,7 @@ fn base_resource(
         end_line: node.last_line(),
         attributes,
         origins: BTreeMap::new(),
-        provider,
+        provider: std::sync::Arc::new(provider),
         placed_by: PlacedBy::Catalog,
     }
 }

@@ -475,7 +475,7 @@ fn declarations(
             declarations
                 .entry(r.address.clone())
                 .or_default()
-                .push((r.file.clone(), r.line));
+                .push((r.file.to_string(), r.line));
         }
     }
     declarations

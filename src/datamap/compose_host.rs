@@ -39,7 +39,10 @@ pub enum Host<'a> {
 /// when the index is built: `hosts`).
 pub fn host<'i, 'a>(index: &'i Index<'a>, compose: &Resource) -> &'i Host<'a> {
     static NONE: Host<'static> = Host::None;
-    index.compose_hosts.get(&compose.scope).unwrap_or(&NONE)
+    index
+        .compose_hosts
+        .get(compose.scope.as_str())
+        .unwrap_or(&NONE)
 }
 
 /// The host of every Compose project of the scan, by its deployment.
@@ -50,8 +53,8 @@ pub fn hosts<'a>(index: &Index<'a>) -> HashMap<String, Host<'a>> {
         .iter()
         .chain(index.of_kind("compose_volume"))
     {
-        if !hosts.contains_key(&r.scope) {
-            hosts.insert(r.scope.clone(), find_host(index, r));
+        if !hosts.contains_key(r.scope.as_str()) {
+            hosts.insert(r.scope.to_string(), find_host(index, r));
         }
     }
     hosts
@@ -104,9 +107,9 @@ impl Project {
             .iter()
             .chain(index.of_kind("compose_volume"))
             .filter(|r| r.scope == compose.scope)
-            .map(|r| r.file.clone())
+            .map(|r| r.file.to_string())
             .collect();
-        files.push(compose.scope.clone());
+        files.push(compose.scope.to_string());
         files.sort();
         files.dedup();
         Project { directory, files }

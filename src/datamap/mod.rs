@@ -255,11 +255,11 @@ impl<'a> Builder<'_, 'a> {
         let seen_key = (
             label.clone(),
             if declared {
-                at.file.clone()
+                at.file.to_string()
             } else {
                 String::new()
             },
-            at.scope.clone(),
+            at.scope.to_string(),
         );
         if let Some(&i) = self.seen.get(&seen_key) {
             let copy = &mut self.copies[i];
@@ -289,8 +289,8 @@ impl<'a> Builder<'_, 'a> {
         self.seen.insert(seen_key, self.copies.len());
         self.copies.push(Copy {
             resource: label,
-            deployment: at.scope.clone(),
-            file: at.file.clone(),
+            deployment: at.scope.to_string(),
+            file: at.file.to_string(),
             line: at.line,
             end_line: at.end_line,
             role: arrival.role,
@@ -662,10 +662,10 @@ fn trace(index: &Index, start: &Start) -> Dataset {
         b.walk(node, data, &via);
     }
     Dataset {
-        deployment: r.scope.clone(),
+        deployment: r.scope.to_string(),
         source: r.address.clone(),
-        kind: r.kind.clone(),
-        file: r.file.clone(),
+        kind: r.kind.to_string(),
+        file: r.file.to_string(),
         line: r.line,
         basis,
         reason: reason.clone(),

@@ -49,7 +49,7 @@ pub fn warning(resources: &[crate::model::Resource], fallback: &str) -> crate::d
     let (file, line) = resources
         .iter()
         .find(|r| holds_refused(&r.attributes) || holds_refused(&r.provider.region))
-        .map(|r| (r.file.clone(), r.line))
+        .map(|r| (r.file.to_string(), r.line))
         .unwrap_or_else(|| (fallback.to_string(), 0));
     crate::diag::Diagnostic {
         code: crate::diag::Code::BudgetExceeded,

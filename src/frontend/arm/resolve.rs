@@ -1392,15 +1392,11 @@ impl<'f> Resolved<'f, '_> {
         let line = type_line(node);
         self.resources.push(Resource {
             address: format!("{kind}/{name}"),
-            kind: kind.clone(),
+            kind: kind.as_str().into(),
             // A linked template's resources belong to the deployment that links it.
-            scope: self
-                .stack
-                .first()
-                .cloned()
-                .unwrap_or_else(|| self.file.to_string()),
+            scope: self.stack.first().map_or(self.file, String::as_str).into(),
             format: SourceFormat::Arm,
-            file: self.file.to_string(),
+            file: self.file.into(),
             line,
             end_line: node.last_line(),
             attributes: Value::Map(crate::value::map_of(attributes)),

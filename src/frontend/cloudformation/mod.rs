@@ -99,7 +99,7 @@ impl FrontEnd for CloudFormation {
             }
         }
         // Templates nested only by each other (a cycle) still count, on their own.
-        let reached: HashSet<String> = out.iter().map(|r| r.file.clone()).collect();
+        let reached: HashSet<String> = out.iter().map(|r| r.file.to_string()).collect();
         for template in &files {
             if nested_somewhere.contains(template.display.as_str())
                 && !reached.contains(&template.display)
@@ -190,7 +190,7 @@ fn nested_stacks<'t>(
                     };
                     w.push(Diagnostic::at(
                         Code::LinkNotFollowed,
-                        r.file.clone(),
+                        r.file.to_string(),
                         r.line,
                         format!(
                             "nested stack {} deploys template {shown}, which {what}; its resources are not scanned",

@@ -185,7 +185,10 @@ pub fn resolve(
     exports: &Exports,
     secrets: &mut Secrets,
 ) -> Vec<Resource> {
-    let scope = nesting.map_or_else(|| template.display.clone(), |n| n.scope.clone());
+    let scope: arcstr::ArcStr = nesting
+        .map_or(template.display.as_str(), |n| n.scope.as_str())
+        .into();
+    let file: arcstr::ArcStr = template.display.as_str().into();
     let ctx = context(template, inputs, nesting, exports, secrets);
     // Every resource of a stack is created in the stack's region: one setting for all.
     let provider = std::sync::Arc::new(ProviderSetting {
@@ -212,10 +215,10 @@ pub fn resolve(
             }
             Resource {
                 address: r.logical_id.clone(),
-                kind: r.rtype.clone(),
+                kind: r.rtype.as_str().into(),
                 scope: scope.clone(),
                 format: SourceFormat::Cloudformation,
-                file: template.display.clone(),
+                file: file.clone(),
                 line: r.line,
                 end_line: r.end_line,
                 attributes: Value::Map(crate::value::map_of(attributes)),

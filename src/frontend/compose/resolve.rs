@@ -219,10 +219,10 @@ fn resource(
 ) -> Resource {
     Resource {
         address: address.to_string(),
-        kind: kind.to_string(),
-        scope: deployment.to_string(),
+        kind: kind.into(),
+        scope: deployment.into(),
         format: SourceFormat::Compose,
-        file: file.to_string(),
+        file: file.into(),
         line,
         end_line: end_line.max(line),
         attributes: Value::Map(attributes),

@@ -45,6 +45,7 @@ impl FrontEnd for Kubernetes {
                 None => inputs,
             };
             let mut resources = resolve::resolve(&manifests, inputs);
+            let root = arcstr::ArcStr::from(root.as_str());
             for r in &mut resources {
                 r.scope = root.clone();
             }

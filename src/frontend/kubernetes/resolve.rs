@@ -753,10 +753,10 @@ fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
     };
     Resource {
         address,
-        kind: kind.to_string(),
-        scope: "kubernetes".into(),
+        kind: kind.into(),
+        scope: arcstr::literal!("kubernetes"),
         format: SourceFormat::Kubernetes,
-        file: owner.file.to_string(),
+        file: owner.file.into(),
         line: owner.node.line,
         end_line: owner.node.last_line(),
         attributes: Value::Map(attributes),

@@ -68,7 +68,7 @@ pub fn manifests(resources: &[Resource]) -> Vec<Manifests> {
                 m.cluster = m.cluster.take().or(cluster);
             }
             None => by_file.push(Manifests {
-                display: r.file.clone(),
+                display: r.file.to_string(),
                 objects: vec![object],
                 lines: Vec::new(),
                 cluster,

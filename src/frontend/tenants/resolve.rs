@@ -14,10 +14,10 @@ pub fn resources(file: &TenantFile) -> Vec<Resource> {
         .iter()
         .map(|t| Resource {
             address: format!("tenant.{}", t.name),
-            kind: t.kind.to_string(),
-            scope: file.display.clone(),
+            kind: t.kind.into(),
+            scope: file.display.as_str().into(),
             format: SourceFormat::Tenants,
-            file: file.display.clone(),
+            file: file.display.as_str().into(),
             line: t.line,
             end_line: t.end_line,
             attributes: t.attributes.clone(),

@@ -10,7 +10,7 @@ use super::eval::{self, apply_ops, Resolver};
 use crate::diag::{Code, Diagnostic};
 use crate::frontend::terraform::parse::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::gate::Area;
-use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
+use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat, Strings};
 use crate::redact::Secrets;
 use crate::syntax::tree;
 use crate::value::Value;
@@ -1586,11 +1586,13 @@ fn resolve_group(
         gate: &inputs.gate,
         instances_exceeded: false,
     };
+    // Kinds, scopes and file names shared by the resources of every root of the group.
+    let mut strings = Strings::default();
     for (i, dir, display_dir) in &roots {
         // Each root module is a deployment with its own evaluation budget.
         crate::frontend::budget::start();
         builder.instantiate_root(dir, display_dir, inputs);
-        let collected = collect_resources(&builder.ev);
+        let collected = collect_resources(&builder.ev, &mut strings);
         if crate::frontend::budget::finish() {
             builder
                 .warnings
@@ -1617,7 +1619,7 @@ fn compacted(resources: Vec<Resource>) -> Vec<Resource> {
 
 /// The resources of every instance the evaluator holds: one root module and the modules it calls
 /// (`Builder::forget_root` empties it between roots).
-fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
+fn collect_resources(ev: &Evaluator, strings: &mut Strings) -> Vec<Resource> {
     let mut out = Vec::new();
     for (inst_id, inst) in ev.instances.iter().enumerate() {
         let def = &ev.defs[inst.def];
@@ -1660,10 +1662,10 @@ fn collect_resources(ev: &Evaluator) -> Vec<Resource> {
                 }
                 out.push(Resource {
                     address: format!("{base}{suffix}"),
-                    kind: rdef.rtype.clone(),
-                    scope: inst.scope.clone(),
+                    kind: strings.get(&rdef.rtype),
+                    scope: strings.get(&inst.scope),
                     format: SourceFormat::Terraform,
-                    file: rdef.file.clone(),
+                    file: strings.get(&rdef.file),
                     line: rdef.line,
                     end_line: rdef.end_line,
                     attributes: Value::Map(crate::value::map_of(attributes)),

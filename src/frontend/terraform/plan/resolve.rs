@@ -163,10 +163,10 @@ fn base_resource(
 ) -> Resource {
     Resource {
         address,
-        kind,
-        scope: file.display.clone(),
+        kind: kind.into(),
+        scope: file.display.as_str().into(),
         format,
-        file: file.display.clone(),
+        file: file.display.as_str().into(),
         // The line naming the resource, rather than its opening brace.
         line: node.get("address").map_or(node.line, |a| a.line),
         end_line: node.last_line(),
@@ -623,7 +623,7 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
     for r in planned {
         let is_state = r.format == SourceFormat::TerraformState;
         by_file
-            .entry((is_state, r.file.clone()))
+            .entry((is_state, r.file.to_string()))
             .or_default()
             .push(r);
     }
@@ -640,7 +640,7 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
     for (i, r) in config.iter().enumerate() {
         if r.format == SourceFormat::Terraform {
             roots
-                .entry(r.scope.clone())
+                .entry(r.scope.to_string())
                 .or_default()
                 .entry(strip_indexes(&r.address))
                 .or_default()
@@ -677,7 +677,7 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
         if let Some(scope) = best {
             let declared = &roots[scope.as_str()];
             for (r, key) in resources.iter_mut().zip(&wanted) {
-                r.scope = scope.to_string();
+                r.scope = scope.as_str().into();
                 // The first plan or state to join an address takes the `.tf` location; another
                 // deployment of it (a workspace's state) keeps its own file, so the two stay
                 // apart in reports.
@@ -693,7 +693,8 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
                 }
             }
         }
-        resources.retain(|r| taken.insert((r.scope.clone(), r.address.clone(), plan_dir.clone())));
+        resources
+            .retain(|r| taken.insert((r.scope.to_string(), r.address.clone(), plan_dir.clone())));
         added.extend(resources);
     }
     let mut keep = replaced.iter().map(|r| !r);

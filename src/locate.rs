@@ -38,8 +38,8 @@ pub struct Placement {
     /// services.
     pub region: Option<String>,
     pub countries: Vec<String>,
-    pub operator: Option<Entity>,
-    pub parent: Option<Entity>,
+    pub operator: Option<std::sync::Arc<Entity>>,
+    pub parent: Option<std::sync::Arc<Entity>>,
     pub basis: Basis,
     pub unknown_reason: Option<String>,
 }
@@ -190,12 +190,12 @@ fn place_hosted(resource: &Resource) -> Placement {
         .iter()
         .filter_map(|c| c.as_str().map(str::to_string))
         .collect();
-    let entity = |v: &Value| -> Option<Entity> {
-        Some(Entity {
+    let entity = |v: &Value| -> Option<std::sync::Arc<Entity>> {
+        Some(std::sync::Arc::new(Entity {
             name: v.get("name").as_str()?.to_string(),
             country: v.get("country").as_str()?.to_string(),
             model: None,
-        })
+        }))
     };
     let operator = entity(resource.attr("operator"));
     let parent = entity(resource.attr("parent")).or_else(|| operator.clone());

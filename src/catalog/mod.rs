@@ -61,8 +61,8 @@ pub struct Entity {
 #[serde(deny_unknown_fields)]
 pub struct Partition {
     pub id: String,
-    pub operator: Entity,
-    pub parent: Entity,
+    pub operator: Arc<Entity>,
+    pub parent: Arc<Entity>,
     pub source: String,
     pub confirmed: bool,
 }
@@ -93,9 +93,9 @@ pub struct Region {
     #[serde(default)]
     pub closed: Option<String>,
     #[serde(default)]
-    pub operator: Option<Entity>,
+    pub operator: Option<Arc<Entity>>,
     #[serde(default)]
-    pub parent: Option<Entity>,
+    pub parent: Option<Arc<Entity>>,
     pub source: String,
     pub confirmed: bool,
 }
@@ -374,7 +374,7 @@ impl Catalog {
 
     /// The parent every partition and region of a provider shares, if they share one: who
     /// controls a copy of that provider even when its region is not known.
-    pub fn sole_parent(&self, provider: &str) -> Option<Entity> {
+    pub fn sole_parent(&self, provider: &str) -> Option<Arc<Entity>> {
         let data = self.provider(provider)?;
         let mut parents = data.partitions.iter().map(|p| p.parent.clone()).chain(
             data.regions
@@ -386,7 +386,7 @@ impl Catalog {
     }
 
     /// Operator and parent of a region: the region's own, else its partition's.
-    pub fn control(&self, provider: &str, region: &Region) -> Option<(Entity, Entity)> {
+    pub fn control(&self, provider: &str, region: &Region) -> Option<(Arc<Entity>, Arc<Entity>)> {
         let partition = self.partition(provider, &region.partition)?;
         Some((
             region

@@ -24,8 +24,8 @@ pub struct Row {
     /// Its zones, where the catalog lists them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<String>,
-    pub operator: Option<Entity>,
-    pub parent: Option<Entity>,
+    pub operator: Option<std::sync::Arc<Entity>>,
+    pub parent: Option<std::sync::Arc<Entity>>,
     /// The address the region's facts come from.
     pub source: Option<String>,
     pub confirmed: bool,

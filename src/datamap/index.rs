@@ -54,7 +54,7 @@ pub struct Index<'a> {
     pub compose_hosts: HashMap<String, super::compose_host::Host<'a>>,
     /// Each catalog provider's parent when every partition and region shares it: who
     /// controls a copy whose region is unknown (worked out once, not per copy).
-    sole_parents: HashMap<String, crate::catalog::Entity>,
+    sole_parents: HashMap<String, std::sync::Arc<crate::catalog::Entity>>,
 }
 
 /// What a value that names a resource points at.
@@ -179,7 +179,7 @@ impl<'a> Index<'a> {
     }
 
     /// The parent every partition of `provider` shares, if one does.
-    pub fn sole_parent(&self, provider: &str) -> Option<&crate::catalog::Entity> {
+    pub fn sole_parent(&self, provider: &str) -> Option<&std::sync::Arc<crate::catalog::Entity>> {
         self.sole_parents.get(provider)
     }
 

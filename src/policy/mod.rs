@@ -515,7 +515,7 @@ pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String 
     } else {
         copy.countries.join(", ")
     };
-    let entity = |e: &Option<crate::catalog::Entity>| match e {
+    let entity = |e: &Option<std::sync::Arc<crate::catalog::Entity>>| match e {
         Some(e) => format!("{} ({})", e.name, e.country),
         None => "unknown".to_string(),
     };

@@ -77,7 +77,7 @@ impl Secrets {
         while let Some(v) = stack.pop() {
             match v {
                 Value::String(s) if s.chars().count() >= MIN_SECRET_CHARS => {
-                    self.values.insert(s.clone());
+                    self.values.insert(s.to_string());
                     self.finder = std::sync::OnceLock::new();
                 }
                 Value::List(items) => stack.extend(items),
@@ -223,7 +223,9 @@ mod tests {
         assert_eq!(secrets.redact("a late-secret"), "a ***");
         let mut many = Secrets::default();
         for i in 0..2000 {
-            many.add(&Value::String(format!("secret-{i:04}")));
+            many.add(&Value::String(compact_str::format_compact!(
+                "secret-{i:04}"
+            )));
         }
         assert_eq!(many.redact("secret-1999 and secret-0001"), "*** and ***");
     }

@@ -42,7 +42,9 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    /// Held inline up to 24 bytes (most attribute values: regions, names, flags), in an
+    /// allocation of its own only when longer.
+    String(compact_str::CompactString),
     List(Vec<Value>),
     Map(ValueMap),
     /// Boxed: an unknown carries four strings, and every map of values is sized by its
@@ -146,7 +148,7 @@ impl Value {
                 Value::Number(n) => serde_json::Number::from_f64(*n)
                     .map(serde_json::Value::Number)
                     .unwrap_or(serde_json::Value::Null),
-                Value::String(s) => serde_json::Value::String(s.clone()),
+                Value::String(s) => serde_json::Value::String(s.to_string()),
                 Value::List(items) => serde_json::Value::Array(
                     items
                         .iter()
@@ -197,7 +199,7 @@ impl Value {
     /// Text form of a scalar, for interpolation and display.
     pub fn to_text(&self) -> Option<String> {
         match self {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             Value::Bool(b) => Some(b.to_string()),
             Value::Number(n) => Some(format_number(*n)),
             _ => None,
@@ -246,7 +248,7 @@ impl TextBuilder {
 
     pub fn finish(self) -> Value {
         let Some(first) = self.unknown.first() else {
-            return Value::String(self.text);
+            return Value::String(self.text.into());
         };
         let mut refs: Vec<&String> = self
             .unknown

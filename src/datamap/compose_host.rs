@@ -208,7 +208,7 @@ fn names_directory(text: &str, name: &str) -> bool {
 /// Every text in a value, and the known text of unknown values (a template's text).
 fn collect_texts(value: &Value, out: &mut Vec<String>) {
     match value {
-        Value::String(s) => out.push(s.clone()),
+        Value::String(s) => out.push(s.to_string()),
         Value::Unknown(u) => out.extend(u.partial.clone()),
         Value::List(items) => items.iter().for_each(|v| collect_texts(v, out)),
         Value::Map(m) => m.values().for_each(|v| collect_texts(v, out)),

@@ -7,6 +7,7 @@ use super::index::{Index, Target};
 use super::values_at;
 use crate::model::Resource;
 use crate::value::Value;
+use compact_str::ToCompactString;
 use regex::Regex;
 use std::sync::OnceLock;
 
@@ -443,7 +444,7 @@ fn mail_software() -> &'static Regex {
 /// list is keyed by package name).
 fn texts(value: &Value, out: &mut Vec<String>) {
     match value {
-        Value::String(s) => out.push(s.clone()),
+        Value::String(s) => out.push(s.to_string()),
         Value::Unknown(_) => {
             if let Some(t) = value.partial_text() {
                 out.push(t.to_string());
@@ -636,7 +637,7 @@ fn arm_subnet_nsg<'a>(index: &Index<'a>, vm: &Resource, subnet: &Value) -> Optio
     }
     let id = subnet.as_str()?;
     let (network, name) = id.split_once("/subnets/")?;
-    let network = Value::String(network.to_string());
+    let network = Value::String(network.to_compact_string());
     let Target::Declared(vnet) = index.target(&network, vm, &["Microsoft.Network/virtualNetworks"])
     else {
         return None;
@@ -805,7 +806,7 @@ fn port_ranges(rule: &Value) -> Vec<(f64, f64)> {
         for value in rule.get(key).items() {
             let text = match value {
                 Value::Number(n) => n.to_string(),
-                Value::String(s) => s.clone(),
+                Value::String(s) => s.to_string(),
                 _ => continue,
             };
             for part in text.split([',', ' ']).filter(|p| !p.is_empty()) {

@@ -252,7 +252,7 @@ impl<'a> Index<'a> {
                 match found {
                     Match::Here(r) => Target::Declared(self.read_by(r)),
                     found => Target::Undeclared {
-                        label: text.clone(),
+                        label: text.to_string(),
                         region: arn
                             .filter(|a| a.service != "s3" && !a.region.is_empty())
                             .map(|a| a.region.to_string()),

@@ -4,6 +4,7 @@
 //! templates use, so everything after parsing sees one shape.
 
 use crate::diag::{Code, Diagnostic};
+use compact_str::ToCompactString;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -657,7 +658,7 @@ pub fn node_value(node: &Node) -> crate::value::Value {
         NodeKind::Null => crate::value::Value::Null,
         NodeKind::Bool(b) => crate::value::Value::Bool(*b),
         NodeKind::Number(n) => crate::value::Value::Number(*n),
-        NodeKind::String(s) => crate::value::Value::String(s.clone()),
+        NodeKind::String(s) => crate::value::Value::String(s.to_compact_string()),
         NodeKind::Seq(items) => crate::value::Value::List(items.iter().map(node_value).collect()),
         NodeKind::Map(entries) => crate::value::Value::Map(
             entries

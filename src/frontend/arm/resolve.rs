@@ -21,6 +21,7 @@ use crate::redact::Secrets;
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::Value;
 use crate::value::ValueMap;
+use compact_str::ToCompactString;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
@@ -116,10 +117,13 @@ pub fn resolve<'f>(
         }
     }
     for (name, value) in &inputs.parameters {
-        given.insert(name.to_ascii_lowercase(), Value::String(value.clone()));
+        given.insert(
+            name.to_ascii_lowercase(),
+            Value::String(value.to_compact_string()),
+        );
     }
     let resource_group = match &inputs.resource_group_location {
-        Some(l) => Value::String(l.clone()),
+        Some(l) => Value::String(l.to_compact_string()),
         None => Value::unknown(RG_UNKNOWN),
     };
     let scope = Scope::new(&template.root, &given, resource_group, None);
@@ -420,7 +424,7 @@ impl<'n> Scope<'n> {
     fn eval_text(&self, text: &str) -> Value {
         let trimmed = text.trim();
         if let Some(rest) = text.strip_prefix("[[") {
-            return Value::String(format!("[{rest}"));
+            return Value::String(compact_str::format_compact!("[{rest}"));
         }
         if trimmed.starts_with('[') && trimmed.ends_with(']') && trimmed.len() >= 2 {
             let source = &trimmed[1..trimmed.len() - 1];
@@ -429,7 +433,7 @@ impl<'n> Scope<'n> {
                 Err(e) => Value::unknown(format!("cannot read template expression: {e}")),
             };
         }
-        Value::String(text.to_string())
+        Value::String(text.to_compact_string())
     }
 
     fn variable(&self, name: &str) -> Value {
@@ -464,7 +468,7 @@ impl<'n> Scope<'n> {
             return crate::frontend::budget::refuse();
         }
         let value = match expr {
-            Expr::Str(s) => Value::String(s.clone()),
+            Expr::Str(s) => Value::String(s.to_compact_string()),
             Expr::Num(n) => Value::Number(*n),
             Expr::Prop(base, name) => match self.eval_expr(base) {
                 u @ Value::Unknown(_) => u,
@@ -622,16 +626,16 @@ impl<'n> Scope<'n> {
                 ) {
                     return crate::frontend::budget::refuse();
                 }
-                Value::String(format_placeholders(&pattern, &values[1..]))
+                Value::String(format_placeholders(&pattern, &values[1..]).into())
             }
             "tolower" | "toupper" | "string" | "trim" => match values.first() {
                 Some(u @ Value::Unknown(_)) => u.clone(),
                 Some(v) => match v.to_text() {
                     Some(t) => Value::String(match lower.as_str() {
-                        "tolower" => t.to_lowercase(),
-                        "toupper" => t.to_uppercase(),
-                        "trim" => t.trim().to_string(),
-                        _ => t,
+                        "tolower" => t.to_lowercase().into(),
+                        "toupper" => t.to_uppercase().into(),
+                        "trim" => t.trim().into(),
+                        _ => t.into(),
                     }),
                     None => Value::unknown(format!("{name}() of a value that is not text")),
                 },
@@ -715,9 +719,13 @@ impl<'n> Scope<'n> {
             },
             "last" => match values.first() {
                 Some(Value::List(l)) => l.last().cloned().unwrap_or(Value::Null),
-                Some(Value::String(s)) => {
-                    Value::String(s.chars().last().map(String::from).unwrap_or_default())
-                }
+                Some(Value::String(s)) => Value::String(
+                    s.chars()
+                        .last()
+                        .map(String::from)
+                        .unwrap_or_default()
+                        .into(),
+                ),
                 Some(u @ Value::Unknown(_)) => u.clone(),
                 _ => Value::unknown("last() of a value that is not a list"),
             },
@@ -818,7 +826,7 @@ impl<'n> Scope<'n> {
                     m.iter()
                         .map(|(k, v)| {
                             let mut entry = BTreeMap::new();
-                            entry.insert("key".to_string(), Value::String(k.to_string()));
+                            entry.insert("key".to_string(), Value::String(k.to_compact_string()));
                             entry.insert("value".to_string(), v.clone());
                             Value::Map(crate::value::map_of(entry))
                         })
@@ -939,7 +947,7 @@ fn resource_id(values: &[Value]) -> Value {
             names.next().map(String::as_str).unwrap_or("?")
         ));
     }
-    Value::String(path)
+    Value::String(path.into())
 }
 
 // --- Expressions ------------------------------------------------------------------------------
@@ -1221,8 +1229,11 @@ fn address_of_id(id: &str) -> Option<String> {
 
 /// The id of a resource from its full type and name, as `resourceId()` forms it.
 fn id_of(kind: &str, name: &str) -> String {
-    let mut values = vec![Value::String(kind.to_string())];
-    values.extend(name.split('/').map(|n| Value::String(n.to_string())));
+    let mut values = vec![Value::String(kind.to_compact_string())];
+    values.extend(
+        name.split('/')
+            .map(|n| Value::String(n.to_compact_string())),
+    );
     resource_id(&values)
         .as_str()
         .unwrap_or_default()
@@ -1350,7 +1361,7 @@ impl<'f> Resolved<'f, '_> {
             attributes.insert(
                 key.clone(),
                 if key == "name" {
-                    Value::String(name.clone())
+                    Value::String(name.to_compact_string())
                 } else {
                     scope.eval(value)
                 },
@@ -1360,23 +1371,26 @@ impl<'f> Resolved<'f, '_> {
             }
         }
         let short = name.rsplit('/').next().unwrap_or(&name).to_string();
-        attributes.insert("$name".into(), Value::String(short));
-        attributes.insert("$id".into(), Value::String(id_of(&kind, &name)));
+        attributes.insert("$name".into(), Value::String(short.into()));
+        attributes.insert("$id".into(), Value::String(id_of(&kind, &name).into()));
         if kind.matches('/').count() > 1 {
             // The top-level resource a child belongs to (a protected item's vault).
             let root_kind: String = kind.splitn(3, '/').take(2).collect::<Vec<_>>().join("/");
             let root_name = name.split('/').next().unwrap_or_default();
-            attributes.insert("$root".into(), Value::String(id_of(&root_kind, root_name)));
+            attributes.insert(
+                "$root".into(),
+                Value::String(id_of(&root_kind, root_name).into()),
+            );
         }
         if let Some(owner) = owner {
-            attributes.insert("$parent".into(), Value::String(owner));
+            attributes.insert("$parent".into(), Value::String(owner.into()));
         } else if kind.matches('/').count() > 1 {
             let segments = kind.matches('/').count();
             let parent_kind = kind.rsplit_once('/').map(|(k, _)| k).unwrap_or_default();
             let parent_name: Vec<&str> = name.split('/').take(segments - 1).collect();
             attributes.insert(
                 "$parent".into(),
-                Value::String(id_of(parent_kind, &parent_name.join("/"))),
+                Value::String(id_of(parent_kind, &parent_name.join("/")).into()),
             );
         }
         if let Some(scope_attr) = attributes.get_mut("scope") {
@@ -1385,8 +1399,9 @@ impl<'f> Resolved<'f, '_> {
                 .as_str()
                 .filter(|s| !s.starts_with('/') && s.contains('/'))
             {
-                *scope_attr =
-                    Value::String(format!("/subscriptions/?/resourceGroups/?/providers/{s}"));
+                *scope_attr = Value::String(compact_str::format_compact!(
+                    "/subscriptions/?/resourceGroups/?/providers/{s}"
+                ));
             }
         }
         let line = type_line(node);

@@ -8,6 +8,7 @@ use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFo
 use crate::redact::Secrets;
 use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::{TextBuilder, Unknown, Value};
+use compact_str::ToCompactString;
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,7 +28,7 @@ struct Ctx<'a> {
 
 pub fn stack_region(inputs: &Inputs) -> Value {
     match &inputs.region {
-        Some(r) => Value::String(r.clone()),
+        Some(r) => Value::String(r.to_compact_string()),
         None => Value::unknown(
             "the stack's region is chosen when it is deployed and is not in the template; pass --region",
         ),
@@ -113,7 +114,7 @@ fn context<'a>(
                 .iter()
                 .rev()
                 .find(|(n, _)| n == name)
-                .map(|(_, v)| Value::String(v.clone())),
+                .map(|(_, v)| Value::String(v.to_compact_string())),
         };
         let value = match given {
             // An SSM parameter type holds the *name* of a Systems Manager parameter, given or
@@ -393,7 +394,7 @@ impl Ctx<'_> {
                                 .map(Value::to_text)
                                 .collect::<Option<Vec<_>>>()
                                 .map_or(Value::unknown("Fn::Join of non-strings"), |p| {
-                                    Value::String(p.join(sep))
+                                    Value::String(p.join(sep).into())
                                 })
                         }
                         _ => Value::unknown("Fn::Join needs a separator and a list"),
@@ -418,7 +419,7 @@ impl Ctx<'_> {
                     (_, u @ Value::Unknown(_)) => u,
                     (Value::String(sep), Value::String(text)) => Value::List(
                         text.split(sep.as_str())
-                            .map(|p| Value::String(p.to_string()))
+                            .map(|p| Value::String(p.to_compact_string()))
                             .collect(),
                     ),
                     _ => Value::unknown("Fn::Split needs two strings"),
@@ -502,7 +503,7 @@ impl Ctx<'_> {
             "Fn::ToJsonString" => {
                 let value = self.eval(arg, depth);
                 match value.to_json() {
-                    Some(text) => Value::String(text),
+                    Some(text) => Value::String(text.into()),
                     None => Value::unknown("Fn::ToJsonString of a value that is not known"),
                 }
             }

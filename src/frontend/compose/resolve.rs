@@ -10,6 +10,7 @@ use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFo
 use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::Value;
 use crate::value::ValueMap;
+use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 
 /// Why a Compose file's services have no known place.
@@ -126,10 +127,13 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
     let place = |r: &mut Resource| match &inputs.host_region {
         Some((provider, region)) => {
             if let Value::Map(m) = &mut r.attributes {
-                m.insert("$provider".into(), Value::String(provider.clone()));
+                m.insert(
+                    "$provider".into(),
+                    Value::String(provider.to_compact_string()),
+                );
             }
             let provider = std::sync::Arc::make_mut(&mut r.provider);
-            provider.region = Value::String(region.clone());
+            provider.region = Value::String(region.to_compact_string());
             provider.origin = Origin::Variable;
         }
         None => std::sync::Arc::make_mut(&mut r.provider).region = Value::unknown(HOST_UNKNOWN),
@@ -137,10 +141,17 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
     let mut out = Vec::new();
     for (name, service) in &services {
         let mut attributes = BTreeMap::new();
-        attributes.insert("$name".into(), Value::String(name.clone()));
+        attributes.insert("$name".into(), Value::String(name.to_compact_string()));
         attributes.insert(
             "$images".into(),
-            Value::List(service.images.iter().cloned().map(Value::String).collect()),
+            Value::List(
+                service
+                    .images
+                    .iter()
+                    .cloned()
+                    .map(|s| Value::String(s.into()))
+                    .collect(),
+            ),
         );
         attributes.insert(
             "$ports".into(),
@@ -152,7 +163,7 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
                 service
                     .named
                     .iter()
-                    .map(|(v, _)| Value::String(v.clone()))
+                    .map(|(v, _)| Value::String(v.to_compact_string()))
                     .collect(),
             ),
         );
@@ -164,7 +175,7 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
                         .host_paths
                         .iter()
                         .cloned()
-                        .map(Value::String)
+                        .map(|s| Value::String(s.into()))
                         .collect(),
                 ),
             );
@@ -192,7 +203,7 @@ fn project(files: &[ComposeFile], inputs: &Inputs) -> Vec<Resource> {
     }
     for (name, volume) in volumes {
         let mut attributes = volume.attributes;
-        attributes.insert("$name".into(), Value::String(name.clone()));
+        attributes.insert("$name".into(), Value::String(name.to_compact_string()));
         let mut r = resource(
             &deployment,
             &format!("volumes.{name}"),

@@ -26,6 +26,7 @@ use crate::syntax::tree::node_value;
 use crate::syntax::tree::Node;
 use crate::value::Value;
 use crate::value::ValueMap;
+use compact_str::ToCompactString;
 use std::collections::{BTreeMap, HashMap};
 
 /// Kinds whose pods run containers, with the path to their pod spec.
@@ -324,7 +325,7 @@ fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) 
         regions.sort();
         regions.dedup();
         let region = if regions.len() == 1 {
-            Value::String(regions.remove(0))
+            Value::String(regions.remove(0).into())
         } else {
             Value::unknown(format!(
                 "{} allows several regions ({}); pods and volumes may be in any of them",
@@ -341,7 +342,7 @@ fn place(hints: &[Hint], inputs: &Inputs, cluster: Option<&str>, missing: &str) 
     match &inputs.cluster_region {
         Some((provider, region)) => Place {
             provider: Some(provider.clone()),
-            region: Value::String(region.clone()),
+            region: Value::String(region.to_compact_string()),
             origin: Origin::Variable,
         },
         None => Place {
@@ -509,14 +510,14 @@ impl<'o, 'n> Cluster<'o, 'n> {
             .filter(|v| !text(v, &["name"]).is_some_and(|n| templated.contains(&n)))
         {
             if let Some(claim) = text(volume, &["persistentVolumeClaim", "claimName"]) {
-                claims.push(Value::String(claim.to_string()));
+                claims.push(Value::String(claim.to_compact_string()));
                 claim_users
                     .entry(claim.to_string())
                     .or_default()
                     .push(pod.clone());
             }
             if let Some(path) = text(volume, &["hostPath", "path"]) {
-                host_paths.push(Value::String(path.to_string()));
+                host_paths.push(Value::String(path.to_compact_string()));
             }
         }
         // StatefulSet claim templates: one claim per template (per replica in the cluster).
@@ -526,7 +527,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
         {
             let template_name = text(template, &["metadata", "name"]).unwrap_or("?");
             let claim_name = format!("{template_name}-{}", o.name);
-            claims.push(Value::String(claim_name.clone()));
+            claims.push(Value::String(claim_name.to_compact_string()));
             let mut hints = self.claim_hints(&claim_name, template.get("spec"));
             hints.push(pod.clone());
             let mut r = resource(o, template, "PersistentVolumeClaim", &claim_name);
@@ -549,7 +550,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
             .collect();
         let images: Vec<Value> = containers
             .iter()
-            .filter_map(|c| text(c, &["image"]).map(|i| Value::String(i.to_string())))
+            .filter_map(|c| text(c, &["image"]).map(|i| Value::String(i.to_compact_string())))
             .collect();
         let ports: Vec<Value> = containers
             .iter()
@@ -578,7 +579,10 @@ impl<'o, 'n> Cluster<'o, 'n> {
                     .filter_map(|n| match n.map(|n| &n.kind) {
                         Some(crate::syntax::tree::NodeKind::Number(n)) => {
                             let mut m = BTreeMap::new();
-                            m.insert("service".to_string(), Value::String(svc.name.to_string()));
+                            m.insert(
+                                "service".to_string(),
+                                Value::String(svc.name.to_compact_string()),
+                            );
                             m.insert("port".to_string(), Value::Number(*n));
                             Some(Value::Map(crate::value::map_of(m)))
                         }
@@ -603,7 +607,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
             .backups
             .iter()
             .filter(|b| b.includes(namespace))
-            .map(|b| Value::String(b.location.clone()))
+            .map(|b| Value::String(b.location.to_compact_string()))
             .collect();
         if !stores.is_empty() {
             set_attr(&mut r, "$backups", Value::List(stores));
@@ -613,7 +617,11 @@ impl<'o, 'n> Cluster<'o, 'n> {
             .backups
             .iter()
             .filter(|b| b.includes(namespace) && !claims_empty)
-            .flat_map(|b| b.snapshots.iter().map(|s| Value::String(s.clone())))
+            .flat_map(|b| {
+                b.snapshots
+                    .iter()
+                    .map(|s| Value::String(s.to_compact_string()))
+            })
             .collect();
         if !snapshots.is_empty() {
             set_attr(&mut r, "$snapshots", Value::List(snapshots));
@@ -644,7 +652,7 @@ fn velero_location(o: &Object) -> Resource {
     let found = match (provider, region) {
         (Some(p), Some(region)) => Place {
             provider: Some(p),
-            region: Value::String(region.to_string()),
+            region: Value::String(region.to_compact_string()),
             origin: Origin::Literal,
         },
         (p, _) => Place {
@@ -746,7 +754,7 @@ fn resource(owner: &Object, node: &Node, kind: &str, name: &str) -> Resource {
         Value::Map(m) => m,
         _ => ValueMap::new(),
     };
-    attributes.insert("$name".into(), Value::String(name.to_string()));
+    attributes.insert("$name".into(), Value::String(name.to_compact_string()));
     let address = match owner.namespace {
         Some(ns) => format!("{kind}/{ns}/{name}"),
         None => format!("{kind}/{name}"),
@@ -791,7 +799,7 @@ fn set_attr(r: &mut Resource, key: &str, value: Value) {
 
 fn set_place(r: &mut Resource, place: Place) {
     if let Some(p) = &place.provider {
-        set_attr(r, "$provider", Value::String(p.clone()));
+        set_attr(r, "$provider", Value::String(p.to_compact_string()));
     }
     let provider = std::sync::Arc::make_mut(&mut r.provider);
     provider.region = place.region;

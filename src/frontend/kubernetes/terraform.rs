@@ -89,7 +89,7 @@ fn cluster_of(r: &Resource, all: &[Resource]) -> Option<(String, String)> {
         .find(|c| c.scope == r.scope && c.address == address)?;
     let provider = crate::locate::catalog_provider(cluster)?;
     let region = match cluster.attr("location") {
-        Value::String(location) => location.clone(),
+        Value::String(location) => location.to_string(),
         _ => cluster.provider.region.as_str()?.to_string(),
     };
     Some((provider.to_string(), region))
@@ -238,7 +238,7 @@ fn node(value: &Value, line: usize, rename: bool, depth: usize) -> Node {
         NodeKind::Null
     } else {
         match value {
-            Value::String(s) => NodeKind::String(s.clone()),
+            Value::String(s) => NodeKind::String(s.to_string()),
             Value::Number(n) => NodeKind::Number(*n),
             Value::Bool(b) => NodeKind::Bool(*b),
             Value::List(items) => NodeKind::Seq(

@@ -23,6 +23,7 @@ use crate::catalog::{is_iso_country, Catalog};
 use crate::diag::{Code, Diagnostic};
 use crate::syntax::tree::{self, Node, NodeKind};
 use crate::value::Value;
+use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 
 pub const FORMAT_KEY: &str = "residency_tenants";
@@ -104,7 +105,7 @@ fn geography(
             ),
         ));
     }
-    Ok(Value::String(code.to_string()))
+    Ok(Value::String(code.to_compact_string()))
 }
 
 fn entity(node: &Node, place: &str) -> Result<Value, Diagnostic> {
@@ -118,8 +119,11 @@ fn entity(node: &Node, place: &str) -> Result<Value, Diagnostic> {
         ));
     }
     Ok(Value::Map(crate::value::map_of([
-        ("name".to_string(), Value::String(name.to_string())),
-        ("country".to_string(), Value::String(country.to_string())),
+        ("name".to_string(), Value::String(name.to_compact_string())),
+        (
+            "country".to_string(),
+            Value::String(country.to_compact_string()),
+        ),
     ])))
 }
 
@@ -139,7 +143,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
     let place = format!("tenant {name:?}");
     let service = text_field(node, "service", &place)?;
     let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
-    attrs.insert("name".into(), Value::String(name.clone()));
+    attrs.insert("name".into(), Value::String(name.to_compact_string()));
     let kind = match service {
         "microsoft-365" => {
             check_keys(
@@ -186,7 +190,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
                     )
                 })?;
                 units.push(Value::Map(crate::value::map_of([
-                    ("path".to_string(), Value::String(path.to_string())),
+                    ("path".to_string(), Value::String(path.to_compact_string())),
                     (
                         "data_region".to_string(),
                         geography(cat, "google-workspace", region, "data_region", &unit_place)?,
@@ -211,13 +215,13 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
             )?;
             attrs.insert(
                 "provider".into(),
-                Value::String(text_field(node, "provider", &place)?.to_string()),
+                Value::String(text_field(node, "provider", &place)?.to_compact_string()),
             );
             let mut countries = Vec::new();
             for c in list(node.get("countries"), &place, "countries")? {
                 match c.as_str() {
                     Some(code) if is_iso_country(code) => {
-                        countries.push(Value::String(code.to_string()))
+                        countries.push(Value::String(code.to_compact_string()))
                     }
                     _ => {
                         return Err(err(

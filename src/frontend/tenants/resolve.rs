@@ -4,6 +4,7 @@
 use super::parse::TenantFile;
 use crate::model::{Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::value::Value;
+use compact_str::ToCompactString;
 use std::collections::BTreeMap;
 
 /// Each hosted tenant as a resource of its service, so the data map and policies treat it like
@@ -62,7 +63,7 @@ fn satellites(tenant: &Resource) -> Vec<Resource> {
         .filter_map(Value::as_str)
         .map(|geo| {
             let attributes = crate::value::map_of([
-                ("geo", Value::String(geo.to_string())),
+                ("geo", Value::String(geo.to_compact_string())),
                 (
                     "$tenant",
                     Value::unknown_ref("the tenant of this satellite", tenant.address.clone()),
@@ -91,7 +92,7 @@ fn org_units(tenant: &Resource) -> Vec<Resource> {
             let code = region.as_str().unwrap_or("?").to_string();
             let attributes = crate::value::map_of([
                 ("data_region", region),
-                ("path", Value::String(path.to_string())),
+                ("path", Value::String(path.to_compact_string())),
             ]);
             Resource {
                 address: format!("{} (organisational unit {path}: {code})", tenant.address),

@@ -4,6 +4,7 @@
 //! unknown travels through templates, functions and conditionals instead of being guessed.
 
 use crate::value::{format_number, TextBuilder, Unknown, Value};
+use compact_str::ToCompactString;
 use hcl::expr::{BinaryOperator, Operation, TraversalOperator, UnaryOperator};
 use hcl::template::Element;
 use hcl::{Expression, ObjectKey, Template, TemplateExpr};
@@ -44,10 +45,7 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
-        Value::Map(m) => m
-            .into_iter()
-            .map(|(k, v)| (Value::String(k.into()), v))
-            .collect(),
+        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
         u @ Value::Unknown(_) => return u,
         _ => return Value::unknown("a for expression over a value that is not a collection"),
     };
@@ -117,7 +115,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
         Expression::Null => Value::Null,
         Expression::Bool(b) => Value::Bool(*b),
         Expression::Number(n) => n.as_f64().map_or(Value::Null, Value::Number),
-        Expression::String(s) => Value::String(s.clone()),
+        Expression::String(s) => Value::String(s.to_compact_string()),
         Expression::Array(items) => Value::List(items.iter().map(|e| eval(e, r)).collect()),
         Expression::Object(object) => {
             let mut map = BTreeMap::new();
@@ -159,7 +157,7 @@ fn eval_unbudgeted(expr: &Expression, r: &dyn Resolver) -> Value {
                     .and_then(|p| r.module_file(p))
                 {
                     return if name == "file" {
-                        Value::String(text)
+                        Value::String(text.into())
                     } else {
                         Value::from(Unknown {
                             reason:
@@ -362,7 +360,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                 return Value::unknown(format!("{name}() needs one argument"));
             };
             return match value.to_json() {
-                Some(text) => Value::String(text),
+                Some(text) => Value::String(text.into()),
                 None => Value::from(Unknown {
                     reason: format!("{name}() of a value with unknown parts"),
                     refers_to: None,
@@ -378,10 +376,10 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
     }
     let text = |i: usize| args.get(i).and_then(Value::to_text);
     let result = match name {
-        "lower" => text(0).map(|s| Value::String(s.to_lowercase())),
-        "upper" => text(0).map(|s| Value::String(s.to_uppercase())),
-        "trimspace" => text(0).map(|s| Value::String(s.trim().to_string())),
-        "tostring" => text(0).map(Value::String),
+        "lower" => text(0).map(|s| Value::String(s.to_lowercase().into())),
+        "upper" => text(0).map(|s| Value::String(s.to_uppercase().into())),
+        "trimspace" => text(0).map(|s| Value::String(s.trim().to_compact_string())),
+        "tostring" => text(0).map(|s| Value::String(s.into())),
         "replace" => match (text(0), text(1), text(2)) {
             (Some(s), Some(from), Some(to)) if !from.starts_with('/') => {
                 Some(crate::frontend::budget::replace(&s, &from, &to))
@@ -398,7 +396,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
                     let size = parts.iter().map(String::len).sum::<usize>()
                         + sep.len().saturating_mul(parts.len());
                     if crate::frontend::budget::fits(size) {
-                        Value::String(parts.join(&sep))
+                        Value::String(parts.join(&sep).into())
                     } else {
                         crate::frontend::budget::refuse()
                     }
@@ -411,7 +409,7 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             {
                 Some(Value::List(
                     s.split(sep.as_str())
-                        .map(|p| Value::String(p.to_string()))
+                        .map(|p| Value::String(p.to_compact_string()))
                         .collect(),
                 ))
             }
@@ -498,7 +496,7 @@ fn format_fn(spec: &str, args: &[Value]) -> Option<Value> {
             _ => return None,
         }
     }
-    Some(Value::String(out))
+    Some(Value::String(out.into()))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFo
 use crate::redact::Secrets;
 use crate::syntax::tree;
 use crate::value::Value;
+use compact_str::ToCompactString;
 use hcl::expr::TraversalOperator;
 use hcl::{Body, Expression};
 use std::cell::{Cell, RefCell};
@@ -350,7 +351,7 @@ impl Resolver for Ctx<'_> {
                 Some(i) => Value::Number(i as f64),
                 None => Value::unknown("count.index is known only per instance"),
             },
-            "path" => Value::String(self.def().display_dir.clone()),
+            "path" => Value::String(self.def().display_dir.to_compact_string()),
             "terraform" => Value::unknown("terraform.workspace is chosen when Terraform runs"),
             "self" => Value::unknown("self is not evaluated"),
             "module" => {
@@ -499,7 +500,7 @@ impl Ctx<'_> {
 fn each_value(ctx: &Ctx, rdef: &ResourceDef, key: &str) -> Value {
     match attribute(&rdef.body, "for_each").map(|e| eval::eval(e, ctx)) {
         Some(Value::Map(m)) => m.get(key).cloned().unwrap_or(Value::Null),
-        _ => Value::String(key.to_string()),
+        _ => Value::String(key.to_compact_string()),
     }
 }
 
@@ -636,10 +637,7 @@ fn dynamic_blocks(label: &str, body: &Body, ctx: &Ctx) -> Value {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
-        Some(Value::Map(m)) => m
-            .into_iter()
-            .map(|(k, v)| (Value::String(k.into()), v))
-            .collect(),
+        Some(Value::Map(m)) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
         Some(Value::Null) => Vec::new(),
         Some(u @ Value::Unknown(_)) => return u,
         _ => {
@@ -730,7 +728,9 @@ impl Evaluator {
         origin: Origin,
     ) -> (Value, Origin) {
         match (&self.default_region, provider, &region) {
-            (Some(r), "aws", Value::Null) => (Value::String(r.clone()), Origin::Variable),
+            (Some(r), "aws", Value::Null) => {
+                (Value::String(r.to_compact_string()), Origin::Variable)
+            }
             _ => (region, origin),
         }
     }
@@ -800,7 +800,7 @@ fn command_line_value(raw: &str) -> Value {
             return eval::eval(&expr, &NoReferences);
         }
     }
-    Value::String(raw.to_string())
+    Value::String(raw.to_compact_string())
 }
 
 /// Resolver for tfvars files, which may only hold literal values.
@@ -1708,7 +1708,7 @@ fn expansions(ctx: &Ctx, body: &Body) -> Vec<(String, Binding)> {
             Value::Map(m) => Some(m.into_iter().map(|(k, v)| (k.into(), v)).collect()),
             Value::List(items) => items
                 .into_iter()
-                .map(|v| v.to_text().map(|k| (k.clone(), Value::String(k))))
+                .map(|v| v.to_text().map(|k| (k.clone(), Value::String(k.into()))))
                 .collect(),
             _ => None,
         };
@@ -1720,7 +1720,7 @@ fn expansions(ctx: &Ctx, body: &Body) -> Vec<(String, Binding)> {
                         format!("[{k:?}]"),
                         Binding {
                             count_index: None,
-                            each: Some((Value::String(k), v)),
+                            each: Some((Value::String(k.into()), v)),
                             iterators: Vec::new(),
                             variables: Vec::new(),
                         },

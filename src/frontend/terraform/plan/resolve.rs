@@ -16,6 +16,7 @@ use crate::syntax::tree::node_value;
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::ValueMap;
 use crate::value::{Arn, Value};
+use compact_str::ToCompactString;
 use std::collections::{BTreeMap, HashMap};
 
 /// Recorded values as values. Providers built on Terraform's plugin SDK record an unset string
@@ -131,7 +132,7 @@ fn recorded_provider(
     inputs: &Inputs,
 ) -> ProviderSetting {
     let (region, origin) = match arn_region(values) {
-        Some(r) => (Value::String(r), Origin::Literal),
+        Some(r) => (Value::String(r.into()), Origin::Literal),
         None => default_region(&name, inputs),
     };
     ProviderSetting {
@@ -146,7 +147,7 @@ fn recorded_provider(
 /// none for the others (locating then says why).
 fn default_region(provider: &str, inputs: &Inputs) -> (Value, Origin) {
     match &inputs.region {
-        Some(r) if provider == "aws" => (Value::String(r.clone()), Origin::Variable),
+        Some(r) if provider == "aws" => (Value::String(r.to_compact_string()), Origin::Variable),
         _ => (Value::Null, Origin::Literal),
     }
 }
@@ -512,7 +513,7 @@ impl<'n> Plan<'n> {
         let mut provider = self.provider(config, text(node, "provider_name"), &calls, inputs);
         if provider.region.is_null() {
             if let Some(region) = arn_region(&values) {
-                provider.region = Value::String(region);
+                provider.region = Value::String(region.into());
                 provider.origin = Origin::Literal;
             }
         }

@@ -202,6 +202,14 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
         *text = secrets.redact(text);
         report::escape::in_place(text);
     };
+    // A shared text is replaced only when cleaning changes it, so it stays shared otherwise.
+    let clean_shared = |text: &mut arcstr::ArcStr| {
+        let mut cleaned = secrets.redact(text);
+        report::escape::in_place(&mut cleaned);
+        if cleaned != text.as_str() {
+            *text = cleaned.into();
+        }
+    };
     for d in &mut map.datasets {
         clean(&mut d.source);
         clean(&mut d.kind);
@@ -209,7 +217,7 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
         d.reason.as_mut().map(clean);
         for c in &mut d.copies {
             clean(&mut c.resource);
-            clean(&mut c.file);
+            clean_shared(&mut c.file);
             c.region.as_mut().map(clean);
             c.unknown_reason.as_mut().map(clean);
             for step in c.via.iter_mut().chain(c.also_via.iter_mut().flatten()) {

@@ -69,8 +69,11 @@ pub struct Copy {
     pub resource: String,
     /// The deployment the copy belongs to: the Terraform root module (`envs/prod`), the
     /// CloudFormation or ARM template, the cluster's manifests, the tenants file.
-    pub deployment: String,
-    pub file: String,
+    ///
+    /// Deployment and file are shared with the resource that declares the copy (and with
+    /// every other copy of that deployment and file), not copied into each copy.
+    pub deployment: arcstr::ArcStr,
+    pub file: arcstr::ArcStr,
     pub line: usize,
     #[serde(skip)]
     pub end_line: usize,
@@ -290,8 +293,8 @@ impl<'a> Builder<'_, 'a> {
         self.seen.insert(seen_key, self.copies.len());
         self.copies.push(Copy {
             resource: label,
-            deployment: at.scope.to_string(),
-            file: at.file.to_string(),
+            deployment: at.scope.clone(),
+            file: at.file.clone(),
             line: at.line,
             end_line: at.end_line,
             role: arrival.role,

@@ -175,3 +175,76 @@ pub fn summarise(
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+/// A `fmt::Write` over an `io::Write`, for renderers that write text (`text::write`) to send
+/// it to its destination as it is produced instead of building the whole report first. The
+/// first I/O error is kept (formatting can only say that something failed) and returned by
+/// [`IoWriter::finish`]; nothing more is written after it.
+pub struct IoWriter<'a> {
+    inner: &'a mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl<'a> IoWriter<'a> {
+    pub fn new(inner: &'a mut dyn std::io::Write) -> IoWriter<'a> {
+        IoWriter { inner, error: None }
+    }
+
+    /// What writing came to: the first I/O error, if there was one.
+    pub fn finish(self) -> std::io::Result<()> {
+        self.error.map_or(Ok(()), Err)
+    }
+}
+
+impl std::fmt::Write for IoWriter<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.inner.write_all(text.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IoWriter;
+    use std::fmt::Write;
+
+    /// A destination that takes `room` bytes, then fails (a full disk).
+    struct Full {
+        taken: Vec<u8>,
+        room: usize,
+    }
+
+    impl std::io::Write for Full {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.taken.len() + bytes.len() > self.room {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.taken.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn text_goes_through_and_the_first_error_is_kept() {
+        let mut full = Full {
+            taken: Vec::new(),
+            room: 6,
+        };
+        let mut out = IoWriter::new(&mut full);
+        assert!(write!(out, "abc").is_ok());
+        assert!(write!(out, "defg").is_err());
+        // Nothing more is written once writing failed, even what would fit.
+        assert!(write!(out, "h").is_err());
+        let error = out.finish().unwrap_err();
+        assert_eq!(error.to_string(), "disk full");
+        assert_eq!(full.taken, b"abc");
+    }
+}

@@ -22,7 +22,7 @@ const MIN_WIDTH: usize = 40;
 /// Writes `text` wrapped to `width`: the first line after `indent`, the others after
 /// `continued`. Lines break only at spaces: a word longer than a line (an ARN, a path) and a
 /// hyphenated id (`us-east-1`) are kept whole, so they can be read and copied.
-fn wrapped(out: &mut String, text: &str, width: usize, indent: &str, continued: &str) {
+fn wrapped(out: &mut dyn Write, text: &str, width: usize, indent: &str, continued: &str) {
     let options = textwrap::Options::new(width.max(MIN_WIDTH))
         .initial_indent(indent)
         .subsequent_indent(continued)
@@ -63,8 +63,8 @@ fn countries(copy: &Copy) -> String {
 }
 
 /// The data map alone (`residency map`), its notes under each row wrapped to `width`.
-pub fn render_map(datasets: &[Dataset], width: usize, out: &mut String) {
-    let note = |out: &mut String, text: &str| wrapped(out, text, width, NOTE, NOTE_CONTINUED);
+pub fn render_map(datasets: &[Dataset], width: usize, out: &mut dyn Write) {
+    let note = |out: &mut dyn Write, text: &str| wrapped(out, text, width, NOTE, NOTE_CONTINUED);
     if datasets.is_empty() {
         let _ = writeln!(out, "No mailbox data sources found.");
         return;
@@ -181,7 +181,7 @@ const DETAIL_CONTINUED: &str = "           ";
 
 /// A titled list of `file:line message` entries; nothing when the list is empty.
 fn render_diagnostics(
-    out: &mut String,
+    out: &mut dyn Write,
     title: &str,
     items: &[Diagnostic],
     colour: Color,
@@ -201,6 +201,14 @@ fn render_diagnostics(
 /// The whole report, prose wrapped to `width` columns.
 pub fn render(report: &Report, width: usize) -> String {
     let mut out = String::new();
+    write(report, width, &mut out);
+    out
+}
+
+/// [`render`], written to `out` as it goes: a scan's text report is as long as its map and
+/// findings (74 MB for the 100 MB bench tree), and is streamed to its destination rather than
+/// held whole (see `IoWriter`).
+pub fn write(report: &Report, width: usize, out: &mut dyn Write) {
     let policies: Vec<String> = report
         .policies
         .iter()
@@ -225,14 +233,14 @@ pub fn render(report: &Report, width: usize) -> String {
         report.tool.version,
         policies.join(", ")
     );
-    wrapped(&mut out, &heading, width, "", "  ");
+    wrapped(out, &heading, width, "", "  ");
     let _ = writeln!(out);
-    render_map(&report.datasets, width, &mut out);
+    render_map(&report.datasets, width, out);
 
     if !report.findings.is_empty() {
         let _ = writeln!(out, "{}", "Findings".bold());
     }
-    let detail = |out: &mut String, text: &str| {
+    let detail = |out: &mut dyn Write, text: &str| {
         wrapped(out, text, width, DETAIL, DETAIL_CONTINUED);
     };
     for f in &report.findings {
@@ -246,23 +254,23 @@ pub fn render(report: &Report, width: usize) -> String {
             location.cyan(),
             f.resource
         );
-        detail(&mut out, &f.message);
+        detail(out, &f.message);
         if f.via.len() > 1 {
             let place = match (&f.region, f.countries.is_empty()) {
                 (Some(r), false) => format!(" ({r}, {})", f.countries.join(",")),
                 _ => " (location unknown)".to_string(),
             };
             detail(
-                &mut out,
+                out,
                 &format!("{} {}{}", "path:".dimmed(), f.via.join(" → "), place),
             );
         }
         if !f.remediation.is_empty() && f.severity > Severity::Info {
-            detail(&mut out, &format!("{} {}", "fix:".dimmed(), f.remediation));
+            detail(out, &format!("{} {}", "fix:".dimmed(), f.remediation));
         }
         if f.suppressed {
             detail(
-                &mut out,
+                out,
                 &format!(
                     "{} {}",
                     "suppressed:".green(),
@@ -274,11 +282,11 @@ pub fn render(report: &Report, width: usize) -> String {
     if !report.findings.is_empty() {
         let _ = writeln!(out);
     }
-    render_diagnostics(&mut out, "Errors", &report.errors, Color::Red, width);
-    render_diagnostics(&mut out, "Warnings", &report.warnings, Color::Yellow, width);
+    render_diagnostics(out, "Errors", &report.errors, Color::Red, width);
+    render_diagnostics(out, "Warnings", &report.warnings, Color::Yellow, width);
     let _ = writeln!(out, "{}", summary_line(report));
     if let Some(law) = &report.current_law {
-        wrapped(&mut out, &law.line(), width, "", "");
+        wrapped(out, &law.line(), width, "", "");
     }
     if report.summary.baselined > 0 {
         let _ = writeln!(
@@ -287,14 +295,7 @@ pub fn render(report: &Report, width: usize) -> String {
             count(report.summary.baselined, "finding", "findings")
         );
     }
-    wrapped(
-        &mut out,
-        &super::DISCLAIMER.dimmed().to_string(),
-        width,
-        "",
-        "",
-    );
-    out
+    wrapped(out, &super::DISCLAIMER.dimmed().to_string(), width, "", "");
 }
 
 /// The one-line summary: what was read, the findings by severity, what was left aside.

@@ -151,17 +151,21 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
         colored::control::set_override(colour && target.is_none());
         let filtered = shown.of(&report, format);
         let width = super::output::text_width(target.as_ref());
-        // JSON goes straight to its destination as it is serialised, and the text report as it
-        // is written (both grow with the map; the other formats are capped or small).
+        // JSON goes straight to its destination as it is serialised, and the text and JUnit
+        // reports as they are written (they grow with the map; the other formats are capped or
+        // small).
         if format == Format::Json {
             write_output_with(target.as_ref(), &mut |w| filtered.write_json(w))?;
             crate::progress::ended(&format!("report {}", format.name()), &mut clock);
             continue;
         }
-        if format == Format::Text && !shown.quiet {
+        if format == Format::Text && !shown.quiet || format == Format::Junit {
             write_output_with(target.as_ref(), &mut |w| {
                 let mut out = report::IoWriter::new(w);
-                report::text::write(&filtered, width, &mut out);
+                match format {
+                    Format::Junit => report::junit::write(&filtered, threshold, &mut out),
+                    _ => report::text::write(&filtered, width, &mut out),
+                }
                 out.finish()
             })?;
             crate::progress::ended(&format!("report {}", format.name()), &mut clock);
@@ -241,7 +245,8 @@ fn render(
 ) -> String {
     match format {
         Format::Text if shown.quiet => report::text::render_quiet(report),
-        // (The scan streams the full text report itself; kept so that every format renders here.)
+        // (The scan streams the full text and JUnit reports itself; kept so that every format
+        // renders here.)
         Format::Text => report::text::render(report, width),
         Format::Json => report.to_json(),
         Format::Sarif => {

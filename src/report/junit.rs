@@ -77,55 +77,111 @@ fn failure_body(f: &Finding) -> String {
     body
 }
 
-fn outcome(findings: &[&Finding], threshold: Option<Severity>) -> Outcome {
+/// How a case ends, and the finding that decides it: what a suite counts before its cases are
+/// written, without rendering their texts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Passed,
+    Skipped,
+    Failed,
+    Error,
+}
+
+fn verdict<'f>(
+    findings: &[&'f Finding],
+    threshold: Option<Severity>,
+) -> (Verdict, Option<&'f Finding>) {
     if let Some(f) = findings
         .iter()
         .find(|f| !f.suppressed && threshold.is_some_and(|t| f.severity >= t))
     {
-        return Outcome::Failed {
+        return (Verdict::Failed, Some(f));
+    }
+    if let Some(f) = findings.iter().find(|f| f.suppressed) {
+        return (Verdict::Skipped, Some(f));
+    }
+    (Verdict::Passed, None)
+}
+
+fn outcome(findings: &[&Finding], threshold: Option<Severity>) -> Outcome {
+    match verdict(findings, threshold) {
+        (Verdict::Failed, Some(f)) => Outcome::Failed {
             kind: format!("{} {}", f.severity.as_str(), f.verdict),
             message: f.message.clone(),
             body: failure_body(f),
-        };
-    }
-    if let Some(f) = findings.iter().find(|f| f.suppressed) {
-        return Outcome::Skipped(format!(
+        },
+        (Verdict::Skipped, Some(f)) => Outcome::Skipped(format!(
             "suppressed: {}",
             f.suppression_reason.as_deref().unwrap_or_default()
-        ));
+        )),
+        _ => Outcome::Passed,
     }
-    Outcome::Passed
+}
+
+impl Outcome {
+    fn verdict(&self) -> Verdict {
+        match self {
+            Outcome::Passed => Verdict::Passed,
+            Outcome::Skipped(_) => Verdict::Skipped,
+            Outcome::Failed { .. } => Verdict::Failed,
+            Outcome::Error { .. } => Verdict::Error,
+        }
+    }
+}
+
+/// The counts a `<testsuite>` opens with.
+#[derive(Default)]
+struct Counts {
+    tests: usize,
+    failures: usize,
+    errors: usize,
+    skipped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, verdict: Verdict) {
+        self.tests += 1;
+        match verdict {
+            Verdict::Failed => self.failures += 1,
+            Verdict::Error => self.errors += 1,
+            Verdict::Skipped => self.skipped += 1,
+            Verdict::Passed => {}
+        }
+    }
+
+    fn of(cases: &[Case]) -> Counts {
+        let mut counts = Counts::default();
+        cases.iter().for_each(|c| counts.add(c.outcome.verdict()));
+        counts
+    }
 }
 
 /// One `<testsuite>`; `system_out` is its standard output text (findings below `--fail-on`).
+/// `cases` are written as they come, after the counts they were counted into (`counts`): a
+/// policy's suite has a case per rule and resource, too many to hold rendered.
+#[allow(clippy::too_many_arguments)]
 fn suite(
-    out: &mut String,
+    out: &mut dyn Write,
     id: usize,
     name: &str,
     properties: &[(&str, String)],
-    cases: &[Case],
+    counts: &Counts,
+    cases: impl Iterator<Item = Case>,
     stamp: &str,
     system_out: &str,
 ) {
-    let failures = cases
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
-        .count();
-    let errors = cases
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Error { .. }))
-        .count();
-    let skipped = cases
-        .iter()
-        .filter(|c| matches!(c.outcome, Outcome::Skipped(_)))
-        .count();
+    let Counts {
+        tests,
+        failures,
+        errors,
+        skipped,
+    } = counts;
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\" timestamp=\"{stamp}\" hostname=\"localhost\" id=\"{id}\" package=\"residency\">",
+        "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\" time=\"0\" timestamp=\"{stamp}\" hostname=\"localhost\" id=\"{id}\" package=\"residency\">",
         xml(name),
-        cases.len()
     );
-    out.push_str("    <properties>\n");
+    let _ = out.write_str("    <properties>\n");
     for (k, v) in properties {
         let _ = writeln!(
             out,
@@ -134,7 +190,7 @@ fn suite(
             xml(v)
         );
     }
-    out.push_str("    </properties>\n");
+    let _ = out.write_str("    </properties>\n");
     for c in cases {
         let open = format!(
             "    <testcase name=\"{}\" classname=\"{}\" time=\"0\" file=\"{}\"",
@@ -204,8 +260,16 @@ fn output_line(f: &Finding) -> String {
 }
 
 pub fn render(report: &Report, threshold: Option<Severity>) -> String {
+    let mut out = String::new();
+    write(report, threshold, &mut out);
+    out
+}
+
+/// [`render`], written to `out` as it goes (the scan streams it to its destination: at 100 MB
+/// of configuration the XML is 156 MB).
+pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) {
     let stamp = timestamp();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    let _ = out.write_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
     // Every resource that holds a copy, once per deployment, in map order, with its file.
     let several = crate::datamap::several_deployments(&report.datasets);
     let mut resources: Vec<(&str, &str, &str)> = Vec::new();
@@ -228,30 +292,43 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
     let below = |f: &Finding| !f.suppressed && threshold.is_none_or(|t| f.severity < t);
     let mut id = 0;
     for policy in &report.policies {
-        let mut cases = Vec::new();
-        for rule in report.rules.iter().filter(|r| r.policy == policy.id) {
-            for (deployment, resource, file) in &resources {
-                let findings = by_case
-                    .get(&(rule.id.as_str(), *deployment, *resource))
-                    .map_or(&[][..], Vec::as_slice);
-                let shown = if several {
-                    format!("{deployment}: {resource}")
-                } else {
-                    resource.to_string()
-                };
-                cases.push(Case {
-                    name: format!("{} {shown}", rule.id),
-                    classname: format!("{}.{}", policy.id, rule.id),
-                    file: super::sarif::repo_path(report, file),
-                    outcome: outcome(findings, threshold),
-                    output: findings
-                        .iter()
-                        .filter(|f| below(f))
-                        .map(|f| output_line(f))
-                        .collect(),
-                });
-            }
+        // Each (rule, resource) of the policy with its findings: walked once to count, once
+        // to write.
+        let pairs = || {
+            report
+                .rules
+                .iter()
+                .filter(|r| r.policy == policy.id)
+                .flat_map(|rule| resources.iter().map(move |place| (rule, place)))
+                .map(|(rule, place @ (deployment, resource, _))| {
+                    let findings = by_case
+                        .get(&(rule.id.as_str(), *deployment, *resource))
+                        .map_or(&[][..], Vec::as_slice);
+                    (rule, place, findings)
+                })
+        };
+        let mut counts = Counts::default();
+        for (_, _, findings) in pairs() {
+            counts.add(verdict(findings, threshold).0);
         }
+        let cases = pairs().map(|(rule, (deployment, resource, file), findings)| {
+            let shown = if several {
+                format!("{deployment}: {resource}")
+            } else {
+                resource.to_string()
+            };
+            Case {
+                name: format!("{} {shown}", rule.id),
+                classname: format!("{}.{}", policy.id, rule.id),
+                file: super::sarif::repo_path(report, file),
+                outcome: outcome(findings, threshold),
+                output: findings
+                    .iter()
+                    .filter(|f| below(f))
+                    .map(|f| output_line(f))
+                    .collect(),
+            }
+        });
         let properties = [
             ("policy", policy.id.clone()),
             ("title", policy.title.clone()),
@@ -267,11 +344,12 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
             .map(output_line)
             .collect();
         suite(
-            &mut out,
+            out,
             id,
             &format!("residency: {}", policy.id),
             &properties,
-            &cases,
+            &counts,
+            cases,
             &stamp,
             &below,
         );
@@ -294,12 +372,14 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
         })
         .collect();
     if !meta.is_empty() {
+        let counts = Counts::of(&meta);
         suite(
-            &mut out,
+            out,
             id,
             "residency: suppressions",
             &[],
-            &meta,
+            &counts,
+            meta.into_iter(),
             &stamp,
             "",
         );
@@ -319,8 +399,17 @@ pub fn render(report: &Report, threshold: Option<Severity>) -> String {
                 output: String::new(),
             })
             .collect();
-        suite(&mut out, id, "residency: inputs", &[], &cases, &stamp, "");
+        let counts = Counts::of(&cases);
+        suite(
+            out,
+            id,
+            "residency: inputs",
+            &[],
+            &counts,
+            cases.into_iter(),
+            &stamp,
+            "",
+        );
     }
-    out.push_str("</testsuites>\n");
-    out
+    let _ = out.write_str("</testsuites>\n");
 }

@@ -2,7 +2,7 @@
 //! JSON or a diagram.
 
 use super::input::{self, InputArgs};
-use super::output::{check_outputs, write_output};
+use super::output::{check_outputs, write_output, write_output_with};
 use super::{ExitStatus, UsageError};
 use crate::report;
 use clap::ValueEnum;
@@ -39,12 +39,23 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
         input::note_nothing_read(&opts.paths);
     }
     let (datasets, errors) = (&mapped.map.datasets, &mapped.errors);
+    let width = super::output::text_width(args.output.as_ref());
     let text = match args.format {
-        MapFormat::Text => report::listing::map_text(
-            datasets,
-            errors,
-            super::output::text_width(args.output.as_ref()),
-        ),
+        // The listings grow with the map: written to their destination as they are produced.
+        MapFormat::Text => {
+            write_output_with(args.output.as_ref(), &mut |w| {
+                let mut out = report::IoWriter::new(w);
+                report::listing::write_map_text(datasets, errors, width, &mut out);
+                out.finish()
+            })?;
+            return Ok(status(&mapped));
+        }
+        MapFormat::Json => {
+            write_output_with(args.output.as_ref(), &mut |w| {
+                report::listing::write_map_json(datasets, errors, w)
+            })?;
+            return Ok(status(&mapped));
+        }
         // Diagrams carry the disclaimer as a comment, which renderers do not draw.
         MapFormat::Mermaid => format!(
             "%% {}\n{}",
@@ -56,12 +67,16 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
             report::DISCLAIMER,
             report::graph::dot(datasets)
         ),
-        MapFormat::Json => report::listing::map_json(datasets, errors),
     };
     write_output(&text, args.output.as_ref())?;
-    Ok(if mapped.errors.is_empty() {
+    Ok(status(&mapped))
+}
+
+/// Input errors make the exit status whatever the format.
+fn status(mapped: &crate::Mapped) -> ExitStatus {
+    if mapped.errors.is_empty() {
         ExitStatus::Clean
     } else {
         ExitStatus::InputErrors
-    })
+    }
 }

@@ -21,24 +21,34 @@ pub struct MapListing<'a> {
     pub disclaimer: &'static str,
 }
 
-pub fn map_json(datasets: &[Dataset], errors: &[Diagnostic]) -> String {
-    json(&MapListing {
+/// Serialized straight to `out`: the map of a large tree is tens of MB.
+pub fn write_map_json(
+    datasets: &[Dataset],
+    errors: &[Diagnostic],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let listing = MapListing {
         datasets,
         errors,
         disclaimer: super::DISCLAIMER,
-    })
+    };
+    serde_json::to_writer_pretty(&mut *out, &listing)?;
+    out.write_all(b"\n")
 }
 
 /// `residency map`: each dataset and its copies (notes wrapped to `width`), then the input
-/// errors.
-pub fn map_text(datasets: &[Dataset], errors: &[Diagnostic], width: usize) -> String {
-    let mut out = String::new();
-    super::text::render_map(datasets, width, &mut out);
+/// errors, written to `out` as it goes.
+pub fn write_map_text(
+    datasets: &[Dataset],
+    errors: &[Diagnostic],
+    width: usize,
+    out: &mut dyn std::fmt::Write,
+) {
+    super::text::render_map(datasets, width, out);
     for e in errors {
-        out.push_str(&format!("error: {}:{}: {}\n", e.file, e.line, e.message));
+        let _ = writeln!(out, "error: {}:{}: {}", e.file, e.line, e.message);
     }
-    out.push_str(&format!("\n{}\n", super::DISCLAIMER));
-    out
+    let _ = write!(out, "\n{}\n", super::DISCLAIMER);
 }
 
 pub fn policies_json(entries: &[Entry]) -> String {

@@ -6,8 +6,8 @@
                                                     default to none with --shapes)
 
 Builds the release binary, writes each tree once under the system temp directory (the same bytes
-every time: no randomness), scans it three times in each of json, sarif, text and markdown and
-prints a row per format: wall and CPU time, MB/s, files/s, peak memory (the scanner's own
+every time: no randomness), scans it three times in each of json, sarif, text, markdown and
+junit and prints a row per format: wall and CPU time, MB/s, files/s, peak memory (the scanner's own
 maximum resident set, from wait4), memory per input byte, the memory goal (3 x input + 50 MB)
 and the report's size. Targets: >= 20 MB/s end to end, throughput at 100 MB within a factor of
 2 of 1 MB, peak memory under 3 x input + 50 MB, and the sample configs in under 50 ms from
@@ -490,7 +490,7 @@ def generate_shape(directory, shape):
     return tuple(written)
 
 
-FORMATS = ["json", "sarif", "text", "markdown"]
+FORMATS = ["json", "sarif", "text", "markdown", "junit"]
 HEADER = f"{'tree':<12} {'format':<9} {'files':>6} {'MB':>6} {'wall s':>7} {'cpu s':>7} {'MB/s':>6} {'files/s':>8} {'peak MB':>8} {'RSS/in':>7} {'goal MB':>8} {'out MB':>7}"
 
 

@@ -171,7 +171,12 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
     let mut map = datamap::build(&resources, &options.mail_tag, lookups);
     let resource_count = resources.len();
     let declarations = declarations(&resources, &map);
-    drop(resources);
+    // Freeing 300,000 resources (3 million attribute values at 100 MB) takes a tenth of a
+    // second that nothing waits for: it is done beside the stages that follow (where no
+    // thread can be started, the resources are freed here, as the failed spawn drops them).
+    let _ = std::thread::Builder::new()
+        .name("free-resources".into())
+        .spawn(move || drop(resources));
     clean_map(&mut map, &secrets);
     progress::ended("datamap", &mut clock);
     for list in [&mut errors, &mut warnings] {

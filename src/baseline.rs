@@ -8,6 +8,7 @@ use crate::policy::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
+use std::fmt::Write;
 
 /// Version of the baseline file format: 2 records fingerprints that include the deployment;
 /// files of version 1 are still read (their fingerprints do not tell deployments apart).
@@ -42,7 +43,12 @@ fn digest(f: &Finding, file: &str, deployment: Option<&str>) -> String {
         hash.update(f.message.as_bytes());
     }
     let digest = hash.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    // Hex digits written into one string (not a string per byte: this runs for every finding).
+    let mut hex = String::with_capacity(32);
+    for b in &digest[..16] {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 #[derive(Debug, Serialize, Deserialize)]

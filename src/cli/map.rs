@@ -2,7 +2,7 @@
 //! JSON or a diagram.
 
 use super::input::{self, InputArgs};
-use super::output::{check_outputs, write_output, write_output_with};
+use super::output::{check_outputs, write_output_with};
 use super::{ExitStatus, UsageError};
 use crate::report;
 use clap::ValueEnum;
@@ -40,43 +40,29 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
     }
     let (datasets, errors) = (&mapped.map.datasets, &mapped.errors);
     let width = super::output::text_width(args.output.as_ref());
-    let text = match args.format {
-        // The listings grow with the map: written to their destination as they are produced.
-        MapFormat::Text => {
-            write_output_with(args.output.as_ref(), &mut |w| {
-                let mut out = report::IoWriter::new(w);
-                report::listing::write_map_text(datasets, errors, width, &mut out);
-                out.finish()
-            })?;
-            return Ok(status(&mapped));
-        }
-        MapFormat::Json => {
-            write_output_with(args.output.as_ref(), &mut |w| {
-                report::listing::write_map_json(datasets, errors, w)
-            })?;
-            return Ok(status(&mapped));
-        }
+    // Written to the destination as they are produced: the listings grow with the map.
+    write_output_with(args.output.as_ref(), &mut |out| match args.format {
+        MapFormat::Text => report::stream(out, |text| {
+            report::listing::write_map_text(datasets, errors, width, text)
+        }),
+        MapFormat::Json => report::listing::write_map_json(datasets, errors, out),
         // Diagrams carry the disclaimer as a comment, which renderers do not draw.
-        MapFormat::Mermaid => format!(
+        MapFormat::Mermaid => write!(
+            out,
             "%% {}\n{}",
             report::DISCLAIMER,
             report::graph::mermaid(datasets)
         ),
-        MapFormat::Dot => format!(
+        MapFormat::Dot => write!(
+            out,
             "// {}\n{}",
             report::DISCLAIMER,
             report::graph::dot(datasets)
         ),
-    };
-    write_output(&text, args.output.as_ref())?;
-    Ok(status(&mapped))
-}
-
-/// Input errors make the exit status whatever the format.
-fn status(mapped: &crate::Mapped) -> ExitStatus {
-    if mapped.errors.is_empty() {
+    })?;
+    Ok(if mapped.errors.is_empty() {
         ExitStatus::Clean
     } else {
         ExitStatus::InputErrors
-    }
+    })
 }

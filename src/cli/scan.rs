@@ -2,9 +2,7 @@
 //! exit by the worst finding.
 
 use super::input::{self, InputArgs};
-use super::output::{
-    check_outputs, output_targets, write_atomically, write_output, write_output_with,
-};
+use super::output::{check_outputs, output_targets, write_atomically, write_output_with};
 use super::{ExitStatus, UsageError};
 use crate::config::{self, FailOn, MinSeverity};
 use crate::policy::Severity;
@@ -151,28 +149,9 @@ pub fn run(args: Args) -> Result<ExitStatus, UsageError> {
         colored::control::set_override(colour && target.is_none());
         let filtered = shown.of(&report, format);
         let width = super::output::text_width(target.as_ref());
-        // JSON goes straight to its destination as it is serialised, and the text and JUnit
-        // reports as they are written (they grow with the map; the other formats are capped or
-        // small).
-        if format == Format::Json {
-            write_output_with(target.as_ref(), &mut |w| filtered.write_json(w))?;
-            crate::progress::ended(&format!("report {}", format.name()), &mut clock);
-            continue;
-        }
-        if format == Format::Text && !shown.quiet || format == Format::Junit {
-            write_output_with(target.as_ref(), &mut |w| {
-                let mut out = report::IoWriter::new(w);
-                match format {
-                    Format::Junit => report::junit::write(&filtered, threshold, &mut out),
-                    _ => report::text::write(&filtered, width, &mut out),
-                }
-                out.finish()
-            })?;
-            crate::progress::ended(&format!("report {}", format.name()), &mut clock);
-            continue;
-        }
-        let text = render(&filtered, format, &shown, width, threshold);
-        write_output(&text, target.as_ref())?;
+        write_output_with(target.as_ref(), &mut |out| {
+            write_report(&filtered, format, &shown, width, threshold, out)
+        })?;
         crate::progress::ended(&format!("report {}", format.name()), &mut clock);
     }
     let failed = matches!((threshold, report.worst()), (Some(t), Some(w)) if w >= t);
@@ -235,20 +214,26 @@ impl Shown {
     }
 }
 
-/// One report in one format, whole (the scan streams JSON instead).
-fn render(
+/// One report in one format, written to `out`: JSON as it is serialised, the text and JUnit
+/// reports as they are rendered (the three grow with the map); the other formats are capped or
+/// small, and rendered whole first.
+fn write_report(
     report: &report::Report,
     format: Format,
     shown: &Shown,
     width: usize,
     threshold: Option<Severity>,
-) -> String {
-    match format {
-        Format::Text if shown.quiet => report::text::render_quiet(report),
-        // (The scan streams the full text and JUnit reports itself; kept so that every format
-        // renders here.)
-        Format::Text => report::text::render(report, width),
-        Format::Json => report.to_json(),
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let text = match format {
+        Format::Json => return report.write_json(out),
+        Format::Text if !shown.quiet => {
+            return report::stream(out, |text| report::text::write(report, width, text))
+        }
+        Format::Junit => {
+            return report::stream(out, |xml| report::junit::write(report, threshold, xml))
+        }
+        Format::Text => report::text::render_quiet(report),
         Format::Sarif => {
             let (text, kept) = report::sarif::render_limited(report, shown.sarif_max);
             if kept < report.findings.len() {
@@ -259,11 +244,11 @@ fn render(
             }
             text
         }
-        Format::Junit => report::junit::render(report, threshold),
         Format::Github => report::github::render(report),
         Format::Markdown => report::markdown::render(report),
         Format::Gitlab => report::gitlab::render(report),
-    }
+    };
+    out.write_all(text.as_bytes())
 }
 
 /// `--subscriber-country` values, then the config file's, as ISO codes in upper case.

@@ -176,10 +176,21 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// A `fmt::Write` over an `io::Write`, for renderers that write text (`text::write`) to send
-/// it to its destination as it is produced instead of building the whole report first. The
-/// first I/O error is kept (formatting can only say that something failed) and returned by
-/// [`IoWriter::finish`]; nothing more is written after it.
+/// Runs a renderer that writes text (`text::write`, `junit::write`) over `out`: what it writes
+/// goes to its destination as it is produced instead of the whole report being built first,
+/// and the first I/O error is what this returns.
+pub fn stream(
+    out: &mut dyn std::io::Write,
+    render: impl FnOnce(&mut dyn std::fmt::Write),
+) -> std::io::Result<()> {
+    let mut writer = IoWriter::new(out);
+    render(&mut writer);
+    writer.finish()
+}
+
+/// A `fmt::Write` over an `io::Write` (see [`stream`]). The first I/O error is kept
+/// (formatting can only say that something failed) and returned by [`IoWriter::finish`];
+/// nothing more is written after it.
 pub struct IoWriter<'a> {
     inner: &'a mut dyn std::io::Write,
     error: Option<std::io::Error>,

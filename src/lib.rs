@@ -203,16 +203,12 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
 /// Makes every text of the map that came from a configuration safe to print: credentials
 /// masked, control characters and bidirectional overrides made visible (`report::escape`).
 fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
-    let clean = |text: &mut String| {
-        *text = secrets.redact(text);
-        report::escape::in_place(text);
-    };
+    let clean = |text: &mut String| *text = cleaned(text, secrets);
     // A shared text is replaced only when cleaning changes it, so it stays shared otherwise.
     let clean_shared = |text: &mut arcstr::ArcStr| {
-        let mut cleaned = secrets.redact(text);
-        report::escape::in_place(&mut cleaned);
-        if cleaned != text.as_str() {
-            *text = cleaned.into();
+        let clean = cleaned(text, secrets);
+        if clean != text.as_str() {
+            *text = clean.into();
         }
     };
     for d in &mut map.datasets {
@@ -239,10 +235,7 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
 /// The same for findings: their messages are built from the (clean) map, but suppression
 /// reasons are read from comments in the files.
 fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
-    let clean = |text: &mut String| {
-        *text = secrets.redact(text);
-        report::escape::in_place(text);
-    };
+    let clean = |text: &mut String| *text = cleaned(text, secrets);
     for f in findings {
         for text in [&mut f.message, &mut f.resource, &mut f.dataset, &mut f.file] {
             clean(text);
@@ -251,6 +244,13 @@ fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
         f.region.as_mut().map(clean);
         f.via.iter_mut().for_each(clean);
     }
+}
+
+/// `text` with its secrets masked and made safe to print (`report::escape`).
+fn cleaned(text: &str, secrets: &redact::Secrets) -> String {
+    let mut clean = secrets.redact(text);
+    report::escape::in_place(&mut clean);
+    clean
 }
 
 /// Runs the whole pipeline: map, policies, suppressions, baseline, report.

@@ -116,11 +116,9 @@ pub fn resources(
     // Kubernetes objects that Terraform's kubernetes provider creates are read as manifests.
     kubernetes.extend(kubernetes::terraform::manifests(&all));
     let kubernetes = kubernetes::Kubernetes::resources(kubernetes, inputs, threads, collected);
-    let rest = [&cloudformation, &arm, &kubernetes, &compose, &tenants];
-    all.reserve_exact(rest.iter().map(|r| r.len()).sum());
-    for resources in [cloudformation, arm, kubernetes, compose, tenants] {
-        all.extend(resources);
-    }
+    let rest = [cloudformation, arm, kubernetes, compose, tenants];
+    all.reserve_exact(rest.iter().map(Vec::len).sum());
+    all.extend(rest.into_iter().flatten());
     all
 }
 

@@ -212,12 +212,15 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
         }
     };
     for d in &mut map.datasets {
+        // The deployment is a directory or template name: as hostile as a file name.
+        clean(&mut d.deployment);
         clean(&mut d.source);
         clean(&mut d.kind);
         clean(&mut d.file);
         d.reason.as_mut().map(clean);
         for c in &mut d.copies {
             clean(&mut c.resource);
+            clean_shared(&mut c.deployment);
             clean_shared(&mut c.file);
             c.region.as_mut().map(clean);
             c.unknown_reason.as_mut().map(clean);

@@ -352,6 +352,32 @@ fn values_cannot_command_the_reader() {
     }
 }
 
+/// Item 13 for directory names: with two deployments every format names the deployment (the
+/// root module's directory), and a hostile directory name is escaped there as in file paths.
+#[test]
+fn directory_names_cannot_command_the_reader() {
+    let tree = tempfile::tempdir().unwrap();
+    for dir in ["a\u{1b}[2J\u{202e}", "b"] {
+        std::fs::create_dir(tree.path().join(dir)).unwrap();
+        std::fs::write(
+            tree.path().join(dir).join("main.tf"),
+            "provider \"aws\" {\n  region = \"us-east-1\"\n}\nresource \"aws_workmail_organization\" \"m\" {\n  organization_alias = \"m\"\n}\n",
+        )
+        .unwrap();
+    }
+    let (code, stderr, outputs) = scan_all(tree.path(), ".", &[]);
+    assert_eq!(code, 1, "{stderr}");
+    for (format, text) in &outputs {
+        assert!(!text.contains('\u{1b}'), "{format} keeps ESC: {text}");
+        assert!(!text.contains('\u{202e}'), "{format} keeps a bidi override");
+    }
+    let text = &outputs.iter().find(|(f, _)| f == "text").unwrap().1;
+    assert!(
+        text.contains("Dataset a\\u{1b}[2J\\u{202e}: aws_workmail_organization.m"),
+        "{text}"
+    );
+}
+
 /// Item 4: a directory that calls the root as a module does not hide the root's own tfvars:
 /// the root stays a deployment, and its US replica fails the gate.
 #[test]

@@ -42,10 +42,15 @@ fn digest(f: &Finding, file: &str, deployment: Option<&str>) -> String {
         // Findings about suppressions: the message names the rules they cover.
         hash.update(f.message.as_bytes());
     }
-    let digest = hash.finalize();
-    // Hex digits written into one string (not a string per byte: this runs for every finding).
+    short_hex(&hash.finalize())
+}
+
+/// The first 16 bytes of a digest in hex: the identity of a finding here, and of an input
+/// error in GitLab's report. Written into one string (not a string per byte: this runs for
+/// every finding).
+pub fn short_hex(digest: &[u8]) -> String {
     let mut hex = String::with_capacity(32);
-    for b in &digest[..16] {
+    for b in digest.iter().take(16) {
         let _ = write!(hex, "{b:02x}");
     }
     hex

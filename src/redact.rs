@@ -126,9 +126,12 @@ impl Secrets {
             return text.into();
         }
         if let Some(finder) = self.finder() {
-            return finder
-                .replace_all(text, &vec![MASK; self.values.len()])
-                .into();
+            let mut masked = String::with_capacity(text.len());
+            finder.replace_all_with(text, &mut masked, |_, _, out| {
+                out.push_str(MASK);
+                true
+            });
+            return masked.into();
         }
         let mut ordered: Vec<&String> = self
             .values

@@ -63,10 +63,7 @@ pub fn render(report: &Report) -> String {
         // An error has no finding fingerprint: its identity is its code, file and line.
         let mut hash = Sha256::new();
         hash.update(format!("{}\0{}\0{}", e.code, e.file, e.line).as_bytes());
-        let fingerprint: String = hash.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let fingerprint = crate::baseline::short_hex(&hash.finalize());
         Issue {
             description: format!("residency could not read this file: {}", e.message),
             check_name: format!("residency/{}", e.code).into(),

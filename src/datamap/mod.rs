@@ -235,8 +235,9 @@ struct Arrival {
 struct Builder<'i, 'a> {
     index: &'i Index<'a>,
     copies: Vec<Copy>,
-    /// Position in `copies` by resource, file and deployment, to merge a copy reached twice.
-    seen: HashMap<(String, String, String), usize>,
+    /// Position in `copies` by resource, file (of a declared copy) and deployment, to merge a
+    /// copy reached twice. File and deployment are the resources' shared strings.
+    seen: HashMap<(String, Option<arcstr::ArcStr>, arcstr::ArcStr), usize>,
     /// Resources already walked from, per data class.
     walked: HashSet<(*const Resource, bool)>,
     queue: VecDeque<(&'a Resource, DataClass, Via)>,
@@ -258,12 +259,8 @@ impl<'a> Builder<'_, 'a> {
         let chain = via.then(&label);
         let seen_key = (
             label.clone(),
-            if declared {
-                at.file.to_string()
-            } else {
-                String::new()
-            },
-            at.scope.to_string(),
+            declared.then(|| at.file.clone()),
+            at.scope.clone(),
         );
         if let Some(&i) = self.seen.get(&seen_key) {
             let copy = &mut self.copies[i];

@@ -214,9 +214,9 @@ impl Shown {
     }
 }
 
-/// One report in one format, written to `out`: JSON as it is serialised, the text and JUnit
-/// reports as they are rendered (the three grow with the map); the other formats are capped or
-/// small, and rendered whole first.
+/// One report in one format, written to `out`: JSON and GitLab's as they are serialised, the
+/// text, JUnit and GitHub reports as they are rendered (all of them grow with the findings);
+/// SARIF and Markdown are capped in size by design, and rendered whole first.
 fn write_report(
     report: &report::Report,
     format: Format,
@@ -227,11 +227,15 @@ fn write_report(
 ) -> std::io::Result<()> {
     let text = match format {
         Format::Json => return report.write_json(out),
+        Format::Gitlab => return report::gitlab::write(report, out),
         Format::Text if !shown.quiet => {
             return report::stream(out, |text| report::text::write(report, width, text))
         }
         Format::Junit => {
             return report::stream(out, |xml| report::junit::write(report, threshold, xml))
+        }
+        Format::Github => {
+            return report::stream(out, |commands| report::github::write(report, commands))
         }
         Format::Text => report::text::render_quiet(report),
         Format::Sarif => {
@@ -244,9 +248,7 @@ fn write_report(
             }
             text
         }
-        Format::Github => report::github::render(report),
         Format::Markdown => report::markdown::render(report),
-        Format::Gitlab => report::gitlab::render(report),
     };
     out.write_all(text.as_bytes())
 }

@@ -29,6 +29,12 @@ const SHOWN_PER_KIND: usize = 10;
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
+    write(report, &mut out);
+    out
+}
+
+/// [`render`], written to `out` as it goes: one annotation per finding.
+pub fn write(report: &Report, out: &mut dyn Write) {
     // Annotations written of each kind: error, warning, notice.
     let mut written = [0usize; 3];
     for f in report.findings.iter().filter(|f| !f.suppressed) {
@@ -90,5 +96,4 @@ pub fn render(report: &Report) -> String {
             super::DISCLAIMER
         ))
     );
-    out
 }

@@ -42,7 +42,8 @@ fn location(report: &Report, file: &str, line: usize) -> Location {
     }
 }
 
-pub fn render(report: &Report) -> String {
+/// The Code Quality report, serialized straight to `out`.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut issues: Vec<Issue> = report
         .findings
         .iter()
@@ -72,5 +73,6 @@ pub fn render(report: &Report) -> String {
             location: location(report, &e.file, e.line),
         }
     }));
-    serde_json::to_string_pretty(&issues).unwrap_or_default() + "\n"
+    serde_json::to_writer_pretty(&mut *out, &issues)?;
+    out.write_all(b"\n")
 }

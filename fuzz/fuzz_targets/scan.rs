@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = residency::report::junit::render(&report, None);
         let _ = residency::report::github::render(&report);
         let _ = residency::report::markdown::render(&report);
-        let _ = residency::report::gitlab::render(&report);
+        let _ = residency::report::gitlab::write(&report, &mut std::io::sink());
         let _ = residency::report::graph::dot(&report.datasets);
     }
 });

@@ -25,6 +25,7 @@ pub mod value;
 use datamap::MailTag;
 
 use report::{Diagnostic, Report};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -202,16 +203,20 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
 
 /// Makes every text of the map that came from a configuration safe to print: credentials
 /// masked, control characters and bidirectional overrides made visible (`report::escape`).
+/// Datasets are cleaned on every core; a text that needs nothing is left as it is.
 fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
-    let clean = |text: &mut String| *text = cleaned(text, secrets);
+    let clean = |text: &mut String| {
+        if let Cow::Owned(clean) = cleaned(text, secrets) {
+            *text = clean;
+        }
+    };
     // A shared text is replaced only when cleaning changes it, so it stays shared otherwise.
     let clean_shared = |text: &mut arcstr::ArcStr| {
-        let clean = cleaned(text, secrets);
-        if clean != text.as_str() {
+        if let Cow::Owned(clean) = cleaned(text, secrets) {
             *text = clean.into();
         }
     };
-    for d in &mut map.datasets {
+    parallel::each_on_every_core(&mut map.datasets, 256, |d| {
         // The deployment is a directory or template name: as hostile as a file name.
         clean(&mut d.deployment);
         clean(&mut d.source);
@@ -232,28 +237,34 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
                 key.regions.iter_mut().for_each(clean);
             }
         }
-    }
+    });
 }
 
 /// The same for findings: their messages are built from the (clean) map, but suppression
 /// reasons are read from comments in the files.
 fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
-    let clean = |text: &mut String| *text = cleaned(text, secrets);
-    for f in findings {
+    let clean = |text: &mut String| {
+        if let Cow::Owned(clean) = cleaned(text, secrets) {
+            *text = clean;
+        }
+    };
+    parallel::each_on_every_core(findings, 256, |f| {
         for text in [&mut f.message, &mut f.resource, &mut f.dataset, &mut f.file] {
             clean(text);
         }
         f.suppression_reason.as_mut().map(clean);
         f.region.as_mut().map(clean);
         f.via.iter_mut().for_each(clean);
-    }
+    });
 }
 
-/// `text` with its secrets masked and made safe to print (`report::escape`).
-fn cleaned(text: &str, secrets: &redact::Secrets) -> String {
-    let mut clean = secrets.redact(text);
-    report::escape::in_place(&mut clean);
-    clean
+/// `text` with its secrets masked and made safe to print (`report::escape`); borrowed when
+/// nothing in it needs either.
+fn cleaned<'t>(text: &'t str, secrets: &redact::Secrets) -> Cow<'t, str> {
+    match secrets.redacted(text) {
+        Cow::Borrowed(text) => report::escape::controls(text),
+        Cow::Owned(masked) => Cow::Owned(report::escape::controls(&masked).into_owned()),
+    }
 }
 
 /// Runs the whole pipeline: map, policies, suppressions, baseline, report.
@@ -274,8 +285,27 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     // names the deployment in the message.
     let several = datamap::several_deployments(&mapped.map.datasets);
     let repo = RepoPaths::new(&options.paths);
-    for f in findings.iter_mut() {
-        f.fingerprint = baseline::fingerprint(f, &|p| repo.of(p));
+    // Each file and deployment is put in repository terms once (a scan has far fewer of them
+    // than findings), then every finding is fingerprinted on every core.
+    let in_repo: HashMap<&str, String> = findings
+        .iter()
+        .flat_map(|f| [f.file.as_str(), f.deployment.as_str()])
+        .collect::<HashSet<&str>>()
+        .into_iter()
+        .map(|p| (p, repo.of(p)))
+        .collect();
+    let fingerprints: Vec<String> = parallel::on_every_core(&findings, 256, |part| {
+        part.iter()
+            .map(|f| {
+                baseline::fingerprint(f, &|p| {
+                    in_repo.get(p).cloned().unwrap_or_else(|| repo.of(p))
+                })
+            })
+            .collect()
+    });
+    drop(in_repo);
+    for (f, fingerprint) in findings.iter_mut().zip(fingerprints) {
+        f.fingerprint = fingerprint;
         if several {
             f.message = format!("{}: {}", f.deployment, f.message);
         }

@@ -11,10 +11,7 @@ pub fn on_every_core<'t, T: Sync, R: Send>(
     min_slice: usize,
     work: impl Fn(&'t [T]) -> Vec<R> + Sync,
 ) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / min_slice.max(1))
-        .max(1);
+    let workers = workers_for(items.len(), min_slice);
     if workers == 1 {
         return work(items);
     }
@@ -32,6 +29,42 @@ pub fn on_every_core<'t, T: Sync, R: Send>(
     })
 }
 
+/// `work` on every item of `items`, in place, the items split into consecutive slices, one per
+/// core (each at least `min_slice` items). Each item is changed on its own, so the result does
+/// not depend on the number of cores. A worker's panic is re-raised here.
+pub fn each_on_every_core<T: Send>(
+    items: &mut [T],
+    min_slice: usize,
+    work: impl Fn(&mut T) + Sync,
+) {
+    let workers = workers_for(items.len(), min_slice);
+    if workers == 1 {
+        items.iter_mut().for_each(work);
+        return;
+    }
+    let chunk = items.len().div_ceil(workers);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks_mut(chunk)
+            .map(|part| scope.spawn(move || part.iter_mut().for_each(work)))
+            .collect();
+        for handle in handles {
+            handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        }
+    })
+}
+
+/// How many threads `len` items get: one per core, each with at least `min_slice` items.
+fn workers_for(len: usize, min_slice: usize) -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(len / min_slice.max(1))
+        .max(1)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -45,5 +78,15 @@ mod tests {
             [3],
             "under the minimum slice, one thread takes everything"
         );
+    }
+
+    #[test]
+    fn every_item_is_changed_once_in_place() {
+        let mut items: Vec<u32> = (0..1000).collect();
+        super::each_on_every_core(&mut items, 1, |i| *i *= 3);
+        assert_eq!(items, (0..1000).map(|i| i * 3).collect::<Vec<_>>());
+        let mut few = vec![1u32, 2];
+        super::each_on_every_core(&mut few, 64, |i| *i += 1);
+        assert_eq!(few, [2, 3]);
     }
 }

@@ -5,6 +5,7 @@
 //! rest readable.
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
@@ -121,7 +122,7 @@ impl Secrets {
     }
 
     /// Every secret in `text` replaced by the mask, longest first.
-    fn mask<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+    fn mask<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.values.is_empty() || !self.holds(text) {
             return text.into();
         }
@@ -148,7 +149,15 @@ impl Secrets {
 
     /// The text with these secrets and every credential pattern masked.
     pub fn redact(&self, text: &str) -> String {
-        redact(&self.mask(text))
+        self.redacted(text).into_owned()
+    }
+
+    /// `redact` without copying a text that holds nothing to mask.
+    pub fn redacted<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        match self.mask(text) {
+            Cow::Borrowed(text) => redacted(text),
+            Cow::Owned(masked) => Cow::Owned(redacted(&masked).into_owned()),
+        }
     }
 
     /// The first few characters of a value that was expected to be a known name (a region, a
@@ -180,33 +189,70 @@ impl Secrets {
 /// webhook tokens, connection-string keys, private keys, access-key ids). A scan's own
 /// secrets are masked by `Secrets::redact`, which ends here.
 pub fn redact(text: &str) -> String {
-    let p = patterns();
-    if !text.contains("://")
-        && !text.contains('=')
-        && !text.contains("PRIVATE KEY")
-        && !text.contains("/webhook")
-        && !text.contains("hooks.slack.com")
-        && !text.contains("/workflows")
-        && !p.token.is_match(text)
-    {
-        return text.to_string();
+    redacted(text).into_owned()
+}
+
+/// `redact` without copying a text that holds no credential (nearly every text of a report).
+pub fn redacted(text: &str) -> Cow<'_, str> {
+    if !may_hold_credential(text) {
+        return Cow::Borrowed(text);
     }
-    let text = p.webhook_path.replace_all(text, format!("${{1}}/{MASK}"));
-    let text = text.as_ref();
-    let text = p.private_key.replace_all(text, MASK);
-    let text = p.userinfo.replace_all(&text, format!("${{1}}{MASK}@"));
-    let text = p.query.replace_all(&text, format!("${{1}}?{MASK}"));
-    let text = p
-        .connection_secret
-        .replace_all(&text, format!("${{1}}={MASK}"));
-    let text = p.token.replace_all(&text, MASK);
-    text.into_owned()
+    let p = patterns();
+    let mut text = Cow::Borrowed(text);
+    let replacements: [(&Regex, String); 6] = [
+        (&p.webhook_path, format!("${{1}}/{MASK}")),
+        (&p.private_key, MASK.to_string()),
+        (&p.userinfo, format!("${{1}}{MASK}@")),
+        (&p.query, format!("${{1}}?{MASK}")),
+        (&p.connection_secret, format!("${{1}}={MASK}")),
+        (&p.token, MASK.to_string()),
+    ];
+    for (pattern, with) in replacements {
+        let replaced = match pattern.replace_all(&text, with.as_str()) {
+            Cow::Owned(replaced) => Some(replaced),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(replaced) = replaced {
+            text = Cow::Owned(replaced);
+        }
+    }
+    text
+}
+
+/// Whether `text` holds one of the fixed strings every credential pattern needs (`://`, `=`,
+/// `PRIVATE KEY`, a webhook host or path, an access-key or token prefix), found in one pass:
+/// a report cleans hundreds of thousands of texts, and most hold none. Compared without
+/// regard to ASCII case, so a superset of what the (case-insensitive) patterns can match.
+fn may_hold_credential(text: &str) -> bool {
+    static NEEDLES: OnceLock<Option<aho_corasick::AhoCorasick>> = OnceLock::new();
+    let needles = NEEDLES.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "://",
+                "=",
+                "PRIVATE KEY",
+                "/webhook",
+                "hooks.slack.com",
+                "/workflows",
+                "AKIA",
+                "ASIA",
+                "ghp",
+                "gho",
+                "ghs",
+                "xox",
+            ])
+            .ok()
+    });
+    // Without the automaton (it cannot fail to build on these needles), every text is tried.
+    needles.as_ref().is_none_or(|n| n.is_match(text))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{redact, Secrets};
+    use super::{redact, redacted, Secrets};
     use crate::value::Value;
+    use std::borrow::Cow;
 
     #[test]
     fn every_secret_is_masked_the_longest_where_they_overlap() {
@@ -247,6 +293,22 @@ mod tests {
             redact("https://discord.com/api/webhooks/1234/tok-en"),
             "https://discord.com/api/webhooks/***"
         );
+        // Without a scheme and in capitals: the quick check before the patterns ignores case
+        // as the patterns do.
+        assert_eq!(
+            redact("HOOKS.SLACK.COM/services/T000/B000/XXXXXXXXXXXXXXXX"),
+            "HOOKS.SLACK.COM/services/***"
+        );
+    }
+
+    #[test]
+    fn a_text_with_nothing_to_mask_is_not_copied() {
+        assert!(matches!(redacted("aws_s3_bucket.mail"), Cow::Borrowed(_)));
+        assert!(matches!(
+            Secrets::default().redacted("eu-west-1"),
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(redacted("password=hunter2"), Cow::Owned(_)));
     }
 
     #[test]

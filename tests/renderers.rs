@@ -45,6 +45,13 @@ fn every_format_renders_the_same_reports() {
             ("github", report::github::render(&report)),
             ("md", report::markdown::render(&report)),
         ];
+        // The JSON report is written with its lists rendered on every core: the same bytes as
+        // the report's own `Serialize` gives.
+        assert_eq!(
+            report.to_json(),
+            serde_json::to_string_pretty(&report).unwrap() + "\n",
+            "{case}: the parallel JSON writer differs from serde_json"
+        );
         for (format, text) in outputs {
             let text = common::without_fingerprints(&text);
             let file = root().join(format!("tests/snapshots/render__{case}.{format}"));

@@ -15,24 +15,28 @@ fn json(value: &impl Serialize) -> String {
 
 /// `residency map --format json`: the datasets with their copies, and the input errors.
 #[derive(Serialize)]
-pub struct MapListing<'a> {
-    pub datasets: &'a [Dataset],
-    pub errors: &'a [Diagnostic],
-    pub disclaimer: &'static str,
+struct MapListing<'a> {
+    datasets: super::json::InParallel<'a, Dataset>,
+    errors: &'a [Diagnostic],
+    disclaimer: &'static str,
 }
 
-/// Serialized straight to `out`: the map of a large tree is tens of MB.
+/// Serialized straight to `out`, the datasets on every core: the map of a large tree is tens
+/// of MB.
 pub fn write_map_json(
     datasets: &[Dataset],
     errors: &[Diagnostic],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let listing = MapListing {
-        datasets,
+        datasets: super::json::InParallel {
+            items: datasets,
+            depth: 2,
+        },
         errors,
         disclaimer: super::DISCLAIMER,
     };
-    serde_json::to_writer_pretty(&mut *out, &listing)?;
+    super::json::write_pretty(&mut *out, &listing)?;
     out.write_all(b"\n")
 }
 

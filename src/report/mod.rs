@@ -5,6 +5,7 @@ pub mod escape;
 pub mod github;
 pub mod gitlab;
 pub mod graph;
+pub mod json;
 pub mod junit;
 pub mod listing;
 pub mod markdown;
@@ -133,10 +134,56 @@ impl Report {
         }
     }
 
-    /// The JSON report written as it is serialised, never held whole in memory.
+    /// The JSON report written as it is serialised, never held whole in memory; datasets and
+    /// findings are rendered on every core (`json::InParallel`), with the bytes the derived
+    /// `Serialize` gives (a test holds them equal).
     pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self)?;
+        json::write_pretty(&mut *out, &JsonReport::of(self))?;
         out.write_all(b"\n")
+    }
+}
+
+/// `Report` as its JSON form is written: the same fields in the same order, borrowed, with the
+/// two lists that grow with the input rendered in parallel.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    tool: &'a Tool,
+    schema_version: u32,
+    root: &'a str,
+    policies: &'a [PolicyInfo],
+    summary: &'a Summary,
+    datasets: json::InParallel<'a, Dataset>,
+    findings: json::InParallel<'a, Finding>,
+    errors: &'a [Diagnostic],
+    warnings: &'a [Diagnostic],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_law: Option<&'a CurrentLaw>,
+    disclaimer: &'static str,
+}
+
+impl<'a> JsonReport<'a> {
+    fn of(report: &'a Report) -> JsonReport<'a> {
+        // Elements of a list field of the top-level object are two levels deep.
+        let depth = 2;
+        JsonReport {
+            tool: &report.tool,
+            schema_version: report.schema_version,
+            root: &report.root,
+            policies: &report.policies,
+            summary: &report.summary,
+            datasets: json::InParallel {
+                items: &report.datasets,
+                depth,
+            },
+            findings: json::InParallel {
+                items: &report.findings,
+                depth,
+            },
+            errors: &report.errors,
+            warnings: &report.warnings,
+            current_law: report.current_law.as_ref(),
+            disclaimer: report.disclaimer,
+        }
     }
 }
 

@@ -457,27 +457,7 @@ pub fn render_with_sets(
     copy: &Copy,
     sets: &BTreeMap<String, Vec<String>>,
 ) -> String {
-    let mut text = template.to_string();
-    while let Some(start) = text.find("{countries_outside:") {
-        let Some(len) = text[start..].find('}') else {
-            break;
-        };
-        let name = &text[start + "{countries_outside:".len()..start + len];
-        let members = sets.get(name).cloned().unwrap_or_default();
-        let outside: Vec<&str> = copy
-            .countries
-            .iter()
-            .map(String::as_str)
-            .filter(|c| !members.iter().any(|m| m == c))
-            .collect();
-        let words = if outside.is_empty() {
-            "none".to_string()
-        } else {
-            outside.join(", ")
-        };
-        text.replace_range(start..start + len + 1, &words);
-    }
-    render_message(&text, dataset, copy)
+    render(template, dataset, copy, Some(sets))
 }
 
 /// A rule's message or remediation with its placeholders in words, for documentation that is
@@ -508,62 +488,169 @@ pub fn generic_text(template: &str) -> String {
 /// `{holder}` (who holds the copy, as far as it is known), `{reason}`, `{location}` (region and
 /// countries, or why unknown) and `{source}` in a rule's message.
 pub fn render_message(template: &str, dataset: &Dataset, copy: &Copy) -> String {
-    let role = crate::datamap::wire_name(&copy.role);
-    let data = crate::datamap::wire_name(&copy.data);
-    let countries = if copy.countries.is_empty() {
-        "unknown".to_string()
-    } else {
-        copy.countries.join(", ")
-    };
+    render(template, dataset, copy, None)
+}
+
+/// One pass over the template, each placeholder filled as it is met: a value from the files
+/// (a resource name, a reason) is never read for placeholders itself, and nothing is worked
+/// out that the template does not ask for (this runs twice for every finding). An unknown
+/// placeholder is left as written.
+fn render(
+    template: &str,
+    dataset: &Dataset,
+    copy: &Copy,
+    sets: Option<&BTreeMap<String, Vec<String>>>,
+) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        if name.contains('{') {
+            // `{a{region}`: the first brace is text, the placeholder starts at the next one.
+            out.push('{');
+            rest = &rest[open + 1..];
+            continue;
+        }
+        match placeholder(name, dataset, copy, sets) {
+            Some(value) => out.push_str(&value),
+            None => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of one placeholder, or `None` for a name that is not one.
+fn placeholder(
+    name: &str,
+    dataset: &Dataset,
+    copy: &Copy,
+    sets: Option<&BTreeMap<String, Vec<String>>>,
+) -> Option<std::borrow::Cow<'static, str>> {
+    use std::borrow::Cow;
     let entity = |e: &Option<std::sync::Arc<crate::catalog::Entity>>| match e {
         Some(e) => format!("{} ({})", e.name, e.country),
         None => "unknown".to_string(),
     };
-    let location = if copy.countries.is_empty() {
-        format!(
+    let countries = || {
+        if copy.countries.is_empty() {
+            "unknown".to_string()
+        } else {
+            copy.countries.join(", ")
+        }
+    };
+    let text: String = match name {
+        "holder" => match (&copy.operator, &copy.parent, &copy.provider) {
+            (Some(o), Some(p), _) if o == p => format!("held by {}", entity(&copy.operator)),
+            (Some(_), _, _) => format!(
+                "held by {}, controlled by {}",
+                entity(&copy.operator),
+                entity(&copy.parent)
+            ),
+            (None, Some(_), _) => format!(
+                "held by a provider controlled by {} (its region, and so the operating entity, is not known)",
+                entity(&copy.parent)
+            ),
+            (None, None, Some(provider)) => format!(
+                "held by {provider} in a region that is not known (residency assumes its commercial partition, which is controlled from the United States)"
+            ),
+            (None, None, None) => "held by a party the files do not identify".to_string(),
+        },
+        "location" if copy.countries.is_empty() => format!(
             "location unknown: {}",
             copy.unknown_reason.as_deref().unwrap_or("no region")
-        )
-    } else {
-        format!(
-            "{} ({countries})",
-            copy.region.as_deref().unwrap_or("unknown region")
-        )
+        ),
+        "location" => format!(
+            "{} ({})",
+            copy.region.as_deref().unwrap_or("unknown region"),
+            countries()
+        ),
+        "resource" => copy.resource.clone(),
+        "role" => crate::datamap::wire_name(&copy.role),
+        "data" => crate::datamap::wire_name(&copy.data),
+        "region" => copy.region.clone().unwrap_or_else(|| "unknown".into()),
+        "countries" => countries(),
+        "operator" => entity(&copy.operator),
+        "parent" => entity(&copy.parent),
+        "reason" => copy.unknown_reason.clone().unwrap_or_default(),
+        "source" => dataset.source.clone(),
+        _ => {
+            let set = name.strip_prefix("countries_outside:")?;
+            let members = sets?.get(set).map(Vec::as_slice).unwrap_or_default();
+            let outside: Vec<&str> = copy
+                .countries
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !members.iter().any(|m| m == c))
+                .collect();
+            if outside.is_empty() {
+                return Some(Cow::Borrowed("none"));
+            }
+            outside.join(", ")
+        }
     };
-    // Who holds the copy, in as many words as are known.
-    let holder = match (&copy.operator, &copy.parent, &copy.provider) {
-        (Some(o), Some(p), _) if o == p => format!("held by {}", entity(&copy.operator)),
-        (Some(_), _, _) => format!(
-            "held by {}, controlled by {}",
-            entity(&copy.operator),
-            entity(&copy.parent)
-        ),
-        (None, Some(_), _) => format!(
-            "held by a provider controlled by {} (its region, and so the operating entity, is not known)",
-            entity(&copy.parent)
-        ),
-        (None, None, Some(provider)) => format!(
-            "held by {provider} in a region that is not known (residency assumes its commercial partition, which is controlled from the United States)"
-        ),
-        (None, None, None) => "held by a party the files do not identify".to_string(),
-    };
-    template
-        .replace("{holder}", &holder)
-        .replace("{location}", &location)
-        .replace("{resource}", &copy.resource)
-        .replace("{role}", &role)
-        .replace("{data}", &data)
-        .replace("{region}", copy.region.as_deref().unwrap_or("unknown"))
-        .replace("{countries}", &countries)
-        .replace("{operator}", &entity(&copy.operator))
-        .replace("{parent}", &entity(&copy.parent))
-        .replace("{reason}", copy.unknown_reason.as_deref().unwrap_or(""))
-        .replace("{source}", &dataset.source)
+    Some(Cow::Owned(text))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_filled_once_and_values_are_not_read_for_more() {
+        let copy = Copy {
+            // A name from the files that looks like a placeholder stays as written.
+            resource: "aws_s3_bucket.x{region}".into(),
+            deployment: "envs/prod".into(),
+            file: "main.tf".into(),
+            line: 3,
+            end_line: 9,
+            role: crate::datamap::Role::Replica,
+            data: crate::datamap::DataClass::Content,
+            provider: Some("aws".into()),
+            region: Some("eu-west-1".into()),
+            countries: vec!["IE".into(), "US".into()],
+            operator: None,
+            parent: None,
+            key_custody: crate::datamap::KeyCustody::Provider,
+            key: None,
+            basis: crate::locate::Basis::Declared,
+            unknown_reason: None,
+            via: Vec::new(),
+            also_via: Vec::new(),
+            declared: true,
+        };
+        let dataset = Dataset {
+            deployment: "envs/prod".into(),
+            source: "aws_ses_receipt_rule.in".into(),
+            kind: "aws_ses_receipt_rule".into(),
+            file: "main.tf".into(),
+            line: 1,
+            basis: "declared",
+            reason: None,
+            copies: Vec::new(),
+        };
+        let sets = BTreeMap::from([("eea".to_string(), vec!["IE".to_string()])]);
+        assert_eq!(
+            render_with_sets(
+                "{resource} ({role}) in {location}, outside: {countries_outside:eea}; {unknown} {a{region}",
+                &dataset,
+                &copy,
+                &sets,
+            ),
+            "aws_s3_bucket.x{region} (replica) in eu-west-1 (IE, US), outside: US; {unknown} {aeu-west-1"
+        );
+        // Without the policy's sets, a set placeholder is left as written; so is an open brace.
+        assert_eq!(
+            render_message("{countries_outside:eea} {source} {", &dataset, &copy),
+            "{countries_outside:eea} aws_ses_receipt_rule.in {"
+        );
+    }
 
     #[test]
     fn built_in_policies_load() {

@@ -224,13 +224,13 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
         clean(&mut d.file);
         d.reason.as_mut().map(clean);
         for c in &mut d.copies {
-            clean(&mut c.resource);
+            clean_shared(&mut c.resource);
             clean_shared(&mut c.deployment);
             clean_shared(&mut c.file);
             c.region.as_mut().map(clean);
             c.unknown_reason.as_mut().map(clean);
             for step in c.via.iter_mut().chain(c.also_via.iter_mut().flatten()) {
-                clean(step);
+                clean_shared(step);
             }
             if let Some(key) = &mut c.key {
                 clean(&mut key.resource);
@@ -513,7 +513,7 @@ fn declarations(
                 .chain(&c.via)
                 .chain(c.also_via.iter().flatten())
         })
-        .map(String::as_str)
+        .map(arcstr::ArcStr::as_str)
         .collect();
     let mut declarations: HashMap<String, Vec<(String, usize)>> = HashMap::new();
     for r in resources {

@@ -66,7 +66,7 @@ pub fn wire_name<T: Serialize>(value: &T) -> String {
 /// One place where a dataset's data rests or passes through.
 #[derive(Debug, Clone, Serialize)]
 pub struct Copy {
-    pub resource: String,
+    pub resource: arcstr::ArcStr,
     /// The deployment the copy belongs to: the Terraform root module (`envs/prod`), the
     /// CloudFormation or ARM template, the cluster's manifests, the tenants file.
     ///
@@ -93,10 +93,10 @@ pub struct Copy {
     pub unknown_reason: Option<String>,
     /// The shortest chain of resources from the dataset's source to this copy (both ends
     /// included), with the links (a replication configuration, a backup plan) in between.
-    pub via: Vec<String>,
+    pub via: Vec<arcstr::ArcStr>,
     /// Other chains that reach the same copy.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub also_via: Vec<Vec<String>>,
+    pub also_via: Vec<Vec<arcstr::ArcStr>>,
     /// Whether the resource is declared in the scanned files.
     pub declared: bool,
 }
@@ -237,7 +237,7 @@ struct Builder<'i, 'a> {
     copies: Vec<Copy>,
     /// Position in `copies` by resource, file (of a declared copy) and deployment, to merge a
     /// copy reached twice. File and deployment are the resources' shared strings.
-    seen: HashMap<(String, Option<arcstr::ArcStr>, arcstr::ArcStr), usize>,
+    seen: HashMap<(arcstr::ArcStr, Option<arcstr::ArcStr>, arcstr::ArcStr), usize>,
     /// Resources already walked from, per data class.
     walked: HashSet<(*const Resource, bool)>,
     queue: VecDeque<(&'a Resource, DataClass, Via)>,
@@ -249,7 +249,7 @@ impl<'a> Builder<'_, 'a> {
     /// the target. Returns whether the copy is new.
     fn record(
         &mut self,
-        label: String,
+        label: arcstr::ArcStr,
         at: &Resource,
         arrival: Arrival,
         placement: Placement,
@@ -326,16 +326,23 @@ impl<'a> Builder<'_, 'a> {
         holds: bool,
         via: &Via,
     ) {
+        // One shared copy of the address for the copy, its route and the routes after it.
+        let mut label = None;
+        let mut label = || {
+            label
+                .get_or_insert_with(|| arcstr::ArcStr::from(r.address.as_str()))
+                .clone()
+        };
         if holds {
             let key = key.or_else(|| Some(custody::of_resource(self.index, r)));
             let arrival = Arrival { role, data, key };
-            self.record(r.address.clone(), r, arrival, self.placement(r, 0), via);
+            self.record(label(), r, arrival, self.placement(r, 0), via);
         }
         if self
             .walked
             .insert((r as *const Resource, data == DataClass::Content))
         {
-            self.queue.push_back((r, data, via.then(&r.address)));
+            self.queue.push_back((r, data, via.then(&label())));
         }
     }
 
@@ -406,8 +413,10 @@ impl<'a> Builder<'_, 'a> {
                             continue;
                         }
                         let label = match &placement.region {
-                            Some(region) => format!("{} ({} {region})", node.address, flow.what),
-                            None => format!("{} ({})", node.address, flow.what),
+                            Some(region) => {
+                                arcstr::format!("{} ({} {region})", node.address, flow.what)
+                            }
+                            None => arcstr::format!("{} ({})", node.address, flow.what),
                         };
                         self.record(label, node, arrival(own_key()), placement, via);
                     }
@@ -438,14 +447,14 @@ impl<'a> Builder<'_, 'a> {
                         ),
                         _ => continue,
                     };
-                    let label = format!("{} ({})", node.address, flow.what);
+                    let label = arcstr::format!("{} ({})", node.address, flow.what);
                     self.record(label, node, arrival(own_key()), placement, via);
                 }
                 Reach::Here { path } => {
                     if values_at(&node.attributes, path).is_empty() {
                         continue;
                     }
-                    let label = format!("{} ({})", node.address, flow.what);
+                    let label = arcstr::format!("{} ({})", node.address, flow.what);
                     let placement = self.placement(node, 0);
                     self.record(label, node, arrival(None), placement, via);
                 }
@@ -460,7 +469,7 @@ impl<'a> Builder<'_, 'a> {
                             None,
                             format!("mail leaves for the {} {name}, whose location cannot be read from the files", flow.what),
                         );
-                        let label = format!("{} ({} {name})", node.address, flow.what);
+                        let label = arcstr::format!("{} ({} {name})", node.address, flow.what);
                         self.record(label, node, arrival(None), placement, via);
                     }
                 }
@@ -478,7 +487,7 @@ impl<'a> Builder<'_, 'a> {
                     if !on || !values_at(&node.attributes, unset).is_empty() {
                         continue;
                     }
-                    let label = format!("{} ({})", node.address, flow.what);
+                    let label = arcstr::format!("{} ({})", node.address, flow.what);
                     let placement = Placement::unknown(provider, *reason);
                     self.record(label, node, arrival(own_key()), placement, via);
                 }
@@ -499,7 +508,7 @@ impl<'a> Builder<'_, 'a> {
                         basis: Basis::Implicit,
                         ..placement
                     };
-                    let label = format!("{} ({})", node.address, flow.what);
+                    let label = arcstr::format!("{} ({})", node.address, flow.what);
                     self.record(label, node, arrival(own_key()), placement, via);
                 }
             }
@@ -549,7 +558,7 @@ impl<'a> Builder<'_, 'a> {
                         format!("{what} {label} is not declared in the scanned files"),
                     ),
                 };
-                self.record(label, from, arrival, placement, via);
+                self.record(label.into(), from, arrival, placement, via);
             }
             Target::Unknown(reason) => {
                 // The target is a resource of the same cloud (an SNS topic of an SES rule).
@@ -557,7 +566,7 @@ impl<'a> Builder<'_, 'a> {
                     locate::catalog_provider(from),
                     format!("the {what} cannot be determined: {reason}"),
                 );
-                let label = format!("{} ({what})", from.address);
+                let label = arcstr::format!("{} ({what})", from.address);
                 self.record(label, from, arrival, placement, via);
             }
             Target::None => {}

@@ -6,6 +6,7 @@
 //! were left out, and the last steps, whose next-to-last is the copy's predecessor, itself a
 //! copy with its own route.
 
+use arcstr::ArcStr;
 use std::rc::Rc;
 
 /// Steps a copy's `via` shows in full; a longer route is shortened in the middle.
@@ -20,22 +21,23 @@ pub const MAX_OTHER_ROUTES: usize = 8;
 pub struct Via(Option<Rc<Step>>);
 
 struct Step {
-    label: String,
+    /// Shared with the copy it names and every route through it (one pointer, no copy).
+    label: ArcStr,
     before: Via,
     len: usize,
     /// The route's first step (its source), so that showing a route never walks all of it.
-    first: Rc<str>,
+    first: ArcStr,
 }
 
 impl Via {
     /// This route followed by `label`.
-    pub fn then(&self, label: &str) -> Via {
+    pub fn then(&self, label: &ArcStr) -> Via {
         let first = match &self.0 {
-            Some(step) => Rc::clone(&step.first),
-            None => Rc::from(label),
+            Some(step) => step.first.clone(),
+            None => label.clone(),
         };
         Via(Some(Rc::new(Step {
-            label: label.to_string(),
+            label: label.clone(),
             before: self.clone(),
             len: self.len() + 1,
             first,
@@ -60,7 +62,7 @@ impl Via {
 
     /// The steps as a report shows them: all of them when there are at most [`SHOWN`];
     /// otherwise the first, `… N more …`, and the last [`TAIL`].
-    pub fn shown(&self) -> Vec<String> {
+    pub fn shown(&self) -> Vec<ArcStr> {
         let len = self.len();
         let keep = if len <= SHOWN { len } else { TAIL };
         let mut tail = Vec::with_capacity(keep + 2);
@@ -70,8 +72,8 @@ impl Via {
             at = &step.before.0;
         }
         if let (true, Some(step)) = (len > SHOWN, &self.0) {
-            tail.push(format!("… {} more …", len - TAIL - 1));
-            tail.push(step.first.to_string());
+            tail.push(arcstr::format!("… {} more …", len - TAIL - 1));
+            tail.push(step.first.clone());
         }
         tail.reverse();
         tail
@@ -86,11 +88,11 @@ mod tests {
     fn long_routes_are_shortened_in_the_middle() {
         let mut via = Via::default();
         for i in 0..4 {
-            via = via.then(&format!("b{i}"));
+            via = via.then(&arcstr::format!("b{i}"));
         }
         assert_eq!(via.shown(), ["b0", "b1", "b2", "b3"]);
         for i in 4..1000 {
-            via = via.then(&format!("b{i}"));
+            via = via.then(&arcstr::format!("b{i}"));
         }
         assert_eq!(
             via.shown(),

@@ -432,7 +432,7 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         message: render_with_sets(&rule.message, dataset, copy, &policy.sets),
         remediation: render_with_sets(&rule.remediation, dataset, copy, &policy.sets),
         dataset: dataset.source.clone(),
-        resource: copy.resource.clone(),
+        resource: copy.resource.to_string(),
         deployment: copy.deployment.to_string(),
         file: copy.file.to_string(),
         line: copy.line,
@@ -445,7 +445,7 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         suppression_reason: None,
         suppression_kind: None,
         fingerprint: String::new(),
-        via: copy.via.clone(),
+        via: copy.via.iter().map(ToString::to_string).collect(),
     }
 }
 
@@ -570,7 +570,7 @@ fn placeholder(
             copy.region.as_deref().unwrap_or("unknown region"),
             countries()
         ),
-        "resource" => copy.resource.clone(),
+        "resource" => copy.resource.to_string(),
         "role" => crate::datamap::wire_name(&copy.role),
         "data" => crate::datamap::wire_name(&copy.data),
         "region" => copy.region.clone().unwrap_or_else(|| "unknown".into()),

@@ -70,7 +70,7 @@ fn groups(datasets: &[Dataset]) -> Vec<Group> {
                 nodes.push(Node {
                     id,
                     label: vec![
-                        copy.resource.clone(),
+                        copy.resource.to_string(),
                         format!("{} · {}", wire_name(&copy.role), wire_name(&copy.data)),
                         place(copy),
                     ],
@@ -86,7 +86,7 @@ fn groups(datasets: &[Dataset]) -> Vec<Group> {
                             ids.insert(name, id.clone());
                             nodes.push(Node {
                                 id,
-                                label: vec![name.clone()],
+                                label: vec![name.to_string()],
                                 shade: Shade::Link,
                             });
                         }

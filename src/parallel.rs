@@ -29,6 +29,40 @@ pub fn on_every_core<'t, T: Sync, R: Send>(
     })
 }
 
+/// `render` on every item of `items` and `consume` on the results, in the items' order: the items
+/// are rendered a batch of `batch` at a time on every core (slices of at least `min_slice`), the
+/// next batch while the caller consumes the one before (a report's text is written while the
+/// next part is rendered: writing is a third of the time). Stops at the first error `consume`
+/// gives. A worker's panic is re-raised here.
+pub fn pipelined<'t, T: Sync, R: Send, E>(
+    items: &'t [T],
+    batch: usize,
+    min_slice: usize,
+    render: impl Fn(&'t T) -> R + Sync,
+    mut consume: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let render = &render;
+    std::thread::scope(|scope| {
+        let start = |part: &'t [T]| {
+            scope.spawn(move || {
+                on_every_core(part, min_slice, |slice| slice.iter().map(render).collect())
+            })
+        };
+        let mut batches = items.chunks(batch.max(1));
+        let mut next = batches.next().map(start);
+        while let Some(rendering) = next {
+            let rendered = rendering
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            next = batches.next().map(start);
+            for result in rendered {
+                consume(result)?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// `work` on every item of `items`, in place, the items split into consecutive slices, one per
 /// core (each at least `min_slice` items). Each item is changed on its own, so the result does
 /// not depend on the number of cores. A worker's panic is re-raised here.
@@ -78,6 +112,40 @@ mod tests {
             [3],
             "under the minimum slice, one thread takes everything"
         );
+    }
+
+    #[test]
+    fn pipelined_results_come_in_order_and_an_error_stops_them() {
+        let items: Vec<u32> = (0..5000).collect();
+        let mut seen = Vec::new();
+        let done: Result<(), ()> = super::pipelined(
+            &items,
+            1000,
+            64,
+            |i| i * 2,
+            |r| {
+                seen.push(r);
+                Ok(())
+            },
+        );
+        assert_eq!(done, Ok(()));
+        assert_eq!(seen, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        let mut consumed = 0;
+        let stopped = super::pipelined(
+            &items,
+            1000,
+            64,
+            |i| *i,
+            |r| {
+                consumed += 1;
+                if r == 1500 {
+                    Err(r)
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        assert_eq!((stopped, consumed), (Err(1500), 1501));
     }
 
     #[test]

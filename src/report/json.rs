@@ -1,7 +1,7 @@
 //! The JSON outputs (`scan --format json`, `map --format json`), written with their long lists
 //! (datasets, findings) serialised on every core. Each element is rendered into a buffer of its
-//! own by a worker, a batch at a time so memory stays bounded, and the buffers are written in
-//! order: the bytes are those `serde_json::to_writer_pretty` writes (a test holds them equal),
+//! own by a worker, a batch at a time so memory stays bounded (the next batch while the one
+//! before is written), and the buffers are written in order: the bytes are those `serde_json::to_writer_pretty` writes (a test holds them equal),
 //! but a 100 MB scan's 100 MB of JSON no longer waits on one core.
 
 use serde::ser::{Error as _, SerializeSeq};
@@ -30,17 +30,13 @@ pub struct InParallel<'a, T> {
 impl<T: Serialize + Sync> Serialize for InParallel<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut list = serializer.serialize_seq(Some(self.items.len()))?;
-        for batch in self.items.chunks(BATCH) {
-            let rendered = crate::parallel::on_every_core(batch, 64, |part| {
-                part.iter()
-                    .map(|item| render(item, self.depth))
-                    .collect::<Vec<_>>()
-            });
-            for text in rendered {
-                let text = text.map_err(S::Error::custom)?;
-                list.serialize_element(&Verbatim(&text))?;
-            }
-        }
+        crate::parallel::pipelined(
+            self.items,
+            BATCH,
+            64,
+            |item| render(item, self.depth),
+            |text| list.serialize_element(&Verbatim(&text.map_err(S::Error::custom)?)),
+        )?;
         list.end()
     }
 }

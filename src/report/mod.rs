@@ -223,6 +223,25 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Writes `items` with `render`, each item's text rendered on every core a batch at a time and
+/// written in the items' order while the next batch is rendered (`parallel::pipelined`): the
+/// same text as rendering them one after the other (each item's text depends on it alone),
+/// without a 100 MB scan's report waiting on one core.
+pub fn write_each_in_parallel<T: Sync>(
+    items: &[T],
+    out: &mut dyn std::fmt::Write,
+    render: impl Fn(&T, &mut dyn std::fmt::Write) + Sync,
+) {
+    /// Items rendered ahead of what is written: a few megabytes of text at most.
+    const BATCH: usize = 1024;
+    let rendered = |item| {
+        let mut text = String::new();
+        render(item, &mut text);
+        text
+    };
+    let _ = crate::parallel::pipelined(items, BATCH, 64, rendered, |text| out.write_str(&text));
+}
+
 /// Runs a renderer that writes text (`text::write`, `junit::write`) over `out`: what it writes
 /// goes to its destination as it is produced instead of the whole report being built first,
 /// and the first I/O error is what this returns.

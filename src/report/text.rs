@@ -64,112 +64,116 @@ fn countries(copy: &Copy) -> String {
 
 /// The data map alone (`residency map`), its notes under each row wrapped to `width`.
 pub fn render_map(datasets: &[Dataset], width: usize, out: &mut dyn Write) {
-    let note = |out: &mut dyn Write, text: &str| wrapped(out, text, width, NOTE, NOTE_CONTINUED);
     if datasets.is_empty() {
         let _ = writeln!(out, "No mailbox data sources found.");
         return;
     }
     let several = crate::datamap::several_deployments(datasets);
-    for d in datasets {
-        let source = if several {
-            format!("{}: {}", d.deployment, d.source)
+    // Each dataset's lines depend on it alone: rendered on every core, written in order.
+    super::write_each_in_parallel(datasets, out, |d, out| dataset(d, several, width, out));
+}
+
+/// One dataset of the map: its heading, then a row per copy with its notes.
+fn dataset(d: &Dataset, several: bool, width: usize, out: &mut dyn Write) {
+    let note = |out: &mut dyn Write, text: &str| wrapped(out, text, width, NOTE, NOTE_CONTINUED);
+    let source = if several {
+        format!("{}: {}", d.deployment, d.source)
+    } else {
+        d.source.clone()
+    };
+    let _ = writeln!(
+        out,
+        "{} {}  {}",
+        "Dataset".bold(),
+        source.bold(),
+        format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
+    );
+    if let Some(reason) = &d.reason {
+        let because = format!("taken for a mail server because {reason}");
+        wrapped(out, &because.yellow().to_string(), width, "  ", "    ");
+    }
+    let width = d
+        .copies
+        .iter()
+        .map(|c| c.resource.len())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, MAX_COLUMN);
+    let rw = d
+        .copies
+        .iter()
+        .filter_map(|c| c.region.as_ref().map(String::len))
+        .max()
+        .unwrap_or(6)
+        .clamp(6, MAX_COLUMN);
+    let cw = d
+        .copies
+        .iter()
+        .map(|c| countries(c).len())
+        .max()
+        .unwrap_or(7)
+        .clamp(7, MAX_COLUMN);
+    let _ = writeln!(
+        out,
+        "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",
+        "ROLE".dimmed(),
+        "RESOURCE".dimmed(),
+        "DATA".dimmed(),
+        "REGION".dimmed(),
+        "COUNTRY".dimmed(),
+        "KEYS".dimmed(),
+        "BASIS".dimmed(),
+    );
+    for c in &d.copies {
+        let country = countries(c);
+        let country = if c.countries.iter().any(|x| x == "US") {
+            format!("{country:<cw$}").red()
+        } else if c.countries.is_empty() {
+            format!("{country:<cw$}").yellow()
         } else {
-            d.source.clone()
+            format!("{country:<cw$}").green()
         };
         let _ = writeln!(
             out,
-            "{} {}  {}",
-            "Dataset".bold(),
-            source.bold(),
-            format!("({}:{}, {})", d.file, d.line, d.kind).dimmed()
+            "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {}  {:<16}  {}",
+            wire_name(&c.role),
+            c.resource,
+            wire_name(&c.data),
+            c.region.as_deref().unwrap_or("?"),
+            country,
+            wire_name(&c.key_custody),
+            wire_name(&c.basis),
         );
-        if let Some(reason) = &d.reason {
-            let because = format!("taken for a mail server because {reason}");
-            wrapped(out, &because.yellow().to_string(), width, "  ", "    ");
+        if let Some(reason) = &c.unknown_reason {
+            note(out, &format!("unknown: {reason}").yellow().to_string());
         }
-        let width = d
-            .copies
-            .iter()
-            .map(|c| c.resource.len())
-            .max()
-            .unwrap_or(8)
-            .clamp(8, MAX_COLUMN);
-        let rw = d
-            .copies
-            .iter()
-            .filter_map(|c| c.region.as_ref().map(String::len))
-            .max()
-            .unwrap_or(6)
-            .clamp(6, MAX_COLUMN);
-        let cw = d
-            .copies
-            .iter()
-            .map(|c| countries(c).len())
-            .max()
-            .unwrap_or(7)
-            .clamp(7, MAX_COLUMN);
-        let _ = writeln!(
-            out,
-            "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",
-            "ROLE".dimmed(),
-            "RESOURCE".dimmed(),
-            "DATA".dimmed(),
-            "REGION".dimmed(),
-            "COUNTRY".dimmed(),
-            "KEYS".dimmed(),
-            "BASIS".dimmed(),
-        );
-        for c in &d.copies {
-            let country = countries(c);
-            let country = if c.countries.iter().any(|x| x == "US") {
-                format!("{country:<cw$}").red()
-            } else if c.countries.is_empty() {
-                format!("{country:<cw$}").yellow()
-            } else {
-                format!("{country:<cw$}").green()
-            };
-            let _ = writeln!(
+        if c.via.len() > 1 {
+            note(
                 out,
-                "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {}  {:<16}  {}",
-                wire_name(&c.role),
-                c.resource,
-                wire_name(&c.data),
-                c.region.as_deref().unwrap_or("?"),
-                country,
-                wire_name(&c.key_custody),
-                wire_name(&c.basis),
+                &format!("via {}", c.via.join(" → ")).dimmed().to_string(),
             );
-            if let Some(reason) = &c.unknown_reason {
-                note(out, &format!("unknown: {reason}").yellow().to_string());
-            }
-            if c.via.len() > 1 {
-                note(
-                    out,
-                    &format!("via {}", c.via.join(" → ")).dimmed().to_string(),
-                );
-            }
-            for route in &c.also_via {
-                note(
-                    out,
-                    &format!("and via {}", route.join(" → "))
-                        .dimmed()
-                        .to_string(),
-                );
-            }
-            if let Some(key) = &c.key {
-                let place = if key.regions.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", key.regions.join(", "))
-                };
-                note(
-                    out,
-                    &format!("key {}{place}", key.resource).dimmed().to_string(),
-                );
-            }
         }
-        let _ = writeln!(out);
+        for route in &c.also_via {
+            note(
+                out,
+                &format!("and via {}", route.join(" → "))
+                    .dimmed()
+                    .to_string(),
+            );
+        }
+        if let Some(key) = &c.key {
+            let place = if key.regions.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", key.regions.join(", "))
+            };
+            note(
+                out,
+                &format!("key {}{place}", key.resource).dimmed().to_string(),
+            );
+        }
     }
+    let _ = writeln!(out);
 }
 
 /// Notes under a map row start below its resource column; their continuations a little further.
@@ -240,45 +244,7 @@ pub fn write(report: &Report, width: usize, out: &mut dyn Write) {
     if !report.findings.is_empty() {
         let _ = writeln!(out, "{}", "Findings".bold());
     }
-    let detail = |out: &mut dyn Write, text: &str| {
-        wrapped(out, text, width, DETAIL, DETAIL_CONTINUED);
-    };
-    for f in &report.findings {
-        let location = format!("{}:{}", f.file, f.line);
-        let _ = writeln!(
-            out,
-            "  {} {} {:<14} {}  {}",
-            severity_label(f.severity),
-            f.rule.bold(),
-            f.verdict,
-            location.cyan(),
-            f.resource
-        );
-        detail(out, &f.message);
-        if f.via.len() > 1 {
-            let place = match (&f.region, f.countries.is_empty()) {
-                (Some(r), false) => format!(" ({r}, {})", f.countries.join(",")),
-                _ => " (location unknown)".to_string(),
-            };
-            detail(
-                out,
-                &format!("{} {}{}", "path:".dimmed(), f.via.join(" → "), place),
-            );
-        }
-        if !f.remediation.is_empty() && f.severity > Severity::Info {
-            detail(out, &format!("{} {}", "fix:".dimmed(), f.remediation));
-        }
-        if f.suppressed {
-            detail(
-                out,
-                &format!(
-                    "{} {}",
-                    "suppressed:".green(),
-                    f.suppression_reason.as_deref().unwrap_or_default()
-                ),
-            );
-        }
-    }
+    super::write_each_in_parallel(&report.findings, out, |f, out| finding(f, width, out));
     if !report.findings.is_empty() {
         let _ = writeln!(out);
     }
@@ -296,6 +262,47 @@ pub fn write(report: &Report, width: usize, out: &mut dyn Write) {
         );
     }
     wrapped(out, &super::DISCLAIMER.dimmed().to_string(), width, "", "");
+}
+
+/// One finding: its line, then its message, path, fix and suppression wrapped below it.
+fn finding(f: &crate::policy::Finding, width: usize, out: &mut dyn Write) {
+    let detail = |out: &mut dyn Write, text: &str| {
+        wrapped(out, text, width, DETAIL, DETAIL_CONTINUED);
+    };
+    let location = format!("{}:{}", f.file, f.line);
+    let _ = writeln!(
+        out,
+        "  {} {} {:<14} {}  {}",
+        severity_label(f.severity),
+        f.rule.bold(),
+        f.verdict,
+        location.cyan(),
+        f.resource
+    );
+    detail(out, &f.message);
+    if f.via.len() > 1 {
+        let place = match (&f.region, f.countries.is_empty()) {
+            (Some(r), false) => format!(" ({r}, {})", f.countries.join(",")),
+            _ => " (location unknown)".to_string(),
+        };
+        detail(
+            out,
+            &format!("{} {}{}", "path:".dimmed(), f.via.join(" → "), place),
+        );
+    }
+    if !f.remediation.is_empty() && f.severity > Severity::Info {
+        detail(out, &format!("{} {}", "fix:".dimmed(), f.remediation));
+    }
+    if f.suppressed {
+        detail(
+            out,
+            &format!(
+                "{} {}",
+                "suppressed:".green(),
+                f.suppression_reason.as_deref().unwrap_or_default()
+            ),
+        );
+    }
 }
 
 /// The one-line summary: what was read, the findings by severity, what was left aside.

@@ -8,7 +8,8 @@
 
 use super::Report;
 use crate::policy::{Finding, Severity};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Text safe in XML content and attribute values; characters XML 1.0 forbids are dropped.
@@ -246,6 +247,56 @@ fn suite(
     );
 }
 
+/// One rule's findings with the place (in the list of resources) of the resource each is
+/// about, sorted by place; findings about one resource keep the report's order.
+#[derive(Default)]
+struct RuleFindings<'f> {
+    places: Vec<usize>,
+    findings: Vec<&'f Finding>,
+}
+
+impl<'f> RuleFindings<'f> {
+    fn push(&mut self, place: usize, finding: &'f Finding) {
+        self.places.push(place);
+        self.findings.push(finding);
+    }
+
+    fn sort(&mut self) {
+        let mut pairs: Vec<(usize, &'f Finding)> =
+            self.places.drain(..).zip(self.findings.drain(..)).collect();
+        pairs.sort_by_key(|(place, _)| *place);
+        (self.places, self.findings) = pairs.into_iter().unzip();
+    }
+
+    /// A cursor that gives each place's findings, asked for in increasing order of place.
+    fn walk(&self) -> Walk<'_, 'f> {
+        Walk {
+            rule: self,
+            next: 0,
+        }
+    }
+}
+
+struct Walk<'r, 'f> {
+    rule: &'r RuleFindings<'f>,
+    next: usize,
+}
+
+impl<'r, 'f> Walk<'r, 'f> {
+    /// The findings about the resource at `place`; places must be asked for in order.
+    fn at(&mut self, place: usize) -> &'r [&'f Finding] {
+        let places = &self.rule.places;
+        while self.next < places.len() && places[self.next] < place {
+            self.next += 1;
+        }
+        let start = self.next;
+        while self.next < places.len() && places[self.next] == place {
+            self.next += 1;
+        }
+        &self.rule.findings[start..self.next]
+    }
+}
+
 /// A finding as a line of standard output: `LOW CLD003 main.tf:4 aws_s3_bucket.x: message`.
 fn output_line(f: &Finding) -> String {
     format!(
@@ -273,22 +324,26 @@ pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) 
     // Every resource that holds a copy, once per deployment, in map order, with its file.
     let several = crate::datamap::several_deployments(&report.datasets);
     let mut resources: Vec<(&str, &str, &str)> = Vec::new();
-    let mut seen = BTreeSet::new();
+    let mut place_of: HashMap<(&str, &str), usize> = HashMap::new();
     for d in &report.datasets {
         for c in &d.copies {
-            if seen.insert((c.deployment.as_str(), c.resource.as_str())) {
+            if let Entry::Vacant(place) = place_of.entry((&c.deployment, &c.resource)) {
+                place.insert(resources.len());
                 resources.push((&c.deployment, &c.resource, &c.file));
             }
         }
     }
-    // The findings of each (rule, deployment, resource), found once instead of per case.
-    let mut by_case: HashMap<(&str, &str, &str), Vec<&Finding>> = HashMap::new();
+    // The findings of each rule in the order of the resources they are about: each case's
+    // findings are then the next ones along, with no table looked up per case (a policy has
+    // a case per rule and resource, a million at 100 MB).
+    let mut by_rule: HashMap<&str, RuleFindings> = HashMap::new();
     for f in &report.findings {
-        by_case
-            .entry((&f.rule, &f.deployment, &f.resource))
-            .or_default()
-            .push(f);
+        if let Some(&place) = place_of.get(&(f.deployment.as_str(), f.resource.as_str())) {
+            by_rule.entry(&f.rule).or_default().push(place, f);
+        }
     }
+    drop(place_of);
+    by_rule.values_mut().for_each(RuleFindings::sort);
     let below = |f: &Finding| !f.suppressed && threshold.is_none_or(|t| f.severity < t);
     let mut id = 0;
     for policy in &report.policies {
@@ -299,12 +354,12 @@ pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) 
                 .rules
                 .iter()
                 .filter(|r| r.policy == policy.id)
-                .flat_map(|rule| resources.iter().map(move |place| (rule, place)))
-                .map(|(rule, place @ (deployment, resource, _))| {
-                    let findings = by_case
-                        .get(&(rule.id.as_str(), *deployment, *resource))
-                        .map_or(&[][..], Vec::as_slice);
-                    (rule, place, findings)
+                .flat_map(|rule| {
+                    let mut found = by_rule.get(rule.id.as_str()).map(RuleFindings::walk);
+                    resources.iter().enumerate().map(move |(at, place)| {
+                        let findings = found.as_mut().map_or(&[][..], |f| f.at(at));
+                        (rule, place, findings)
+                    })
                 })
         };
         let mut counts = Counts::default();

@@ -45,7 +45,8 @@ pub struct ScanOptions {
     pub baseline: Option<baseline::Accepted>,
     /// Today's date (`YYYY-MM-DD`) for suppression end dates; the system date when empty.
     pub today: String,
-    /// Worker threads for parsing; 0 uses every core. Output does not depend on it.
+    /// Threads for parsing and evaluating; 0 uses `parallel::cores()` (every core unless the
+    /// command line set `--threads`). Output does not depend on it.
     pub threads: usize,
     /// Follow symbolic links while walking (`--follow-symlinks`).
     pub follow_symlinks: bool,

@@ -2,6 +2,8 @@
 //! number of cores: the stages after resolving (which resources start a dataset, each
 //! dataset's walk, each dataset's judgement) are independent per item.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// `work` on consecutive slices of `items`, one per core (each slice at least `min_slice`
 /// items, so small inputs stay on one thread), the results concatenated in the items' order.
 /// A slice whose worker panicked is re-raised here: nothing it would have found may go missing
@@ -91,12 +93,27 @@ pub fn each_on_every_core<T: Send>(
     })
 }
 
-/// How many threads `len` items get: one per core, each with at least `min_slice` items.
+/// How many threads `len` items get: one per core (or `--threads`), each with at least
+/// `min_slice` items.
 fn workers_for(len: usize, min_slice: usize) -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(len / min_slice.max(1))
-        .max(1)
+    cores().min(len / min_slice.max(1)).max(1)
+}
+
+/// The most threads a stage may use; 0, the default, is one per core. The command line sets it
+/// from `--threads`, so that a shared CI runner can keep a scan to fewer cores in every stage.
+static LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// Limits every stage to `threads` threads (0: one per core).
+pub fn set_limit(threads: usize) {
+    LIMIT.store(threads, Ordering::Relaxed);
+}
+
+/// How many threads a stage may use: the limit set, or one per core.
+pub fn cores() -> usize {
+    match LIMIT.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        limit => limit,
+    }
 }
 
 #[cfg(test)]

@@ -63,7 +63,8 @@ pub struct InputArgs {
     /// onto another file system, never into /proc, /sys or /dev.
     #[arg(long)]
     pub follow_symlinks: bool,
-    /// Parse with this many threads, up to 256; 0 is one per core [default: one per core]. The
+    /// Use at most this many threads in every stage (parsing, evaluation, the data map, the
+    /// policies and the reports), up to 256; 0 is one per core [default: one per core]. The
     /// output is the same whatever the number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=256))]
     pub threads: Option<u16>,
@@ -184,6 +185,8 @@ pub fn options(input: InputArgs) -> Result<(ScanOptions, Option<config::Loaded>)
             .and_then(|s| s.mail_tag.clone())
             .unwrap_or_default(),
     };
+    // `--threads` holds for every stage, not only for those that take it from the options.
+    crate::parallel::set_limit(input.threads.map_or(0, usize::from));
     let opts = ScanOptions {
         paths,
         excludes,

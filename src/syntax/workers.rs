@@ -71,7 +71,7 @@ pub fn parse_all(
     if files.is_empty() {
         return Vec::new();
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::parallel::cores();
     let workers = if threads == 0 { cores } else { threads }.min(files.len());
     let shared = Arc::new(Shared {
         files: files.to_vec(),

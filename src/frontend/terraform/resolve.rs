@@ -1481,7 +1481,7 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
         .chain(also_called)
         .map(|d| (normalise_path(&d.dir), d))
         .collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = crate::parallel::cores();
     let groups = if threads == 0 { cores } else { threads }
         .min(roots.len())
         .max(1);

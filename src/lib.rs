@@ -206,17 +206,8 @@ pub fn map(options: &ScanOptions) -> Result<Mapped, Diagnostic> {
 /// masked, control characters and bidirectional overrides made visible (`report::escape`).
 /// Datasets are cleaned on every core; a text that needs nothing is left as it is.
 fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
-    let clean = |text: &mut String| {
-        if let Cow::Owned(clean) = cleaned(text, secrets) {
-            *text = clean;
-        }
-    };
-    // A shared text is replaced only when cleaning changes it, so it stays shared otherwise.
-    let clean_shared = |text: &mut arcstr::ArcStr| {
-        if let Cow::Owned(clean) = cleaned(text, secrets) {
-            *text = clean.into();
-        }
-    };
+    let clean = |text: &mut String| clean(text, secrets);
+    let clean_shared = |text: &mut arcstr::ArcStr| clean_shared(text, secrets);
     parallel::each_on_every_core(&mut map.datasets, 256, |d| {
         // The deployment is a directory or template name: as hostile as a file name.
         clean(&mut d.deployment);
@@ -244,11 +235,7 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
 /// The same for findings: their messages are built from the (clean) map, but suppression
 /// reasons are read from comments in the files.
 fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
-    let clean = |text: &mut String| {
-        if let Cow::Owned(clean) = cleaned(text, secrets) {
-            *text = clean;
-        }
-    };
+    let clean = |text: &mut String| clean(text, secrets);
     parallel::each_on_every_core(findings, 256, |f| {
         for text in [&mut f.message, &mut f.resource, &mut f.dataset, &mut f.file] {
             clean(text);
@@ -257,6 +244,20 @@ fn clean_findings(findings: &mut [policy::Finding], secrets: &redact::Secrets) {
         f.region.as_mut().map(clean);
         f.via.iter_mut().for_each(clean);
     });
+}
+
+/// Cleans `text` in place; a text that needs nothing is not copied.
+fn clean(text: &mut String, secrets: &redact::Secrets) {
+    if let Cow::Owned(clean) = cleaned(text, secrets) {
+        *text = clean;
+    }
+}
+
+/// Cleans a shared text, replaced only when cleaning changes it, so it stays shared otherwise.
+fn clean_shared(text: &mut arcstr::ArcStr, secrets: &redact::Secrets) {
+    if let Cow::Owned(clean) = cleaned(text, secrets) {
+        *text = clean.into();
+    }
 }
 
 /// `text` with its secrets masked and made safe to print (`report::escape`); borrowed when
@@ -288,13 +289,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     let repo = RepoPaths::new(&options.paths);
     // Each file and deployment is put in repository terms once (a scan has far fewer of them
     // than findings), then every finding is fingerprinted on every core.
-    let in_repo: HashMap<&str, String> = findings
-        .iter()
-        .flat_map(|f| [f.file.as_str(), f.deployment.as_str()])
-        .collect::<HashSet<&str>>()
-        .into_iter()
-        .map(|p| (p, repo.of(p)))
-        .collect();
+    let mut in_repo: HashMap<&str, String> = HashMap::new();
+    for path in findings.iter().flat_map(|f| [&f.file, &f.deployment]) {
+        in_repo.entry(path).or_insert_with(|| repo.of(path));
+    }
     let fingerprints: Vec<String> = parallel::on_every_core(&findings, 256, |part| {
         part.iter()
             .map(|f| {

@@ -327,9 +327,9 @@ impl<'a> Builder<'_, 'a> {
         via: &Via,
     ) {
         // One shared copy of the address for the copy, its route and the routes after it.
-        let mut label = None;
+        let mut shared = None;
         let mut label = || {
-            label
+            shared
                 .get_or_insert_with(|| arcstr::ArcStr::from(r.address.as_str()))
                 .clone()
         };

@@ -531,8 +531,7 @@ fn placeholder(
     dataset: &Dataset,
     copy: &Copy,
     sets: Option<&BTreeMap<String, Vec<String>>>,
-) -> Option<std::borrow::Cow<'static, str>> {
-    use std::borrow::Cow;
+) -> Option<String> {
     let entity = |e: &Option<std::sync::Arc<crate::catalog::Entity>>| match e {
         Some(e) => format!("{} ({})", e.name, e.country),
         None => "unknown".to_string(),
@@ -589,12 +588,13 @@ fn placeholder(
                 .filter(|c| !members.iter().any(|m| m == c))
                 .collect();
             if outside.is_empty() {
-                return Some(Cow::Borrowed("none"));
+                "none".to_string()
+            } else {
+                outside.join(", ")
             }
-            outside.join(", ")
         }
     };
-    Some(Cow::Owned(text))
+    Some(text)
 }
 
 #[cfg(test)]

@@ -249,23 +249,17 @@ fn suite(
 
 /// One rule's findings with the place (in the list of resources) of the resource each is
 /// about, sorted by place; findings about one resource keep the report's order.
-#[derive(Default)]
 struct RuleFindings<'f> {
     places: Vec<usize>,
     findings: Vec<&'f Finding>,
 }
 
 impl<'f> RuleFindings<'f> {
-    fn push(&mut self, place: usize, finding: &'f Finding) {
-        self.places.push(place);
-        self.findings.push(finding);
-    }
-
-    fn sort(&mut self) {
-        let mut pairs: Vec<(usize, &'f Finding)> =
-            self.places.drain(..).zip(self.findings.drain(..)).collect();
+    /// From (place, finding) pairs in report order (a stable sort keeps it per place).
+    fn sorted(mut pairs: Vec<(usize, &'f Finding)>) -> RuleFindings<'f> {
         pairs.sort_by_key(|(place, _)| *place);
-        (self.places, self.findings) = pairs.into_iter().unzip();
+        let (places, findings) = pairs.into_iter().unzip();
+        RuleFindings { places, findings }
     }
 
     /// A cursor that gives each place's findings, asked for in increasing order of place.
@@ -336,14 +330,17 @@ pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) 
     // The findings of each rule in the order of the resources they are about: each case's
     // findings are then the next ones along, with no table looked up per case (a policy has
     // a case per rule and resource, a million at 100 MB).
-    let mut by_rule: HashMap<&str, RuleFindings> = HashMap::new();
+    let mut by_rule: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::new();
     for f in &report.findings {
         if let Some(&place) = place_of.get(&(f.deployment.as_str(), f.resource.as_str())) {
-            by_rule.entry(&f.rule).or_default().push(place, f);
+            by_rule.entry(&f.rule).or_default().push((place, f));
         }
     }
     drop(place_of);
-    by_rule.values_mut().for_each(RuleFindings::sort);
+    let by_rule: HashMap<&str, RuleFindings> = by_rule
+        .into_iter()
+        .map(|(rule, pairs)| (rule, RuleFindings::sorted(pairs)))
+        .collect();
     let below = |f: &Finding| !f.suppressed && threshold.is_none_or(|t| f.severity < t);
     let mut id = 0;
     for policy in &report.policies {

@@ -232,14 +232,22 @@ pub fn write_each_in_parallel<T: Sync>(
     out: &mut dyn std::fmt::Write,
     render: impl Fn(&T, &mut dyn std::fmt::Write) + Sync,
 ) {
-    /// Items rendered ahead of what is written: a few megabytes of text at most.
-    const BATCH: usize = 1024;
     let rendered = |item| {
         let mut text = String::new();
         render(item, &mut text);
         text
     };
-    let _ = crate::parallel::pipelined(items, BATCH, 64, rendered, |text| out.write_str(&text));
+    let _ = pipelined(items, rendered, |text| out.write_str(&text));
+}
+
+/// `parallel::pipelined` with the batch sizes every report uses: 1,024 items rendered ahead of
+/// what is written (a few megabytes of text at most), in slices of at least 64 per core.
+fn pipelined<'t, T: Sync, R: Send, E>(
+    items: &'t [T],
+    render: impl Fn(&'t T) -> R + Sync,
+    consume: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    crate::parallel::pipelined(items, 1024, 64, render, consume)
 }
 
 /// Runs a renderer that writes text (`text::write`, `junit::write`) over `out`: what it writes

@@ -92,30 +92,19 @@ fn dataset(d: &Dataset, several: bool, width: usize, out: &mut dyn Write) {
         let because = format!("taken for a mail server because {reason}");
         wrapped(out, &because.yellow().to_string(), width, "  ", "    ");
     }
-    let width = d
-        .copies
-        .iter()
-        .map(|c| c.resource.len())
-        .max()
-        .unwrap_or(8)
-        .clamp(8, MAX_COLUMN);
-    let rw = d
-        .copies
-        .iter()
-        .filter_map(|c| c.region.as_ref().map(String::len))
-        .max()
-        .unwrap_or(6)
-        .clamp(6, MAX_COLUMN);
-    let cw = d
-        .copies
-        .iter()
-        .map(|c| countries(c).len())
-        .max()
-        .unwrap_or(7)
-        .clamp(7, MAX_COLUMN);
+    // Column widths, at least as wide as their heading (`width` wraps the notes).
+    let copies = &d.copies;
+    let resource_width = column(copies.iter().map(|c| c.resource.len()), 8);
+    let rw = column(
+        copies
+            .iter()
+            .filter_map(|c| c.region.as_ref().map(String::len)),
+        6,
+    );
+    let cw = column(copies.iter().map(|c| countries(c).len()), 7);
     let _ = writeln!(
         out,
-        "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",
+        "  {:<10}  {:<resource_width$}  {:<10}  {:<rw$}  {:<cw$}  {:<16}  {}",
         "ROLE".dimmed(),
         "RESOURCE".dimmed(),
         "DATA".dimmed(),
@@ -135,7 +124,7 @@ fn dataset(d: &Dataset, several: bool, width: usize, out: &mut dyn Write) {
         };
         let _ = writeln!(
             out,
-            "  {:<10}  {:<width$}  {:<10}  {:<rw$}  {}  {:<16}  {}",
+            "  {:<10}  {:<resource_width$}  {:<10}  {:<rw$}  {}  {:<16}  {}",
             wire_name(&c.role),
             c.resource,
             wire_name(&c.data),
@@ -174,6 +163,11 @@ fn dataset(d: &Dataset, several: bool, width: usize, out: &mut dyn Write) {
         }
     }
     let _ = writeln!(out);
+}
+
+/// A column as wide as its widest value, at least `heading` and at most [`MAX_COLUMN`].
+fn column(widths: impl Iterator<Item = usize>, heading: usize) -> usize {
+    widths.max().unwrap_or(heading).clamp(heading, MAX_COLUMN)
 }
 
 /// Notes under a map row start below its resource column; their continuations a little further.

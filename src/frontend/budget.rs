@@ -43,14 +43,19 @@ pub fn finish() -> bool {
     over
 }
 
-/// The warning for a deployment whose budget ran out, at the first of its resources that holds
-/// a refused value (or at `fallback` when the refused value is not kept in any).
-pub fn warning(resources: &[crate::model::Resource], fallback: &str) -> crate::diag::Diagnostic {
-    let (file, line) = resources
+/// Where the first of `resources` that holds a refused value was written, if one does.
+pub fn first_refused(resources: &[crate::model::Resource]) -> Option<(String, usize)> {
+    resources
         .iter()
         .find(|r| holds_refused(&r.attributes) || holds_refused(&r.provider.region))
         .map(|r| (r.file.to_string(), r.line))
-        .unwrap_or_else(|| (fallback.to_string(), 0));
+}
+
+/// The warning for a deployment whose budget ran out, at the first of its resources that holds
+/// a refused value ([`first_refused`]), or at `fallback` when the refused value is not kept in
+/// any.
+pub fn warning(refused_at: Option<(String, usize)>, fallback: &str) -> crate::diag::Diagnostic {
+    let (file, line) = refused_at.unwrap_or_else(|| (fallback.to_string(), 0));
     crate::diag::Diagnostic {
         code: crate::diag::Code::BudgetExceeded,
         file,

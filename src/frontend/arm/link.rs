@@ -65,7 +65,10 @@ pub fn resources(
         budget::start();
         let mut resolution = super::resolve::resolve(template, parameters, inputs, &lookup);
         if budget::finish() {
-            let warning = budget::warning(&resolution.resources, &template.display);
+            let warning = budget::warning(
+                budget::first_refused(&resolution.resources),
+                &template.display,
+            );
             resolution.warnings.push(warning);
         }
         resolutions.push((template.display.as_str(), resolution));

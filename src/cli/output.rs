@@ -117,11 +117,54 @@ pub fn write_atomically_with(
         write(&mut out)?;
         close_checked(out.into_inner().map_err(|e| e.into_error())?)
     });
-    if let Err(e) = written.and_then(|()| std::fs::rename(&temporary, &target)) {
+    if let Err(e) = written.and_then(|()| put_in_place(&temporary, &target)) {
         let _ = std::fs::remove_file(&temporary);
         return Err(fail(e));
     }
     Ok(())
+}
+
+/// Puts the written `temporary` file in the place of `target`, in one step that readers cannot
+/// see half done. Over an existing report, Linux swaps the two files and the temporary name,
+/// which then holds the previous report, is removed: renaming over a file made ext4 write the
+/// new report out to disk first (its `auto_da_alloc` safeguard, 15-20 ms for a 71 MB report),
+/// the wait that [`close_checked`] does without. Where swapping is not supported (another
+/// system, an old kernel, a file system without it) or there is nothing to swap with, the file
+/// is renamed.
+fn put_in_place(temporary: &std::path::Path, target: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if swap(temporary, target).is_ok() {
+        // The previous report; should removing it fail, the new one is in place all the same.
+        let _ = std::fs::remove_file(temporary);
+        return Ok(());
+    }
+    std::fs::rename(temporary, target)
+}
+
+/// Exchanges two files atomically (`renameat2` with `RENAME_EXCHANGE`, Linux 3.15).
+#[cfg(target_os = "linux")]
+fn swap(a: &std::path::Path, b: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = |p: &std::path::Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c_path(a)?, c_path(b)?);
+    // SAFETY: both paths are NUL-terminated and outlive the call, which only reads them.
+    let status = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    match status {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
 }
 
 /// Closes a written report file and returns what closing says. On NFS, written data is sent

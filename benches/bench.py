@@ -385,7 +385,10 @@ def generate(directory, target_bytes):
 
 
 def measure_cpu(args):
-    """Runs the scanner once; returns (wall seconds, peak RSS in bytes, exit code, CPU seconds)."""
+    """Runs the scanner once; returns (wall seconds, peak RSS in bytes, exit code, CPU seconds).
+    What earlier steps wrote (the generated tree, the previous run's report) is flushed to disk
+    first, so that the kernel writing it back does not take the cores this run is timed on."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)

@@ -13,7 +13,16 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Text safe in XML content and attribute values; characters XML 1.0 forbids are dropped.
-fn xml(text: &str) -> String {
+/// Borrowed when nothing in it needs either (most names, files and messages).
+fn xml(text: &str) -> std::borrow::Cow<'_, str> {
+    // 0xEF starts U+FFFE and U+FFFF (and other characters, which the long way keeps).
+    let plain = |b: u8| {
+        !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF)
+            && (b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+    };
+    if text.bytes().all(plain) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -27,7 +36,7 @@ fn xml(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// When the scan ran, as the schema wants it (no time zone); `SOURCE_DATE_EPOCH` fixes it for
@@ -193,52 +202,43 @@ fn suite(
     }
     let _ = out.write_str("    </properties>\n");
     for c in cases {
-        let open = format!(
+        let _ = write!(
+            out,
             "    <testcase name=\"{}\" classname=\"{}\" time=\"0\" file=\"{}\"",
             xml(&c.name),
             xml(&c.classname),
             xml(&c.file)
         );
-        match &c.outcome {
-            Outcome::Passed if c.output.is_empty() => {
-                let _ = writeln!(out, "{open}/>");
-            }
-            Outcome::Passed => {
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <system-out>{}</system-out>\n    </testcase>",
-                    xml(&c.output)
-                );
-            }
-            Outcome::Skipped(message) => {
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>",
-                    xml(message)
-                );
-            }
+        let _ = match &c.outcome {
+            Outcome::Passed if c.output.is_empty() => out.write_str("/>\n"),
+            Outcome::Passed => writeln!(
+                out,
+                ">\n      <system-out>{}</system-out>\n    </testcase>",
+                xml(&c.output)
+            ),
+            Outcome::Skipped(message) => writeln!(
+                out,
+                ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                xml(message)
+            ),
             Outcome::Failed {
                 kind,
                 message,
                 body,
-            } => {
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
-                    xml(message),
-                    xml(kind),
-                    xml(body)
-                );
-            }
-            Outcome::Error { message } => {
-                let _ = writeln!(
-                    out,
-                    "{open}>\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
-                    xml(message),
-                    xml(message)
-                );
-            }
-        }
+            } => writeln!(
+                out,
+                ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>\n    </testcase>",
+                xml(message),
+                xml(kind),
+                xml(body)
+            ),
+            Outcome::Error { message } => writeln!(
+                out,
+                ">\n      <error message=\"{}\" type=\"input-error\">{}</error>\n    </testcase>",
+                xml(message),
+                xml(message)
+            ),
+        };
     }
     let _ = writeln!(
         out,
@@ -464,4 +464,28 @@ pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) 
         );
     }
     let _ = out.write_str("</testsuites>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Clean text is written as it is (not copied); markup is escaped and what XML 1.0 forbids
+    /// is dropped, including U+FFFE and U+FFFF, while other characters that share their first
+    /// byte are kept.
+    #[test]
+    fn xml_escapes_markup_and_drops_what_xml_forbids() {
+        assert!(matches!(
+            xml("aws_s3_bucket.inbox ü"),
+            std::borrow::Cow::Borrowed("aws_s3_bucket.inbox ü")
+        ));
+        assert_eq!(
+            xml("a<b>&\"c\" 'd'\u{1b}[31m\t\n"),
+            "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos;[31m\t\n"
+        );
+        assert_eq!(
+            xml("x\u{FFFE}\u{FFFF}\u{F000}\u{FFFD}y"),
+            "x\u{F000}\u{FFFD}y"
+        );
+    }
 }

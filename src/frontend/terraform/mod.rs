@@ -50,7 +50,10 @@ impl FrontEnd for Terraform {
 
     fn take_markers(file: &mut File) -> (String, Vec<(usize, String)>) {
         match file {
-            File::Config { file, .. } => (file.display.clone(), std::mem::take(&mut file.lines)),
+            File::Config { file, .. } => (
+                file.display.clone(),
+                std::mem::take(&mut file.lines).into_vec(),
+            ),
             File::Plan(p) => (p.display.clone(), std::mem::take(&mut p.lines)),
         }
     }

@@ -865,6 +865,45 @@ fn run_bounded(dir: &Path, args: &[&str], seconds: u64) -> (i32, String, String)
     }
 }
 
+/// A root's resources are collected in batches of 1,024; the budget warning still names the
+/// first resource that holds a refused value when it comes after the first batch.
+#[test]
+fn the_budget_warning_names_a_resource_past_the_first_batch() {
+    let tree = tempfile::tempdir().unwrap();
+    let mut text = String::from("locals {\n  l0 = \"aaaaaaaaaaaaaaaa\"\n");
+    for i in 1..18 {
+        text.push_str(&format!(
+            "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    text.push_str("}\nprovider \"aws\" {\n  region = \"eu-west-1\"\n}\n");
+    for block in ["a", "b"] {
+        text.push_str(&format!(
+            "resource \"aws_s3_bucket\" \"{block}\" {{\n  count  = 600\n  bucket = \"{block}-${{count.index}}\"\n}}\n"
+        ));
+    }
+    let line = text.lines().count() + 1;
+    text.push_str(
+        "resource \"aws_workmail_organization\" \"m\" {\n  organization_alias = local.l17\n}\n",
+    );
+    std::fs::write(tree.path().join("main.tf"), text).unwrap();
+    let (code, stdout, stderr) = run_bounded(
+        tree.path(),
+        &["scan", ".", "--format", "json", "--fail-on", "never"],
+        60,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report = common::json(&stdout);
+    let budget: Vec<(String, u64)> = entries(&report, "warnings")
+        .into_iter()
+        .filter(|w| w.2.starts_with("evaluation budget exceeded"))
+        .map(|w| (w.0, w.1))
+        .collect();
+    assert_eq!(budget, [("main.tf".to_string(), line as u64)]);
+}
+
 /// Item 14: values that grow without bound (locals that double, ARM `concat` of variables that
 /// double, `replace` of "" by a large string, YAML aliases of one large scalar, module fan-out)
 /// become unknown with a warning that names the file, and the report stays small.

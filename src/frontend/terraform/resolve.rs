@@ -1593,9 +1593,9 @@ fn resolve_group(
         // Each root module is a deployment with its own evaluation budget.
         crate::frontend::budget::start();
         builder.instantiate_root(dir, display_dir, inputs);
-        // Where the budget warning goes: the first resource that holds a refused value. A
-        // value is refused only once the budget is spent, so batches sent before are not
-        // searched.
+        // Where the budget warning goes: the first resource that holds a refused value.
+        // `budget::spent` turns true with the first refused value, so the batches sent before
+        // it hold none and are not searched.
         let mut refused_at: Option<(String, usize)> = None;
         collect_resources(&builder.ev, &mut strings, |batch| {
             if refused_at.is_none() && crate::frontend::budget::spent() {

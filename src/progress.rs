@@ -78,6 +78,8 @@ pub fn ended(name: &str, since: &mut Instant) {
 /// milliseconds, and its minor page faults: a stage that uses one core shows as much CPU as
 /// wall time, and faults far above the memory a stage holds mean freed pages were returned
 /// to the system and touched again (`/proc/self/stat`, fields 10, 14 and 15; `proc(5)`).
+/// Zeros where there is no such file.
+#[cfg(unix)]
 fn cpu_and_faults() -> (u64, u64) {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     // The command name (field 2) is in parentheses and may hold spaces: count after it.
@@ -98,4 +100,9 @@ fn cpu_and_faults() -> (u64, u64) {
         _ => 100,
     };
     ((number(14) + number(15)) * 1000 / ticks, number(10))
+}
+
+#[cfg(not(unix))]
+fn cpu_and_faults() -> (u64, u64) {
+    (0, 0)
 }

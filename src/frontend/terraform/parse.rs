@@ -207,12 +207,12 @@ const MAX_UNCLOSED: usize = 16;
 /// starting the parser is not noticed.
 const PIECE_BYTES: usize = 16 << 10;
 
-/// From how many pieces on a file's blocks are left where they were parsed. Each piece's
-/// working memory is reused by the next, so what is left among the blocks is about one
-/// piece's (27 times 16 KiB): a tenth of the blocks of a file of 64 pieces (1 MiB), the share
-/// below which copying the blocks is not worth its time (8 files of 1.2 MB: parsing 181 ->
-/// 141 ms, the same peak). Files of a few pieces are copied: 2,800 files of 33 KB left
-/// uncopied held 757 MB after parsing instead of 420.
+/// A file parsed in at least this many pieces keeps its blocks where they were parsed
+/// (`TfFile::packed`). Each piece's working memory is reused by the next, so what is left
+/// among the blocks is about one piece's (27 times 16 KiB): a tenth of the blocks of a file of
+/// 64 pieces (1 MiB), below which copying them is not worth its time (8 files of 1.2 MB:
+/// parsing 181 -> 141 ms, the same peak). Files of a few pieces are copied: 2,800 files of
+/// 33 KB left uncopied held 757 MB after parsing instead of 420.
 const PACKED_PIECES: usize = 64;
 
 /// Checks the nesting of a file before the parser sees it: deeper than `tree::MAX_DEPTH`, or

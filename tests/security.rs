@@ -865,19 +865,26 @@ fn run_bounded(dir: &Path, args: &[&str], seconds: u64) -> (i32, String, String)
     }
 }
 
-/// A root's resources are collected in batches of 1,024; the budget warning still names the
-/// first resource that holds a refused value when it comes after the first batch.
-#[test]
-fn the_budget_warning_names_a_resource_past_the_first_batch() {
-    let tree = tempfile::tempdir().unwrap();
-    let mut text = String::from("locals {\n  l0 = \"aaaaaaaaaaaaaaaa\"\n");
-    for i in 1..18 {
-        text.push_str(&format!(
+/// An open `locals` block of `count` locals, each twice the one before: `l0` is 16 bytes, so
+/// `l16` is 1 MiB (the longest string a value may be) and `l17` is refused.
+fn doubling_locals(count: usize) -> String {
+    let mut locals = String::from("locals {\n  l0 = \"aaaaaaaaaaaaaaaa\"\n");
+    for i in 1..count {
+        locals.push_str(&format!(
             "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
             i - 1,
             i - 1
         ));
     }
+    locals
+}
+
+/// A root's resources are collected in batches of 1,024; the budget warning still names the
+/// first resource that holds a refused value when it comes after the first batch.
+#[test]
+fn the_budget_warning_names_a_resource_past_the_first_batch() {
+    let tree = tempfile::tempdir().unwrap();
+    let mut text = doubling_locals(18);
     text.push_str("}\nprovider \"aws\" {\n  region = \"eu-west-1\"\n}\n");
     for block in ["a", "b"] {
         text.push_str(&format!(
@@ -910,14 +917,7 @@ fn the_budget_warning_names_a_resource_past_the_first_batch() {
 #[test]
 fn values_that_grow_without_bound_are_cut_off() {
     let tree = tempfile::tempdir().unwrap();
-    let mut locals = String::from("locals {\n  l0 = \"aaaaaaaaaaaaaaaa\"\n");
-    for i in 1..40 {
-        locals.push_str(&format!(
-            "  l{i} = \"${{local.l{}}}${{local.l{}}}\"\n",
-            i - 1,
-            i - 1
-        ));
-    }
+    let mut locals = doubling_locals(40);
     locals.push_str("  huge = replace(local.l16, \"\", local.l16)\n}\n");
     std::fs::create_dir(tree.path().join("tf")).unwrap();
     std::fs::write(

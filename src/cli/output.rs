@@ -80,8 +80,8 @@ pub fn write_output_with(
 const WRITE_BUFFER: usize = 1 << 16;
 
 /// Writes a report file. A regular file (or a new one) is written through a temporary file
-/// beside it, renamed into place: a failed write (a full disk) leaves the previous report whole
-/// instead of a truncated one. A link to a regular file is replaced at its target, so the link
+/// beside it, then put in its place whole (`put_in_place`): a failed write (a full disk)
+/// leaves the previous report whole instead of a truncated one. A link to a regular file is replaced at its target, so the link
 /// stays. Anything else (`/dev/null`, `/dev/stdout`, a FIFO, a process substitution) is written
 /// in place: renaming over it would replace a device or a pipe with a plain file.
 pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {

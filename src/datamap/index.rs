@@ -104,7 +104,7 @@ impl<'a> Index<'a> {
         let names: HashMap<&str, &str> = NAME_ATTRIBUTES.iter().copied().collect();
         // The tables by address and by what resources are called, each filled in scan order
         // by one thread: a hash per resource and table (100 MB: 141 ms on one core).
-        let by_address = |index: &mut Index<'a>| {
+        let fill_by_address = |index: &mut Index<'a>| {
             for r in resources {
                 // The first declaration of an address wins (a plan's resource before a state
                 // of another workspace that joins the same root).
@@ -125,7 +125,7 @@ impl<'a> Index<'a> {
                 }
             }
         };
-        let by_name = || {
+        let tables_by_name = || {
             let mut by_kind: HashMap<&'a str, Vec<&'a Resource>> = HashMap::new();
             let mut by_arm_id: HashMap<String, Vec<&'a Resource>> = HashMap::new();
             let mut by_name: HashMap<&'a str, Vec<&'a Resource>> = HashMap::new();
@@ -142,15 +142,15 @@ impl<'a> Index<'a> {
         };
         let (by_kind, by_arm_id, by_name) = if crate::parallel::cores() > 1 {
             std::thread::scope(|scope| {
-                let named = scope.spawn(by_name);
-                by_address(&mut index);
+                let named = scope.spawn(tables_by_name);
+                fill_by_address(&mut index);
                 named
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e))
             })
         } else {
-            by_address(&mut index);
-            by_name()
+            fill_by_address(&mut index);
+            tables_by_name()
         };
         index.by_kind = by_kind;
         index.by_arm_id = by_arm_id;

@@ -265,18 +265,18 @@ pub fn stream(
 /// A `fmt::Write` over an `io::Write` (see [`stream`]). The first I/O error is kept
 /// (formatting can only say that something failed) and returned by [`IoWriter::finish`];
 /// nothing more is written after it.
-pub struct IoWriter<'a> {
+struct IoWriter<'a> {
     inner: &'a mut dyn std::io::Write,
     error: Option<std::io::Error>,
 }
 
 impl<'a> IoWriter<'a> {
-    pub fn new(inner: &'a mut dyn std::io::Write) -> IoWriter<'a> {
+    fn new(inner: &'a mut dyn std::io::Write) -> IoWriter<'a> {
         IoWriter { inner, error: None }
     }
 
     /// What writing came to: the first I/O error, if there was one.
-    pub fn finish(self) -> std::io::Result<()> {
+    fn finish(self) -> std::io::Result<()> {
         self.error.map_or(Ok(()), Err)
     }
 }

@@ -205,7 +205,7 @@ pub fn render(report: &Report, width: usize) -> String {
 
 /// [`render`], written to `out` as it goes: a scan's text report is as long as its map and
 /// findings (74 MB for the 100 MB bench tree), and is streamed to its destination rather than
-/// held whole (see `IoWriter`).
+/// held whole (see `report::stream`).
 pub fn write(report: &Report, width: usize, out: &mut dyn Write) {
     let policies: Vec<String> = report
         .policies

@@ -747,7 +747,7 @@ impl<'n> Scope<'n> {
                         let mut merged = BTreeMap::new();
                         for v in &values {
                             if let Value::Map(m) = v {
-                                merged.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+                                merged.extend(m.iter().map(|(k, v)| (*k, v.clone())));
                             }
                         }
                         Value::Map(merged.into_iter().collect())

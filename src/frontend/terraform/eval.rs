@@ -45,7 +45,10 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
-        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Value::Map(m) => m
+            .into_iter()
+            .map(|(k, v)| (Value::String(k.as_str().into()), v))
+            .collect(),
         u @ Value::Unknown(_) => return u,
         _ => return Value::unknown("a for expression over a value that is not a collection"),
     };

@@ -637,7 +637,10 @@ fn dynamic_blocks(label: &str, body: &Body, ctx: &Ctx) -> Value {
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
             .collect(),
-        Some(Value::Map(m)) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        Some(Value::Map(m)) => m
+            .into_iter()
+            .map(|(k, v)| (Value::String(k.as_str().into()), v))
+            .collect(),
         Some(Value::Null) => Vec::new(),
         Some(u @ Value::Unknown(_)) => return u,
         _ => {
@@ -1729,7 +1732,7 @@ fn expansions(ctx: &Ctx, body: &Body) -> Vec<(String, Binding)> {
     }
     if let Some(expr) = attribute(body, "for_each") {
         let pairs: Option<Vec<(String, Value)>> = match eval::eval(expr, ctx) {
-            Value::Map(m) => Some(m.into_iter().map(|(k, v)| (k.into(), v)).collect()),
+            Value::Map(m) => Some(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
             Value::List(items) => items
                 .into_iter()
                 .map(|v| v.to_text().map(|k| (k.clone(), Value::String(k.into()))))

@@ -25,6 +25,7 @@ const PURGE_DELAY_MS: std::ffi::c_long = 10;
 fn main() -> ExitCode {
     // SAFETY: sets one of mimalloc's numeric options; no other thread exists yet.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    residency::value::Key::prepare();
     let args = Cli::parse();
     cli::set_colour(args.color);
     let status = match cli::run(args.command) {

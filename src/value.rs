@@ -41,6 +41,15 @@ impl Key {
     pub fn as_str(&self) -> &str {
         self.0.as_str()
     }
+
+    /// Sets up the shared cache of keys while the process's memory is fresh. The cache starts
+    /// with tables of 12 MB that are zeroed when made: made from fresh pages, which the
+    /// system gives zeroed, only the parts used become resident; made on a resolving thread
+    /// from memory a parse tree left, all of it was cleared and held (medians of nine runs:
+    /// 8 files of 1.2 MB, a peak of 119 MB instead of 111; 1 MB, 27 instead of 23).
+    pub fn prepare() {
+        let _ = Key::from("");
+    }
 }
 
 impl std::ops::Deref for Key {

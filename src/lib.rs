@@ -120,10 +120,12 @@ pub fn resolve(options: &ScanOptions) -> Result<Resolved, Diagnostic> {
         .unwrap_or(syntax::workers::DEFAULT_BUDGET);
     let mut inputs = options.inputs.clone();
     inputs.gate = gate;
+    // Roots that nothing can call are parsed as they are resolved, not all before.
+    let (files, streamed) = frontend::terraform::stream::split(files, &inputs, budget);
     let parsed = syntax::workers::parse_all(&files, options.threads, &inputs, budget);
     progress::ended("parse", &mut clock);
     progress::begin("resolving");
-    let mut claimed = frontend::Claimed::default();
+    let mut claimed = frontend::Claimed::new(streamed);
     let mut lines = HashMap::new();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
@@ -145,6 +147,8 @@ pub fn resolve(options: &ScanOptions) -> Result<Resolved, Diagnostic> {
     let resources = frontend::resources(claimed, &inputs, options.threads, &mut collected);
     errors.extend(collected.errors);
     warnings.extend(collected.warnings);
+    scanned += collected.files;
+    lines.extend(collected.markers);
     progress::ended("resolve", &mut clock);
     Ok(Resolved {
         files: scanned,

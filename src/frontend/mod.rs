@@ -49,6 +49,10 @@ pub struct Collected {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     pub secrets: crate::redact::Secrets,
+    /// Files parsed while resolving (`terraform::stream`): how many were scanned, and the
+    /// suppression-marker lines of each that parsed, by display name.
+    pub files: usize,
+    pub markers: Vec<(String, Vec<(usize, String)>)>,
 }
 
 /// The parsed files of one scan, by front end.
@@ -60,9 +64,19 @@ pub struct Claimed {
     kubernetes: Vec<kubernetes::File>,
     compose: Vec<compose::File>,
     tenants: Vec<tenants::File>,
+    /// Terraform roots parsed only when they are resolved (`terraform::stream`).
+    terraform_streamed: terraform::stream::Streamed,
 }
 
 impl Claimed {
+    /// What the scan claims, with the Terraform roots to parse as they are resolved.
+    pub fn new(terraform_streamed: terraform::stream::Streamed) -> Claimed {
+        Claimed {
+            terraform_streamed,
+            ..Claimed::default()
+        }
+    }
+
     /// Keeps a parsed file for its front end; returns its display name and suppression-marker
     /// lines, or `None` for a file no front end keeps (skipped, not ours).
     pub fn add(&mut self, parsed: Parsed) -> Option<(String, Vec<(usize, String)>)> {
@@ -102,6 +116,7 @@ pub fn resources(
         mut kubernetes,
         compose,
         tenants,
+        terraform_streamed,
     } = claimed;
     // Formats that need nothing from another are resolved before Terraform, so that their
     // parsed files are freed before Terraform's resources all exist (a 100 MB scan: the
@@ -112,7 +127,13 @@ pub fn resources(
     let arm = arm::Arm::resources(arm, inputs, threads, collected);
     let compose = compose::Compose::resources(compose, inputs, threads, collected);
     let tenants = tenants::Tenants::resources(tenants, inputs, threads, collected);
-    let mut all = terraform::Terraform::resources(terraform, inputs, threads, collected);
+    let mut all = terraform::Terraform::resources_with(
+        terraform,
+        terraform_streamed,
+        inputs,
+        threads,
+        collected,
+    );
     // Kubernetes objects that Terraform's kubernetes provider creates are read as manifests.
     kubernetes.extend(kubernetes::terraform::manifests(&all));
     let kubernetes = kubernetes::Kubernetes::resources(kubernetes, inputs, threads, collected);
@@ -163,7 +184,20 @@ impl Parsed {
 }
 
 pub fn parse_file(file: &SourceFile, inputs: &Inputs) -> Result<Parsed, Diagnostic> {
-    let text = match inputs.gate.read_text(&file.path, crate::gate::Area::Scan) {
+    parse_text(file, None, inputs)
+}
+
+/// [`parse_file`] with the file's text, when it was already read through the gate.
+pub fn parse_text(
+    file: &SourceFile,
+    text: Option<String>,
+    inputs: &Inputs,
+) -> Result<Parsed, Diagnostic> {
+    let read = match text {
+        Some(text) => Ok(text),
+        None => inputs.gate.read_text(&file.path, crate::gate::Area::Scan),
+    };
+    let text = match read {
         Ok(text) => text,
         // A JSON or YAML file that cannot be decoded is only ours to report when its opening
         // says it is one of our formats; application data in another encoding is not.

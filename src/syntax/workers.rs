@@ -6,7 +6,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::discover::SourceFile;
-use crate::frontend::{parse_file, Parsed};
+use crate::frontend::{parse_text, Parsed};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -22,6 +22,8 @@ type Outcome = Result<Parsed, Diagnostic>;
 
 struct Shared {
     files: Vec<SourceFile>,
+    /// Texts already read, by file; a file without one is read by its worker.
+    texts: Vec<Mutex<Option<String>>>,
     next: AtomicUsize,
     inputs: crate::model::Inputs,
     /// What each worker is parsing, and since when.
@@ -40,8 +42,12 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
             busy[slot] = Some((i, Instant::now()));
         }
         let file = &shared.files[i];
-        let outcome =
-            std::panic::catch_unwind(|| parse_file(file, &shared.inputs)).unwrap_or_else(|_| {
+        let text = shared
+            .texts
+            .get(i)
+            .and_then(|t| t.lock().ok().and_then(|mut t| t.take()));
+        let outcome = std::panic::catch_unwind(|| parse_text(file, text, &shared.inputs))
+            .unwrap_or_else(|_| {
                 Err(Diagnostic::new(
                     Code::Internal,
                     0,
@@ -62,11 +68,26 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
 
 /// Parses `files` on `threads` workers (0: one per core), giving each file at most `budget`;
 /// `inputs` gives the gate files are read through and the catalog values are checked against.
+/// What a file keeps is copied into this thread's memory (`Parsed::compacted`).
 pub fn parse_all(
     files: &[SourceFile],
     threads: usize,
     inputs: &crate::model::Inputs,
     budget: Duration,
+) -> Vec<Outcome> {
+    parse_texts(files, Vec::new(), threads, inputs, budget, true)
+}
+
+/// As [`parse_all`], with the texts of some files already read (by file; `None` or missing:
+/// read here), and what each file keeps copied into this thread's memory only if `compact`:
+/// trees that are evaluated and dropped at once gain nothing from the copy.
+pub fn parse_texts(
+    files: &[SourceFile],
+    texts: Vec<Option<String>>,
+    threads: usize,
+    inputs: &crate::model::Inputs,
+    budget: Duration,
+    compact: bool,
 ) -> Vec<Outcome> {
     if files.is_empty() {
         return Vec::new();
@@ -75,6 +96,7 @@ pub fn parse_all(
     let workers = if threads == 0 { cores } else { threads }.min(files.len());
     let shared = Arc::new(Shared {
         files: files.to_vec(),
+        texts: texts.into_iter().map(Mutex::new).collect(),
         next: AtomicUsize::new(0),
         inputs: inputs.clone(),
         busy: Mutex::new(vec![None; workers]),
@@ -90,7 +112,11 @@ pub fn parse_all(
         match rx.recv_timeout(tick) {
             Ok((i, outcome)) => {
                 if results[i].is_none() {
-                    results[i] = Some(outcome.map(Parsed::compacted));
+                    results[i] = Some(if compact {
+                        outcome.map(Parsed::compacted)
+                    } else {
+                        outcome
+                    });
                     done += 1;
                     crate::progress::file_parsed();
                 }

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod parse;
 pub mod plan;
 pub mod resolve;
+pub mod stream;
 
 use super::{Collected, FrontEnd};
 use crate::diag::Diagnostic;
@@ -64,6 +65,26 @@ impl FrontEnd for Terraform {
         threads: usize,
         collected: &mut Collected,
     ) -> Vec<Resource> {
+        Terraform::resources_with(
+            files,
+            stream::Streamed::default(),
+            inputs,
+            threads,
+            collected,
+        )
+    }
+}
+
+impl Terraform {
+    /// The resources of the parsed `files` and of the roots `streamed` still holds, which are
+    /// parsed and resolved here a batch at a time (see `stream`).
+    pub fn resources_with(
+        files: Vec<File>,
+        streamed: stream::Streamed,
+        inputs: &Inputs,
+        threads: usize,
+        collected: &mut Collected,
+    ) -> Vec<Resource> {
         let mut dirs: BTreeMap<PathBuf, resolve::DirFiles> = BTreeMap::new();
         let mut plans = Vec::new();
         for file in files {
@@ -86,11 +107,13 @@ impl FrontEnd for Terraform {
                 File::Plan(p) => plans.push(p),
             }
         }
-        let resolved = resolve::resolve(dirs.into_values().collect(), inputs, threads);
-        let mut resources = resolved.resources;
-        collected.errors.extend(resolved.errors);
-        collected.warnings.extend(resolved.warnings);
-        collected.secrets.extend(resolved.secrets);
+        let mut resources = stream::resolve(
+            dirs.into_values().collect(),
+            streamed,
+            inputs,
+            threads,
+            collected,
+        );
         let planned: Vec<Resource> = plans
             .iter()
             .flat_map(|p| plan::resolve::resolve(p, inputs))

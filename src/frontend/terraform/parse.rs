@@ -196,6 +196,44 @@ fn add_blocks(
     }
 }
 
+/// Every local module source a `.tf` or `.tf.json` text can hold, as written: each quoted
+/// text that starts with `./` or `../`, wherever it is (a comment, a heredoc, any attribute),
+/// up to its closing quote. More than the file's real calls, never fewer: a module source is
+/// a plain string (a text with an interpolation is a template, not a source), and only an
+/// escape could spell its `./` differently, so a text that
+/// holds an escape that can make one (`\u`, `\U`, JSON's `\/`), or a source with any other
+/// escape (`\"`, `$${`) or running past the end of its line, gives `None`: it cannot be read
+/// without parsing.
+///
+/// What it is for: a directory that no text of the scan names this way is called by nobody,
+/// so it is a root module, known before anything is parsed (`stream`).
+pub fn local_source_candidates(text: &str) -> Option<Vec<&str>> {
+    if text.contains("\\u") || text.contains("\\U") || text.contains("\\/") {
+        return None;
+    }
+    let mut found = Vec::new();
+    for (at, _) in text.match_indices("\".") {
+        let rest = &text[at + 1..];
+        if !(rest.starts_with("./") || rest.starts_with("../")) {
+            continue;
+        }
+        let end = rest.find(['"', '\n'])?;
+        let source = &rest[..end];
+        if rest[end..].starts_with('\n')
+            || source.contains('\\')
+            || source.contains("$${")
+            || source.contains("%%{")
+        {
+            return None;
+        }
+        // An interpolation makes a template, which is not a module source.
+        if !source.contains("${") && !source.contains("%{") {
+            found.push(source);
+        }
+    }
+    Some(found)
+}
+
 /// Brackets left open at the end of a file from which the file is refused without parsing:
 /// such text is never valid HCL, and it is what makes the parser backtrack for seconds or
 /// minutes (chained operators in unclosed parentheses). Counting is exact work, so the same
@@ -544,6 +582,73 @@ mod tests {
         let starts = check_nesting(tricky, 1).unwrap();
         let heads: Vec<&str> = starts.iter().map(|&at| &tricky[at..at + 6]).collect();
         assert_eq!(heads, ["/* a b", "locals", "\nresou", "resour", "variab"]);
+    }
+
+    #[test]
+    fn local_source_candidates_hold_every_text_that_could_be_a_source() {
+        let text = concat!(
+            "module \"a\" { source = \"./modules/a\" }\n",
+            "module \"b\" {\n  source = \"../shared/b\"\n}\n",
+            "# module \"c\" { source = \"./in-a-comment\" }\n",
+            "locals { tpl = \"./t/${var.x}\", dots = \"...\", rel = \".x\" }\n",
+        );
+        assert_eq!(
+            local_source_candidates(text),
+            Some(vec!["./modules/a", "../shared/b", "./in-a-comment"])
+        );
+        let json = r#"{"module": {"a": {"source": "./modules/a"}}}"#;
+        assert_eq!(local_source_candidates(json), Some(vec!["./modules/a"]));
+        // Where an escape could spell a source, or a source cannot be read to its end.
+        for unreadable in [
+            r#"module "a" { source = "\u002e/modules/a" }"#,
+            r#"locals { x = "\U0000002e" }"#,
+            r#"{"module": {"a": {"source": ".\/modules/a"}}}"#,
+            r#"module "a" { source = "./a\"b" }"#,
+            r#"module "a" { source = "./$${x}" }"#,
+            "module \"a\" { source = \"./a\n\" }",
+        ] {
+            assert_eq!(local_source_candidates(unreadable), None, "{unreadable}");
+        }
+    }
+
+    /// Every local module source the parser finds in the repository's `.tf` files is among
+    /// the candidates read from the text.
+    #[test]
+    fn local_source_candidates_include_every_parsed_source() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = 0;
+        for dir in ["tests", "sample-configs"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+                let entry = entry.unwrap();
+                if entry.path().extension().is_none_or(|e| e != "tf") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                let Ok(file) = parse_hcl(&text, "x.tf") else {
+                    continue;
+                };
+                // A text that cannot be read this way streams nothing.
+                let Some(candidates) = local_source_candidates(&text) else {
+                    continue;
+                };
+                for block in file.blocks.iter().filter(|b| b.kind == "module") {
+                    let source = block.body.attributes().find(|a| a.key.as_str() == "source");
+                    if let Some(Expression::String(s)) = source.map(|a| &a.expr) {
+                        if s.starts_with("./") || s.starts_with("../") {
+                            sources += 1;
+                            assert!(
+                                candidates.contains(&s.as_str()),
+                                "{}: {s}",
+                                entry.path().display()
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(sources >= 10, "only {sources} local sources");
     }
 
     #[test]

@@ -868,7 +868,7 @@ fn normalise_display(path: &str) -> String {
     }
 }
 
-fn normalise_path(path: &Path) -> PathBuf {
+pub fn normalise_path(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -1407,7 +1407,7 @@ fn deployed_on_its_own(d: &DirFiles) -> bool {
 }
 
 /// The local module calls of a directory, as normalised directories.
-fn local_calls(d: &DirFiles) -> Vec<PathBuf> {
+pub fn local_calls(d: &DirFiles) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for file in &d.files {
         for block in file.blocks.iter().filter(|b| b.kind == "module") {
@@ -1444,20 +1444,30 @@ fn reachable_from_roots(
 
 /// Resolves every root module among the scanned directories. A directory that another scanned
 /// directory calls as a local module is evaluated through that call, not as a root of its own.
-pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved {
+///
+/// `streamed` are the root modules already resolved as they were parsed (`stream`), each with
+/// the directories it calls: they are roots whatever they call, and what they call counts
+/// here as much as the calls of `dirs`.
+pub fn resolve(
+    dirs: Vec<DirFiles>,
+    streamed: &[(PathBuf, Vec<PathBuf>)],
+    inputs: &Inputs,
+    threads: usize,
+) -> Resolved {
     // Each scanned directory by its normalised path, with its local module calls, read once.
     let by_dir: HashMap<PathBuf, &DirFiles> =
         dirs.iter().map(|d| (normalise_path(&d.dir), d)).collect();
     let calls: HashMap<PathBuf, Vec<PathBuf>> = by_dir
         .iter()
         .map(|(dir, d)| (dir.clone(), local_calls(d)))
+        .chain(streamed.iter().cloned())
         .collect();
     // A module that calls itself is a cycle to report, not a reason to skip it.
     let mut called: HashSet<PathBuf> = calls
         .iter()
         .flat_map(|(own, targets)| targets.iter().filter(move |t| *t != own).cloned())
         .collect();
-    let scanned: HashSet<PathBuf> = by_dir.keys().cloned().collect();
+    let scanned: HashSet<PathBuf> = calls.keys().cloned().collect();
     // Being called does not stop a directory from being deployed on its own: one with its own
     // tfvars or backend stays a root, so that nobody can hide a root's `terraform.tfvars` (a US
     // replica) by adding a directory that calls it.
@@ -1467,9 +1477,6 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
     // above it: evaluate it as one, so the cycle is reported and nothing is lost.
     let reachable = reachable_from_roots(&calls, &called);
     called.retain(|dir| reachable.contains(dir));
-    // Root modules are independent: they are evaluated in groups on several threads, each
-    // group with its own evaluator, and their resources put back in root order, so the result
-    // does not depend on the number of threads.
     let (shared, roots): (Vec<DirFiles>, Vec<DirFiles>) = dirs
         .into_iter()
         .partition(|d| called.contains(&normalise_path(&d.dir)));
@@ -1484,6 +1491,22 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
         .chain(also_called)
         .map(|d| (normalise_path(&d.dir), d))
         .collect();
+    evaluate_roots(roots, &shared, &scanned, inputs, threads)
+}
+
+/// Evaluates root modules, with the module directories they may call in `shared` and every
+/// scanned directory in `scanned` (a module is read from elsewhere only through the gate).
+/// Root modules are independent: they are evaluated in groups on several threads, each
+/// group with its own evaluator, and their resources are given by root, so that the result
+/// does not depend on the number of threads.
+pub fn evaluate_roots(
+    roots: Vec<DirFiles>,
+    shared: &HashMap<PathBuf, DirFiles>,
+    scanned: &HashSet<PathBuf>,
+    inputs: &Inputs,
+    threads: usize,
+) -> Resolved {
+    let dirs: Vec<PathBuf> = roots.iter().map(|d| d.dir.clone()).collect();
     let cores = crate::parallel::cores();
     let groups = if threads == 0 { cores } else { threads }
         .min(roots.len())
@@ -1500,7 +1523,7 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
         let handles: Vec<_> = grouped
             .into_iter()
             .map(|group| {
-                let (shared, scanned, done) = (&shared, &scanned, done.clone());
+                let done = done.clone();
                 scope.spawn(move || resolve_group(group, shared, scanned, inputs, &done))
             })
             .collect();
@@ -1534,14 +1557,21 @@ pub fn resolve(dirs: Vec<DirFiles>, inputs: &Inputs, threads: usize) -> Resolved
         resolved.secrets.extend(r.secrets);
     }
     by_root.sort_by_key(|(i, _)| *i);
-    resolved.resources = by_root.into_iter().flat_map(|(_, r)| r).collect();
+    for (i, resources) in by_root {
+        match resolved.roots.last_mut() {
+            Some((dir, all)) if *dir == dirs[i] => all.extend(resources),
+            _ => resolved.roots.push((dirs[i].clone(), resources)),
+        }
+    }
     resolved
 }
 
-/// What resolving every root module gives.
+/// What resolving root modules gives.
 #[derive(Default)]
 pub struct Resolved {
-    pub resources: Vec<Resource>,
+    /// Each root module's directory (as found, not normalised) with its resources, in the
+    /// order of the directories.
+    pub roots: Vec<(PathBuf, Vec<Resource>)>,
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     /// Values of variables marked `sensitive = true`.

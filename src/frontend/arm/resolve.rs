@@ -417,7 +417,7 @@ impl<'n> Scope<'n> {
             out.push(self.eval(input));
             self.loops.borrow_mut().pop();
         }
-        Value::List(out)
+        Value::List(out.into())
     }
 
     /// A string: a literal, an escaped literal (`[[...`), or an expression (`[...]`).
@@ -599,7 +599,7 @@ impl<'n> Scope<'n> {
                             .into_iter()
                             .flat_map(|v| match v {
                                 Value::List(items) => items,
-                                _ => Vec::new(),
+                                _ => Vec::new().into(),
                             })
                             .collect(),
                     );
@@ -682,7 +682,7 @@ impl<'n> Scope<'n> {
                 .find(|v| !v.is_null())
                 .cloned()
                 .unwrap_or(Value::Null),
-            "createarray" => Value::List(values),
+            "createarray" => Value::List(values.into()),
             "createobject" => {
                 let mut m = BTreeMap::new();
                 for pair in values.chunks(2) {
@@ -766,7 +766,7 @@ impl<'n> Scope<'n> {
                                 merged.push(item.clone());
                             }
                         }
-                        Value::List(merged)
+                        Value::List(merged.into())
                     }
                     _ => Value::unknown("union() of values that are not objects or lists"),
                 },
@@ -1657,7 +1657,7 @@ mod tests {
         let scope = Scope::new(&root, &HashMap::new(), Value::unknown(RG_UNKNOWN), None);
         assert_eq!(
             scope.eval_text("[variables('names')]"),
-            Value::List(vec![Value::String("n0".into()), Value::String("n1".into())])
+            Value::List([Value::String("n0".into()), Value::String("n1".into())].into())
         );
         let props = load_json(
             r#"{"copy":[{"name":"locations","count":"[length(parameters('regions'))]",

@@ -94,7 +94,7 @@ fn walk(value: &Value, path: &mut Vec<String>, out: &mut Vec<Claim>) {
     if path.len() > MAX_DEPTH {
         return;
     }
-    if !path.is_empty() && CLAIM_KEYS.iter().any(|k| map.contains_key(*k)) {
+    if !path.is_empty() && CLAIM_KEYS.iter().any(|k| map.contains_key(k)) {
         if map.get("enabled") == Some(&Value::Bool(false)) {
             return;
         }
@@ -188,7 +188,7 @@ mod tests {
         let mut attributes = ValueMap::new();
         attributes.insert(
             "values".into(),
-            Value::List(vec![Value::String(values.into())]),
+            Value::List([Value::String(values.into())].into()),
         );
         attributes.insert(
             "set".into(),

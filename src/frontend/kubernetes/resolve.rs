@@ -594,13 +594,13 @@ impl<'o, 'n> Cluster<'o, 'n> {
         let claims_empty = claims.is_empty();
         let mut r = resource(o, o.node, o.kind, o.name);
         if !service_ports.is_empty() {
-            set_attr(&mut r, "$service_ports", Value::List(service_ports));
+            set_attr(&mut r, "$service_ports", Value::List(service_ports.into()));
         }
-        set_attr(&mut r, "$images", Value::List(images));
-        set_attr(&mut r, "$ports", Value::List(ports));
-        set_attr(&mut r, "$claims", Value::List(claims));
+        set_attr(&mut r, "$images", Value::List(images.into()));
+        set_attr(&mut r, "$ports", Value::List(ports.into()));
+        set_attr(&mut r, "$claims", Value::List(claims.into()));
         if !host_paths.is_empty() {
-            set_attr(&mut r, "$host_paths", Value::List(host_paths));
+            set_attr(&mut r, "$host_paths", Value::List(host_paths.into()));
         }
         let namespace = o.namespace.unwrap_or("default");
         let stores: Vec<Value> = self
@@ -610,7 +610,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
             .map(|b| Value::String(b.location.to_compact_string()))
             .collect();
         if !stores.is_empty() {
-            set_attr(&mut r, "$backups", Value::List(stores));
+            set_attr(&mut r, "$backups", Value::List(stores.into()));
         }
         // Snapshots are of the workload's volumes: only a workload with claims has any.
         let snapshots: Vec<Value> = self
@@ -624,7 +624,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
             })
             .collect();
         if !snapshots.is_empty() {
-            set_attr(&mut r, "$snapshots", Value::List(snapshots));
+            set_attr(&mut r, "$snapshots", Value::List(snapshots.into()));
         }
         set_place(
             &mut r,

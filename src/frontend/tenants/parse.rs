@@ -162,7 +162,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
                 .iter()
                 .map(|s| geography(cat, "microsoft-365", s, "satellites", &place))
                 .collect::<Result<Vec<_>, _>>()?;
-            attrs.insert("satellites".into(), Value::List(satellites));
+            attrs.insert("satellites".into(), Value::List(satellites.into()));
             "residency_m365_tenant"
         }
         "google-workspace" => {
@@ -197,7 +197,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
                     ),
                 ])));
             }
-            attrs.insert("org_units".into(), Value::List(units));
+            attrs.insert("org_units".into(), Value::List(units.into()));
             "residency_workspace_tenant"
         }
         "other" => {
@@ -231,7 +231,7 @@ fn tenant(cat: &Catalog, node: &Node, end_line: usize) -> Result<Tenant, Diagnos
                     }
                 }
             }
-            attrs.insert("countries".into(), Value::List(countries));
+            attrs.insert("countries".into(), Value::List(countries.into()));
             for key in ["operator", "parent"] {
                 if let Some(n) = node.get(key) {
                     attrs.insert(key.into(), entity(n, &format!("{place} {key}"))?);

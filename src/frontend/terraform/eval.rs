@@ -41,6 +41,7 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
     let collection = eval(&f.collection_expr, r);
     let pairs: Vec<(Value, Value)> = match collection {
         Value::List(items) => items
+            .into_vec()
             .into_iter()
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
@@ -61,6 +62,8 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
     let key_var = f.key_var.as_ref().map(|k| k.as_str().to_string());
     let mut list = Vec::new();
     let mut object: BTreeMap<String, Value> = BTreeMap::new();
+    // With `...`, each key's values, in order.
+    let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (key, value) in pairs {
         let mut vars = vec![(value_var.clone(), value)];
         if let Some(k) = &key_var {
@@ -84,21 +87,22 @@ fn eval_for(f: &hcl::expr::ForExpr, r: &dyn Resolver) -> Value {
                     return Value::unknown("a key of a for expression is not known");
                 };
                 if f.grouping {
-                    if let Value::List(items) =
-                        object.entry(k).or_insert_with(|| Value::List(Vec::new()))
-                    {
-                        items.push(item);
-                    }
+                    groups.entry(k).or_default().push(item);
                 } else {
                     object.insert(k, item);
                 }
             }
         }
     }
+    object.extend(
+        groups
+            .into_iter()
+            .map(|(k, items)| (k, Value::List(items.into()))),
+    );
     if f.key_expr.is_some() {
         Value::Map(crate::value::map_of(object))
     } else {
-        Value::List(list)
+        Value::List(list.into())
     }
 }
 
@@ -237,9 +241,9 @@ pub fn apply_ops(mut value: Value, ops: &[TraversalOperator], r: &dyn Resolver) 
                 }
             }
             // A nested block written once and read as `block[0]`, or its attribute read directly.
-            (Value::List(mut items), TraversalOperator::GetAttr(name)) if items.len() == 1 => {
+            (Value::List(items), TraversalOperator::GetAttr(name)) if items.len() == 1 => {
                 apply_ops(
-                    items.remove(0),
+                    items.into_vec().remove(0),
                     &[TraversalOperator::GetAttr(name.clone())],
                     r,
                 )
@@ -249,7 +253,7 @@ pub fn apply_ops(mut value: Value, ops: &[TraversalOperator], r: &dyn Resolver) 
                 index_value(v, &key)
             }
             (Value::List(items), TraversalOperator::LegacyIndex(i)) => {
-                match items.into_iter().nth(*i as usize) {
+                match items.into_vec().into_iter().nth(*i as usize) {
                     Some(v) => v,
                     None => return Value::unknown("index out of range"),
                 }
@@ -264,6 +268,7 @@ fn index_value(value: Value, key: &Value) -> Value {
     match (value, key) {
         (_, Value::Unknown(u)) => Value::Unknown(u.clone()),
         (Value::List(items), Value::Number(n)) => items
+            .into_vec()
             .into_iter()
             .nth(*n as usize)
             .unwrap_or_else(|| Value::unknown("index out of range")),
@@ -427,10 +432,11 @@ pub fn call_function(name: &str, args: &[Value]) -> Value {
             })
             .collect::<Option<Vec<_>>>()
             .map(|lists| {
-                if lists.iter().map(Vec::len).sum::<usize>() > crate::frontend::budget::MAX_ITEMS {
+                if lists.iter().map(|l| l.len()).sum::<usize>() > crate::frontend::budget::MAX_ITEMS
+                {
                     crate::frontend::budget::refuse()
                 } else {
-                    Value::List(lists.concat())
+                    Value::List(lists.concat().into())
                 }
             }),
         "merge" => args

@@ -574,7 +574,7 @@ fn body_member(body: &Body, name: &str, ctx: &Ctx) -> Option<Value> {
         .filter(|b| b.identifier.as_str() == name)
         .map(|b| eval_body(&b.body, ctx))
         .collect();
-    (!blocks.is_empty()).then_some(Value::List(blocks))
+    (!blocks.is_empty()).then_some(Value::List(blocks.into()))
 }
 
 /// Meta-arguments that describe how Terraform manages a resource, not the resource itself.
@@ -606,17 +606,22 @@ fn eval_blocks<'b>(
                 .unwrap_or_default();
             let generated = dynamic_blocks(&label, &block.body, ctx);
             match (
-                map.entry(label).or_insert_with(|| Value::List(Vec::new())),
+                map.entry(label)
+                    .or_insert_with(|| Value::List(Vec::new().into())),
                 generated,
             ) {
-                (Value::List(items), Value::List(more)) => items.extend(more),
+                (Value::List(items), Value::List(more)) => {
+                    crate::value::extend_list(items, more.into_vec())
+                }
                 (slot, other) => *slot = other,
             }
             continue;
         }
-        let entry = map.entry(name).or_insert_with(|| Value::List(Vec::new()));
+        let entry = map
+            .entry(name)
+            .or_insert_with(|| Value::List(Vec::new().into()));
         if let Value::List(items) = entry {
-            items.push(eval_body(&block.body, ctx));
+            crate::value::extend_list(items, [eval_body(&block.body, ctx)]);
         }
     }
 }
@@ -626,13 +631,14 @@ fn eval_blocks<'b>(
 /// key and value, as Terraform expands them.
 fn dynamic_blocks(label: &str, body: &Body, ctx: &Ctx) -> Value {
     let Some(content) = body.blocks().find(|b| b.identifier.as_str() == "content") else {
-        return Value::List(Vec::new());
+        return Value::List(Vec::new().into());
     };
     let iterator = attribute(body, "iterator")
         .and_then(reference_text)
         .unwrap_or_else(|| label.to_string());
     let pairs: Vec<(Value, Value)> = match attribute(body, "for_each").map(|e| eval::eval(e, ctx)) {
         Some(Value::List(items)) => items
+            .into_vec()
             .into_iter()
             .enumerate()
             .map(|(i, v)| (Value::Number(i as f64), v))
@@ -1764,7 +1770,7 @@ fn expansions(ctx: &Ctx, body: &Body) -> Vec<(String, Binding)> {
         let pairs: Option<Vec<(String, Value)>> = match eval::eval(expr, ctx) {
             Value::Map(m) => Some(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
             Value::List(items) => items
-                .into_iter()
+                .iter()
                 .map(|v| v.to_text().map(|k| (k.clone(), Value::String(k.into()))))
                 .collect(),
             _ => None,

@@ -28,7 +28,13 @@ fn recorded(node: &Node) -> Value {
 fn without_empty_strings(value: Value) -> Value {
     match value {
         Value::String(s) if s.is_empty() => Value::Null,
-        Value::List(items) => Value::List(items.into_iter().map(without_empty_strings).collect()),
+        Value::List(items) => Value::List(
+            items
+                .into_vec()
+                .into_iter()
+                .map(without_empty_strings)
+                .collect(),
+        ),
         Value::Map(m) => Value::Map(
             m.into_iter()
                 .map(|(k, v)| (k, without_empty_strings(v)))
@@ -594,7 +600,7 @@ fn fill_block(slot: &mut Value, index: usize, block: &Node, prefix: &str, depth:
                 let mut item = Value::Null;
                 fill_references(&mut item, block, prefix, depth + 1);
                 if !matches!(&item, Value::Map(m) if m.is_empty()) {
-                    items.push(item);
+                    crate::value::extend_list(items, [item]);
                 }
             }
         }
@@ -602,7 +608,7 @@ fn fill_block(slot: &mut Value, index: usize, block: &Node, prefix: &str, depth:
             let mut item = Value::Null;
             fill_references(&mut item, block, prefix, depth + 1);
             if !matches!(&item, Value::Map(m) if m.is_empty()) {
-                *slot = Value::List(vec![item]);
+                *slot = Value::List((vec![item]).into());
             }
         }
         map @ Value::Map(_) if index == 0 => fill_references(map, block, prefix, depth + 1),

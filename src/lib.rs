@@ -218,7 +218,9 @@ fn clean_map(map: &mut datamap::DataMap, secrets: &redact::Secrets) {
             clean_shared(&mut c.resource);
             clean_shared(&mut c.deployment);
             clean_shared(&mut c.file);
-            c.region.as_mut().map(clean);
+            if let Some(region) = &mut c.region {
+                clean_key(region, secrets);
+            }
             c.unknown_reason.as_mut().map(clean);
             for step in c.via.iter_mut().chain(c.also_via.iter_mut().flatten()) {
                 clean_shared(step);
@@ -254,6 +256,13 @@ fn clean(text: &mut String, secrets: &redact::Secrets) {
 
 /// Cleans a shared text, replaced only when cleaning changes it, so it stays shared otherwise.
 fn clean_shared(text: &mut arcstr::ArcStr, secrets: &redact::Secrets) {
+    if let Cow::Owned(clean) = cleaned(text, secrets) {
+        *text = clean.into();
+    }
+}
+
+/// Cleans a shared key, replaced only when cleaning changes it.
+fn clean_key(text: &mut value::Key, secrets: &redact::Secrets) {
     if let Cow::Owned(clean) = cleaned(text, secrets) {
         *text = clean.into();
     }

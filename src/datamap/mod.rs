@@ -20,7 +20,7 @@ use index::{Index, Link, Target};
 use crate::locate::{self, Basis, Placement};
 use crate::model::Origin;
 use crate::model::Resource;
-use crate::value::Value;
+use crate::value::{Key, Value};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 use via::Via;
@@ -79,16 +79,19 @@ pub struct Copy {
     pub end_line: usize,
     pub role: Role,
     pub data: DataClass,
-    pub provider: Option<String>,
-    pub region: Option<String>,
-    pub countries: Vec<String>,
+    /// Provider, region and country codes are shared keys (one pointer each, see `Key`): a
+    /// large scan has a hundred thousand copies and a few dozen distinct values of each.
+    pub provider: Option<Key>,
+    pub region: Option<Key>,
+    pub countries: Vec<Key>,
     /// Shared with the catalog (and every other copy in the region): not copied per copy.
     pub operator: Option<std::sync::Arc<crate::catalog::Entity>>,
     pub parent: Option<std::sync::Arc<crate::catalog::Entity>>,
     pub key_custody: KeyCustody,
     /// The key named for this copy, and the regions its material is in.
+    /// Boxed: most copies name no key, and a key's name and regions took 48 bytes in each.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<KeyRef>,
+    pub key: Option<Box<KeyRef>>,
     pub basis: Basis,
     pub unknown_reason: Option<String>,
     /// The shortest chain of resources from the dataset's source to this copy (both ends
@@ -296,13 +299,13 @@ impl<'a> Builder<'_, 'a> {
             end_line: at.end_line,
             role: arrival.role,
             data: arrival.data,
-            provider: placement.provider,
-            region: placement.region,
-            countries: placement.countries,
+            provider: placement.provider.map(Key::from),
+            region: placement.region.map(Key::from),
+            countries: placement.countries.into_iter().map(Key::from).collect(),
             operator: placement.operator,
             parent,
             key_custody,
-            key,
+            key: key.map(Box::new),
             basis: placement.basis,
             unknown_reason: placement.unknown_reason,
             via: chain.shown(),

@@ -215,9 +215,9 @@ impl DatasetFacts {
         let mut content_countries = Vec::new();
         let mut content_unknown = false;
         for copy in &dataset.copies {
-            countries.extend(copy.countries.iter().cloned());
+            countries.extend(copy.countries.iter().map(|c| c.to_string()));
             if copy.data == DataClass::Content {
-                content_countries.extend(copy.countries.iter().cloned());
+                content_countries.extend(copy.countries.iter().map(|c| c.to_string()));
                 content_unknown |= copy.countries.is_empty();
             }
         }
@@ -291,11 +291,11 @@ impl Facts<'_> {
     /// nothing is copied to answer them).
     fn field(&self, name: &str) -> Vec<&str> {
         let c = self.copy;
-        fn one(v: Option<&String>) -> Vec<&str> {
-            v.map(String::as_str).into_iter().collect()
+        fn one<S: AsRef<str>>(v: Option<&S>) -> Vec<&str> {
+            v.map(AsRef::as_ref).into_iter().collect()
         }
-        fn all(v: &[String]) -> Vec<&str> {
-            v.iter().map(String::as_str).collect()
+        fn all<S: AsRef<str>>(v: &[S]) -> Vec<&str> {
+            v.iter().map(AsRef::as_ref).collect()
         }
         match name {
             "resource" => vec![c.resource.as_str()],

@@ -439,8 +439,8 @@ fn finding(policy: &Policy, rule: &Rule, dataset: &Dataset, copy: &Copy) -> Find
         end_line: copy.end_line,
         role: Some(copy.role),
         data: Some(copy.data),
-        region: copy.region.clone(),
-        countries: copy.countries.clone(),
+        region: copy.region.map(|r| r.to_string()),
+        countries: copy.countries.iter().map(|c| c.to_string()).collect(),
         suppressed: false,
         suppression_reason: None,
         suppression_kind: None,
@@ -572,7 +572,9 @@ fn placeholder(
         "resource" => copy.resource.to_string(),
         "role" => crate::datamap::wire_name(&copy.role),
         "data" => crate::datamap::wire_name(&copy.data),
-        "region" => copy.region.clone().unwrap_or_else(|| "unknown".into()),
+        "region" => copy
+            .region
+            .map_or_else(|| "unknown".into(), |r| r.to_string()),
         "countries" => countries(),
         "operator" => entity(&copy.operator),
         "parent" => entity(&copy.parent),
@@ -584,7 +586,7 @@ fn placeholder(
             let outside: Vec<&str> = copy
                 .countries
                 .iter()
-                .map(String::as_str)
+                .map(crate::value::Key::as_str)
                 .filter(|c| !members.iter().any(|m| m == c))
                 .collect();
             if outside.is_empty() {

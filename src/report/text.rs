@@ -98,7 +98,7 @@ fn dataset(d: &Dataset, several: bool, width: usize, out: &mut dyn Write) {
     let rw = column(
         copies
             .iter()
-            .filter_map(|c| c.region.as_ref().map(String::len)),
+            .filter_map(|c| c.region.as_ref().map(|r| r.len())),
         6,
     );
     let cw = column(copies.iter().map(|c| countries(c).len()), 7);

@@ -75,19 +75,17 @@ pub fn parse_all(
     inputs: &crate::model::Inputs,
     budget: Duration,
 ) -> Vec<Outcome> {
-    parse_texts(files, Vec::new(), threads, inputs, budget, true)
+    parse_texts(files, Vec::new(), threads, inputs, budget)
 }
 
 /// As [`parse_all`], with the texts of some files already read (by file; `None` or missing:
-/// read here), and what each file keeps copied into this thread's memory only if `compact`:
-/// trees that are evaluated and dropped at once gain nothing from the copy.
+/// read here).
 pub fn parse_texts(
     files: &[SourceFile],
     texts: Vec<Option<String>>,
     threads: usize,
     inputs: &crate::model::Inputs,
     budget: Duration,
-    compact: bool,
 ) -> Vec<Outcome> {
     if files.is_empty() {
         return Vec::new();
@@ -112,11 +110,7 @@ pub fn parse_texts(
         match rx.recv_timeout(tick) {
             Ok((i, outcome)) => {
                 if results[i].is_none() {
-                    results[i] = Some(if compact {
-                        outcome.map(Parsed::compacted)
-                    } else {
-                        outcome
-                    });
+                    results[i] = Some(outcome.map(Parsed::compacted));
                     done += 1;
                     crate::progress::file_parsed();
                 }

@@ -763,21 +763,32 @@ pub fn build(resources: &[Resource], tag: &MailTag, lookups: locate::Lookups) ->
     // rule, an archive behind a rule set) is part of that dataset, not a dataset of its own.
     // Keys include the deployment: the same module's source in another deployment is not
     // reached by this one.
-    // (Borrowed from the datasets: a set of copied strings was three allocations per copy.)
-    let reached: HashSet<(&str, &str, &str)> = datasets
-        .iter()
-        .flat_map(|d| {
-            d.copies
-                .iter()
-                .filter(move |c| c.resource != d.source || c.file != d.file)
-                .map(|c| (c.resource.as_str(), c.file.as_str(), c.deployment.as_str()))
-        })
-        .collect();
-    let kept: Vec<bool> = datasets
-        .iter()
-        .map(|d| !reached.contains(&(d.source.as_str(), d.file.as_str(), d.deployment.as_str())))
-        .collect();
-    drop(reached);
+    // (Borrowed from the datasets: a set of copied strings was three allocations per copy.
+    // The sources are looked up, not the copies collected: at 100 MB a set of the 116,000
+    // copies was 6 MB at the scan's peak, one of the 28,000 sources a fifth of it.)
+    let sources_at: HashMap<(&str, &str, &str), Vec<usize>> =
+        datasets
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut at, (i, d)| {
+                at.entry((d.source.as_str(), d.file.as_str(), d.deployment.as_str()))
+                    .or_insert_with(Vec::new)
+                    .push(i);
+                at
+            });
+    let mut kept = vec![true; datasets.len()];
+    for d in &datasets {
+        for c in &d.copies {
+            if c.resource == d.source && c.file == d.file {
+                continue;
+            }
+            let key = (c.resource.as_str(), c.file.as_str(), c.deployment.as_str());
+            for &i in sources_at.get(&key).into_iter().flatten() {
+                kept[i] = false;
+            }
+        }
+    }
+    drop(sources_at);
     let mut kept = kept.into_iter();
     datasets.retain(|_| kept.next().unwrap_or(true));
     datasets.sort_by(|a, b| {

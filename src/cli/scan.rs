@@ -246,14 +246,14 @@ fn write_report(
         }
         Format::Text => report::text::render_quiet(report),
         Format::Sarif => {
-            let (text, kept) = report::sarif::render_limited(report, shown.sarif_max);
+            let kept = report::sarif::write_limited(report, shown.sarif_max, out)?;
             if kept < report.findings.len() {
                 eprintln!(
                     "residency: note: SARIF keeps the {kept} most severe of {} results (--sarif-max-results; GitHub's limits)",
                     report.findings.len()
                 );
             }
-            text
+            return Ok(());
         }
         Format::Markdown => report::markdown::render(report),
     };

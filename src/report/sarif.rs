@@ -395,6 +395,44 @@ pub fn render_limited(report: &Report, max_results: usize) -> (String, usize) {
     }
 }
 
+/// Writes what [`render_limited`] gives to `out`; returns the number of results in it. A log
+/// that is small enough as it is (nearly all of them) is written as it is serialized, never
+/// held whole: its size is counted first, by serializing it into nothing (4,400 small files:
+/// the SARIF report stage took 10 MB more than the JSON one, the log and its growth).
+pub fn write_limited(
+    report: &Report,
+    max_results: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let (log, kept) = log_at_most(report, max_results, false);
+    let mut size = Counted(0);
+    serde_json::to_writer_pretty(&mut size, &log)?;
+    // The log and its final newline, as `render_at_most` measures it.
+    if size.0 < MAX_GZIPPED_BYTES {
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        out.write_all(b"\n")?;
+        return Ok(kept);
+    }
+    drop(log);
+    let (text, kept) = render_limited(report, max_results);
+    out.write_all(text.as_bytes())?;
+    Ok(kept)
+}
+
+/// A writer that only counts what it is given.
+struct Counted(usize);
+
+impl std::io::Write for Counted {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// How many bytes `text` takes gzipped (as an upload to GitHub would).
 fn gzipped_len(text: &str) -> usize {
     use std::io::Write;
@@ -404,6 +442,16 @@ fn gzipped_len(text: &str) -> usize {
 }
 
 fn render_at_most(report: &Report, max_results: usize, size_limited: bool) -> (String, usize) {
+    let (log, count) = log_at_most(report, max_results, size_limited);
+    (
+        serde_json::to_string_pretty(&log).unwrap_or_default() + "\n",
+        count,
+    )
+}
+
+/// The SARIF log with at most `max_results` results, the most severe kept; `size_limited`
+/// says why results were left out. Returns the log and the number of results in it.
+fn log_at_most(report: &Report, max_results: usize, size_limited: bool) -> (Log<'_>, usize) {
     let rules: Vec<&RuleDoc> = report.rules.iter().collect();
     let kept = most_severe(&report.findings, max_results);
     let left_out = report.findings.len() - kept.len();
@@ -471,10 +519,7 @@ fn render_at_most(report: &Report, max_results: usize, size_limited: bool) -> (S
             },
         }],
     };
-    (
-        serde_json::to_string_pretty(&log).unwrap_or_default() + "\n",
-        count,
-    )
+    (log, count)
 }
 
 /// The `max` most severe findings, in the order of `findings`.

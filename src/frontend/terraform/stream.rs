@@ -125,10 +125,15 @@ pub fn resolve(
     collected: &mut Collected,
 ) -> Vec<Resource> {
     let budget = streamed.budget;
-    let shared: HashMap<PathBuf, DirFiles> = dirs
-        .into_iter()
-        .map(|d| (normalise_path(&d.dir), d))
-        .collect();
+    // Modules are looked up by normalised directory; two directories found under one (the
+    // last is the module, as in `resolve::resolve`) both stay to be resolved.
+    let mut shared: HashMap<PathBuf, DirFiles> = HashMap::new();
+    let mut twins = Vec::new();
+    for d in dirs {
+        if let Some(earlier) = shared.insert(normalise_path(&d.dir), d) {
+            twins.push(earlier);
+        }
+    }
     let scanned: HashSet<PathBuf> = shared
         .keys()
         .cloned()
@@ -164,7 +169,7 @@ pub fn resolve(
         let resolved = resolve::evaluate_roots(parsed, &shared, &scanned, inputs, threads);
         keep(resolved, &mut roots, collected);
     }
-    let mut dirs: Vec<DirFiles> = shared.into_values().collect();
+    let mut dirs: Vec<DirFiles> = shared.into_values().chain(twins).collect();
     dirs.sort_by(|a, b| a.dir.cmp(&b.dir));
     keep(
         resolve::resolve(dirs, &streamed_calls, inputs, threads),

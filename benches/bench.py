@@ -25,6 +25,7 @@ a CloudFormation template and every seventh an Azure ARM template.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -517,6 +518,12 @@ def report(label, tree, files, total, work):
 
 def main():
     args = sys.argv[1:]
+    if any(a in ("-h", "--help") for a in args):
+        print(__doc__.strip())
+        return
+    unknown = [a for a in args if a != "--shapes" and not re.fullmatch(r"\d+(\.\d+)?", a)]
+    if unknown:
+        sys.exit(f"bench.py: not a size in MB or --shapes: {' '.join(unknown)} (see --help)")
     with_shapes = "--shapes" in args
     args = [a for a in args if a != "--shapes"]
     sizes = [float(s) for s in args] or ([] if with_shapes else [1, 10, 100])

@@ -121,8 +121,12 @@ pub fn resolve(options: &ScanOptions) -> Result<Resolved, Diagnostic> {
     let mut inputs = options.inputs.clone();
     inputs.gate = gate;
     // Roots that nothing can call are parsed as they are resolved, not all before.
-    let (files, streamed) = frontend::terraform::stream::split(files, &inputs, budget);
-    let parsed = syntax::workers::parse_all(&files, options.threads, &inputs, budget);
+    let frontend::terraform::stream::Split {
+        now: files,
+        texts,
+        streamed,
+    } = frontend::terraform::stream::split(files, &inputs, budget);
+    let parsed = syntax::workers::parse_texts(&files, texts, options.threads, &inputs, budget);
     progress::ended("parse", &mut clock);
     progress::begin("resolving");
     let mut claimed = frontend::Claimed::new(streamed);

@@ -96,10 +96,6 @@ impl ValueMap {
         self.0.iter().map(|(_, v)| v)
     }
 
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
-        self.0.iter_mut().map(|(_, v)| v)
-    }
-
     /// The value of `key`, set first to what `or_insert` gives if the map has none.
     pub fn entry(&mut self, key: Key) -> Entry<'_> {
         Entry { map: self, key }
@@ -247,12 +243,6 @@ impl PartialEq<str> for Key {
     }
 }
 
-impl PartialEq<&str> for Key {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 impl From<&str> for Key {
     fn from(text: &str) -> Key {
         Key(ustr::Ustr::from(text))
@@ -268,30 +258,6 @@ impl From<&String> for Key {
 impl From<String> for Key {
     fn from(text: String) -> Key {
         Key::from(text.as_str())
-    }
-}
-
-impl From<&compact_str::CompactString> for Key {
-    fn from(text: &compact_str::CompactString) -> Key {
-        Key::from(text.as_str())
-    }
-}
-
-impl From<compact_str::CompactString> for Key {
-    fn from(text: compact_str::CompactString) -> Key {
-        Key::from(text.as_str())
-    }
-}
-
-impl From<std::borrow::Cow<'_, str>> for Key {
-    fn from(text: std::borrow::Cow<'_, str>) -> Key {
-        Key::from(&*text)
-    }
-}
-
-impl From<&Key> for Key {
-    fn from(key: &Key) -> Key {
-        *key
     }
 }
 

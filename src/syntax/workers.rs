@@ -67,19 +67,9 @@ fn spawn(shared: &Arc<Shared>, slot: usize, tx: &mpsc::Sender<(usize, Outcome)>)
 }
 
 /// Parses `files` on `threads` workers (0: one per core), giving each file at most `budget`;
+/// `texts` holds the texts of files already read (by file; `None` or missing: read here), and
 /// `inputs` gives the gate files are read through and the catalog values are checked against.
 /// What a file keeps is copied into this thread's memory (`Parsed::compacted`).
-pub fn parse_all(
-    files: &[SourceFile],
-    threads: usize,
-    inputs: &crate::model::Inputs,
-    budget: Duration,
-) -> Vec<Outcome> {
-    parse_texts(files, Vec::new(), threads, inputs, budget)
-}
-
-/// As [`parse_all`], with the texts of some files already read (by file; `None` or missing:
-/// read here).
 pub fn parse_texts(
     files: &[SourceFile],
     texts: Vec<Option<String>>,

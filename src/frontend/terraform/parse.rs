@@ -588,13 +588,13 @@ mod tests {
     fn local_source_candidates_hold_every_text_that_could_be_a_source() {
         let text = concat!(
             "module \"a\" { source = \"./modules/a\" }\n",
-            "module \"b\" {\n  source = \"../shared/b\"\n}\n",
+            "module \"b\" {\n  source = \"../common/b\"\n}\n",
             "# module \"c\" { source = \"./in-a-comment\" }\n",
             "locals { tpl = \"./t/${var.x}\", dots = \"...\", rel = \".x\" }\n",
         );
         assert_eq!(
             local_source_candidates(text),
-            Some(vec!["./modules/a", "../shared/b", "./in-a-comment"])
+            Some(vec!["./modules/a", "../common/b", "./in-a-comment"])
         );
         let json = r#"{"module": {"a": {"source": "./modules/a"}}}"#;
         assert_eq!(local_source_candidates(json), Some(vec!["./modules/a"]));

@@ -42,19 +42,27 @@ pub struct Streamed {
     budget: Duration,
 }
 
+/// The scan's files split by [`split`]: those parsed now, each with its text when it was
+/// read ahead (so that no file is read twice), and the streamed roots.
+pub struct Split {
+    pub now: Vec<SourceFile>,
+    pub texts: Vec<Option<String>>,
+    pub streamed: Streamed,
+}
+
 /// Splits the scan's files into those parsed now and the Terraform files of the directories
-/// that are roots whatever they hold ([`Streamed`]). Reads every Terraform file once, ahead;
-/// the texts of streamed files are kept for their parse.
-pub fn split(
-    files: Vec<SourceFile>,
-    inputs: &Inputs,
-    budget: Duration,
-) -> (Vec<SourceFile>, Streamed) {
+/// that are roots whatever they hold ([`Streamed`]). Reads every Terraform file once, ahead,
+/// and keeps its text for its parse.
+pub fn split(files: Vec<SourceFile>, inputs: &Inputs, budget: Duration) -> Split {
     let is_config =
         |f: &SourceFile| matches!(f.format, Format::TerraformHcl | Format::TerraformJson);
     let configs: Vec<&SourceFile> = files.iter().filter(|f| is_config(f)).collect();
     if configs.is_empty() {
-        return (files, Streamed::default());
+        return Split {
+            now: files,
+            texts: Vec::new(),
+            streamed: Streamed::default(),
+        };
     }
     // Each file's text (`None`: unreadable, to be reported by its parse) and the directories
     // it could call (`None`: it cannot tell).
@@ -77,35 +85,49 @@ pub fn split(
                 })
                 .collect()
         });
-    let mut candidates: HashSet<PathBuf> = HashSet::new();
+    // With any file that cannot tell, every directory may be called: nothing is streamed.
+    let mut candidates: Option<HashSet<PathBuf>> = Some(HashSet::new());
     let mut texts = Vec::with_capacity(read.len());
     for (text, calls) in read {
-        let Some(calls) = calls else {
-            return (files, Streamed::default());
-        };
-        candidates.extend(calls);
+        match (calls, &mut candidates) {
+            (Some(calls), Some(candidates)) => candidates.extend(calls),
+            _ => candidates = None,
+        }
         texts.push(text);
     }
     let mut texts = texts.into_iter();
-    let mut now = Vec::new();
-    let mut streamed = Streamed {
-        dirs: BTreeMap::new(),
-        budget,
+    let mut split = Split {
+        now: Vec::new(),
+        texts: Vec::new(),
+        streamed: Streamed {
+            dirs: BTreeMap::new(),
+            budget,
+        },
     };
     for file in files {
         if !is_config(&file) {
-            now.push(file);
+            split.now.push(file);
+            split.texts.push(None);
             continue;
         }
         let text = texts.next().flatten();
         let dir = parent(&file.path);
-        if candidates.contains(&normalise_path(&dir)) {
-            now.push(file);
+        let may_be_called = candidates
+            .as_ref()
+            .is_none_or(|c| c.contains(&normalise_path(&dir)));
+        if may_be_called {
+            split.now.push(file);
+            split.texts.push(text);
         } else {
-            streamed.dirs.entry(dir).or_default().push((file, text));
+            split
+                .streamed
+                .dirs
+                .entry(dir)
+                .or_default()
+                .push((file, text));
         }
     }
-    (now, streamed)
+    split
 }
 
 fn parent(path: &Path) -> PathBuf {

@@ -4,10 +4,10 @@
 //! reports only findings that are not in it.
 
 use crate::diag::Diagnostic;
+use crate::hash::HashSet;
 use crate::policy::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
 use std::fmt::Write;
 
 /// Version of the baseline file format: 2 records fingerprints that include the deployment;
@@ -124,10 +124,10 @@ pub fn read(text: &str, name: &str) -> Result<Accepted, Diagnostic> {
     match file.residency_baseline {
         FORMAT => Ok(Accepted {
             current: fingerprints,
-            legacy: HashSet::new(),
+            legacy: HashSet::default(),
         }),
         1 => Ok(Accepted {
-            current: HashSet::new(),
+            current: HashSet::default(),
             legacy: fingerprints,
         }),
         other => Err(Diagnostic::usage(format!(

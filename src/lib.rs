@@ -11,6 +11,7 @@ pub mod diag;
 pub mod discover;
 pub mod frontend;
 pub mod gate;
+pub mod hash;
 pub mod locate;
 pub mod model;
 pub mod parallel;
@@ -24,9 +25,9 @@ pub mod value;
 
 use datamap::MailTag;
 
+use crate::hash::{HashMap, HashSet};
 use report::{Diagnostic, Report};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
@@ -130,7 +131,7 @@ pub fn resolve(options: &ScanOptions) -> Result<Resolved, Diagnostic> {
     progress::ended("parse", &mut clock);
     progress::begin("resolving");
     let mut claimed = frontend::Claimed::new(streamed);
-    let mut lines = HashMap::new();
+    let mut lines = HashMap::default();
     let mut scanned = 0;
     for (file, result) in files.iter().zip(parsed) {
         match result {
@@ -301,7 +302,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Diagnostic> {
     let repo = RepoPaths::new(&options.paths);
     // Each file and deployment is put in repository terms once (a scan has far fewer of them
     // than findings), then every finding is fingerprinted on every core.
-    let mut in_repo: HashMap<&str, String> = HashMap::new();
+    let mut in_repo: HashMap<&str, String> = HashMap::default();
     for path in findings.iter().flat_map(|f| [&f.file, &f.deployment]) {
         in_repo.entry(path).or_insert_with(|| repo.of(path));
     }
@@ -585,7 +586,7 @@ fn chain_addresses(map: &datamap::DataMap) -> Vec<arcstr::ArcStr> {
 /// resource of a large configuration would outlive the resources themselves.
 fn declarations(resources: &[model::Resource], chains: &[arcstr::ArcStr]) -> Declared {
     let on_chains: HashSet<&str> = chains.iter().map(arcstr::ArcStr::as_str).collect();
-    let mut declarations: Declared = HashMap::new();
+    let mut declarations: Declared = HashMap::default();
     for r in resources {
         if on_chains.contains(r.address.as_str()) {
             declarations

@@ -91,7 +91,7 @@ pub struct Resource {
 /// for a front end to make its resources with: a 100 MB scan has 296,000 resources and a few
 /// thousand distinct values of each.
 #[derive(Debug, Default)]
-pub struct Strings(std::collections::HashSet<ArcStr>);
+pub struct Strings(crate::hash::HashSet<ArcStr>);
 
 impl Strings {
     /// The shared copy of `text`, made the first time it is asked for.

@@ -3,8 +3,9 @@
 //! entry names its source and whether it is confirmed.
 
 use crate::diag::Diagnostic;
+use crate::hash::HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 pub mod rows;
@@ -157,7 +158,7 @@ impl Catalog {
     }
 
     fn from_providers(providers: Vec<ProviderData>) -> Result<Catalog, String> {
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         for (p, data) in providers.iter().enumerate() {
             for (r, region) in data.regions.iter().enumerate() {
                 let key = (data.provider.clone(), normalise(&data.provider, &region.id));

@@ -201,7 +201,7 @@ pub fn directory_of(path: &std::path::Path) -> &std::path::Path {
 /// Checks before the scan that every output file can be written where it is asked for: its
 /// directory exists, and no two formats go to the same file.
 pub fn check_outputs<'a>(paths: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), String> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = crate::hash::HashSet::default();
     for path in paths {
         // A device or a pipe (`/dev/null` for two formats) may well take two reports.
         let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());

@@ -16,10 +16,10 @@ use super::heuristics::{address_holders, boot_scripts, vms};
 use super::index::{Index, Target};
 use super::values_at;
 use crate::discover::display_parent;
+use crate::hash::HashMap;
 use crate::model::Resource;
 use crate::value::Value;
 use regex::Regex;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Resources that only run provisioners (against the host their `connection` names).
@@ -47,7 +47,7 @@ pub fn host<'i, 'a>(index: &'i Index<'a>, compose: &Resource) -> &'i Host<'a> {
 
 /// The host of every Compose project of the scan, by its deployment.
 pub fn hosts<'a>(index: &Index<'a>) -> HashMap<String, Host<'a>> {
-    let mut hosts = HashMap::new();
+    let mut hosts = HashMap::default();
     for r in index
         .of_kind("compose_service")
         .iter()

@@ -3,9 +3,9 @@
 
 use super::flows::{ANY, NAME_ATTRIBUTES};
 use super::values_at;
+use crate::hash::HashMap;
 use crate::model::Resource;
 use crate::value::{Arn, Value};
-use std::collections::HashMap;
 
 /// A link from resources of `kinds` that name a target of `targets` at `path`.
 #[derive(Clone, Copy)]
@@ -83,14 +83,14 @@ impl<'a> Index<'a> {
         let mut index = Index {
             lookups,
             // Sized once: growing a table of every resource rehashes it a dozen times.
-            by_address: HashMap::with_capacity(resources.len()),
-            by_name: HashMap::new(),
-            by_arm_id: HashMap::new(),
-            reads: HashMap::new(),
-            instances: HashMap::new(),
-            attached: HashMap::new(),
-            by_kind: HashMap::new(),
-            compose_hosts: HashMap::new(),
+            by_address: HashMap::with_capacity_and_hasher(resources.len(), Default::default()),
+            by_name: HashMap::default(),
+            by_arm_id: HashMap::default(),
+            reads: HashMap::default(),
+            instances: HashMap::default(),
+            attached: HashMap::default(),
+            by_kind: HashMap::default(),
+            compose_hosts: HashMap::default(),
             sole_parents: lookups
                 .catalog
                 .providers
@@ -126,9 +126,9 @@ impl<'a> Index<'a> {
             }
         };
         let tables_by_name = || {
-            let mut by_kind: HashMap<&'a str, Vec<&'a Resource>> = HashMap::new();
-            let mut by_arm_id: HashMap<String, Vec<&'a Resource>> = HashMap::new();
-            let mut by_name: HashMap<&'a str, Vec<&'a Resource>> = HashMap::new();
+            let mut by_kind: HashMap<&'a str, Vec<&'a Resource>> = HashMap::default();
+            let mut by_arm_id: HashMap<String, Vec<&'a Resource>> = HashMap::default();
+            let mut by_name: HashMap<&'a str, Vec<&'a Resource>> = HashMap::default();
             for r in resources {
                 by_kind.entry(r.kind.as_str()).or_default().push(r);
                 if let Some(id) = r.attr("$id").as_str().and_then(arm_id_key) {
@@ -175,13 +175,13 @@ impl<'a> Index<'a> {
                 index.reads.insert(r as *const Resource as usize, m);
             }
         }
-        let mut links_by_kind: HashMap<&str, Vec<&Link>> = HashMap::new();
+        let mut links_by_kind: HashMap<&str, Vec<&Link>> = HashMap::default();
         for link in links {
             for kind in link.kinds {
                 links_by_kind.entry(kind).or_default().push(link);
             }
         }
-        let mut attached: HashMap<Attachment<'static>, Vec<&'a Resource>> = HashMap::new();
+        let mut attached: HashMap<Attachment<'static>, Vec<&'a Resource>> = HashMap::default();
         for r in resources {
             for link in links_by_kind.get(r.kind.as_str()).into_iter().flatten() {
                 for (_, value) in values_at(&r.attributes, link.path) {

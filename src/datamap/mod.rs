@@ -17,12 +17,13 @@ pub use custody::KeyRef;
 use flows::{Flow, Reach, ANY, FLOWS, LOCATED_WITH, SOURCES};
 use index::{Index, Link, Target};
 
+use crate::hash::{HashMap, HashSet};
 use crate::locate::{self, Basis, Placement};
 use crate::model::Origin;
 use crate::model::Resource;
 use crate::value::{Key, Value};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 use via::Via;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -180,7 +181,7 @@ fn flows_from(kind: &str) -> &'static [&'static Flow] {
         std::sync::OnceLock::new();
     static ANY_ONLY: std::sync::OnceLock<Vec<&'static Flow>> = std::sync::OnceLock::new();
     let by_kind = BY_KIND.get_or_init(|| {
-        let mut map: HashMap<&'static str, Vec<&'static Flow>> = HashMap::new();
+        let mut map: HashMap<&'static str, Vec<&'static Flow>> = HashMap::default();
         let kinds: HashSet<&'static str> = FLOWS
             .iter()
             .flat_map(|f| f.from.iter().copied())
@@ -666,8 +667,8 @@ fn trace(index: &Index, start: &Start) -> Dataset {
     let mut b = Builder {
         index,
         copies: Vec::new(),
-        seen: HashMap::new(),
-        walked: HashSet::new(),
+        seen: HashMap::default(),
+        walked: HashSet::default(),
         queue: VecDeque::new(),
     };
     b.reach(r, role, data, None, true, &Via::default());
@@ -770,7 +771,7 @@ pub fn build(resources: &[Resource], tag: &MailTag, lookups: locate::Lookups) ->
         datasets
             .iter()
             .enumerate()
-            .fold(HashMap::new(), |mut at, (i, d)| {
+            .fold(HashMap::default(), |mut at, (i, d)| {
                 at.entry((d.source.as_str(), d.file.as_str(), d.deployment.as_str()))
                     .or_insert_with(Vec::new)
                     .push(i);

@@ -247,7 +247,7 @@ pub struct Facts<'a> {
 }
 
 /// Per provider id: `provider.us_control` and `provider.us_presence`.
-pub type ProviderFacts = std::collections::HashMap<String, (&'static str, bool)>;
+pub type ProviderFacts = crate::hash::HashMap<String, (&'static str, bool)>;
 
 /// The provider facts of every provider in the catalog.
 pub fn provider_facts(catalog: &crate::catalog::Catalog) -> ProviderFacts {

@@ -7,9 +7,9 @@
 //! per-case `<system-out>` that GitLab and Jenkins read (`tests/schemas/junit.xsd`).
 
 use super::Report;
+use crate::hash::HashMap;
 use crate::policy::{Finding, Severity};
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::fmt::Write;
 
 /// Text safe in XML content and attribute values; characters XML 1.0 forbids are dropped.
@@ -318,7 +318,7 @@ pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) 
     // Every resource that holds a copy, once per deployment, in map order, with its file.
     let several = crate::datamap::several_deployments(&report.datasets);
     let mut resources: Vec<(&str, &str, &str)> = Vec::new();
-    let mut place_of: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut place_of: HashMap<(&str, &str), usize> = HashMap::default();
     for d in &report.datasets {
         for c in &d.copies {
             if let Entry::Vacant(place) = place_of.entry((&c.deployment, &c.resource)) {
@@ -330,7 +330,7 @@ pub fn write(report: &Report, threshold: Option<Severity>, out: &mut dyn Write) 
     // The findings of each rule in the order of the resources they are about: each case's
     // findings are then the next ones along, with no table looked up per case (a policy has
     // a case per rule and resource, a million at 100 MB).
-    let mut by_rule: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::new();
+    let mut by_rule: HashMap<&str, Vec<(usize, &Finding)>> = HashMap::default();
     for f in &report.findings {
         if let Some(&place) = place_of.get(&(f.deployment.as_str(), f.resource.as_str())) {
             by_rule.entry(&f.rule).or_default().push((place, f));

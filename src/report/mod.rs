@@ -90,7 +90,7 @@ pub struct Report {
     pub rules: Vec<RuleDoc>,
     /// Where each resource is declared (file, line), for the steps of a chain.
     #[serde(skip)]
-    pub declarations: std::collections::HashMap<String, Vec<(String, usize)>>,
+    pub declarations: crate::hash::HashMap<String, Vec<(String, usize)>>,
 }
 
 /// A rule's documentation, from its policy (or the built-in suppression rules).

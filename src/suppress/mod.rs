@@ -18,9 +18,9 @@ pub(crate) mod comment;
 pub use audit::{meta_rule, MetaRule, META_POLICY, META_RULES};
 pub use comment::{is_date, parse_comment, today, Suppression, MARKER};
 
+use crate::hash::{HashMap, HashSet};
 use crate::policy::Finding;
 use globset::{Glob, GlobMatcher};
-use std::collections::{HashMap, HashSet};
 
 /// A suppression from the config file: by rule, and optionally by path glob and resource.
 #[derive(Debug, Clone)]
@@ -100,7 +100,7 @@ fn collect(
     let mut found: Vec<Found> = Vec::new();
     let mut files: Vec<&String> = lines_by_file.keys().collect();
     files.sort();
-    let mut inline_by_file: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut inline_by_file: HashMap<String, Vec<usize>> = HashMap::default();
     for file in files {
         for (number, line) in &lines_by_file[file] {
             if let Some(s) = parse_comment(line) {

@@ -308,9 +308,8 @@ fn libyaml_documents(text: &str) -> Option<Result<Vec<Node>, Diagnostic>> {
     let mut parser = libyaml_safer::Parser::new();
     parser.set_input(text.as_bytes());
     let mut builder = YamlBuilder::default();
-    let mut anchors: std::collections::HashMap<String, usize> = Default::default();
-    let anchor_id = |name: Option<String>,
-                     anchors: &mut std::collections::HashMap<String, usize>| {
+    let mut anchors: crate::hash::HashMap<String, usize> = Default::default();
+    let anchor_id = |name: Option<String>, anchors: &mut crate::hash::HashMap<String, usize>| {
         name.map_or(0, |n| {
             let next = anchors.len() + 1;
             *anchors.entry(n).or_insert(next)
@@ -393,7 +392,7 @@ enum Frame {
 struct YamlBuilder {
     stack: Vec<Frame>,
     documents: Vec<Node>,
-    anchors: std::collections::HashMap<usize, Node>,
+    anchors: crate::hash::HashMap<usize, Node>,
     /// Nodes produced through aliases; bounded so that "billion laughs" documents are refused.
     expanded: usize,
     /// Bytes of text produced through aliases: one large scalar aliased many times is the same

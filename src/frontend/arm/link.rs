@@ -4,8 +4,8 @@
 
 use crate::diag::Diagnostic;
 use crate::frontend::{budget, Collected};
+use crate::hash::HashMap;
 use crate::model::{Inputs, Resource};
-use std::collections::HashMap;
 
 /// The resources of every ARM template, each with the parameter file beside it
 /// (`X.parameters.json` for `X.json`), and warnings for what cannot be followed.
@@ -16,7 +16,7 @@ pub fn resources(
 ) -> Vec<Resource> {
     use super::parse::ArmKind;
     // `bicep build` writes `main.json` beside `main.bicep`: one deployment, read from its source.
-    let sources: std::collections::HashSet<&str> = files
+    let sources: crate::hash::HashSet<&str> = files
         .iter()
         .filter(|f| f.kind == ArmKind::Template)
         .map(|f| f.display.as_str())
@@ -46,7 +46,7 @@ pub fn resources(
         .collect();
     let lookup = |path: &str| templates.get(path).copied();
     let mut resolutions = Vec::new();
-    let mut applied = std::collections::HashSet::new();
+    let mut applied = crate::hash::HashSet::default();
     for template in files.iter().filter(|f| f.kind == ArmKind::Template) {
         let stem = template
             .display
@@ -77,11 +77,11 @@ pub fn resources(
     // it is given; resolving it again on its own (with its defaults) would count it twice. Only
     // links from templates that nothing links (the ones deployed) count, so a cycle of links
     // loses nothing.
-    let linked_somewhere: std::collections::HashSet<&str> = resolutions
+    let linked_somewhere: crate::hash::HashSet<&str> = resolutions
         .iter()
         .flat_map(|(_, r)| r.linked.iter().map(String::as_str))
         .collect();
-    let linked_from_roots: std::collections::HashSet<String> = resolutions
+    let linked_from_roots: crate::hash::HashSet<String> = resolutions
         .iter()
         .filter(|(display, _)| !linked_somewhere.contains(display))
         .flat_map(|(_, r)| r.linked.iter().cloned())

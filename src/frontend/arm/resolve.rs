@@ -16,6 +16,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::frontend::arm::parse::ArmFile;
+use crate::hash::HashMap;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::redact::Secrets;
 use crate::syntax::tree::{Node, NodeKind};
@@ -23,7 +24,7 @@ use crate::value::Value;
 use crate::value::ValueMap;
 use compact_str::ToCompactString;
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Deepest expression nesting, variable chain or nested deployment followed.
 const MAX_DEPTH: usize = 64;
@@ -44,7 +45,7 @@ struct Scope<'n> {
     variables: HashMap<String, &'n Node>,
     cache: RefCell<HashMap<String, Value>>,
     /// Variables declared by a variable `copy` loop (their node is the loop).
-    copy_variables: std::collections::HashSet<String>,
+    copy_variables: crate::hash::HashSet<String>,
     /// Variables being evaluated, to catch variables that refer to each other.
     visiting: RefCell<Vec<String>>,
     resource_group: Value,
@@ -83,7 +84,7 @@ pub fn resolve<'f>(
     inputs: &Inputs,
     linked: &Linked<'f>,
 ) -> Resolution {
-    let mut given: HashMap<String, Value> = HashMap::new();
+    let mut given: HashMap<String, Value> = HashMap::default();
     // A `.bicepparam` file's values are expressions Bicep folds when it builds the parameters
     // (`readEnvironmentVariable(...)`, `'${a}-b'`): evaluated on their own, with what cannot be
     // known unknown. A JSON parameter file's values are literals.
@@ -91,7 +92,12 @@ pub fn resolve<'f>(
         line: 0,
         kind: NodeKind::Map(Vec::new()),
     };
-    let folding = Scope::new(&empty, &HashMap::new(), Value::unknown(RG_UNKNOWN), None);
+    let folding = Scope::new(
+        &empty,
+        &HashMap::default(),
+        Value::unknown(RG_UNKNOWN),
+        None,
+    );
     if let Some(file) = parameter_file {
         for (name, entry) in file
             .root
@@ -291,7 +297,7 @@ impl<'n> Scope<'n> {
         let mut scope = Scope {
             params: outer.map(|o| o.params.clone()).unwrap_or_default(),
             variables: outer.map(|o| o.variables.clone()).unwrap_or_default(),
-            cache: RefCell::new(HashMap::new()),
+            cache: RefCell::new(HashMap::default()),
             copy_variables: outer.map(|o| o.copy_variables.clone()).unwrap_or_default(),
             visiting: RefCell::new(Vec::new()),
             resource_group,
@@ -1581,7 +1587,7 @@ impl<'f> Resolved<'f, '_> {
             self.secrets.extend(nested.secrets.clone());
             self.collect(&nested, template.get("resources"), None, depth + 1);
         } else {
-            let nested = Scope::new(template, &HashMap::new(), resource_group, Some(scope));
+            let nested = Scope::new(template, &HashMap::default(), resource_group, Some(scope));
             self.collect(&nested, template.get("resources"), None, depth + 1);
         }
     }
@@ -1595,7 +1601,7 @@ mod tests {
     fn scope_with(params: &str, rg: Option<&str>) -> (Node, HashMap<String, Value>, Value) {
         let root = load_json(params).unwrap();
         let rg = rg.map_or(Value::unknown(RG_UNKNOWN), |l| Value::String(l.into()));
-        (root, HashMap::new(), rg)
+        (root, HashMap::default(), rg)
     }
 
     #[test]
@@ -1654,7 +1660,7 @@ mod tests {
                "variables":{"copy":[{"name":"names","count":2,"input":"[concat('n', copyIndex('names'))]"}]}}"#,
         )
         .unwrap();
-        let scope = Scope::new(&root, &HashMap::new(), Value::unknown(RG_UNKNOWN), None);
+        let scope = Scope::new(&root, &HashMap::default(), Value::unknown(RG_UNKNOWN), None);
         assert_eq!(
             scope.eval_text("[variables('names')]"),
             Value::List([Value::String("n0".into()), Value::String("n1".into())].into())

@@ -7,7 +7,7 @@
 //! with the reason.
 
 use super::syntax::{child_of_kind, named_children, text};
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use tree_sitter::Node;
 
 /// Expressions nest at most this deep (a hostile file cannot exhaust the stack).

@@ -15,9 +15,9 @@ pub mod resolve;
 
 use super::{budget, Collected, FrontEnd};
 use crate::diag::{Code, Diagnostic};
+use crate::hash::{HashMap, HashSet};
 use crate::model::{Inputs, Resource};
 use crate::value::Value;
-use std::collections::{HashMap, HashSet};
 
 /// One parsed template.
 pub type File = parse::Template;
@@ -48,7 +48,7 @@ impl FrontEnd for CloudFormation {
         let by_display: HashMap<&str, &File> =
             files.iter().map(|t| (t.display.as_str(), t)).collect();
         let mut standalone = Vec::new();
-        let mut nested_somewhere: HashSet<&str> = HashSet::new();
+        let mut nested_somewhere: HashSet<&str> = HashSet::default();
         for template in &files {
             let resources = resolve_one(template, inputs, None, &exports, collected);
             for (child, _) in nested_stacks(&resources, &template.display, &by_display, None) {
@@ -71,7 +71,7 @@ impl FrontEnd for CloudFormation {
                 if depth >= MAX_NESTING {
                     continue;
                 }
-                let mut links: HashMap<String, (String, String)> = HashMap::new();
+                let mut links: HashMap<String, (String, String)> = HashMap::default();
                 for (child, nesting) in nested {
                     // What `!GetAtt Stack.Outputs.Name` returns: a resource of the nested stack.
                     let stack = nesting
@@ -167,7 +167,7 @@ fn nested_stacks<'t>(
             Some(child) => {
                 let parameters = match r.attr("Parameters") {
                     Value::Map(m) => m.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-                    _ => HashMap::new(),
+                    _ => HashMap::default(),
                 };
                 out.push((
                     *child,

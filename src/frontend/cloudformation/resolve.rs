@@ -4,13 +4,14 @@
 //! is not in the template: it comes from `--region`, or stays unknown.
 
 use crate::frontend::cloudformation::parse::Template;
+use crate::hash::HashMap;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::redact::Secrets;
 use crate::syntax::tree::{node_value, Node, NodeKind};
 use crate::value::{TextBuilder, Unknown, Value};
 use compact_str::ToCompactString;
 use std::cell::Cell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 const MAX_DEPTH: usize = 64;
 
@@ -54,7 +55,7 @@ impl Exports {
     /// templates export is kept from the first (CloudFormation refuses the second).
     pub fn of(templates: &[Template], inputs: &Inputs) -> Exports {
         let none = Exports::default();
-        let mut exports = HashMap::new();
+        let mut exports = HashMap::default();
         for template in templates {
             // Each template's exports are evaluated within a budget of their own.
             crate::frontend::budget::start();
@@ -99,7 +100,7 @@ fn context<'a>(
     exports: &'a Exports,
     secrets: &mut Secrets,
 ) -> Ctx<'a> {
-    let mut params = HashMap::new();
+    let mut params = HashMap::default();
     for (name, decl) in &template.parameters {
         let ssm_type = decl
             .get("Type")

@@ -21,13 +21,14 @@
 //! (kubernetes.io/docs/reference/labels-annotations-taints/).
 
 use crate::frontend::kubernetes::parse::Manifests;
+use crate::hash::HashMap;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::node_value;
 use crate::syntax::tree::Node;
 use crate::value::Value;
 use crate::value::ValueMap;
 use compact_str::ToCompactString;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Kinds whose pods run containers, with the path to their pod spec.
 const WORKLOADS: &[(&str, &[&str])] = &[
@@ -362,7 +363,7 @@ pub fn resolve(files: &[Manifests], inputs: &Inputs) -> Vec<Resource> {
         .collect();
     let cluster = Cluster::new(&objects, inputs);
     let mut out = Vec::new();
-    let mut claim_users: HashMap<String, Vec<Hint>> = HashMap::new();
+    let mut claim_users: HashMap<String, Vec<Hint>> = HashMap::default();
     for o in &objects {
         cluster.workload(o, &mut claim_users, &mut out);
     }
@@ -411,7 +412,7 @@ impl<'o, 'n> Cluster<'o, 'n> {
                 .collect()
         };
         let volumes = by_kind("PersistentVolume");
-        let mut bound = HashMap::new();
+        let mut bound = HashMap::default();
         for pv in volumes.values() {
             if let Some(claim) = text(pv.node, &["spec", "claimRef", "name"]) {
                 bound.insert(claim, *pv);

@@ -10,6 +10,7 @@ use super::eval::{self, apply_ops, Resolver};
 use crate::diag::{Code, Diagnostic};
 use crate::frontend::terraform::parse::{parse_hcl, parse_json, TfBlock, TfFile};
 use crate::gate::Area;
+use crate::hash::{HashMap, HashSet};
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat, Strings};
 use crate::redact::Secrets;
 use crate::syntax::tree;
@@ -18,7 +19,7 @@ use compact_str::ToCompactString;
 use hcl::expr::TraversalOperator;
 use hcl::{Body, Expression};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -752,7 +753,7 @@ fn root_variable_values(
     errors: &mut Vec<Diagnostic>,
     display_dir: &str,
 ) -> HashMap<String, Value> {
-    let mut values = HashMap::new();
+    let mut values = HashMap::default();
     let mut files: Vec<PathBuf> = Vec::new();
     for name in ["terraform.tfvars", "terraform.tfvars.json"] {
         let path = dir.join(name);
@@ -989,7 +990,7 @@ impl Builder<'_> {
             return;
         };
         let values = root_variable_values(dir, inputs, &mut self.errors, display_dir);
-        let mut vars = HashMap::new();
+        let mut vars = HashMap::default();
         for (name, default) in &self.ev.defs[def].variables {
             let value = match (values.get(name), default) {
                 (Some(v), _) => v.clone(),
@@ -1004,7 +1005,7 @@ impl Builder<'_> {
             vars.insert(name.clone(), (value, Origin::Variable));
         }
         let inst = self.push_instance(def, String::new(), display_dir.to_string(), vars);
-        self.configure(inst, HashMap::new(), &[dir.to_path_buf()]);
+        self.configure(inst, HashMap::default(), &[dir.to_path_buf()]);
     }
 
     fn push_instance(
@@ -1019,8 +1020,8 @@ impl Builder<'_> {
             prefix,
             scope,
             vars,
-            providers: HashMap::new(),
-            children: HashMap::new(),
+            providers: HashMap::default(),
+            children: HashMap::default(),
         });
         self.ev.instances.len() - 1
     }
@@ -1263,7 +1264,7 @@ impl Builder<'_> {
     ) {
         let def = self.ev.instances[parent].def;
         let call = &self.ev.defs[def].calls[call_idx];
-        let mut vars = HashMap::new();
+        let mut vars = HashMap::default();
         let used = Cell::new(false);
         for (var, default) in &self.ev.defs[child_def].variables {
             used.set(false);
@@ -1432,7 +1433,7 @@ fn reachable_from_roots(
     calls: &HashMap<PathBuf, Vec<PathBuf>>,
     called: &HashSet<PathBuf>,
 ) -> HashSet<PathBuf> {
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: HashSet<PathBuf> = HashSet::default();
     let mut stack: Vec<PathBuf> = calls
         .keys()
         .filter(|dir| !called.contains(*dir))
@@ -1607,13 +1608,13 @@ fn resolve_group(
             defs: Vec::new(),
             instances: Vec::new(),
             providers: Vec::new(),
-            implicit: RefCell::new(HashMap::new()),
-            memo: RefCell::new(HashMap::new()),
-            in_progress: RefCell::new(HashSet::new()),
+            implicit: RefCell::new(HashMap::default()),
+            memo: RefCell::new(HashMap::default()),
+            in_progress: RefCell::new(HashSet::default()),
             default_region: inputs.region.clone(),
             gate: inputs.gate.clone(),
         },
-        loaded: HashMap::new(),
+        loaded: HashMap::default(),
         known_dirs: group
             .into_iter()
             .map(|(_, d)| (normalise_path(&d.dir), d))

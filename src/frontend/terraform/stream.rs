@@ -19,8 +19,9 @@ use super::resolve::{self, normalise_path, DirFiles};
 use super::File;
 use crate::discover::{display_path, Format, SourceFile};
 use crate::frontend::{Collected, Parsed};
+use crate::hash::{HashMap, HashSet};
 use crate::model::{Inputs, Resource};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -86,7 +87,7 @@ pub fn split(files: Vec<SourceFile>, inputs: &Inputs, budget: Duration) -> Split
                 .collect()
         });
     // With any file that cannot tell, every directory may be called: nothing is streamed.
-    let mut candidates: Option<HashSet<PathBuf>> = Some(HashSet::new());
+    let mut candidates: Option<HashSet<PathBuf>> = Some(HashSet::default());
     let mut texts = Vec::with_capacity(read.len());
     for (text, calls) in read {
         match (calls, &mut candidates) {
@@ -149,7 +150,7 @@ pub fn resolve(
     let budget = streamed.budget;
     // Modules are looked up by normalised directory; two directories found under one (the
     // last is the module, as in `resolve::resolve`) both stay to be resolved.
-    let mut shared: HashMap<PathBuf, DirFiles> = HashMap::new();
+    let mut shared: HashMap<PathBuf, DirFiles> = HashMap::default();
     let mut twins = Vec::new();
     for d in dirs {
         if let Some(earlier) = shared.insert(normalise_path(&d.dir), d) {

@@ -11,13 +11,14 @@
 //! (developer.hashicorp.com/terraform/internals/json-format) and the state file format 4.
 
 use crate::frontend::terraform::plan::parse::{PlanFile, PlanKind};
+use crate::hash::HashMap;
 use crate::model::{Inputs, Origin, PlacedBy, ProviderSetting, Resource, SourceFormat};
 use crate::syntax::tree::node_value;
 use crate::syntax::tree::{Node, NodeKind};
 use crate::value::ValueMap;
 use crate::value::{Arn, Value};
 use compact_str::ToCompactString;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Recorded values as values. Providers built on Terraform's plugin SDK record an unset string
 /// as `""` in plans and state; it means "not set", as in the configuration.
@@ -638,12 +639,11 @@ pub fn merge(config: &mut Vec<Resource>, planned: Vec<Resource>) {
     // (root, address, directory of the plan or state): a plan and a state side by side describe
     // one deployment; states in other directories (`terraform.tfstate.d/<workspace>/`) are
     // other deployments of the same configuration and are all kept.
-    let mut taken: std::collections::HashSet<(String, String, String)> =
-        std::collections::HashSet::new();
-    let mut joined: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
+    let mut taken: crate::hash::HashSet<(String, String, String)> = crate::hash::HashSet::default();
+    let mut joined: crate::hash::HashSet<(String, String)> = crate::hash::HashSet::default();
     let mut added = Vec::new();
     // Declared addresses (without instance keys) per root module, built once.
-    let mut roots: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::new();
+    let mut roots: HashMap<String, HashMap<String, Vec<usize>>> = HashMap::default();
     for (i, r) in config.iter().enumerate() {
         if r.format == SourceFormat::Terraform {
             roots

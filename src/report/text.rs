@@ -26,8 +26,8 @@ const MIN_WIDTH: usize = 40;
 /// The lines are those of `textwrap::wrap` with words split at ASCII spaces, no hyphenation
 /// and first-fit wrapping, each with its trailing whitespace trimmed; they are written
 /// straight to `out` from textwrap's words instead of through a `String` per line (the text
-/// report wraps three lines or more for each of 40,000 findings at 100 MB, and `wrap`'s
-/// per-line strings and second width pass over every word were most of the report's time).
+/// report wraps three lines or more for each finding, and `wrap`'s per-line strings and second
+/// width pass over every word were a quarter of the report's time on the large-files bench).
 fn wrapped(out: &mut dyn Write, text: &str, width: usize, indent: &str, continued: &str) {
     use textwrap::core::display_width;
     let width = width.max(MIN_WIDTH);
